@@ -1,0 +1,22 @@
+import { startEmbeddedPostgres } from './embedded.ts'
+import { migrateDatabase } from './migrate.ts'
+
+export interface Database {
+  url: string
+  /** Whether this is the embedded server (started or reused from .manana/). */
+  embedded: boolean
+  stop(): Promise<void>
+}
+
+/**
+ * The database in use: DATABASE_URL when set, otherwise embedded PostgreSQL under .manana/.
+ * With `migrate`, pending migrations are applied first.
+ */
+export async function openDatabase({ migrate = false } = {}): Promise<Database> {
+  const fromEnv = process.env.DATABASE_URL
+  const database = fromEnv
+    ? { url: fromEnv, embedded: false, stop: async () => {} }
+    : { ...(await startEmbeddedPostgres()), embedded: true }
+  if (migrate) await migrateDatabase(database.url)
+  return database
+}

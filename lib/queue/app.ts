@@ -1,0 +1,75 @@
+import type pg from 'pg'
+import { openDatabase, type Database } from '../db/database.ts'
+import { createPool } from '../db/pool.ts'
+import { deferJobs, deferWorkflow, type JobToDefer, type Workflow } from './defer.ts'
+import { ManaError } from './errors.ts'
+import { JobManager } from './job-manager.ts'
+import { fromPg, type Queryable } from './queryable.ts'
+import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
+
+export interface AppOptions {
+  /** Defaults to DATABASE_URL, or embedded PostgreSQL under .manana/ when that is unset. */
+  databaseUrl?: string
+  /** Use this pool instead of opening one. */
+  pool?: pg.Pool
+}
+
+/** The tasks of a program and its connection to the queue. */
+export class App {
+  readonly tasks = new Map<string, Task<any, unknown>>()
+  /** Get, list, cancel, abort, retry and delete jobs. */
+  readonly jobs: JobManager
+  private connection?: Promise<{ pool: pg.Pool; database?: Database }>
+  private readonly db: Queryable
+
+  constructor(private readonly options: AppOptions = {}) {
+    this.db = { query: async (text, values) => fromPg(await this.pool()).query(text, values) }
+    this.jobs = new JobManager(this.db)
+  }
+
+  task<Args extends TaskArgs = TaskArgs, Result = unknown>(
+    name: string,
+    options: TaskOptions,
+    handler: TaskHandler<Args, Result>,
+  ): Task<Args, Result> {
+    if (this.tasks.has(name)) throw new ManaError('invalid_job', `task ${name} is defined twice`)
+    const task = new Task(name, options, handler, this)
+    this.tasks.set(name, task)
+    return task
+  }
+
+  /** Defers jobs atomically; dependsOn may name existing ids and keys of jobs in the same call. */
+  defer(jobs: JobToDefer[]): Promise<number[]> {
+    return deferJobs(this.db, jobs)
+  }
+
+  /** Defers a DAG atomically: `{ a: { task: 'x' }, b: { task: 'y', dependsOn: ['a'] } }` → ids by key. */
+  deferWorkflow<W extends Workflow>(workflow: W): Promise<Record<keyof W, number>> {
+    return deferWorkflow(this.db, workflow)
+  }
+
+  /** The pool, opened on first use. */
+  async pool(): Promise<pg.Pool> {
+    this.connection ??= this.connect()
+    return (await this.connection).pool
+  }
+
+  async close(): Promise<void> {
+    if (!this.connection) return
+    const { pool, database } = await this.connection
+    this.connection = undefined
+    if (pool !== this.options.pool) await pool.end()
+    await database?.stop()
+  }
+
+  private async connect(): Promise<{ pool: pg.Pool; database?: Database }> {
+    if (this.options.pool) return { pool: this.options.pool }
+    if (this.options.databaseUrl) return { pool: createPool(this.options.databaseUrl) }
+    const database = await openDatabase()
+    return { pool: createPool(database.url), database }
+  }
+}
+
+export function createApp(options?: AppOptions): App {
+  return new App(options)
+}

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../../test/database.ts'
+import { createApp } from './app.ts'
+import { deferJobs } from './defer.ts'
+import { ManaError } from './errors.ts'
+
+const t = useTestDatabase()
+
+async function counts() {
+  const [row] = await t.sql(`SELECT (SELECT count(*) FROM procrastinate_jobs)::int AS jobs,
+                                    (SELECT count(*) FROM procrastinate_job_dependencies)::int AS edges,
+                                    (SELECT count(*) FROM procrastinate_events)::int AS events`)
+  return row
+}
+
+async function expectError(promise: Promise<unknown>, code: string, message?: RegExp) {
+  const error = await promise.then(
+    () => undefined,
+    (e) => e,
+  )
+  expect(error, `expected ${code}`).toBeInstanceOf(ManaError)
+  expect(error.code).toBe(code)
+  if (message) expect(error.message).toMatch(message)
+  // All or nothing: a refused defer writes nothing.
+  expect(await counts()).toEqual({ jobs: 0, edges: 0, events: 0 })
+}
+
+describe('defer', () => {
+  it('defers one job with its options through a task', async () => {
+    const app = createApp({ pool: t.pool })
+    const report = app.task('generate_report', { queue: 'reports', priority: 3 }, async () => null)
+    const id = await report.configure({ lock: 'L', queueingLock: 'Q', scheduleIn: { minutes: 5 } }).defer({ user_id: 42 })
+    const job = await app.jobs.get(id)
+    expect(job).toMatchObject({
+      id,
+      task: 'generate_report',
+      queue: 'reports',
+      priority: 3,
+      lock: 'L',
+      queueingLock: 'Q',
+      args: { user_id: 42 },
+      status: 'todo',
+      attempts: 0,
+      unfinishedParents: 0,
+    })
+    const delay = job!.scheduledAt!.getTime() - Date.now()
+    expect(delay).toBeGreaterThan(4 * 60_000)
+    expect(delay).toBeLessThanOrEqual(5 * 60_000)
+  })
+
+  it('defers a workflow whose jobs name each other by key, and existing jobs by id', async () => {
+    const app = createApp({ pool: t.pool })
+    const [existing] = await app.defer([{ task: 'seed' }])
+    const ids = await app.deferWorkflow({
+      download: { task: 'download_data', args: { url: 'x' }, dependsOn: [existing!] },
+      process: { task: 'process_data', dependsOn: ['download'] },
+      report: { task: 'generate_report', dependsOn: ['process', 'download', existing!] },
+    })
+    expect(Object.keys(ids)).toEqual(['download', 'process', 'report'])
+    const edges = await t.sql(
+      'SELECT job_id::int AS child, depends_on_job_id::int AS parent FROM procrastinate_job_dependencies ORDER BY 1, 2',
+    )
+    expect(edges).toEqual(
+      [
+        { child: ids.download, parent: existing },
+        { child: ids.process, parent: ids.download },
+        { child: ids.report, parent: existing },
+        { child: ids.report, parent: ids.download },
+        { child: ids.report, parent: ids.process },
+      ].sort((a, b) => a.child - b.child || a.parent - b.parent),
+    )
+    expect((await app.jobs.get(ids.report))!.unfinishedParents).toBe(3)
+  })
+
+  it('accepts keys listed after the jobs that depend on them', async () => {
+    const ids = await deferJobs(t.db, [
+      { key: 'c', task: 't', dependsOn: ['b'] },
+      { key: 'b', task: 't', dependsOn: ['a'] },
+      { key: 'a', task: 't' },
+    ])
+    const [row] = await t.sql('SELECT unfinished_parents FROM procrastinate_jobs WHERE id = $1', [ids[0]])
+    expect(row!.unfinished_parents).toBe(1)
+  })
+
+  it('collapses duplicate parents into one edge', async () => {
+    const [parent] = await deferJobs(t.db, [{ task: 'p' }])
+    const [child] = await deferJobs(t.db, [{ task: 'c', dependsOn: [parent!, parent!] }])
+    const edges = await t.sql('SELECT * FROM procrastinate_job_dependencies WHERE job_id = $1', [child])
+    expect(edges).toHaveLength(1)
+    const [row] = await t.sql('SELECT unfinished_parents FROM procrastinate_jobs WHERE id = $1', [child])
+    expect(row!.unfinished_parents).toBe(1)
+  })
+
+  it('refuses an unknown parent id and writes nothing (fork defect 1)', async () => {
+    await expectError(
+      deferJobs(t.db, [{ key: 'a', task: 'x' }, { task: 'y', dependsOn: ['a', 999_999] }]),
+      'unknown_parent',
+      /999999/,
+    )
+  })
+
+  it('refuses an unknown parent key', async () => {
+    await expectError(deferJobs(t.db, [{ key: 'a', task: 'x', dependsOn: ['nope'] }]), 'unknown_parent_key', /nope/)
+  })
+
+  it('refuses a key used twice', async () => {
+    await expectError(
+      deferJobs(t.db, [
+        { key: 'a', task: 'x' },
+        { key: 'a', task: 'y' },
+      ]),
+      'duplicate_key',
+    )
+  })
+
+  it('refuses a cycle among keys, and a job depending on itself', async () => {
+    await expectError(
+      deferJobs(t.db, [
+        { key: 'a', task: 'x', dependsOn: ['c'] },
+        { key: 'b', task: 'x', dependsOn: ['a'] },
+        { key: 'c', task: 'x', dependsOn: ['b'] },
+        { key: 'd', task: 'x' },
+      ]),
+      'dependency_cycle',
+      /a, b, c/,
+    )
+    await expectError(deferJobs(t.db, [{ key: 'a', task: 'x', dependsOn: ['a'] }]), 'dependency_cycle')
+  })
+
+  it('refuses arguments that are not a JSON object', async () => {
+    for (const args of [[1, 2], 'text', 42, true]) {
+      await expectError(deferJobs(t.db, [{ task: 'x', args: args as never }]), 'invalid_args')
+    }
+  })
+
+  it('refuses malformed jobs with a message naming the job and the field', async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ task: '' }, /task_name/],
+      [{ task: 'x'.repeat(129) }, /task_name/],
+      [{ task: 'x', priority: 1.5 }, /priority/],
+      [{ task: 'x', priority: 2 ** 31 }, /priority/],
+      [{ task: 'x', queue: '' }, /queue_name/],
+      [{ task: 'x', scheduledAt: 'next tuesdayish' }, /scheduled_at/],
+      [{ task: 'x', scheduleIn: -5 }, /schedule_in/],
+      [{ task: 'x', dependsOn: [1.5] }, /depends_on/],
+      [{ task: 'x', dependsOn: [0] }, /depends_on/],
+      [{ task: 'x', dependsOn: [''] }, /depends_on/],
+    ]
+    for (const [job, message] of bad) {
+      await expectError(deferJobs(t.db, [{ key: 'k', ...(job as object) } as never]), 'invalid_job', message)
+    }
+    await expectError(t.db.query(`SELECT * FROM manana_defer_jobs('[{"task_name":"x","dependsOn":[1]}]')`), 'invalid_job', /dependsOn/)
+    await expectError(t.db.query(`SELECT * FROM manana_defer_jobs('{}')`), 'invalid_job')
+    await expectError(t.db.query(`SELECT * FROM manana_defer_jobs('[]')`), 'invalid_job')
+  })
+
+  it('refuses a queueing-lock clash, within a call and with a waiting job, and writes nothing', async () => {
+    await expectError(
+      deferJobs(t.db, [
+        { task: 'x', queueingLock: 'only-one' },
+        { task: 'y', queueingLock: 'only-one' },
+      ]),
+      'queueing_lock_taken',
+      /only-one/,
+    )
+    await deferJobs(t.db, [{ task: 'x', queueingLock: 'only-one' }])
+    const error = await deferJobs(t.db, [{ task: 'z' }, { task: 'x', queueingLock: 'only-one' }]).catch((e) => e)
+    expect(error.code).toBe('queueing_lock_taken')
+    expect(await counts()).toMatchObject({ jobs: 1 })
+  })
+
+  it('defers a 10,000-job DAG in one call', async () => {
+    const workflow: Record<string, { task: string; dependsOn?: string[] }> = {}
+    for (let i = 0; i < 10_000; i++) {
+      workflow[`n${i}`] = { task: 'step', dependsOn: i === 0 ? [] : [`n${Math.floor((i - 1) / 2)}`] }
+    }
+    const app = createApp({ pool: t.pool })
+    const ids = await app.deferWorkflow(workflow)
+    expect(Object.keys(ids)).toHaveLength(10_000)
+    expect(await counts()).toMatchObject({ jobs: 10_000, edges: 9_999 })
+    const [ready] = await t.sql(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE unfinished_parents = 0`)
+    expect(ready!.n).toBe(1)
+  })
+})

@@ -1,0 +1,68 @@
+import type { Queryable } from './queryable.ts'
+
+/** A delay: seconds, or a mix of units. */
+export type Duration = number | { seconds?: number; minutes?: number; hours?: number; days?: number }
+
+export interface DeferOptions {
+  queue?: string
+  priority?: number
+  lock?: string | null
+  queueingLock?: string | null
+  scheduledAt?: Date | string
+  scheduleIn?: Duration
+  /** Existing job ids this job waits for. */
+  dependsOn?: number[]
+}
+
+export interface JobToDefer extends Omit<DeferOptions, 'dependsOn'> {
+  task: string
+  args?: Record<string, unknown>
+  /** Lets other jobs of the same call name this one in their dependsOn. */
+  key?: string
+  /** Existing job ids (numbers) and keys of other jobs in the same call (strings). */
+  dependsOn?: Array<number | string>
+}
+
+/** A workflow: its jobs by key; dependsOn names other keys, or existing job ids. */
+export type Workflow = Record<string, Omit<JobToDefer, 'key'>>
+
+export function durationSeconds(duration: Duration): number {
+  if (typeof duration === 'number') return duration
+  const { seconds = 0, minutes = 0, hours = 0, days = 0 } = duration
+  return seconds + 60 * (minutes + 60 * (hours + 24 * days))
+}
+
+/** The JSON node manana_defer_jobs() takes; validation is the SQL function's. */
+function toNode(job: JobToDefer): Record<string, unknown> {
+  const scheduledAt = job.scheduledAt instanceof Date ? job.scheduledAt.toISOString() : job.scheduledAt
+  return {
+    key: job.key,
+    task_name: job.task,
+    queue_name: job.queue,
+    priority: job.priority,
+    lock: job.lock,
+    queueing_lock: job.queueingLock,
+    args: job.args,
+    scheduled_at: scheduledAt,
+    schedule_in: job.scheduleIn === undefined ? undefined : durationSeconds(job.scheduleIn),
+    depends_on: job.dependsOn,
+  }
+}
+
+/** Defers jobs (and the edges between them) atomically; returns their ids in order. */
+export async function deferJobs(db: Queryable, jobs: JobToDefer[]): Promise<number[]> {
+  const rows = await db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb)', [
+    JSON.stringify(jobs.map(toNode)),
+  ])
+  return rows.map((row) => Number(row.id))
+}
+
+/** Defers a whole workflow atomically; returns the new job ids by key. */
+export async function deferWorkflow<W extends Workflow>(db: Queryable, workflow: W): Promise<Record<keyof W, number>> {
+  const keys = Object.keys(workflow)
+  const ids = await deferJobs(
+    db,
+    keys.map((key) => ({ ...workflow[key]!, key })),
+  )
+  return Object.fromEntries(keys.map((key, i) => [key, ids[i]])) as Record<keyof W, number>
+}

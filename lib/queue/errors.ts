@@ -1,0 +1,58 @@
+// Errors are values with a stable code. The SQL functions raise them with their own SQLSTATE
+// (see the head of prisma/migrations/*_init/migration.sql); this table is their TypeScript face.
+const codeBySqlState = {
+  MN001: 'invalid_job',
+  MN002: 'invalid_args',
+  MN003: 'duplicate_key',
+  MN004: 'unknown_parent',
+  MN005: 'unknown_parent_key',
+  MN006: 'dependency_cycle',
+  MN007: 'job_not_found',
+  MN008: 'job_not_retryable',
+  MN009: 'job_not_finishable',
+  MN010: 'job_not_deletable',
+  MN011: 'job_has_unfinished_children',
+  MN012: 'job_not_cancellable',
+} as const
+
+export type ErrorCode = (typeof codeBySqlState)[keyof typeof codeBySqlState] | 'queueing_lock_taken'
+
+export class ManaError extends Error {
+  override readonly name = 'ManaError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export const sqlStates = Object.keys(codeBySqlState)
+
+interface PgError {
+  code?: string
+  constraint?: string
+  message: string
+  detail?: string
+}
+
+/** The ManaError a database error stands for, or the error itself when it is not one of ours. */
+export function fromDatabaseError(error: unknown): unknown {
+  const pgError = error as PgError
+  if (!pgError || typeof pgError.code !== 'string') return error
+  const code = codeBySqlState[pgError.code as keyof typeof codeBySqlState]
+  if (code) return new ManaError(code, pgError.message)
+  if (pgError.code === '23505' && pgError.constraint === 'procrastinate_jobs_queueing_lock_idx_v1') {
+    const lock = /\(queueing_lock\)=\((.*)\)/.exec(pgError.detail ?? '')?.[1]
+    const which = lock === undefined ? 'this queueing lock' : `queueing lock "${lock}"`
+    return new ManaError('queueing_lock_taken', `a job with ${which} is already waiting to run`)
+  }
+  // A parent deleted between the check and the insert of its edge.
+  if (pgError.code === '23503' && pgError.constraint?.startsWith('procrastinate_job_dependencies')) {
+    return new ManaError('unknown_parent', `a parent job does not exist: ${pgError.detail ?? pgError.message}`)
+  }
+  if (pgError.code === '23514' && pgError.constraint === 'manana_args_is_object') {
+    return new ManaError('invalid_args', 'args must be a JSON object of keyword arguments')
+  }
+  return error
+}

@@ -1,0 +1,147 @@
+// The operators' verbs on jobs. Every rule is in an SQL function; this only calls them.
+import { jobFromRow, type Job, type JobRow, type JobStatus } from './job.ts'
+import type { Queryable } from './queryable.ts'
+
+export interface JobFilter {
+  status?: JobStatus | JobStatus[]
+  queue?: string
+  task?: string
+  lock?: string
+  ids?: number[]
+  /** Jobs whose args contain these values (JSON containment: { user_id: 42 }). */
+  args?: Record<string, unknown>
+}
+
+export interface PageRequest {
+  /** Jobs per page, 1 to 500 (default 50). */
+  limit?: number
+  /** The `next` cursor of the previous page. */
+  after?: number
+}
+
+export interface JobPage {
+  jobs: Job[]
+  /** Pass as `after` for the next page; null on the last one. */
+  next: number | null
+}
+
+export interface RetryTarget {
+  id: number
+  task: string
+  queue: string
+  status: JobStatus
+  /** 0 for the job itself, 1 for its children, and so on. */
+  depth: number
+}
+
+export interface RetryOptions {
+  /** Also re-run every finished job downstream of this one. */
+  downstream?: boolean
+}
+
+export class JobManager {
+  constructor(private readonly db: Queryable) {}
+
+  async get(id: number): Promise<Job | undefined> {
+    const [row] = await this.db.query<{ job: JobRow }>(
+      'SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job WHERE job.id = $1',
+      [id],
+    )
+    return row && jobFromRow(row.job)
+  }
+
+  /** Newest first, by keyset pagination on id. */
+  async list(filter: JobFilter = {}, page: PageRequest = {}): Promise<JobPage> {
+    const limit = Math.min(Math.max(Math.trunc(page.limit ?? 50), 1), 500)
+    const statuses = filter.status === undefined ? null : [filter.status].flat()
+    const rows = await this.db.query<{ job: JobRow }>(
+      `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job
+       WHERE ($1::procrastinate_job_status[] IS NULL OR job.status = ANY ($1))
+         AND ($2::varchar IS NULL OR job.queue_name = $2)
+         AND ($3::varchar IS NULL OR job.task_name = $3)
+         AND ($4::text IS NULL OR job.lock = $4)
+         AND ($5::bigint[] IS NULL OR job.id = ANY ($5))
+         AND ($6::jsonb IS NULL OR job.args @> $6)
+         AND ($7::bigint IS NULL OR job.id < $7)
+       ORDER BY job.id DESC
+       LIMIT $8`,
+      [
+        statuses,
+        filter.queue ?? null,
+        filter.task ?? null,
+        filter.lock ?? null,
+        filter.ids ?? null,
+        filter.args === undefined ? null : JSON.stringify(filter.args),
+        page.after ?? null,
+        limit,
+      ],
+    )
+    const jobs = rows.map((row) => jobFromRow(row.job))
+    return { jobs, next: jobs.length === limit ? jobs[jobs.length - 1]!.id : null }
+  }
+
+  /** A todo job becomes cancelled (its children then run, and see it cancelled). */
+  async cancel(id: number): Promise<void> {
+    await this.db.query('SELECT manana_cancel_job($1, false)', [id])
+  }
+
+  /** Cancels a todo job, or asks the worker running a doing job to stop it. */
+  async abort(id: number): Promise<void> {
+    await this.db.query('SELECT manana_cancel_job($1, true)', [id])
+  }
+
+  /** What retry() would return to todo, without changing anything. */
+  async retryPreview(id: number, options: RetryOptions = {}): Promise<RetryTarget[]> {
+    const rows = await this.db.query<{ id: string; task_name: string; queue_name: string; status: JobStatus; depth: number }>(
+      'SELECT * FROM manana_jobs_to_retry($1, $2)',
+      [id, options.downstream ?? false],
+    )
+    return rows.map((row) => ({
+      id: Number(row.id),
+      task: row.task_name,
+      queue: row.queue_name,
+      status: row.status,
+      depth: row.depth,
+    }))
+  }
+
+  /** Runs a finished job again (and with downstream, everything finished after it); returns the ids reset. */
+  async retry(id: number, options: RetryOptions = {}): Promise<number[]> {
+    const rows = await this.db.query<{ id: string }>('SELECT manana_retry_job($1, $2) AS id', [
+      id,
+      options.downstream ?? false,
+    ])
+    return rows.map((row) => Number(row.id))
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.db.query('SELECT manana_delete_job($1)', [id])
+  }
+
+  /** Deletes finished jobs older than `hours` (by their last event), except those a child still needs. */
+  async deleteOld(options: { hours: number; statuses?: JobStatus[]; queue?: string }): Promise<number> {
+    const [row] = await this.db.query<{ deleted: string }>(
+      `SELECT manana_delete_old_jobs($1, coalesce($2::procrastinate_job_status[], '{succeeded,failed,cancelled,aborted}'), $3) AS deleted`,
+      [options.hours, options.statuses ?? null, options.queue ?? null],
+    )
+    return Number(row!.deleted)
+  }
+
+  /** The status of each parent of a job, by parent id. */
+  async parentStatuses(id: number): Promise<Record<number, JobStatus>> {
+    const [row] = await this.db.query<{ statuses: Record<string, JobStatus> }>(
+      'SELECT manana_get_parent_statuses($1) AS statuses',
+      [id],
+    )
+    return row!.statuses
+  }
+
+  /** The result of each parent of a job (null until it succeeded), by parent id. */
+  async parentResults(id: number): Promise<Record<number, unknown>> {
+    const [row] = await this.db.query<{ results: Record<string, unknown> }>(
+      'SELECT manana_get_parent_results($1) AS results',
+      [id],
+    )
+    return row!.results
+  }
+}

@@ -1,0 +1,58 @@
+export const jobStatuses = ['todo', 'doing', 'succeeded', 'failed', 'cancelled', 'aborting', 'aborted'] as const
+export type JobStatus = (typeof jobStatuses)[number]
+
+/** A job as lib/queue hands it out. Ids are numbers (bigserial stays far below 2^53). */
+export interface Job {
+  id: number
+  queue: string
+  task: string
+  priority: number
+  lock: string | null
+  queueingLock: string | null
+  args: Record<string, unknown>
+  status: JobStatus
+  scheduledAt: Date | null
+  attempts: number
+  abortRequested: boolean
+  workerId: number | null
+  /** Parents that have not reached a terminal status yet; the job is ready at 0. */
+  unfinishedParents: number
+  result: unknown
+}
+
+/** A procrastinate_jobs row as to_jsonb() gives it. */
+export interface JobRow {
+  id: number
+  queue_name: string
+  task_name: string
+  priority: number
+  lock: string | null
+  queueing_lock: string | null
+  args: Record<string, unknown>
+  status: JobStatus
+  scheduled_at: string | null
+  attempts: number
+  abort_requested: boolean
+  worker_id: number | null
+  unfinished_parents: number
+  result: unknown
+}
+
+export function jobFromRow(row: JobRow): Job {
+  return {
+    id: Number(row.id),
+    queue: row.queue_name,
+    task: row.task_name,
+    priority: row.priority,
+    lock: row.lock,
+    queueingLock: row.queueing_lock,
+    args: row.args,
+    status: row.status,
+    scheduledAt: row.scheduled_at === null ? null : new Date(row.scheduled_at),
+    attempts: row.attempts,
+    abortRequested: row.abort_requested,
+    workerId: row.worker_id === null ? null : Number(row.worker_id),
+    unfinishedParents: row.unfinished_parents,
+    result: row.result,
+  }
+}

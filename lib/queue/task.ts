@@ -1,0 +1,70 @@
+import type { DeferOptions, JobToDefer } from './defer.ts'
+import type { Job, JobStatus } from './job.ts'
+
+/** What a running task is given besides its arguments. */
+export interface JobContext {
+  job: Job
+  /** 1 on the first run, 2 on the first retry, … */
+  attempt: number
+  /** Fires when the job is aborted, times out, or the worker shuts down. */
+  signal: AbortSignal
+  getParentStatuses(): Promise<Record<number, JobStatus>>
+  getParentResults(): Promise<Record<number, unknown>>
+  log(message: string): void
+}
+
+export type TaskArgs = Record<string, unknown>
+export type TaskHandler<Args extends TaskArgs, Result> = (args: Args, context: JobContext) => Promise<Result> | Result
+
+/** When and how often a failed job runs again (Procrastinate's RetryStrategy). */
+export interface RetryStrategy {
+  /** Runs at most this many times in all. */
+  maxAttempts?: number
+  /** Seconds to wait before each retry… */
+  wait?: number
+  /** …plus this many seconds times the number of attempts so far… */
+  linearWait?: number
+  /** …plus this to the power of (attempts + 1). */
+  exponentialWait?: number
+  /** Retry only errors for which this says true (default: all). */
+  retryOn?: (error: unknown) => boolean
+}
+
+export interface TaskOptions {
+  queue?: string
+  priority?: number
+  lock?: string
+  queueingLock?: string
+  /** A strategy, a number of retries, or true for unlimited retries at once. */
+  retry?: RetryStrategy | number | boolean
+  /** Seconds an attempt may run before it fails. */
+  timeout?: number
+}
+
+interface Deferrer {
+  defer(jobs: JobToDefer[]): Promise<number[]>
+}
+
+export class Task<Args extends TaskArgs = TaskArgs, Result = unknown> {
+  constructor(
+    readonly name: string,
+    readonly options: TaskOptions,
+    readonly handler: TaskHandler<Args, Result>,
+    private readonly deferrer: Deferrer,
+  ) {}
+
+  /** The same task with options for the next defer (parents, priority, schedule…). */
+  configure(options: DeferOptions): { defer(args: Args): Promise<number> } {
+    return { defer: (args) => this.deferWith(options, args) }
+  }
+
+  defer(args: Args): Promise<number> {
+    return this.deferWith({}, args)
+  }
+
+  private async deferWith(options: DeferOptions, args: Args): Promise<number> {
+    const { queue, priority, lock, queueingLock } = this.options
+    const [id] = await this.deferrer.defer([{ task: this.name, queue, priority, lock, queueingLock, ...options, args }])
+    return id!
+  }
+}
