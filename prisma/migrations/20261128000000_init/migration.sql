@@ -210,19 +210,14 @@ CREATE TRIGGER manana_update_children_counts
 -- Notifications (Procrastinate's channels and payloads)
 -- ---------------------------------------------------------------------------------------
 
-CREATE FUNCTION manana_notify_queue(queue_name text, payload text) RETURNS void
-    LANGUAGE sql
-AS $$
-    SELECT pg_notify('procrastinate_queue_v1#' || queue_name, payload),
-           pg_notify('procrastinate_any_queue_v1', payload)
-$$;
-
 CREATE FUNCTION procrastinate_notify_queue_job_inserted_v1() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
+DECLARE
+    payload text := json_build_object('type', 'job_inserted', 'job_id', NEW.id)::text;
 BEGIN
-    PERFORM manana_notify_queue(NEW.queue_name,
-        json_build_object('type', 'job_inserted', 'job_id', NEW.id)::text);
+    PERFORM pg_notify('procrastinate_queue_v1#' || NEW.queue_name, payload);
+    PERFORM pg_notify('procrastinate_any_queue_v1', payload);
     RETURN NULL;
 END;
 $$;
@@ -230,17 +225,14 @@ $$;
 CREATE FUNCTION procrastinate_notify_queue_abort_job_v1() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
+DECLARE
+    payload text := json_build_object('type', 'abort_job_requested', 'job_id', NEW.id)::text;
 BEGIN
-    PERFORM manana_notify_queue(NEW.queue_name,
-        json_build_object('type', 'abort_job_requested', 'job_id', NEW.id)::text);
+    PERFORM pg_notify('procrastinate_queue_v1#' || NEW.queue_name, payload);
+    PERFORM pg_notify('procrastinate_any_queue_v1', payload);
     RETURN NULL;
 END;
 $$;
-
-CREATE TRIGGER procrastinate_jobs_notify_queue_job_inserted_v1
-    AFTER INSERT ON procrastinate_jobs
-    FOR EACH ROW WHEN (NEW.status = 'todo')
-    EXECUTE FUNCTION procrastinate_notify_queue_job_inserted_v1();
 
 -- A child whose last parent just finished is announced like a new job, so that any
 -- listening worker (Python's too) takes it at once instead of at its next poll.
@@ -258,14 +250,38 @@ CREATE TRIGGER procrastinate_jobs_notify_queue_job_aborted_v1
 -- Events: written by triggers only, so every writer produces the same history.
 -- ---------------------------------------------------------------------------------------
 
-CREATE FUNCTION procrastinate_trigger_function_status_events_insert_v1() RETURNS trigger
+-- New jobs, once per statement (a batch of 100,000 is one trigger call): their 'deferred' and
+-- 'scheduled' events, and one job_inserted notification per queue that got ready jobs. A
+-- listening worker only needs waking (Python's too: it fetches on any job_inserted); children
+-- still waiting on parents are announced when they become ready (manana_notify_job_ready).
+CREATE FUNCTION manana_jobs_inserted() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
+DECLARE
+    ready record;
+    payload text;
 BEGIN
-    INSERT INTO procrastinate_events (job_id, type) VALUES (NEW.id, 'deferred');
+    INSERT INTO procrastinate_events (job_id, type)
+    SELECT id, 'deferred' FROM new_jobs WHERE status = 'todo' ORDER BY id;
+    INSERT INTO procrastinate_events (job_id, type, at)
+    SELECT id, 'scheduled', scheduled_at FROM new_jobs WHERE status = 'todo' AND scheduled_at IS NOT NULL ORDER BY id;
+    FOR ready IN
+        SELECT queue_name, min(id) AS job_id FROM new_jobs
+        WHERE status = 'todo' AND unfinished_parents = 0
+        GROUP BY queue_name
+    LOOP
+        payload := json_build_object('type', 'job_inserted', 'job_id', ready.job_id)::text;
+        PERFORM pg_notify('procrastinate_queue_v1#' || ready.queue_name, payload);
+        PERFORM pg_notify('procrastinate_any_queue_v1', payload);
+    END LOOP;
     RETURN NULL;
 END;
 $$;
+
+CREATE TRIGGER manana_jobs_inserted
+    AFTER INSERT ON procrastinate_jobs
+    REFERENCING NEW TABLE AS new_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION manana_jobs_inserted();
 
 CREATE FUNCTION procrastinate_trigger_function_status_events_update_v1() RETURNS trigger
     LANGUAGE plpgsql
@@ -309,23 +325,13 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER procrastinate_trigger_status_events_insert_v1
-    AFTER INSERT ON procrastinate_jobs
-    FOR EACH ROW WHEN (NEW.status = 'todo')
-    EXECUTE FUNCTION procrastinate_trigger_function_status_events_insert_v1();
-
 CREATE TRIGGER procrastinate_trigger_status_events_update_v1
     AFTER UPDATE OF status ON procrastinate_jobs
     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
     EXECUTE FUNCTION procrastinate_trigger_function_status_events_update_v1();
 
-CREATE TRIGGER procrastinate_trigger_scheduled_events_v1
-    AFTER INSERT ON procrastinate_jobs
-    FOR EACH ROW WHEN (NEW.scheduled_at IS NOT NULL AND NEW.status = 'todo')
-    EXECUTE FUNCTION procrastinate_trigger_function_scheduled_events_v1();
-
 -- Only when a todo job gets a (new) schedule: not on every update of a scheduled job.
-CREATE TRIGGER manana_trigger_rescheduled_events
+CREATE TRIGGER procrastinate_trigger_scheduled_events_v1
     AFTER UPDATE OF scheduled_at, status ON procrastinate_jobs
     FOR EACH ROW WHEN (NEW.scheduled_at IS NOT NULL AND NEW.status = 'todo'
         AND (OLD.status <> 'todo' OR OLD.scheduled_at IS DISTINCT FROM NEW.scheduled_at))
@@ -406,8 +412,11 @@ $$;
 -- Deferring
 -- ---------------------------------------------------------------------------------------
 
--- Inserts jobs in order and returns their ids in the same order.
-CREATE FUNCTION procrastinate_defer_jobs_v1(jobs procrastinate_job_to_defer_v1[]) RETURNS bigint[]
+-- Inserts jobs in order and returns their ids in the same order. unfinished_parents gives each
+-- job's count up front (NULL: none), so that a child is never written as ready and then
+-- updated, which would leave a dead entry in the ready index for every waiting job.
+CREATE FUNCTION manana_insert_jobs(jobs procrastinate_job_to_defer_v1[], unfinished_parents integer[])
+    RETURNS bigint[]
     LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -416,14 +425,23 @@ BEGIN
     job_ids := ARRAY(
         SELECT nextval('procrastinate_jobs_id_seq'::regclass)
         FROM generate_series(1, coalesce(cardinality(jobs), 0)));
-    INSERT INTO procrastinate_jobs (id, queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at)
+    INSERT INTO procrastinate_jobs (id, queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at, unfinished_parents)
     SELECT job_ids[job.ord], job.queue_name, job.task_name, coalesce(job.priority, 0), job.lock,
-           job.queueing_lock, coalesce(job.args, '{}'), job.scheduled_at
+           job.queueing_lock, coalesce(job.args, '{}'), job.scheduled_at, coalesce(unfinished_parents[job.ord], 0)
     FROM unnest(jobs) WITH ORDINALITY AS job (queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at, ord)
     ORDER BY job.ord;
     RETURN job_ids;
 END;
 $$;
+
+CREATE FUNCTION procrastinate_defer_jobs_v1(jobs procrastinate_job_to_defer_v1[]) RETURNS bigint[]
+    LANGUAGE sql
+AS $$ SELECT manana_insert_jobs(jobs, NULL) $$;
+
+-- A JSON number as numeric; NULL for anything else (never a cast error).
+CREATE FUNCTION manana_json_number(value jsonb) RETURNS numeric
+    LANGUAGE sql IMMUTABLE
+AS $$ SELECT CASE WHEN jsonb_typeof(value) = 'number' THEN (value #>> '{}')::numeric END $$;
 
 CREATE FUNCTION manana_is_timestamptz(value text) RETURNS boolean
     LANGUAGE plpgsql STABLE
@@ -437,18 +455,16 @@ END;
 $$;
 
 -- What is wrong with one job of a manana_defer_jobs() call, or NULL. Arguments are checked
--- separately (their own error code).
+-- separately (their own error code). A single expression without sub-selects, so it is inlined.
 CREATE FUNCTION manana_job_node_problem(node jsonb) RETURNS text
     LANGUAGE sql STABLE
 AS $$
     SELECT CASE
         WHEN jsonb_typeof(node) <> 'object' THEN 'each job must be a JSON object'
-        WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(node) AS field
-                     WHERE field NOT IN ('key', 'task_name', 'queue_name', 'priority', 'lock',
-                                         'queueing_lock', 'args', 'scheduled_at', 'schedule_in', 'depends_on'))
-            THEN 'unknown field(s) ' || (SELECT string_agg(quote_ident(field), ', ') FROM jsonb_object_keys(node) AS field
-                     WHERE field NOT IN ('key', 'task_name', 'queue_name', 'priority', 'lock',
-                                         'queueing_lock', 'args', 'scheduled_at', 'schedule_in', 'depends_on'))
+        WHEN node - '{key,task_name,queue_name,priority,lock,queueing_lock,args,scheduled_at,schedule_in,depends_on}'::text[] <> '{}'
+            THEN 'unknown field(s) '
+                 || jsonb_path_query_array(node - '{key,task_name,queue_name,priority,lock,queueing_lock,args,scheduled_at,schedule_in,depends_on}'::text[],
+                                           '$.keyvalue().key')::text
                  || '; expected key, task_name, queue_name, priority, lock, queueing_lock, args, scheduled_at, schedule_in, depends_on'
         WHEN node ? 'key' AND (jsonb_typeof(node->'key') <> 'string' OR node->>'key' = '')
             THEN 'key must be a non-empty string'
@@ -457,24 +473,22 @@ AS $$
         WHEN jsonb_typeof(node->'queue_name') NOT IN ('string', 'null') OR length(node->>'queue_name') NOT BETWEEN 1 AND 128
             THEN 'queue_name must be a string of 1 to 128 characters'
         WHEN jsonb_typeof(node->'priority') NOT IN ('number', 'null')
-             OR (node->>'priority')::numeric <> trunc((node->>'priority')::numeric)
-             OR (node->>'priority')::numeric NOT BETWEEN -2147483648 AND 2147483647
+             OR manana_json_number(node->'priority') <> trunc(manana_json_number(node->'priority'))
+             OR manana_json_number(node->'priority') NOT BETWEEN -2147483648 AND 2147483647
             THEN 'priority must be an integer'
         WHEN jsonb_typeof(node->'lock') NOT IN ('string', 'null') THEN 'lock must be a string'
         WHEN jsonb_typeof(node->'queueing_lock') NOT IN ('string', 'null') THEN 'queueing_lock must be a string'
         WHEN jsonb_typeof(node->'scheduled_at') NOT IN ('string', 'null')
              OR (jsonb_typeof(node->'scheduled_at') = 'string' AND NOT manana_is_timestamptz(node->>'scheduled_at'))
             THEN 'scheduled_at must be a timestamp such as 2026-01-31T14:05:00Z'
-        WHEN jsonb_typeof(node->'schedule_in') NOT IN ('number', 'null') OR (node->>'schedule_in')::numeric < 0
+        WHEN jsonb_typeof(node->'schedule_in') NOT IN ('number', 'null') OR manana_json_number(node->'schedule_in') < 0
             THEN 'schedule_in must be a number of seconds, 0 or more'
         WHEN jsonb_typeof(node->'scheduled_at') = 'string' AND jsonb_typeof(node->'schedule_in') = 'number'
             THEN 'give scheduled_at or schedule_in, not both'
         WHEN jsonb_typeof(node->'depends_on') NOT IN ('array', 'null')
             THEN 'depends_on must be an array of job ids (numbers) and keys (strings)'
-        WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(node->'depends_on') WHEN 'array' THEN node->'depends_on' ELSE '[]' END) AS dep
-                     WHERE NOT (jsonb_typeof(dep) = 'string' AND dep #>> '{}' <> '')
-                       AND NOT (jsonb_typeof(dep) = 'number' AND (dep #>> '{}')::numeric = trunc((dep #>> '{}')::numeric)
-                                AND (dep #>> '{}')::numeric BETWEEN 1 AND 9223372036854775807))
+        WHEN jsonb_path_exists(node, '$.depends_on[*] ? (!((@.type() == "string" && @ != "")
+                 || (@.type() == "number" && @.floor() == @ && @ >= 1 && @ <= 9223372036854775807)))')
             THEN 'depends_on must hold job ids (positive integers) and keys (non-empty strings)'
     END
 $$;
@@ -540,11 +554,11 @@ BEGIN
     END IF;
     n := jsonb_array_length(jobs);
 
-    SELECT node.ord, coalesce(node.value->>'key', '#' || node.ord) AS label, manana_job_node_problem(node.value) AS problem
-    INTO bad
-    FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
-    WHERE manana_job_node_problem(node.value) IS NOT NULL
-    ORDER BY node.ord LIMIT 1;
+    WITH checked AS MATERIALIZED (
+        SELECT node.ord, coalesce(node.value->>'key', '#' || node.ord) AS label, manana_job_node_problem(node.value) AS problem
+        FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
+    )
+    SELECT * INTO bad FROM checked WHERE checked.problem IS NOT NULL ORDER BY checked.ord LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'MN001', MESSAGE = format('job %s: %s', bad.label, bad.problem);
     END IF;
@@ -605,28 +619,37 @@ BEGIN
     FROM jsonb_array_elements(jobs) AS node (value)
     CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
     WHERE jsonb_typeof(ref) = 'number'
-      AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS parent WHERE parent.id = (ref #>> '{}')::numeric::bigint);
+      AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS parent WHERE parent.id = manana_json_number(ref)::bigint);
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'MN004', MESSAGE = format('parent job(s) %s do not exist', missing);
     END IF;
 
-    job_ids := procrastinate_defer_jobs_v1(ARRAY(
+    -- Each job's unfinished parents: its parents here (all todo) and its unfinished existing
+    -- ones. The edge trigger recounts under lock, so a parent finishing meanwhile is not missed.
+    job_ids := manana_insert_jobs(ARRAY(
         SELECT ROW(
             coalesce(node.value->>'queue_name', 'default'),
             node.value->>'task_name',
-            coalesce((node.value->>'priority')::numeric::integer, 0),
+            coalesce(manana_json_number(node.value->'priority')::integer, 0),
             node.value->>'lock',
             node.value->>'queueing_lock',
             coalesce(nullif(node.value->'args', 'null'), '{}'),
             coalesce((node.value->>'scheduled_at')::timestamptz,
-                     now() + make_interval(secs => (node.value->>'schedule_in')::double precision))
+                     now() + make_interval(secs => manana_json_number(node.value->'schedule_in')::double precision))
         )::procrastinate_job_to_defer_v1
+        FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
+        ORDER BY node.ord), ARRAY(
+        SELECT (SELECT count(DISTINCT ref)
+                FROM jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
+                LEFT JOIN procrastinate_jobs AS parent
+                    ON parent.id = manana_json_number(ref)::bigint
+                WHERE jsonb_typeof(ref) = 'string' OR NOT manana_is_terminal(parent.status))::integer
         FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
         ORDER BY node.ord));
 
     INSERT INTO procrastinate_job_dependencies (job_id, depends_on_job_id)
     SELECT DISTINCT job_ids[node.ord],
-           CASE jsonb_typeof(ref) WHEN 'number' THEN (ref #>> '{}')::numeric::bigint ELSE job_ids[parent.ord] END
+           coalesce(manana_json_number(ref)::bigint, job_ids[parent.ord])
     FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
     CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
     LEFT JOIN jsonb_array_elements(jobs) WITH ORDINALITY AS parent (value, ord)

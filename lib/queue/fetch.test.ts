@@ -1,0 +1,210 @@
+// The dependency gate, ordering, queues, schedules and the lock rule of manana_fetch_jobs()
+// (and procrastinate_fetch_job_v2, which applies the same gate).
+import pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../../test/database.ts'
+import { fetchIds, finish, statusOf } from '../../test/jobs.ts'
+import { deferJobs, deferWorkflow } from './defer.ts'
+
+const t = useTestDatabase()
+
+describe('fetch', () => {
+  it('takes jobs by priority, then id, and marks them doing for the worker', async () => {
+    const [low, high, low2, high2] = await deferJobs(t.db, [
+      { task: 'a', priority: 0 },
+      { task: 'b', priority: 5 },
+      { task: 'c', priority: 0 },
+      { task: 'd', priority: 5 },
+    ])
+    const [worker] = await t.sql('SELECT worker_id FROM procrastinate_register_worker_v1()')
+    expect(await fetchIds(t, 3, null, Number(worker!.worker_id))).toEqual([high, high2, low])
+    const [row] = await t.sql('SELECT status, worker_id::int FROM procrastinate_jobs WHERE id = $1', [high])
+    expect(row).toEqual({ status: 'doing', worker_id: Number(worker!.worker_id) })
+    expect(await fetchIds(t, 3)).toEqual([low2])
+    expect(await fetchIds(t, 3)).toEqual([])
+  })
+
+  it('takes only jobs of the given queues (NULL means all)', async () => {
+    const [a, b, c] = await deferJobs(t.db, [
+      { task: 'x', queue: 'q1' },
+      { task: 'x', queue: 'q2' },
+      { task: 'x', queue: 'q3' },
+    ])
+    expect(await fetchIds(t, 10, ['q2', 'q3'])).toEqual([b, c])
+    expect(await fetchIds(t, 10, ['q2'])).toEqual([])
+    expect(await fetchIds(t, 10, null)).toEqual([a])
+  })
+
+  it('takes a scheduled job only once it is due', async () => {
+    const [later] = await deferJobs(t.db, [{ task: 'x', scheduleIn: 3600 }])
+    const [past] = await deferJobs(t.db, [{ task: 'x', scheduledAt: new Date(Date.now() - 1000) }])
+    expect(await fetchIds(t, 10)).toEqual([past])
+    await t.sql(`UPDATE procrastinate_jobs SET scheduled_at = now() - interval '1 second' WHERE id = $1`, [later])
+    expect(await fetchIds(t, 10)).toEqual([later])
+  })
+
+  for (const terminal of ['succeeded', 'failed', 'aborted'] as const) {
+    it(`runs a child once its parents are terminal: a parent ${terminal}`, async () => {
+      const ids = await deferWorkflow(t.db, {
+        a: { task: 'a' },
+        b: { task: 'b' },
+        child: { task: 'c', dependsOn: ['a', 'b'] },
+      })
+      expect(await fetchIds(t, 10)).toEqual([ids.a, ids.b])
+      await finish(t, ids.a, terminal)
+      expect(await fetchIds(t, 10)).toEqual([])
+      await finish(t, ids.b, 'succeeded')
+      expect(await fetchIds(t, 10)).toEqual([ids.child])
+    })
+  }
+
+  it('runs a child once its parents are terminal: a parent cancelled', async () => {
+    const ids = await deferWorkflow(t.db, { a: { task: 'a' }, child: { task: 'c', dependsOn: ['a'] } })
+    await t.sql('SELECT manana_cancel_job($1, false)', [ids.a])
+    expect(await fetchIds(t, 10)).toEqual([ids.child])
+  })
+
+  it('keeps a child blocked while its parent is retried automatically (doing → todo)', async () => {
+    const ids = await deferWorkflow(t.db, { a: { task: 'a' }, child: { task: 'c', dependsOn: ['a'] } })
+    expect(await fetchIds(t)).toEqual([ids.a])
+    await t.sql(`SELECT procrastinate_retry_job_v2($1, now(), NULL, NULL, NULL)`, [ids.a])
+    expect(await statusOf(t, ids.a)).toBe('todo')
+    expect(await fetchIds(t, 10)).toEqual([ids.a])
+    await finish(t, ids.a, 'succeeded')
+    expect(await fetchIds(t, 10)).toEqual([ids.child])
+  })
+
+  it('procrastinate_fetch_job_v2 applies the same gate, and returns a row of NULLs when nothing is ready', async () => {
+    const ids = await deferWorkflow(t.db, { a: { task: 'a' }, child: { task: 'c', dependsOn: ['a'] } })
+    const fetchOne = async () => (await t.sql('SELECT * FROM procrastinate_fetch_job_v2(NULL, NULL)'))[0]!
+    expect(Number((await fetchOne()).id)).toBe(ids.a)
+    const none = await fetchOne()
+    expect(none.id).toBeNull()
+    expect(none.status).toBeNull()
+    await t.sql(`SELECT procrastinate_finish_job_v1($1, 'succeeded', false)`, [ids.a])
+    expect(Number((await fetchOne()).id)).toBe(ids.child)
+  })
+
+  describe('locks', () => {
+    it('runs at most one job per lock, in priority then id order', async () => {
+      const [first, second, other, urgent] = await deferJobs(t.db, [
+        { task: 'x', lock: 'L' },
+        { task: 'x', lock: 'L' },
+        { task: 'x', lock: 'M' },
+        { task: 'x', lock: 'L', priority: 10 },
+      ])
+      expect(await fetchIds(t, 10)).toEqual([urgent, other])
+      expect(await fetchIds(t, 10)).toEqual([])
+      await finish(t, urgent!, 'succeeded')
+      expect(await fetchIds(t, 10)).toEqual([first])
+      await finish(t, first!, 'failed')
+      expect(await fetchIds(t, 10)).toEqual([second])
+    })
+
+    it('lets a due job of a lock run before a job of the same lock scheduled later', async () => {
+      const [later, now] = await deferJobs(t.db, [
+        { task: 'x', lock: 'L', scheduleIn: 3600 },
+        { task: 'x', lock: 'L' },
+      ])
+      expect(await fetchIds(t, 10)).toEqual([now])
+      await finish(t, now!, 'succeeded')
+      await t.sql(`UPDATE procrastinate_jobs SET scheduled_at = now() WHERE id = $1`, [later])
+      expect(await fetchIds(t, 10)).toEqual([later])
+    })
+
+    it('a waiting child does not hold its lock group: no deadlock with its parent (fork defect 3)', async () => {
+      const ids = await deferWorkflow(t.db, {
+        parent: { task: 'p', lock: 'shared', priority: 0 },
+        child: { task: 'c', lock: 'shared', priority: 100, dependsOn: ['parent'] },
+      })
+      expect(await fetchIds(t, 10)).toEqual([ids.parent])
+      await finish(t, ids.parent, 'succeeded')
+      expect(await fetchIds(t, 10)).toEqual([ids.child])
+    })
+
+    it('the unique index keeps one doing job per lock even against direct writes', async () => {
+      const [a, b] = await deferJobs(t.db, [
+        { task: 'x', lock: 'L' },
+        { task: 'x', lock: 'L' },
+      ])
+      await t.sql(`UPDATE procrastinate_jobs SET status = 'doing' WHERE id = $1`, [a])
+      await expect(t.sql(`UPDATE procrastinate_jobs SET status = 'doing' WHERE id = $1`, [b])).rejects.toMatchObject({
+        code: '23505',
+      })
+    })
+  })
+
+  it('concurrent fetchers get disjoint jobs, each job claimed exactly once', async () => {
+    const jobs = Array.from({ length: 600 }, (_, i) => ({
+      task: 'x',
+      priority: i % 3,
+      lock: i % 10 === 0 ? `lock-${i % 4}` : null,
+    }))
+    const all = await deferJobs(t.db, jobs)
+    const claimed: number[] = []
+    const fetchers = Array.from({ length: 8 }, async (_, worker) => {
+      const client = new pg.Client({ connectionString: t.url })
+      await client.connect()
+      try {
+        let idle = 0
+        while (idle < 20) {
+          const { rows } = await client.query('SELECT id FROM manana_fetch_jobs(NULL, NULL, $1)', [1 + (worker % 4)])
+          if (rows.length === 0) {
+            idle++
+            await new Promise((resolve) => setTimeout(resolve, 5))
+            continue
+          }
+          idle = 0
+          for (const row of rows) {
+            claimed.push(Number(row.id))
+            await client.query(`SELECT manana_finish_job($1, 'succeeded', NULL, false)`, [row.id])
+          }
+        }
+      } finally {
+        await client.end()
+      }
+    })
+    await Promise.all(fetchers)
+    expect(claimed).toHaveLength(all.length)
+    expect(new Set(claimed).size).toBe(all.length)
+    const [started] = await t.sql(`SELECT count(*)::int AS n FROM procrastinate_events WHERE type = 'started'`)
+    expect(started!.n).toBe(all.length)
+  })
+})
+
+describe('fetch cost stays flat as waiting jobs pile up', () => {
+  // Buffers touched by one fetch (shared hits + reads), from EXPLAIN of the claim query.
+  async function buffersOfOneFetch() {
+    const client = await t.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const { rows } = await client.query(
+        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT * FROM manana_fetch_jobs(NULL, NULL, 1)`,
+      )
+      await client.query('ROLLBACK')
+      const plan = rows[0]['QUERY PLAN'][0]
+      return { buffers: plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks'], rows: plan.Plan['Actual Rows'] }
+    } finally {
+      client.release()
+    }
+  }
+
+  it('100,000 children of one unfinished parent do not make fetching an unrelated job dearer', async () => {
+    await deferJobs(t.db, [{ task: 'unrelated', priority: -1 }])
+    await t.sql('ANALYZE procrastinate_jobs')
+    const before = await buffersOfOneFetch()
+    expect(before.rows).toBe(1)
+
+    const [parent] = await deferJobs(t.db, [{ task: 'parent', queue: 'elsewhere' }])
+    await t.sql(`UPDATE procrastinate_jobs SET status = 'doing' WHERE id = $1`, [parent])
+    await deferJobs(
+      t.db,
+      Array.from({ length: 100_000 }, () => ({ task: 'child', priority: 10, dependsOn: [parent!] })),
+    )
+    await t.sql('ANALYZE procrastinate_jobs')
+    const after = await buffersOfOneFetch()
+    expect(after.rows).toBe(1)
+    // The same handful of pages, not a scan of the waiting jobs (100k rows are ~1,000 pages).
+    expect(after.buffers).toBeLessThan(before.buffers + 10)
+  })
+})

@@ -1,0 +1,29 @@
+// Small SQL helpers the engine tests share: they call the SQL functions as a worker would.
+import type { TestDatabase } from './database.ts'
+
+export async function fetchIds(t: TestDatabase, max = 1, queues: string[] | null = null, workerId: number | null = null) {
+  const rows = await t.sql<{ id: string }>('SELECT id FROM manana_fetch_jobs($1, $2, $3)', [queues, workerId, max])
+  return rows.map((row) => Number(row.id))
+}
+
+export async function finish(t: TestDatabase, id: number, status: 'succeeded' | 'failed' | 'aborted', result: unknown = null) {
+  await t.sql('SELECT manana_finish_job($1, $2, $3, false)', [id, status, JSON.stringify(result)])
+}
+
+/** Fetches the one job expected to be ready and finishes it. */
+export async function runNext(t: TestDatabase, status: 'succeeded' | 'failed' | 'aborted' = 'succeeded', result: unknown = null) {
+  const [id] = await fetchIds(t)
+  if (id === undefined) throw new Error('no job was ready')
+  await finish(t, id, status, result)
+  return id
+}
+
+export async function statusOf(t: TestDatabase, id: number) {
+  const [row] = await t.sql<{ status: string }>('SELECT status FROM procrastinate_jobs WHERE id = $1', [id])
+  return row?.status
+}
+
+export async function eventsOf(t: TestDatabase, id: number) {
+  const rows = await t.sql<{ type: string }>('SELECT type FROM procrastinate_events WHERE job_id = $1 ORDER BY id', [id])
+  return rows.map((row) => row.type)
+}
