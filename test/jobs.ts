@@ -27,3 +27,26 @@ export async function eventsOf(t: TestDatabase, id: number) {
   const rows = await t.sql<{ type: string }>('SELECT type FROM procrastinate_events WHERE job_id = $1 ORDER BY id', [id])
   return rows.map((row) => row.type)
 }
+
+/** Listens on channels and collects what arrives. */
+export async function listen(t: TestDatabase, channels: string[]) {
+  const { default: pg } = await import('pg')
+  const client = new pg.Client({ connectionString: t.url })
+  await client.connect()
+  const received: Array<{ channel: string; payload: unknown }> = []
+  client.on('notification', (message) => {
+    received.push({ channel: message.channel, payload: JSON.parse(message.payload ?? 'null') })
+  })
+  for (const channel of channels) await client.query(`LISTEN "${channel}"`)
+  return {
+    received,
+    /** Waits until `count` notifications arrived (or a second passed), then returns them all. */
+    async next(count: number) {
+      for (let waited = 0; received.length < count && waited < 1000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      return received.splice(0)
+    },
+    close: () => client.end(),
+  }
+}

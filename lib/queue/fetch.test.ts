@@ -112,16 +112,6 @@ describe('fetch', () => {
       expect(await fetchIds(t, 10)).toEqual([later])
     })
 
-    it('a waiting child does not hold its lock group: no deadlock with its parent (fork defect 3)', async () => {
-      const ids = await deferWorkflow(t.db, {
-        parent: { task: 'p', lock: 'shared', priority: 0 },
-        child: { task: 'c', lock: 'shared', priority: 100, dependsOn: ['parent'] },
-      })
-      expect(await fetchIds(t, 10)).toEqual([ids.parent])
-      await finish(t, ids.parent, 'succeeded')
-      expect(await fetchIds(t, 10)).toEqual([ids.child])
-    })
-
     it('the unique index keeps one doing job per lock even against direct writes', async () => {
       const [a, b] = await deferJobs(t.db, [
         { task: 'x', lock: 'L' },
@@ -169,42 +159,5 @@ describe('fetch', () => {
     expect(new Set(claimed).size).toBe(all.length)
     const [started] = await t.sql(`SELECT count(*)::int AS n FROM procrastinate_events WHERE type = 'started'`)
     expect(started!.n).toBe(all.length)
-  })
-})
-
-describe('fetch cost stays flat as waiting jobs pile up', () => {
-  // Buffers touched by one fetch (shared hits + reads), from EXPLAIN of the claim query.
-  async function buffersOfOneFetch() {
-    const client = await t.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const { rows } = await client.query(
-        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT * FROM manana_fetch_jobs(NULL, NULL, 1)`,
-      )
-      await client.query('ROLLBACK')
-      const plan = rows[0]['QUERY PLAN'][0]
-      return { buffers: plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks'], rows: plan.Plan['Actual Rows'] }
-    } finally {
-      client.release()
-    }
-  }
-
-  it('100,000 children of one unfinished parent do not make fetching an unrelated job dearer', async () => {
-    await deferJobs(t.db, [{ task: 'unrelated', priority: -1 }])
-    await t.sql('ANALYZE procrastinate_jobs')
-    const before = await buffersOfOneFetch()
-    expect(before.rows).toBe(1)
-
-    const [parent] = await deferJobs(t.db, [{ task: 'parent', queue: 'elsewhere' }])
-    await t.sql(`UPDATE procrastinate_jobs SET status = 'doing' WHERE id = $1`, [parent])
-    await deferJobs(
-      t.db,
-      Array.from({ length: 100_000 }, () => ({ task: 'child', priority: 10, dependsOn: [parent!] })),
-    )
-    await t.sql('ANALYZE procrastinate_jobs')
-    const after = await buffersOfOneFetch()
-    expect(after.rows).toBe(1)
-    // The same handful of pages, not a scan of the waiting jobs (100k rows are ~1,000 pages).
-    expect(after.buffers).toBeLessThan(before.buffers + 10)
   })
 })

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../../test/database.ts'
+import { eventsOf, fetchIds, finish, runNext, statusOf } from '../../test/jobs.ts'
+import { deferJobs, deferWorkflow } from './defer.ts'
+import { JobManager } from './job-manager.ts'
+
+const t = useTestDatabase()
+const jobs = () => new JobManager(t.db)
+
+async function expectCode(promise: Promise<unknown>, code: string) {
+  await expect(promise).rejects.toMatchObject({ name: 'ManaError', code })
+}
+
+describe('job manager', () => {
+  it('gets a job, or undefined', async () => {
+    const [id] = await deferJobs(t.db, [{ task: 'x', args: { a: 1 } }])
+    expect(await jobs().get(id!)).toMatchObject({ id, task: 'x', args: { a: 1 }, status: 'todo' })
+    expect(await jobs().get(123456)).toBeUndefined()
+  })
+
+  it('lists newest first with filters and keyset pages', async () => {
+    await deferJobs(
+      t.db,
+      Array.from({ length: 25 }, (_, i) => ({
+        task: i % 2 ? 'odd' : 'even',
+        queue: i < 10 ? 'q1' : 'q2',
+        args: { user_id: i, tag: "O'Brien; DROP TABLE procrastinate_jobs" },
+      })),
+    )
+    const first = await jobs().list({}, { limit: 10 })
+    expect(first.jobs.map((job) => job.id)).toEqual([25, 24, 23, 22, 21, 20, 19, 18, 17, 16])
+    expect(first.next).toBe(16)
+    const second = await jobs().list({}, { limit: 10, after: first.next! })
+    expect(second.jobs[0]!.id).toBe(15)
+    const third = await jobs().list({}, { limit: 10, after: 6 })
+    expect(third.jobs.map((job) => job.id)).toEqual([5, 4, 3, 2, 1])
+    expect(third.next).toBeNull()
+
+    expect((await jobs().list({ task: 'odd', queue: 'q1' })).jobs.map((job) => job.id)).toEqual([10, 8, 6, 4, 2])
+    expect((await jobs().list({ args: { user_id: 7 } })).jobs.map((job) => job.id)).toEqual([8])
+    expect((await jobs().list({ args: { tag: "O'Brien; DROP TABLE procrastinate_jobs" } })).jobs).toHaveLength(25)
+    expect((await jobs().list({ ids: [3, 4, 99] })).jobs.map((job) => job.id)).toEqual([4, 3])
+    await fetchIds(t, 2)
+    expect((await jobs().list({ status: ['doing'] })).jobs.map((job) => job.id)).toEqual([2, 1])
+    expect((await jobs().list({ status: 'todo' }, { limit: 1 })).jobs).toHaveLength(1)
+  })
+
+  describe('cancel and abort', () => {
+    it('cancels a todo job; its waiting child then runs and sees it cancelled', async () => {
+      const ids = await deferWorkflow(t.db, { a: { task: 'a' }, child: { task: 'c', dependsOn: ['a'] } })
+      await jobs().cancel(ids.a)
+      expect(await statusOf(t, ids.a)).toBe('cancelled')
+      expect(await eventsOf(t, ids.a)).toEqual(['deferred', 'cancelled'])
+      expect(await fetchIds(t, 5)).toEqual([ids.child])
+      expect(await jobs().parentStatuses(ids.child)).toEqual({ [ids.a]: 'cancelled' })
+    })
+
+    it('refuses to cancel a doing job (abort it) or a finished one, and a missing one', async () => {
+      const [id] = await deferJobs(t.db, [{ task: 'x' }])
+      await fetchIds(t)
+      await expectCode(jobs().cancel(id!), 'job_not_cancellable')
+      await finish(t, id!, 'succeeded')
+      await expectCode(jobs().abort(id!), 'job_not_cancellable')
+      await expectCode(jobs().cancel(999), 'job_not_found')
+    })
+
+    it('aborting a doing job asks its worker to stop; the worker ends it as aborted', async () => {
+      const [id] = await deferJobs(t.db, [{ task: 'x' }])
+      await fetchIds(t)
+      await jobs().abort(id!)
+      expect(await jobs().get(id!)).toMatchObject({ status: 'doing', abortRequested: true })
+      await finish(t, id!, 'aborted')
+      expect(await jobs().get(id!)).toMatchObject({ status: 'aborted', abortRequested: false })
+      expect(await eventsOf(t, id!)).toEqual(['deferred', 'started', 'abort_requested', 'aborted'])
+    })
+  })
+
+  describe('retry', () => {
+    it('retry with downstream previews, then re-runs the finished subtree in dependency order', async () => {
+      const ids = await deferWorkflow(t.db, {
+        root: { task: 'root' },
+        a: { task: 'a', dependsOn: ['root'] },
+        b: { task: 'b', dependsOn: ['root'] },
+        join: { task: 'join', dependsOn: ['a', 'b'] },
+        unrelated: { task: 'u' },
+      })
+      await runNext(t, 'failed') // root
+      for (let i = 0; i < 4; i++) await runNext(t, 'succeeded')
+      expect(await fetchIds(t)).toEqual([])
+
+      const preview = await jobs().retryPreview(ids.root, { downstream: true })
+      expect(preview.map((job) => [job.id, job.depth])).toEqual([
+        [ids.root, 0],
+        [ids.a, 1],
+        [ids.b, 1],
+        [ids.join, 2],
+      ])
+      expect(await statusOf(t, ids.join)).toBe('succeeded') // the preview changed nothing
+      expect((await jobs().retry(ids.root, { downstream: true })).sort((x, y) => x - y)).toEqual(
+        [ids.root, ids.a, ids.b, ids.join].sort((x, y) => x - y),
+      )
+      expect(await fetchIds(t, 10)).toEqual([ids.root])
+      await finish(t, ids.root, 'succeeded')
+      expect(await fetchIds(t, 10)).toEqual([ids.a, ids.b])
+      await finish(t, ids.a, 'succeeded')
+      expect(await fetchIds(t, 10)).toEqual([])
+      await finish(t, ids.b, 'succeeded')
+      expect(await fetchIds(t, 10)).toEqual([ids.join])
+      expect(await statusOf(t, ids.unrelated)).toBe('succeeded')
+      expect(await eventsOf(t, ids.join)).toEqual(['deferred', 'started', 'succeeded', 'retried', 'started'])
+    })
+
+    it('refuses to retry a job that has not finished', async () => {
+      const [id] = await deferJobs(t.db, [{ task: 'x' }])
+      await expectCode(jobs().retryPreview(id!), 'job_not_retryable')
+      await expectCode(jobs().retry(id!, { downstream: true }), 'job_not_retryable')
+      await expectCode(jobs().retry(404), 'job_not_found')
+    })
+  })
+
+  describe('delete', () => {
+    it('deletes a job with its edges, and refuses one that runs or that a child still needs', async () => {
+      const ids = await deferWorkflow(t.db, { a: { task: 'a' }, child: { task: 'c', dependsOn: ['a'] } })
+      await expectCode(jobs().delete(ids.a), 'job_has_unfinished_children')
+      await runNext(t)
+      await fetchIds(t)
+      await expectCode(jobs().delete(ids.child), 'job_not_deletable')
+      await expectCode(jobs().delete(ids.a), 'job_has_unfinished_children')
+      await finish(t, ids.child, 'succeeded')
+      await jobs().delete(ids.child)
+      expect(await t.sql('SELECT * FROM procrastinate_job_dependencies')).toEqual([])
+      await jobs().delete(ids.a)
+      expect(await jobs().get(ids.a)).toBeUndefined()
+      await expectCode(jobs().delete(ids.a), 'job_not_found')
+    })
+
+    it('deleting a waiting child removes its edges and leaves its parent alone', async () => {
+      const ids = await deferWorkflow(t.db, { a: { task: 'a' }, child: { task: 'c', dependsOn: ['a'] } })
+      await jobs().delete(ids.child)
+      expect(await t.sql('SELECT * FROM procrastinate_job_dependencies')).toEqual([])
+      expect(await fetchIds(t, 5)).toEqual([ids.a])
+    })
+  })
+
+  describe('retention', () => {
+    it('keeps recent jobs and jobs of other statuses or queues', async () => {
+      const [a, b] = await deferJobs(t.db, [{ task: 'x', queue: 'q1' }, { task: 'x', queue: 'q2' }])
+      await runNext(t, 'failed')
+      await runNext(t, 'succeeded')
+      expect(await jobs().deleteOld({ hours: 1 })).toBe(0)
+      expect(await jobs().deleteOld({ hours: 0, statuses: ['succeeded'] })).toBe(1)
+      expect(await jobs().deleteOld({ hours: 0, queue: 'q2' })).toBe(0)
+      expect(await jobs().get(a!)).toBeDefined()
+      expect(await jobs().get(b!)).toBeUndefined()
+    })
+  })
+
+  it('gives exactly the parents statuses and results', async () => {
+    const ids = await deferWorkflow(t.db, {
+      a: { task: 'a' },
+      b: { task: 'b' },
+      unrelated: { task: 'u' },
+      child: { task: 'c', dependsOn: ['a', 'b'] },
+    })
+    await runNext(t, 'succeeded', { rows: 3 })
+    expect(await jobs().parentStatuses(ids.child)).toEqual({ [ids.a]: 'succeeded', [ids.b]: 'todo' })
+    await runNext(t, 'failed')
+    expect(await jobs().parentStatuses(ids.child)).toEqual({ [ids.a]: 'succeeded', [ids.b]: 'failed' })
+    expect(await jobs().parentResults(ids.child)).toEqual({ [ids.a]: { rows: 3 }, [ids.b]: null })
+    expect(await jobs().parentStatuses(ids.a)).toEqual({})
+  })
+})
