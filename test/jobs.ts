@@ -50,3 +50,16 @@ export async function listen(t: TestDatabase, channels: string[]) {
     close: () => client.end(),
   }
 }
+
+/** Jobs whose unfinished_parents disagrees with their edges (should be none). */
+export async function miscountedJobs(t: TestDatabase) {
+  return t.sql(`
+    SELECT job.id, job.unfinished_parents,
+           (SELECT count(*) FROM procrastinate_job_dependencies AS edge
+            JOIN procrastinate_jobs AS parent ON parent.id = edge.depends_on_job_id
+            WHERE edge.job_id = job.id AND NOT manana_is_terminal(parent.status))::int AS actual
+    FROM procrastinate_jobs AS job
+    WHERE job.unfinished_parents <> (SELECT count(*) FROM procrastinate_job_dependencies AS edge
+            JOIN procrastinate_jobs AS parent ON parent.id = edge.depends_on_job_id
+            WHERE edge.job_id = job.id AND NOT manana_is_terminal(parent.status))`)
+}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import pg from 'pg'
 import { useTestDatabase } from '../../test/database.ts'
+import { miscountedJobs } from '../../test/jobs.ts'
 import { createApp } from './app.ts'
 import { deferJobs } from './defer.ts'
 import { ManaError } from './errors.ts'
@@ -172,5 +174,27 @@ describe('defer', () => {
     expect(await counts()).toMatchObject({ jobs: 10_000, edges: 9_999 })
     const [ready] = await t.sql(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE unfinished_parents = 0`)
     expect(ready!.n).toBe(1)
+  })
+
+  it('a parent finishing or retried while children are deferred onto it never leaves a count wrong', async () => {
+    const deferring = new pg.Client({ connectionString: t.url })
+    const finishing = new pg.Client({ connectionString: t.url })
+    await Promise.all([deferring.connect(), finishing.connect()])
+    try {
+      for (let round = 0; round < 40; round++) {
+        const [parent] = await deferJobs(t.db, [{ task: 'p' }])
+        await t.sql(`UPDATE procrastinate_jobs SET status = 'doing' WHERE id = $1`, [parent])
+        const nodes = JSON.stringify(Array.from({ length: 20 }, () => ({ task_name: 'c', depends_on: [parent] })))
+        await Promise.all([
+          deferring.query('SELECT * FROM manana_defer_jobs($1)', [nodes]),
+          finishing.query(`SELECT manana_finish_job($1, 'failed', NULL, false)`, [parent]).then(() =>
+            round % 2 ? finishing.query('SELECT manana_retry_job($1, false)', [parent]) : undefined,
+          ),
+        ])
+      }
+      expect(await miscountedJobs(t)).toEqual([])
+    } finally {
+      await Promise.all([deferring.end(), finishing.end()])
+    }
   })
 })
