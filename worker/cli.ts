@@ -1,54 +1,358 @@
-// The `manana` command line.
-import { parseArgs } from 'node:util'
+// The `manana` command line. Exit codes: 0 done, 1 the operation failed (the error's code is
+// printed), 2 the command line itself was wrong.
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { openDatabase } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
+import { App, createApp } from '../lib/queue/app.ts'
+import { ManaError } from '../lib/queue/errors.ts'
+import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
+import { deferDemoWorkflows } from './demo/workflow.ts'
+import { Worker } from './worker.ts'
 
-const usage = `Usage: manana <command> [options]
+class UsageError extends Error {}
 
-Commands:
-  migrate   apply pending migrations to the database in use
-  start     start the database in use (embedded PostgreSQL under .manana/ when
-            DATABASE_URL is unset), apply migrations, and keep it running
+interface Command {
+  usage: string
+  summary: string
+  options: NonNullable<ParseArgsConfig['options']>
+  positionals?: number
+  run(values: Record<string, any>, positionals: string[]): Promise<number>
+}
 
-The database is DATABASE_URL, or embedded PostgreSQL under .manana/ when it is unset.`
+const workerOptions = {
+  app: { type: 'string' },
+  queues: { type: 'string' },
+  concurrency: { type: 'string' },
+  'poll-interval': { type: 'string' },
+  'shutdown-grace': { type: 'string' },
+  once: { type: 'boolean' },
+  name: { type: 'string' },
+} as const
 
-type Command = (args: string[]) => Promise<number>
+const workerHelp = `  --app MODULE           the module whose export \`app\` (or default export) holds the tasks
+  --queues A,B           queues to take jobs from (default: all)
+  --concurrency N        jobs run at once (default 10)
+  --poll-interval S      seconds between fetches when nothing is notified (default 5)
+  --shutdown-grace S     seconds running jobs get on SIGINT/SIGTERM before they are put back (default 30)
+  --once                 exit once nothing is ready and nothing runs
+  --name NAME            this worker's name (default host-pid)`
 
 const commands: Record<string, Command> = {
-  async migrate(args) {
-    parseArgs({ args, options: {} })
-    const database = await openDatabase()
-    try {
-      await migrateDatabase(database.url, { quiet: false })
-      console.log(`migrations applied to ${redact(database.url)}`)
-      return 0
-    } finally {
-      await database.stop()
-    }
+  worker: {
+    usage: `manana worker --app MODULE [options]\n${workerHelp}`,
+    summary: 'run jobs (applies pending migrations first)',
+    options: workerOptions,
+    async run(values) {
+      if (!values.app) throw new UsageError('--app is required: the module that exports your app')
+      await useDatabase({ migrate: true })
+      const app = await loadApp(values.app)
+      return runWorker(app, values)
+    },
   },
 
-  async start(args) {
-    parseArgs({ args, options: {} })
-    const database = await openDatabase({ migrate: true })
-    console.log(`database ready at ${redact(database.url)}${database.embedded ? ' (embedded, data in .manana/)' : ''}`)
-    console.log('press Ctrl-C to stop')
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve)
-      process.once('SIGTERM', resolve)
-    })
-    await database.stop()
-    return 0
+  start: {
+    usage: `manana start [worker options]\n${workerHelp}\n  (--app defaults to the demo)`,
+    summary: 'database, migrations and a worker; defers the demo workflow on a database with no jobs',
+    options: workerOptions,
+    async run(values) {
+      await useDatabase({ migrate: true })
+      const app = await loadApp(values.app ?? 'worker/demo/app.ts')
+      if (!values.app && (await app.jobs.list({}, { limit: 1 })).jobs.length === 0) {
+        console.log('first run: deferring the demo workflow', JSON.stringify(await deferDemoWorkflows(app)))
+      }
+      return runWorker(app, values)
+    },
+  },
+
+  migrate: {
+    usage: 'manana migrate',
+    summary: 'apply pending migrations to the database in use',
+    options: {},
+    async run() {
+      const url = await useDatabase({ migrate: false })
+      await migrateDatabase(url, { quiet: false })
+      console.log(`migrations applied to ${redact(url)}`)
+      return 0
+    },
+  },
+
+  defer: {
+    usage: `manana defer TASK ['{"json": "arguments"}'] [options]
+  --depends-on ID,ID     parent job ids: the job runs once all of them have finished
+  --queue Q              (default: default)
+  --priority N           higher runs first (default 0)
+  --lock L               at most one job of a lock runs at a time
+  --queueing-lock L      at most one job of a queueing lock waits at a time
+  --at TIME              run at or after this ISO 8601 time
+  --in SECONDS           run after this many seconds`,
+    summary: 'defer a job; prints its id',
+    options: {
+      'depends-on': { type: 'string' },
+      queue: { type: 'string' },
+      priority: { type: 'string' },
+      lock: { type: 'string' },
+      'queueing-lock': { type: 'string' },
+      at: { type: 'string' },
+      in: { type: 'string' },
+    },
+    positionals: 2,
+    async run(values, [task, json = '{}']) {
+      if (!task) throw new UsageError('which task? manana defer TASK [JSON]')
+      const args = parseJson(json, 'the arguments')
+      if (values.at !== undefined && Number.isNaN(Date.parse(values.at))) {
+        throw new UsageError(`--at ${values.at} is not an ISO 8601 time such as 2026-01-31T14:05:00Z`)
+      }
+      const app = await appWithSchema()
+      const [id] = await app.defer([
+        {
+          task,
+          args: args as Record<string, unknown>,
+          dependsOn: values['depends-on'] === undefined ? undefined : idList(values['depends-on'], '--depends-on'),
+          queue: values.queue,
+          priority: values.priority === undefined ? undefined : integer(values.priority, '--priority'),
+          lock: values.lock,
+          queueingLock: values['queueing-lock'],
+          scheduledAt: values.at,
+          scheduleIn: values.in === undefined ? undefined : number(values.in, '--in'),
+        },
+      ])
+      console.log(id)
+      return 0
+    },
+  },
+
+  jobs: {
+    usage: `manana jobs [filters]
+  --status S,S           todo, doing, succeeded, failed, cancelled, aborted
+  --queue Q  --task T  --lock L
+  --args JSON            jobs whose arguments contain these values, e.g. '{"user_id": 42}'
+  --limit N              (default 50)  --after ID  the next page after this id
+  --json                 one JSON object per line`,
+    summary: 'list jobs, newest first',
+    options: {
+      status: { type: 'string' },
+      queue: { type: 'string' },
+      task: { type: 'string' },
+      lock: { type: 'string' },
+      args: { type: 'string' },
+      limit: { type: 'string' },
+      after: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    async run(values) {
+      const statuses = values.status?.split(',').map((s: string) => s.trim())
+      for (const status of statuses ?? []) {
+        if (!jobStatuses.includes(status)) throw new UsageError(`--status ${status}: expected one of ${jobStatuses.join(', ')}`)
+      }
+      const app = await appWithSchema()
+      const page = await app.jobs.list(
+        {
+          status: statuses as JobStatus[] | undefined,
+          queue: values.queue,
+          task: values.task,
+          lock: values.lock,
+          args: values.args === undefined ? undefined : (parseJson(values.args, '--args') as Record<string, unknown>),
+        },
+        {
+          limit: values.limit === undefined ? undefined : integer(values.limit, '--limit'),
+          after: values.after === undefined ? undefined : integer(values.after, '--after'),
+        },
+      )
+      if (values.json) for (const job of page.jobs) console.log(JSON.stringify(job))
+      else printJobs(page.jobs)
+      if (page.next !== null && !values.json) console.log(`more: manana jobs --after ${page.next}`)
+      return 0
+    },
+  },
+
+  retry: {
+    usage: `manana retry ID [--downstream] [--dry-run]
+  --downstream           also re-run every finished job that depends on it, directly or not
+  --dry-run              only list the jobs that would run again`,
+    summary: 'run a finished job again',
+    options: { downstream: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    positionals: 1,
+    async run(values, [id]) {
+      const jobId = integer(id, 'ID')
+      const app = await appWithSchema()
+      const options = { downstream: values.downstream ?? false }
+      const targets = await app.jobs.retryPreview(jobId, options)
+      for (const target of targets) console.log(`${'  '.repeat(target.depth)}${target.id} ${target.task} (${target.status})`)
+      if (values['dry-run']) {
+        console.log(`would run ${targets.length} job(s) again`)
+        return 0
+      }
+      const retried = await app.jobs.retry(jobId, options)
+      console.log(`${retried.length} job(s) will run again`)
+      return 0
+    },
+  },
+
+  cancel: jobAction('cancel', 'cancel a todo job (its children then run, and see it cancelled)', (app, id) => app.jobs.cancel(id)),
+  abort: jobAction('abort', 'cancel a todo job, or ask the worker running a doing job to stop it', (app, id) => app.jobs.abort(id)),
+  delete: jobAction('delete', 'delete a finished or waiting job that no unfinished child needs', (app, id) => app.jobs.delete(id)),
+
+  healthcheck: {
+    usage: 'manana healthcheck',
+    summary: 'check the database, its schema and the workers; exit 1 when unhealthy',
+    options: {},
+    async run() {
+      const url = await useDatabase({ migrate: false })
+      const app = createApp({ databaseUrl: url })
+      try {
+        const pool = await app.pool()
+        const { rows } = await pool.query(
+          `SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS schema,
+                  (SELECT count(*) FROM pg_tables WHERE tablename = '_prisma_migrations') AS tracked`,
+        )
+        if (!rows[0].schema) {
+          console.log(`database ${redact(url)}: reachable, but without Mañana's schema (run: manana migrate)`)
+          return 1
+        }
+        const workers = await pool.query(
+          `SELECT count(*) FILTER (WHERE last_heartbeat > now() - interval '30 seconds')::int AS alive, count(*)::int AS all
+           FROM procrastinate_workers`,
+        )
+        const ready = await pool.query(
+          `SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'todo' AND unfinished_parents = 0`,
+        )
+        console.log(`database ${redact(url)}: ok`)
+        console.log(`workers: ${workers.rows[0].alive} alive, ${workers.rows[0].all - workers.rows[0].alive} stale`)
+        console.log(`jobs ready to run: ${ready.rows[0].n}`)
+        return 0
+      } finally {
+        await app.close()
+      }
+    },
   },
 }
 
+function jobAction(name: string, summary: string, act: (app: App, id: number) => Promise<void>): Command {
+  return {
+    usage: `manana ${name} ID`,
+    summary,
+    options: {},
+    positionals: 1,
+    async run(_values, [id]) {
+      const jobId = integer(id, 'ID')
+      const app = await appWithSchema()
+      await act(app, jobId)
+      const job = await app.jobs.get(jobId)
+      console.log(job ? `job ${jobId} is ${job.status}${job.abortRequested ? ' (abort requested)' : ''}` : `job ${jobId} deleted`)
+      return 0
+    },
+  }
+}
+
+async function runWorker(app: App, values: Record<string, any>): Promise<number> {
+  const worker = new Worker(app, {
+    queues: values.queues?.split(',').map((queue: string) => queue.trim()).filter(Boolean),
+    concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
+    pollInterval: values['poll-interval'] === undefined ? undefined : number(values['poll-interval'], '--poll-interval'),
+    shutdownGrace: values['shutdown-grace'] === undefined ? undefined : number(values['shutdown-grace'], '--shutdown-grace'),
+    once: values.once,
+    name: values.name,
+    heartbeatInterval: envNumber('MANANA_HEARTBEAT_INTERVAL'),
+    staleAfter: envNumber('MANANA_STALE_AFTER'),
+  })
+  let signals = 0
+  const onSignal = (signal: string) => {
+    if (++signals > 1) process.exit(130) // a second Ctrl-C: stop now
+    console.log(`${signal}: finishing running jobs (Ctrl-C again to stop at once)`)
+    worker.stop()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  await worker.run()
+  await app.close()
+  return 0
+}
+
+/** Opens the database in use and points this process (and the app it loads) at it. */
+async function useDatabase({ migrate }: { migrate: boolean }): Promise<string> {
+  const database = await openDatabase({ migrate })
+  process.env.DATABASE_URL = database.url
+  return database.url
+}
+
+async function appWithSchema(): Promise<App> {
+  const url = await useDatabase({ migrate: false })
+  const app = createApp({ databaseUrl: url })
+  const pool = await app.pool()
+  const { rows } = await pool.query(`SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ok`)
+  if (!rows[0].ok) throw new ManaError('invalid_job', `the database ${redact(url)} has no Mañana schema yet: run \`manana migrate\``)
+  return app
+}
+
+async function loadApp(module: string): Promise<App> {
+  const loaded = await import(pathToFileURL(path.resolve(module)).href)
+  const app = loaded.app ?? loaded.default
+  if (!(app instanceof App)) throw new UsageError(`${module} exports no app: export const app = createApp()`)
+  return app
+}
+
+function printJobs(jobs: Job[]) {
+  if (!jobs.length) return console.log('no jobs')
+  const rows = jobs.map((job) => [
+    String(job.id),
+    job.status + (job.status === 'todo' && job.unfinishedParents ? ` (waiting on ${job.unfinishedParents})` : ''),
+    job.task,
+    job.queue,
+    String(job.attempts),
+    job.lock ?? '',
+    JSON.stringify(job.args),
+  ])
+  const header = ['id', 'status', 'task', 'queue', 'attempts', 'lock', 'args']
+  const widths = header.map((title, i) => Math.min(40, Math.max(title.length, ...rows.map((row) => row[i]!.length))))
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.slice(0, 60).padEnd(widths[i]!)).join('  ').trimEnd())
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`${what} must be JSON: ${(error as Error).message}`)
+  }
+}
+function number(text: string, what: string): number {
+  const value = Number(text)
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`${what} must be a number, 0 or more; got ${text}`)
+  return value
+}
+function integer(text: string | undefined, what: string): number {
+  const value = Number(text)
+  if (!text || !Number.isSafeInteger(value)) throw new UsageError(`${what} must be an integer; got ${text ?? 'nothing'}`)
+  return value
+}
+function positiveInteger(text: string, what: string): number {
+  const value = integer(text, what)
+  if (value < 1) throw new UsageError(`${what} must be 1 or more; got ${text}`)
+  return value
+}
+function idList(text: string, what: string): number[] {
+  return text.split(',').map((part) => integer(part.trim(), `${what} ${part}`))
+}
+function envNumber(name: string): number | undefined {
+  return process.env[name] === undefined ? undefined : number(process.env[name]!, name)
+}
 function redact(url: string): string {
   const parsed = new URL(url)
   if (parsed.password) parsed.password = '***'
   return parsed.toString()
 }
 
+const usage = `Usage: manana COMMAND [options]     (manana COMMAND --help for its options)
+
+${Object.entries(commands)
+  .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
+  .join('\n')}
+
+The database is DATABASE_URL, or embedded PostgreSQL under .manana/ when it is unset.`
+
 async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv
+  const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage)
     return name ? 0 : 2
@@ -58,13 +362,28 @@ async function main(argv: string[]): Promise<number> {
     console.error(`manana: unknown command "${name}"\n\n${usage}`)
     return 2
   }
-  return command(args)
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`Usage: ${command.usage}\n\n${command.summary}`)
+    return 0
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true })
+    if (positionals.length > (command.positionals ?? 0)) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`)
+    return await command.run(values, positionals)
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`manana ${name}: ${(error as Error).message}\nUsage: ${command.usage}`)
+      return 2
+    }
+    throw error
+  }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    console.error(`manana: ${error instanceof Error ? error.message : String(error)}`)
+    if (error instanceof ManaError) console.error(`manana: ${error.code}: ${error.message}`)
+    else console.error(`manana: ${error instanceof Error ? error.message : String(error)}`)
     process.exit(1)
   },
 )

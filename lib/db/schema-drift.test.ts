@@ -31,11 +31,12 @@ function modelledColumns(body: string) {
     const match = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line)
     if (!match || line.startsWith('@@')) continue
     const [, field, type, list, optional, attributes] = match
-    if (list || modelNames.has(type!)) continue // relation fields have no column
-    const varchar = /@db\.VarChar\((\d+)\)/.exec(attributes!)
-    const udt = {
+    if (modelNames.has(type!)) continue // relation fields have no column
+    const varchar = /@db\.VarChar(?:\((\d+)\))?/.exec(attributes!)
+    const scalar = {
       String: varchar ? 'varchar' : 'text',
       Int: 'int4',
+      Float: 'float8',
       BigInt: 'int8',
       Boolean: 'bool',
       DateTime: 'timestamptz',
@@ -43,9 +44,10 @@ function modelledColumns(body: string) {
     }[type!] ?? enums.find((e) => e.name === type)?.dbName
     columns.push({
       column: /@map\("([^"]+)"\)/.exec(attributes!)?.[1] ?? field!,
-      udt,
-      length: varchar ? Number(varchar[1]) : null,
-      nullable: Boolean(optional),
+      udt: list ? `_${scalar}` : scalar,
+      length: varchar?.[1] && !list ? Number(varchar[1]) : null,
+      // A scalar list is a nullable array column.
+      nullable: Boolean(optional || list),
     })
   }
   return columns.sort((a, b) => a.column.localeCompare(b.column))
@@ -54,6 +56,8 @@ function modelledColumns(body: string) {
 describe('prisma/schema.prisma matches the migrated database', () => {
   it('models the tables Mañana reads', () => {
     expect(models.map((model) => model.table).sort()).toEqual([
+      'manana_job_errors',
+      'manana_tasks',
       'procrastinate_events',
       'procrastinate_job_dependencies',
       'procrastinate_jobs',

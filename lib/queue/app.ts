@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { openDatabase, type Database } from '../db/database.ts'
 import { createPool } from '../db/pool.ts'
+import { parseCron } from './cron.ts'
 import { deferJobs, deferWorkflow, type JobToDefer, type Workflow } from './defer.ts'
 import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
@@ -14,9 +15,19 @@ export interface AppOptions {
   pool?: pg.Pool
 }
 
+export interface PeriodicTask {
+  /** Five cron fields (minute hour day month weekday), or six with seconds last, as Procrastinate. */
+  cron: string
+  task: Task<any, unknown>
+  /** Tells apart several schedules of one task. */
+  periodicId: string
+  args: TaskArgs
+}
+
 /** The tasks of a program and its connection to the queue. */
 export class App {
   readonly tasks = new Map<string, Task<any, unknown>>()
+  readonly periodicTasks: PeriodicTask[] = []
   /** Get, list, cancel, abort, retry and delete jobs. */
   readonly jobs: JobManager
   private connection?: Promise<{ pool: pg.Pool; database?: Database }>
@@ -36,6 +47,19 @@ export class App {
     const task = new Task(name, options, handler, this)
     this.tasks.set(name, task)
     return task
+  }
+
+  /**
+   * Defers `task` on a cron schedule, once per tick however many workers run. The job gets
+   * `args` plus `timestamp`, the tick's time in seconds since the epoch.
+   */
+  periodic(cron: string, task: Task<any, unknown>, options: { periodicId?: string; args?: TaskArgs } = {}): void {
+    try {
+      parseCron(cron)
+    } catch (error) {
+      throw new ManaError('invalid_job', `periodic ${task.name}: ${(error as Error).message}`)
+    }
+    this.periodicTasks.push({ cron, task, periodicId: options.periodicId ?? '', args: options.args ?? {} })
   }
 
   /** Defers jobs atomically; dependsOn may name existing ids and keys of jobs in the same call. */

@@ -18,7 +18,7 @@ export type TaskHandler<Args extends TaskArgs, Result> = (args: Args, context: J
 
 /** When and how often a failed job runs again (Procrastinate's RetryStrategy). */
 export interface RetryStrategy {
-  /** Runs at most this many times in all. */
+  /** Retries at most this many times (Procrastinate's max_attempts); unlimited when unset. */
   maxAttempts?: number
   /** Seconds to wait before each retry… */
   wait?: number
@@ -35,10 +35,12 @@ export interface TaskOptions {
   priority?: number
   lock?: string
   queueingLock?: string
-  /** A strategy, a number of retries, or true for unlimited retries at once. */
+  /** A strategy, a number of retries, or true for unlimited immediate retries. */
   retry?: RetryStrategy | number | boolean
   /** Seconds an attempt may run before it fails. */
   timeout?: number
+  /** A JSON Schema of the arguments, shown and checked by the console's defer form. */
+  argsSchema?: Record<string, unknown>
 }
 
 interface Deferrer {

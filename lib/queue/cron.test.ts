@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { parseCron } from './cron.ts'
+
+const at = (iso: string) => new Date(iso)
+
+describe('cron schedules', () => {
+  it('ticks on matching minutes, at second 0', () => {
+    const every5 = parseCron('*/5 * * * *')
+    expect(every5.resolution).toBe(60)
+    expect(every5.matches(at('2026-11-28T10:05:00Z'))).toBe(true)
+    expect(every5.matches(at('2026-11-28T10:05:01Z'))).toBe(false)
+    expect(every5.matches(at('2026-11-28T10:06:00Z'))).toBe(false)
+  })
+
+  it('reads ranges, lists, steps and a seconds field last', () => {
+    const schedule = parseCron('0,30 9-17 * * 1-5 */15')
+    expect(schedule.resolution).toBe(1)
+    expect(schedule.matches(at('2026-11-30T09:30:45Z'))).toBe(true) // a Monday
+    expect(schedule.matches(at('2026-11-29T09:30:45Z'))).toBe(false) // a Sunday
+    expect(schedule.matches(at('2026-11-30T18:00:00Z'))).toBe(false)
+    expect(schedule.matches(at('2026-11-30T09:30:10Z'))).toBe(false)
+  })
+
+  it('ticks on either restricted day field, and takes 7 for Sunday', () => {
+    const schedule = parseCron('0 0 1 * 7')
+    expect(schedule.matches(at('2026-12-01T00:00:00Z'))).toBe(true) // the 1st, a Tuesday
+    expect(schedule.matches(at('2026-11-29T00:00:00Z'))).toBe(true) // a Sunday
+    expect(schedule.matches(at('2026-11-30T00:00:00Z'))).toBe(false)
+  })
+
+  it('refuses what is not a schedule', () => {
+    for (const bad of ['* * * *', '60 * * * *', '*/0 * * * *', 'a * * * *', '5-1 * * * *', '* * * * * * *']) {
+      expect(() => parseCron(bad), bad).toThrow()
+    }
+  })
+})

@@ -1,0 +1,66 @@
+// The demo's tasks: a small data pipeline, plus shapes that show how a DAG moves (a diamond,
+// a fan-out into a fan-in, a branch whose parent fails on purpose). Each takes 0.1 to 2 s so
+// that a person watching sees the graph change.
+import { createApp } from '../../lib/queue/index.ts'
+
+export const app = createApp()
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    })
+  })
+const between = (min: number, max: number) => Math.round(min + Math.random() * (max - min))
+
+export const downloadData = app.task<{ url: string }, { url: string; rows: number }>(
+  'download_data',
+  {
+    queue: 'io',
+    retry: { maxAttempts: 2, wait: 1 },
+    timeout: 30,
+    argsSchema: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] },
+  },
+  async ({ url }, { signal }) => {
+    await pause(between(300, 1500), signal)
+    return { url, rows: between(100, 1000) }
+  },
+)
+
+/** Reads its parents' statuses: a failed download is reported, not crashed on. */
+export const processData = app.task('process_data', {}, async (_args, { getParentStatuses, getParentResults, signal, log }) => {
+  const statuses = await getParentStatuses()
+  const failed = Object.entries(statuses).filter(([, status]) => status !== 'succeeded')
+  if (failed.length) {
+    log(`parents ${failed.map(([id, status]) => `${id} (${status})`).join(', ')} did not succeed: processing what is there`)
+  }
+  await pause(between(200, 1200), signal)
+  const results = Object.values(await getParentResults()) as Array<{ rows?: number } | null>
+  return { rows: results.reduce((sum, result) => sum + (result?.rows ?? 0), 0), missingParents: failed.length }
+})
+
+export const generateReport = app.task('generate_report', { queue: 'reports' }, async (_args, { getParentResults, signal }) => {
+  await pause(between(200, 800), signal)
+  return { report: 'ready', inputs: await getParentResults() }
+})
+
+/** A step of the diamond and of the fan-out: waits, returns its label. */
+export const step = app.task<{ label: string }>('step', {}, async ({ label }, { signal }) => {
+  await pause(between(100, 2000), signal)
+  return { label }
+})
+
+export const callFlakyApi = app.task('call_flaky_api', {}, async (_args, { signal }) => {
+  await pause(between(200, 600), signal)
+  throw new Error('the upstream API answered 503 (this demo task fails on purpose)')
+})
+
+/** The child of a failed parent: it still runs, sees the failure, and says so. */
+export const notifyOnFailure = app.task('notify_on_failure', {}, async (_args, { getParentStatuses, log }) => {
+  const statuses = await getParentStatuses()
+  const failed = Object.keys(statuses).filter((id) => statuses[Number(id)] === 'failed')
+  log(`parent(s) ${failed.join(', ') || 'none'} failed: an operator is told`)
+  return { parentFailed: failed.length > 0, statuses }
+})

@@ -1,0 +1,416 @@
+// The worker: claims ready jobs (the dependency gate is in SQL), runs them with a context,
+// records how each attempt ended, and keeps the queue healthy (heartbeats, recovery of jobs
+// left by dead workers, aborts, periodic tasks, graceful shutdown).
+import os from 'node:os'
+import pg from 'pg'
+import type { App, PeriodicTask } from '../lib/queue/app.ts'
+import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
+import { ManaError } from '../lib/queue/errors.ts'
+import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
+import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
+import type { JobContext, Task } from '../lib/queue/task.ts'
+import { channelsFor, Listener } from './listener.ts'
+import { createLog, type Log } from './log.ts'
+import { retryDelay, retryStrategy } from './retry.ts'
+
+export interface WorkerOptions {
+  /** Queues to take jobs from; all when unset. */
+  queues?: string[] | null
+  /** Jobs run at once in this process (default 10). */
+  concurrency?: number
+  /** Seconds between fetches when no notification arrives (default 5). */
+  pollInterval?: number
+  /** Seconds running jobs get to finish on shutdown before they are stopped and put back (default 30). */
+  shutdownGrace?: number
+  /** Exit once nothing is ready and nothing runs. */
+  once?: boolean
+  name?: string
+  /** Seconds between heartbeats (default 5). */
+  heartbeatInterval?: number
+  /** Seconds without a heartbeat after which a worker is dead and its jobs are recovered (default 30). */
+  staleAfter?: number
+  log?: Log
+}
+
+type StopReason = 'abort' | 'timeout' | 'shutdown'
+type Outcome =
+  | { status: 'succeeded'; result: string }
+  | { status: 'failed'; error: unknown; retryIn: number | null }
+  | { status: 'aborted' }
+  | { status: 'released' }
+
+interface Running {
+  job: Job
+  controller: AbortController
+  stopReason?: StopReason
+  done?: Promise<void>
+}
+
+export class Worker {
+  id?: number
+  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log'>> & { queues: string[] | null }
+  private readonly log: Log
+  private readonly running = new Map<number, Running>()
+  private db!: Queryable
+  private pool!: pg.Pool
+  private listener?: Listener
+  private timers: NodeJS.Timeout[] = []
+  private stopping = false
+  private wakeRequested = false
+  private wakeUp?: () => void
+  private readonly lastTicks = new Map<PeriodicTask, number>()
+  private readonly schedules = new Map<PeriodicTask, CronSchedule>()
+
+  constructor(
+    private readonly app: App,
+    options: WorkerOptions = {},
+  ) {
+    this.options = {
+      queues: options.queues?.length ? options.queues : null,
+      concurrency: options.concurrency ?? 10,
+      pollInterval: options.pollInterval ?? 5,
+      shutdownGrace: options.shutdownGrace ?? 30,
+      once: options.once ?? false,
+      name: options.name ?? `${os.hostname()}-${process.pid}`,
+      heartbeatInterval: options.heartbeatInterval ?? 5,
+      staleAfter: options.staleAfter ?? 30,
+    }
+    this.log = options.log ?? createLog(`[${this.options.name}]`)
+    for (const periodic of app.periodicTasks) this.schedules.set(periodic, parseCron(periodic.cron))
+  }
+
+  /** Runs until stop() (or, with `once`, until nothing is left to do). */
+  async run(): Promise<void> {
+    this.pool = await this.app.pool()
+    this.db = fromPg(this.pool)
+    this.id = await this.register()
+    const { queues, concurrency } = this.options
+    this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
+    this.listener = new Listener(
+      this.pool.options,
+      channelsFor(queues),
+      { onJobReady: () => this.wake(), onAbortRequested: (id) => this.stopJob(id, 'abort') },
+      this.log,
+    )
+    await this.listener.start().catch((error) => this.log(`not listening for notifications (${error.message}); polling`))
+    this.every(this.options.heartbeatInterval, () => this.keepHealthy())
+    if (this.app.periodicTasks.length) this.every(1, () => this.deferPeriodicTicks())
+    try {
+      await this.fetchLoop()
+    } finally {
+      await this.shutdown()
+    }
+  }
+
+  /** Stops fetching; running jobs get the grace period to finish. */
+  stop(): void {
+    if (this.stopping) return
+    this.stopping = true
+    this.wake()
+  }
+
+  private async fetchLoop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.options.concurrency - this.running.size
+      if (free > 0) {
+        let jobs: Job[]
+        try {
+          jobs = await this.fetch(free)
+        } catch (error) {
+          this.log(`fetching failed: ${message(error)}; trying again`)
+          await this.sleep(1)
+          continue
+        }
+        for (const job of jobs) this.start(job)
+        if (jobs.length > 0) continue
+        if (this.options.once && this.running.size === 0) return
+      }
+      await this.sleep(this.options.pollInterval)
+    }
+  }
+
+  private async fetch(max: number): Promise<Job[]> {
+    const rows = await this.db.query<{ job: JobRow }>(
+      'SELECT to_jsonb(job) AS job FROM manana_fetch_jobs($1, $2, $3) AS job',
+      [this.options.queues, this.id, max],
+    )
+    return rows.map((row) => jobFromRow(row.job))
+  }
+
+  private start(job: Job): void {
+    const running: Running = { job, controller: new AbortController() }
+    this.running.set(job.id, running)
+    running.done = this.execute(running).finally(() => {
+      this.running.delete(job.id)
+      this.wake()
+    })
+  }
+
+  private async execute(running: Running): Promise<void> {
+    const { job, controller } = running
+    const task = this.app.tasks.get(job.task) as Task<any, unknown> | undefined
+    const attempt = job.attempts + 1
+    const started = performance.now()
+    this.log(`job ${job.id} ${job.task} started (attempt ${attempt})`)
+    let timer: NodeJS.Timeout | undefined
+    let outcome: Outcome
+    try {
+      if (!task) throw new Error(`task ${job.task} is unknown to this worker`)
+      const timeout = task.options.timeout
+      if (timeout) timer = setTimeout(() => this.stopRunning(running, 'timeout'), timeout * 1000)
+      const context: JobContext = {
+        job,
+        attempt,
+        signal: controller.signal,
+        getParentStatuses: () => this.app.jobs.parentStatuses(job.id),
+        getParentResults: () => this.app.jobs.parentResults(job.id),
+        log: (line) => this.log(`job ${job.id} ${job.task}: ${line}`),
+      }
+      const result = await Promise.race([
+        Promise.resolve().then(() => task.handler(job.args, context)),
+        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason))),
+      ])
+      outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result) }
+    } catch (error) {
+      const reason = running.stopReason
+      if (reason === 'abort') outcome = { status: 'aborted' }
+      else if (reason === 'shutdown') outcome = { status: 'released' }
+      else {
+        const failure = reason === 'timeout' ? new Error(`timed out after ${task!.options.timeout} s`) : error
+        outcome = { status: 'failed', error: failure, retryIn: task ? retryDelay(task.options.retry, failure, job.attempts) : null }
+      }
+    } finally {
+      clearTimeout(timer)
+    }
+    const ended = await this.endAttempt(job.id, this.id!, outcome)
+    const ms = Math.round(performance.now() - started)
+    if (!ended) {
+      this.log(`job ${job.id} ${job.task} ${outcome.status} in ${ms} ms, but is no longer this worker's (it was recovered as stalled): outcome dropped`)
+    } else {
+      this.log(`job ${job.id} ${job.task} ${describe(outcome)} in ${ms} ms`)
+    }
+  }
+
+  /** Records how an attempt ended, retrying through connection losses. False: not ours any more. */
+  private async endAttempt(jobId: number, workerId: number | null, outcome: Outcome): Promise<boolean> {
+    const error = outcome.status === 'failed' ? errorJson(outcome.error) : null
+    const params = [
+      jobId,
+      workerId,
+      outcome.status,
+      outcome.status === 'succeeded' ? outcome.result : null,
+      error,
+      outcome.status === 'failed' ? outcome.retryIn : null,
+    ]
+    for (let delay = 0.1; ; delay = Math.min(delay * 2, 5)) {
+      try {
+        const [row] = await this.db.query<{ ended: boolean }>(
+          'SELECT manana_end_attempt($1, $2, $3, $4::jsonb, $5::jsonb, $6) AS ended',
+          params,
+        )
+        return row!.ended
+      } catch (failure) {
+        if (!isTransient(failure)) {
+          this.log(`job ${jobId}: could not record its end: ${message(failure)}`)
+          return false
+        }
+        this.log(`job ${jobId}: could not record its end yet (${message(failure)}); trying again`)
+        await new Promise((resolve) => setTimeout(resolve, delay * 1000))
+      }
+    }
+  }
+
+  private stopJob(jobId: number, reason: StopReason): void {
+    const running = this.running.get(jobId)
+    if (running) this.stopRunning(running, reason)
+  }
+
+  private stopRunning(running: Running, reason: StopReason): void {
+    if (running.stopReason) return
+    running.stopReason = reason
+    this.log(`job ${running.job.id} ${running.job.task}: stopping (${reason})`)
+    running.controller.abort(new Error(reason))
+  }
+
+  /** Heartbeat, recovery of jobs left by dead workers, and aborts missed by LISTEN. */
+  private async keepHealthy(): Promise<void> {
+    try {
+      const [beat] = await this.db.query<{ alive: boolean }>(
+        'SELECT procrastinate_update_heartbeat_v1($1), EXISTS (SELECT 1 FROM procrastinate_workers WHERE id = $1) AS alive',
+        [this.id],
+      )
+      if (!beat!.alive && !this.stopping) {
+        this.log(`worker ${this.id} was pruned as stalled (heartbeat too old); registering again`)
+        this.id = await this.register()
+      }
+      await this.recoverStalledJobs()
+      if (this.running.size) {
+        const rows = await this.db.query<{ id: string }>(
+          'SELECT id FROM procrastinate_jobs WHERE id = ANY ($1) AND abort_requested',
+          [[...this.running.keys()]],
+        )
+        for (const row of rows) this.stopJob(Number(row.id), 'abort')
+      }
+    } catch (error) {
+      this.log(`heartbeat failed: ${message(error)}`)
+    }
+  }
+
+  private async recoverStalledJobs(): Promise<void> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const { rows } = await client.query<{ job: JobRow }>(
+        'SELECT to_jsonb(job) AS job FROM manana_claim_stalled_jobs($1) AS job',
+        [this.options.staleAfter],
+      )
+      for (const job of rows.map((row) => jobFromRow(row.job))) {
+        const error = new Error(`its worker stopped sending heartbeats (none for ${this.options.staleAfter} s) while running it`)
+        const task = this.app.tasks.get(job.task)
+        const retryIn = task ? retryDelay(task.options.retry, error, job.attempts) : null
+        await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, $3::jsonb, $4)', [job.id, 'failed', errorJson(error), retryIn])
+        this.log(`job ${job.id} ${job.task} recovered from a dead worker: ${retryIn === null ? 'failed' : `retry in ${retryIn} s`}`)
+      }
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+
+  /** Defers the ticks of periodic tasks that fell in the last minute; each once, whoever is first. */
+  private async deferPeriodicTicks(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    for (const periodic of this.app.periodicTasks) {
+      const schedule = this.schedules.get(periodic)!
+      const step = schedule.resolution
+      const first = Math.max(this.lastTicks.get(periodic) ?? now - 60, now - 60)
+      for (let tick = first - (first % step) + step; tick <= now; tick += step) {
+        this.lastTicks.set(periodic, tick)
+        if (!schedule.matches(new Date(tick * 1000))) continue
+        const { task } = periodic
+        try {
+          const [row] = await this.db.query<{ id: string | null }>(
+            'SELECT procrastinate_defer_periodic_job_v2($1, $2, $3, $4, $5, $6, $7, $8) AS id',
+            [
+              task.options.queue ?? 'default',
+              task.options.lock ?? null,
+              task.options.queueingLock ?? null,
+              task.name,
+              task.options.priority ?? 0,
+              periodic.periodicId,
+              tick,
+              JSON.stringify({ ...periodic.args, timestamp: tick }),
+            ],
+          )
+          if (row!.id !== null) this.log(`periodic ${task.name}: job ${row!.id} deferred for ${new Date(tick * 1000).toISOString()}`)
+        } catch (error) {
+          this.log(`periodic ${task.name}: could not defer the tick of ${new Date(tick * 1000).toISOString()}: ${message(error)}`)
+        }
+      }
+    }
+  }
+
+  private async register(): Promise<number> {
+    const tasks = [...this.app.tasks.values()].map((task) => {
+      const { retryOn, ...strategy } = retryStrategy(task.options.retry) ?? {}
+      return {
+        name: task.name,
+        queue_name: task.options.queue ?? 'default',
+        priority: task.options.priority ?? 0,
+        retry: task.options.retry ? { ...strategy, ...(retryOn ? { retryOn: 'some errors' } : {}) } : null,
+        timeout_seconds: task.options.timeout ?? null,
+        args_schema: task.options.argsSchema ?? null,
+      }
+    })
+    const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6) AS id', [
+      this.options.name,
+      os.hostname(),
+      process.pid,
+      this.options.queues,
+      this.options.concurrency,
+      JSON.stringify(tasks),
+    ])
+    return Number(row!.id)
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer)
+    const pending = () => [...this.running.values()].map((running) => running.done)
+    if (this.running.size) {
+      this.log(`shutting down: waiting up to ${this.options.shutdownGrace} s for ${this.running.size} running job(s)`)
+      let graceOver: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.allSettled(pending()),
+        new Promise((resolve) => (graceOver = setTimeout(resolve, this.options.shutdownGrace * 1000))),
+      ])
+      clearTimeout(graceOver)
+      for (const running of this.running.values()) this.stopRunning(running, 'shutdown')
+      await Promise.allSettled(pending())
+    }
+    await this.listener?.close()
+    await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
+    this.log(`worker ${this.id} stopped`)
+  }
+
+  private every(seconds: number, action: () => Promise<void>): void {
+    let busy = false
+    const timer = setInterval(() => {
+      if (busy) return
+      busy = true
+      action().finally(() => (busy = false))
+    }, seconds * 1000)
+    this.timers.push(timer)
+  }
+
+  private wake(): void {
+    this.wakeRequested = true
+    this.wakeUp?.()
+  }
+
+  /** Sleeps until woken (a notification, a finished job, stop()) or `seconds` pass. */
+  private async sleep(seconds: number): Promise<void> {
+    if (!this.wakeRequested) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, seconds * 1000)
+        this.wakeUp = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.wakeUp = undefined
+    }
+    this.wakeRequested = false
+  }
+}
+
+function describe(outcome: Outcome): string {
+  switch (outcome.status) {
+    case 'failed':
+      return `failed (${message(outcome.error)})${outcome.retryIn === null ? '' : `, retry in ${outcome.retryIn} s`}`
+    case 'released':
+      return 'stopped by shutdown, back to todo'
+    default:
+      return outcome.status
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function errorJson(error: unknown): string {
+  return JSON.stringify(
+    error instanceof Error ? { message: error.message, stack: error.stack ?? null } : { message: String(error), stack: null },
+  )
+}
+
+/** Connection losses, server shutdowns, deadlocks: worth trying again. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof ManaError) return false
+  const code = (error as { code?: unknown })?.code
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ['08', '40', '53', '57'].includes(code.slice(0, 2))
+  return true // a socket error (ECONNRESET…) or pg's "Connection terminated": no SQLSTATE
+}
