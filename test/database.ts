@@ -34,7 +34,8 @@ export function useTestDatabase(): TestDatabase {
 
   beforeEach(async () => {
     await context.sql(`TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,
-                       procrastinate_job_dependencies, procrastinate_workers RESTART IDENTITY CASCADE`)
+                       procrastinate_job_dependencies, procrastinate_workers, manana_tasks, manana_job_errors
+                       RESTART IDENTITY CASCADE`)
   })
 
   afterAll(async () => {

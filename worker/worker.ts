@@ -280,14 +280,17 @@ export class Worker {
     }
   }
 
-  /** Defers the ticks of periodic tasks that fell in the last minute; each once, whoever is first. */
+  /**
+   * Defers the ticks of periodic tasks since the last check (a minute at most), each once,
+   * whoever is first. Ticks before this worker started are not made up for.
+   */
   private async deferPeriodicTicks(): Promise<void> {
     const now = Math.floor(Date.now() / 1000)
     for (const periodic of this.app.periodicTasks) {
       const schedule = this.schedules.get(periodic)!
       const step = schedule.resolution
-      const first = Math.max(this.lastTicks.get(periodic) ?? now - 60, now - 60)
-      for (let tick = first - (first % step) + step; tick <= now; tick += step) {
+      const last = Math.max(this.lastTicks.get(periodic) ?? now - 1, now - 60)
+      for (let tick = last - (last % step) + step; tick <= now; tick += step) {
         this.lastTicks.set(periodic, tick)
         if (!schedule.matches(new Date(tick * 1000))) continue
         const { task } = periodic

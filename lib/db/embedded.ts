@@ -23,7 +23,8 @@ export function embeddedDataDir(name = 'postgres'): string {
   return path.join(projectRoot, '.manana', name)
 }
 
-export async function startEmbeddedPostgres(dataDir = embeddedDataDir()): Promise<EmbeddedDatabase> {
+/** Starts (or finds running) the server of `dataDir`; on a free port unless `port` is given. */
+export async function startEmbeddedPostgres(dataDir = embeddedDataDir(), options: { port?: number } = {}): Promise<EmbeddedDatabase> {
   const running = await runningServerPort(dataDir)
   if (running !== undefined) {
     const url = serverUrl(running)
@@ -32,7 +33,7 @@ export async function startEmbeddedPostgres(dataDir = embeddedDataDir()): Promis
   }
 
   const runningAsRoot = os.userInfo().uid === 0
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -138,6 +138,8 @@ describe('Procrastinate contract', () => {
     expect(ids.filter((id) => id === null)).toHaveLength(1)
     const [next] = await tick(160)
     expect(next!.id).not.toBeNull()
+    // A late worker offering an older tick gets nothing: that tick is behind the latest.
+    expect((await tick(100))[0]!.id).toBeNull()
     // Only the latest tick is remembered; deleting its job unlinks it.
     const defers = await t.sql('SELECT defer_timestamp::int, job_id::int FROM procrastinate_periodic_defers')
     expect(defers).toEqual([{ defer_timestamp: 160, job_id: Number(next!.id) }])

@@ -678,6 +678,11 @@ DECLARE
     _defer_id bigint;
     _job_id bigint;
 BEGIN
+    -- A tick no newer than the latest one remembered was deferred already (by another worker).
+    IF EXISTS (SELECT 1 FROM procrastinate_periodic_defers
+               WHERE task_name = _task_name AND periodic_id = _periodic_id AND defer_timestamp >= _defer_timestamp) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO procrastinate_periodic_defers (task_name, periodic_id, defer_timestamp)
     VALUES (_task_name, _periodic_id, _defer_timestamp)
     ON CONFLICT DO NOTHING

@@ -1,0 +1,134 @@
+// Real worker processes on a real database: a random DAG across four of them, one killed with
+// SIGKILL mid-run, and PostgreSQL itself restarted mid-run.
+import fs from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { useTestDatabase, type TestDatabase } from '../test/database.ts'
+import { manana, type Spawned } from '../test/processes.ts'
+import { embeddedDataDir, startEmbeddedPostgres } from '../lib/db/embedded.ts'
+import { migrateDatabase } from '../lib/db/migrate.ts'
+import { createPool } from '../lib/db/pool.ts'
+import { deferWorkflow, type Workflow } from '../lib/queue/defer.ts'
+import { fromPg } from '../lib/queue/queryable.ts'
+
+const t = useTestDatabase()
+const workers: Spawned[] = []
+afterEach(async () => {
+  for (const worker of workers.splice(0)) {
+    worker.child.kill('SIGKILL')
+    await worker.exited
+  }
+})
+
+const fastHealth = { MANANA_HEARTBEAT_INTERVAL: '0.5', MANANA_STALE_AFTER: '3' }
+
+function startWorkers(url: string, count: number, concurrency: number) {
+  for (let i = 0; i < count; i++) {
+    workers.push(
+      manana(url, ['worker', '--app', 'test/apps/dag-app.ts', '--concurrency', String(concurrency), '--poll-interval', '1', '--name', `w${i}`], fastHealth),
+    )
+  }
+}
+
+/** A random DAG: each job depends on up to 3 of the 200 jobs before it. Seeded: the same every run. */
+function randomDag(size: number, ms: () => number): Workflow {
+  let seed = 42
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const workflow: Workflow = {}
+  for (let i = 0; i < size; i++) {
+    const parents = new Set<string>()
+    const count = i === 0 ? 0 : Math.floor(random() * 4)
+    for (let p = 0; p < count; p++) parents.add(`n${Math.max(0, i - 1 - Math.floor(random() * 200))}`)
+    workflow[`n${i}`] = { task: 'node', args: { ms: ms() }, dependsOn: [...parents] }
+  }
+  return workflow
+}
+
+async function waitUntilAllFinished(db: { sql: TestDatabase['sql'] }, seconds: number, what: () => string) {
+  const deadline = Date.now() + seconds * 1000
+  for (;;) {
+    const [row] = await db.sql(`SELECT count(*)::int AS left FROM procrastinate_jobs WHERE NOT manana_is_terminal(status)`).catch(() => [{ left: -1 }])
+    if (row!.left === 0) return
+    if (Date.now() > deadline) throw new Error(`${row!.left} jobs still unfinished after ${seconds} s\n${what()}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+/** Every job ran to success exactly once, and no child started before all its parents finished. */
+async function expectDagRanInOrder(db: { sql: TestDatabase['sql'] }, size: number) {
+  const [counts] = await db.sql(`
+    SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+           (SELECT count(*) FROM procrastinate_events WHERE type = 'succeeded')::int AS success_events
+    FROM procrastinate_jobs`)
+  expect(counts).toEqual({ succeeded: size, success_events: size })
+  const [early] = await db.sql(`
+    SELECT count(*)::int AS n
+    FROM procrastinate_job_dependencies AS edge
+    JOIN procrastinate_events AS parent_done ON parent_done.job_id = edge.depends_on_job_id AND parent_done.type = 'succeeded'
+    JOIN procrastinate_events AS child_start ON child_start.job_id = edge.job_id AND child_start.type = 'started'
+    WHERE child_start.id < parent_done.id`)
+  expect(early!.n).toBe(0)
+}
+
+describe('worker processes', () => {
+  it('4 workers × concurrency 5 run a random 2,000-job DAG: each job once, children after parents', async () => {
+    const workflow = randomDag(2000, () => Math.floor(Math.random() * 3))
+    await deferWorkflow(t.db, workflow)
+    startWorkers(t.url, 4, 5)
+    await waitUntilAllFinished(t, 120, () => workers.map((w) => w.output().slice(-2000)).join('\n'))
+    await expectDagRanInOrder(t, 2000)
+    const [started] = await t.sql(`SELECT count(*)::int AS n, count(DISTINCT worker_id)::int AS workers FROM procrastinate_events WHERE type = 'started'`)
+    expect(started).toEqual({ n: 2000, workers: 4 })
+  })
+
+  it('a worker killed with SIGKILL loses nothing: its jobs are recovered and the DAG completes', async () => {
+    const workflow = randomDag(300, () => 100 + Math.floor(Math.random() * 200))
+    await deferWorkflow(t.db, workflow)
+    startWorkers(t.url, 2, 5)
+    const victim = workers[0]!
+    for (;;) {
+      const [row] = await t.sql(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'succeeded'`)
+      if (row!.n >= 60) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    victim.child.kill('SIGKILL')
+    await victim.exited
+    await waitUntilAllFinished(t, 90, () => workers[1]!.output().slice(-3000))
+    await expectDagRanInOrder(t, 300)
+    const [recovered] = await t.sql(`SELECT count(*)::int AS n FROM manana_job_errors WHERE message LIKE '%stopped sending heartbeats%'`)
+    expect(recovered!.n).toBeGreaterThan(0)
+    expect(workers[1]!.output()).toMatch(/recovered from a dead worker/)
+  })
+
+  it('workers reconnect after PostgreSQL restarts mid-run and finish the DAG', async () => {
+    const dataDir = embeddedDataDir(`test-restart-${process.pid}`)
+    let server = await startEmbeddedPostgres(dataDir)
+    const port = Number(new URL(server.url).port)
+    const pool = createPool(server.url)
+    const db = { sql: fromPg(pool).query.bind(fromPg(pool)) as TestDatabase['sql'] }
+    try {
+      await migrateDatabase(server.url)
+      await deferWorkflow(fromPg(pool), randomDag(300, () => 20 + Math.floor(Math.random() * 40)))
+      startWorkers(server.url, 2, 5)
+      for (;;) {
+        const [row] = await db.sql(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'succeeded'`)
+        if (row!.n >= 50) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      await server.stop()
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      server = await startEmbeddedPostgres(dataDir, { port })
+      await waitUntilAllFinished(db, 90, () => workers.map((w) => w.output().slice(-3000)).join('\n'))
+      await expectDagRanInOrder(db, 300)
+      expect(workers.map((w) => w.output()).join('\n')).toMatch(/trying again|listening again/)
+    } finally {
+      await pool.end()
+      for (const worker of workers.splice(0)) {
+        worker.child.kill('SIGKILL')
+        await worker.exited
+      }
+      await server.stop()
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
+

@@ -1,0 +1,216 @@
+// The worker in this process, against a real database: outcomes, retries, timeouts, aborts,
+// shutdown, recovery of a dead worker's jobs, periodic tasks.
+import { afterEach, describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../test/database.ts'
+import { eventsOf } from '../test/jobs.ts'
+import { createApp, type App } from '../lib/queue/app.ts'
+import { Worker, type WorkerOptions } from './worker.ts'
+
+const t = useTestDatabase()
+const lines: string[] = []
+const stops: Array<() => Promise<void>> = []
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()))
+  lines.length = 0
+})
+
+/** Starts a worker on its own app (pool), as a separate process would. */
+function startWorker(app: App, options: WorkerOptions = {}) {
+  const worker = new Worker(app, { pollInterval: 0.2, heartbeatInterval: 0.2, log: (line) => lines.push(line), ...options })
+  const running = worker.run()
+  stops.push(async () => {
+    worker.stop()
+    await running
+    await app.close()
+  })
+  return { worker, running }
+}
+
+async function until<T>(probe: () => Promise<T | undefined | false>, what: string, seconds = 10): Promise<T> {
+  const deadline = Date.now() + seconds * 1000
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${lines.join('\n')}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+const jobRow = async (id: number) =>
+  (await t.sql('SELECT status, attempts, result, scheduled_at FROM procrastinate_jobs WHERE id = $1', [id]))[0]!
+const statusIs = (id: number, status: string) => async () => (await jobRow(id)).status === status
+
+describe('worker', () => {
+  it('runs a workflow in dependency order; a child reads its parents', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const seen: unknown[] = []
+    app.task('produce', {}, async ({ n }: { n: number }) => ({ n }))
+    app.task('fail', {}, async () => {
+      throw new Error('no luck')
+    })
+    app.task('consume', {}, async (_args, ctx) => {
+      seen.push(await ctx.getParentStatuses(), await ctx.getParentResults(), ctx.attempt)
+      return 'done'
+    })
+    const ids = await app.deferWorkflow({
+      a: { task: 'produce', args: { n: 1 } },
+      b: { task: 'fail' },
+      c: { task: 'consume', dependsOn: ['a', 'b'] },
+    })
+    startWorker(app, { concurrency: 3 })
+    await until(statusIs(ids.c, 'succeeded'), 'the child')
+    expect(seen).toEqual([{ [ids.a]: 'succeeded', [ids.b]: 'failed' }, { [ids.a]: { n: 1 }, [ids.b]: null }, 1])
+    expect((await jobRow(ids.c)).result).toBe('done')
+    const [error] = await t.sql('SELECT attempt, message, stack FROM manana_job_errors WHERE job_id = $1', [ids.b])
+    expect(error).toMatchObject({ attempt: 1, message: 'no luck', stack: expect.stringContaining('worker.test.ts') })
+    expect(lines.some((line) => /job \d+ fail failed \(no luck\) in \d+ ms/.test(line))).toBe(true)
+    expect(lines.some((line) => /job \d+ consume succeeded in \d+ ms/.test(line))).toBe(true)
+  })
+
+  it('retries by the task strategy, keeping each attempt\'s error, then fails', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    let calls = 0
+    app.task('flaky', { retry: { maxAttempts: 2, wait: 0 } }, async () => {
+      calls++
+      throw new Error(`attempt ${calls}`)
+    })
+    const [id] = await app.defer([{ task: 'flaky' }])
+    startWorker(app)
+    await until(statusIs(id!, 'failed'), 'the job to fail')
+    expect(calls).toBe(3)
+    expect((await jobRow(id!)).attempts).toBe(3)
+    const errors = await t.sql('SELECT attempt, message FROM manana_job_errors WHERE job_id = $1 ORDER BY attempt', [id])
+    expect(errors).toEqual([
+      { attempt: 1, message: 'attempt 1' },
+      { attempt: 2, message: 'attempt 2' },
+      { attempt: 3, message: 'attempt 3' },
+    ])
+    expect(await eventsOf(t, id!)).toEqual([
+      'deferred', 'started', 'scheduled', 'deferred_for_retry', 'started', 'scheduled', 'deferred_for_retry', 'started', 'failed',
+    ])
+  })
+
+  it('schedules a retry after the strategy\'s wait', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('slow_retry', { retry: { wait: 60, linearWait: 30 } }, async () => {
+      throw new Error('later')
+    })
+    const [id] = await app.defer([{ task: 'slow_retry' }])
+    startWorker(app)
+    await until(async () => (await jobRow(id!)).attempts === 1, 'the first attempt')
+    const delay = (await jobRow(id!)).scheduled_at.getTime() - Date.now()
+    expect(delay).toBeGreaterThan(55_000)
+    expect(delay).toBeLessThanOrEqual(60_000)
+  })
+
+  it('fails an attempt that outlives the task timeout', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('sleepy', { timeout: 0.2 }, (_args, { signal }) => new Promise((resolve) => signal.addEventListener('abort', resolve)))
+    const [id] = await app.defer([{ task: 'sleepy' }])
+    startWorker(app)
+    await until(statusIs(id!, 'failed'), 'the timeout')
+    const [error] = await t.sql('SELECT message FROM manana_job_errors WHERE job_id = $1', [id])
+    expect(error!.message).toBe('timed out after 0.2 s')
+  })
+
+  it('aborts a running job when an operator asks, by notification', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    let signalled = false
+    app.task('long', {}, (_args, { signal }) =>
+      new Promise((_, reject) =>
+        signal.addEventListener('abort', () => {
+          signalled = true
+          reject(signal.reason)
+        }),
+      ),
+    )
+    const [id] = await app.defer([{ task: 'long' }])
+    startWorker(app, { heartbeatInterval: 60 }) // only the notification can tell it
+    await until(statusIs(id!, 'doing'), 'the start')
+    await app.jobs.abort(id!)
+    await until(statusIs(id!, 'aborted'), 'the abort')
+    expect(signalled).toBe(true)
+    expect(await eventsOf(t, id!)).toEqual(['deferred', 'started', 'abort_requested', 'aborted'])
+  })
+
+  it('aborts a running job by polling when the notification is missed', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('long', {}, () => new Promise(() => {})) // ignores its signal: the attempt still ends
+    const [id] = await app.defer([{ task: 'long' }])
+    startWorker(app)
+    await until(statusIs(id!, 'doing'), 'the start')
+    await t.sql('UPDATE procrastinate_jobs SET abort_requested = true WHERE id = $1', [id]) // no NOTIFY
+    await until(statusIs(id!, 'aborted'), 'the abort')
+  })
+
+  it('on shutdown, lets running jobs finish within the grace period, then puts the rest back', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('quick', {}, async () => new Promise((resolve) => setTimeout(() => resolve('ok'), 100)))
+    app.task('endless', {}, (_args, { signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))))
+    const [quick, endless] = await app.defer([{ task: 'quick' }, { task: 'endless' }])
+    const { worker, running } = startWorker(app, { shutdownGrace: 0.5 })
+    await until(async () => (await statusIs(quick!, 'doing')()) && (await statusIs(endless!, 'doing')()), 'both started')
+    worker.stop()
+    await running
+    expect((await jobRow(quick!)).status).toBe('succeeded')
+    expect(await jobRow(endless!)).toMatchObject({ status: 'todo', attempts: 0 })
+    expect(await t.sql('SELECT * FROM procrastinate_workers')).toEqual([])
+  })
+
+  it('fails a job whose task it does not know', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const [id] = await app.defer([{ task: 'nobody_knows_me' }])
+    startWorker(app)
+    await until(statusIs(id!, 'failed'), 'the failure')
+    const [error] = await t.sql('SELECT message FROM manana_job_errors WHERE job_id = $1', [id])
+    expect(error!.message).toBe('task nobody_knows_me is unknown to this worker')
+  })
+
+  it('recovers the jobs of a worker that stopped beating, by its task\'s retry strategy', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('resilient', { retry: 1 }, async () => 'second time lucky')
+    app.task('fragile', {}, async () => 'never runs again')
+    const [resilient, fragile] = await app.defer([{ task: 'resilient' }, { task: 'fragile' }])
+    // A worker that took both jobs, then died: its last heartbeat is long gone.
+    const [dead] = await t.sql(`SELECT worker_id FROM procrastinate_register_worker_v1()`)
+    await t.sql('SELECT id FROM manana_fetch_jobs(NULL, $1, 2)', [dead!.worker_id])
+    await t.sql(`UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'`)
+    await t.sql(`UPDATE procrastinate_events SET at = now() - interval '1 hour' WHERE type = 'started'`)
+    startWorker(app, { staleAfter: 5 })
+    await until(statusIs(resilient!, 'succeeded'), 'the recovered job to run again')
+    await until(statusIs(fragile!, 'failed'), 'the recovered job without retries to fail')
+    const [error] = await t.sql('SELECT message FROM manana_job_errors WHERE job_id = $1', [fragile])
+    expect(error!.message).toMatch(/stopped sending heartbeats/)
+    expect(await t.sql('SELECT id FROM procrastinate_workers WHERE id = $1', [dead!.worker_id])).toEqual([])
+  })
+
+  it('announces its tasks and itself', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('announced', { queue: 'q', retry: { maxAttempts: 3, exponentialWait: 2 }, timeout: 9, argsSchema: { type: 'object' } }, async () => null)
+    const { worker } = startWorker(app, { queues: ['q'], concurrency: 4, name: 'w1' })
+    await until(async () => worker.id, 'registration')
+    expect(await t.sql('SELECT name, queue_name, retry, timeout_seconds, args_schema FROM manana_tasks')).toEqual([
+      { name: 'announced', queue_name: 'q', retry: { maxAttempts: 3, exponentialWait: 2 }, timeout_seconds: 9, args_schema: { type: 'object' } },
+    ])
+    expect(await t.sql('SELECT name, queues, concurrency FROM procrastinate_workers')).toEqual([{ name: 'w1', queues: ['q'], concurrency: 4 }])
+  })
+
+  it('defers each periodic tick once with two workers', async () => {
+    const runs: number[] = []
+    const makeApp = () => {
+      const app = createApp({ databaseUrl: t.url })
+      const tick = app.task('tick', {}, async ({ timestamp }: { timestamp: number }) => {
+        runs.push(timestamp)
+      })
+      app.periodic('* * * * * *', tick) // every second
+      return app
+    }
+    startWorker(makeApp())
+    startWorker(makeApp())
+    await until(async () => runs.length >= 3 && runs, 'three ticks', 10)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(new Set(runs).size).toBe(runs.length)
+    const deferred = await t.sql(`SELECT args->>'timestamp' AS ts FROM procrastinate_jobs WHERE task_name = 'tick'`)
+    expect(new Set(deferred.map((row) => row.ts)).size).toBe(deferred.length)
+  })
+})
