@@ -34,7 +34,7 @@ export function useTestDatabase(): TestDatabase {
 
   beforeEach(async () => {
     await context.sql(`TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,
-                       procrastinate_job_dependencies, procrastinate_workers, manana_tasks, manana_job_errors
+                       procrastinate_job_dependencies, procrastinate_workers, manana_tasks, manana_job_errors, manana_workflows
                        RESTART IDENTITY CASCADE`)
   })
 

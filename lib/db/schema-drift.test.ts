@@ -58,6 +58,7 @@ describe('prisma/schema.prisma matches the migrated database', () => {
     expect(models.map((model) => model.table).sort()).toEqual([
       'manana_job_errors',
       'manana_tasks',
+      'manana_workflows',
       'procrastinate_events',
       'procrastinate_job_dependencies',
       'procrastinate_jobs',

@@ -197,4 +197,21 @@ describe('defer', () => {
       await Promise.all([deferring.end(), finishing.end()])
     }
   })
+
+  it('records workflows: a DAG is one, a job deferred onto its jobs joins it, a lone job has none', async () => {
+    const app = createApp({ pool: t.pool })
+    const [lone] = await app.defer([{ task: 'alone' }])
+    const dag = await app.deferWorkflow({ extract: { task: 'extract' }, load: { task: 'load', dependsOn: ['extract'] } })
+    const [late] = await app.defer([{ task: 'audit', dependsOn: [dag.load] }])
+    const workflows = await t.sql('SELECT id::int, name, root_task_name FROM manana_workflows')
+    expect(workflows).toEqual([{ id: 1, name: 'extract', root_task_name: 'extract' }])
+    const jobs = await t.sql('SELECT id::int, workflow_id::int FROM procrastinate_jobs ORDER BY id')
+    expect(jobs).toEqual([
+      { id: lone, workflow_id: null },
+      { id: dag.extract, workflow_id: 1 },
+      { id: dag.load, workflow_id: 1 },
+      { id: late, workflow_id: 1 },
+    ])
+    expect((await app.jobs.get(late!))!.workflowId).toBe(1)
+  })
 })

@@ -18,6 +18,8 @@ export interface Job {
   /** Parents that have not reached a terminal status yet; the job is ready at 0. */
   unfinishedParents: number
   result: unknown
+  /** The workflow it was deferred in, if it has dependencies or dependents. */
+  workflowId: number | null
 }
 
 /** A procrastinate_jobs row as to_jsonb() gives it. */
@@ -36,6 +38,7 @@ export interface JobRow {
   worker_id: number | null
   unfinished_parents: number
   result: unknown
+  workflow_id: number | null
 }
 
 export function jobFromRow(row: JobRow): Job {
@@ -54,5 +57,6 @@ export function jobFromRow(row: JobRow): Job {
     workerId: row.worker_id === null ? null : Number(row.worker_id),
     unfinishedParents: row.unfinished_parents,
     result: row.result,
+    workflowId: row.workflow_id === null ? null : Number(row.workflow_id),
   }
 }
