@@ -6,9 +6,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { openDatabase } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { App, createApp } from '../lib/queue/app.ts'
-import { ManaError } from '../lib/queue/errors.ts'
+import { isManaError, ManaError } from '../lib/queue/errors.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
+import { startConsole } from './start-console.ts'
 import { Worker } from './worker.ts'
 
 class UsageError extends Error {}
@@ -53,14 +54,18 @@ const commands: Record<string, Command> = {
   },
 
   start: {
-    usage: `manana start [worker options]\n${workerHelp}\n  (--app defaults to the demo)`,
-    summary: 'database, migrations and a worker; defers the demo workflow on a database with no jobs',
-    options: workerOptions,
+    usage: `manana start [worker options] [--port 3000]\n${workerHelp}\n  (--app defaults to the demo)\n  --port N               the console's port (default: PORT, or 3000)`,
+    summary: 'database, migrations, the console and a worker; defers the demo workflow on a database with no jobs',
+    options: { ...workerOptions, port: { type: 'string' } },
     async run(values) {
-      await useDatabase({ migrate: true })
+      const url = await useDatabase({ migrate: true })
+      const port = positiveInteger(values.port ?? process.env.PORT ?? '3000', '--port')
       const app = await loadApp(values.app ?? 'worker/demo/app.ts')
+      await startConsole(url, port, console.log)
+      console.log(`\n  Mañana console: http://localhost:${port}\n`)
       if (!values.app && (await app.jobs.list({}, { limit: 1 })).jobs.length === 0) {
-        console.log('first run: deferring the demo workflow', JSON.stringify(await deferDemoWorkflows(app)))
+        const demo = await deferDemoWorkflows(app)
+        console.log(`first run: the demo workflow is deferred; watch it at http://localhost:${port}/jobs/${demo.pipeline.download_data}/graph`)
       }
       return runWorker(app, values)
     },
@@ -382,7 +387,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    if (error instanceof ManaError) console.error(`manana: ${error.code}: ${error.message}`)
+    if (isManaError(error)) console.error(`manana: ${error.code}: ${error.message}`)
     else console.error(`manana: ${error instanceof Error ? error.message : String(error)}`)
     process.exit(1)
   },

@@ -5,7 +5,7 @@ import os from 'node:os'
 import pg from 'pg'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
-import { ManaError } from '../lib/queue/errors.ts'
+import { isManaError } from '../lib/queue/errors.ts'
 import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import type { JobContext, Task } from '../lib/queue/task.ts'
@@ -412,7 +412,7 @@ function errorJson(error: unknown): string {
 
 /** Connection losses, server shutdowns, deadlocks: worth trying again. */
 function isTransient(error: unknown): boolean {
-  if (error instanceof ManaError) return false
+  if (isManaError(error)) return false
   const code = (error as { code?: unknown })?.code
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ['08', '40', '53', '57'].includes(code.slice(0, 2))
   return true // a socket error (ECONNRESET…) or pg's "Connection terminated": no SQLSTATE

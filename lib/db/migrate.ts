@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
+import path from 'node:path'
 import { projectRoot } from './project-root.ts'
-
-const require = createRequire(import.meta.url)
 
 /** Applies pending migrations (prisma migrate deploy) to the database at `url`. */
 export async function migrateDatabase(url: string, { quiet = true } = {}): Promise<void> {
-  const cli = require.resolve('prisma/build/index.js')
+  // A path, not require.resolve: inside the console's server bundle that would give a module id.
+  const cli = path.join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js')
   const output: Buffer[] = []
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [cli, 'migrate', 'deploy'], {

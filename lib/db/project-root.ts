@@ -1,5 +1,18 @@
-import { fileURLToPath } from 'node:url'
+import fs from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-/** The repository root (where package.json, prisma/ and .manana/ live). */
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+/**
+ * The repository root (where package.json, prisma/ and .manana/ live): found upwards from this
+ * file, or, inside the console's server bundle where files have moved, the working directory.
+ */
+export const projectRoot = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const manifest = path.join(dir, 'package.json')
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'manana') return dir
+    const parent = path.dirname(dir)
+    if (parent === dir) return process.cwd()
+    dir = parent
+  }
+})()

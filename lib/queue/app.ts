@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { openDatabase, type Database } from '../db/database.ts'
 import { createPool } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
-import { deferJobs, deferWorkflow, type JobToDefer, type Workflow } from './defer.ts'
+import { deferJobs, type JobToDefer, type Workflow } from './defer.ts'
 import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
@@ -62,14 +62,25 @@ export class App {
     this.periodicTasks.push({ cron, task, periodicId: options.periodicId ?? '', args: options.args ?? {} })
   }
 
-  /** Defers jobs atomically; dependsOn may name existing ids and keys of jobs in the same call. */
+  /**
+   * Defers jobs atomically; dependsOn may name existing ids and keys of jobs in the same call.
+   * A job of a task this app defines takes the task's queue, priority and locks unless it sets its own.
+   */
   defer(jobs: JobToDefer[]): Promise<number[]> {
-    return deferJobs(this.db, jobs)
+    return deferJobs(
+      this.db,
+      jobs.map((job) => {
+        const options = this.tasks.get(job.task)?.options ?? {}
+        return { queue: options.queue, priority: options.priority, lock: options.lock, queueingLock: options.queueingLock, ...job }
+      }),
+    )
   }
 
   /** Defers a DAG atomically: `{ a: { task: 'x' }, b: { task: 'y', dependsOn: ['a'] } }` → ids by key. */
-  deferWorkflow<W extends Workflow>(workflow: W): Promise<Record<keyof W, number>> {
-    return deferWorkflow(this.db, workflow)
+  async deferWorkflow<W extends Workflow>(workflow: W): Promise<Record<keyof W, number>> {
+    const keys = Object.keys(workflow)
+    const ids = await this.defer(keys.map((key) => ({ ...workflow[key]!, key })))
+    return Object.fromEntries(keys.map((key, i) => [key, ids[i]])) as Record<keyof W, number>
   }
 
   /** The pool, opened on first use. */

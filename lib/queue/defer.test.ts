@@ -50,6 +50,15 @@ describe('defer', () => {
     expect(delay).toBeLessThanOrEqual(5 * 60_000)
   })
 
+  it("gives a workflow's jobs their task's queue and priority unless they set their own", async () => {
+    const app = createApp({ pool: t.pool })
+    app.task('io_task', { queue: 'io', priority: 7 }, async () => null)
+    const ids = await app.deferWorkflow({ a: { task: 'io_task' }, b: { task: 'io_task', queue: 'other', dependsOn: ['a'] }, c: { task: 'unknown' } })
+    expect(await app.jobs.get(ids.a)).toMatchObject({ queue: 'io', priority: 7 })
+    expect(await app.jobs.get(ids.b)).toMatchObject({ queue: 'other', priority: 7 })
+    expect(await app.jobs.get(ids.c)).toMatchObject({ queue: 'default', priority: 0 })
+  })
+
   it('defers a workflow whose jobs name each other by key, and existing jobs by id', async () => {
     const app = createApp({ pool: t.pool })
     const [existing] = await app.defer([{ task: 'seed' }])

@@ -29,6 +29,14 @@ export class ManaError extends Error {
 
 export const sqlStates = Object.keys(codeBySqlState)
 
+/**
+ * Whether a value is a ManaError. Checked by shape, not instanceof: the console's server bundles
+ * each carry their own copy of this module, so an error may come from another copy's class.
+ */
+export function isManaError(error: unknown): error is ManaError {
+  return (error as ManaError)?.name === 'ManaError' && typeof (error as ManaError).code === 'string'
+}
+
 interface PgError {
   code?: string
   constraint?: string

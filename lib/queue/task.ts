@@ -65,8 +65,8 @@ export class Task<Args extends TaskArgs = TaskArgs, Result = unknown> {
   }
 
   private async deferWith(options: DeferOptions, args: Args): Promise<number> {
-    const { queue, priority, lock, queueingLock } = this.options
-    const [id] = await this.deferrer.defer([{ task: this.name, queue, priority, lock, queueingLock, ...options, args }])
+    // The deferrer (the app) fills in this task's queue, priority and locks.
+    const [id] = await this.deferrer.defer([{ task: this.name, ...options, args }])
     return id!
   }
 }

@@ -1,0 +1,15 @@
+import { handler } from '../../../../../lib/api/http.ts'
+import { jobIdParams } from '../../../../../lib/api/schemas.ts'
+import { consoleContext } from '../../../../../lib/console/context.ts'
+import { workflowGraph } from '../../../../../lib/dag/graph.ts'
+import { ManaError } from '../../../../../lib/queue/errors.ts'
+
+export const dynamic = 'force-dynamic'
+
+/** The job's workflow as nodes and [parent, child] edges. */
+export const GET = handler(async (_request, params) => {
+  const { id } = jobIdParams.parse(params)
+  const graph = await workflowGraph((await consoleContext()).db, id)
+  if (!graph) throw new ManaError('job_not_found', `job ${id} does not exist`)
+  return graph
+})

@@ -1,0 +1,6 @@
+import { handler } from '../../../lib/api/http.ts'
+import { consoleContext } from '../../../lib/console/context.ts'
+import { getOverview } from '../../../lib/console/overview.ts'
+
+export const dynamic = 'force-dynamic'
+export const GET = handler(async () => getOverview(await consoleContext()))

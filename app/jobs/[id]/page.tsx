@@ -1,0 +1,5 @@
+import { JobDetailView } from '../../../components/JobDetail.tsx'
+
+export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
+  return <JobDetailView id={Number((await params).id)} />
+}

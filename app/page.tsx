@@ -1,0 +1,5 @@
+import { OverviewView } from '../components/Overview.tsx'
+
+export default function OverviewPage() {
+  return <OverviewView />
+}

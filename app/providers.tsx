@@ -1,0 +1,88 @@
+'use client'
+// Shared by every page: TanStack Query, live updates from /api/events (invalidating the caches
+// a change touches), the pause switch, and keyboard shortcuts.
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query'
+import { useRouter } from 'next/navigation'
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react'
+
+interface Live {
+  paused: boolean
+  setPaused(paused: boolean): void
+  /** Whether the event stream is connected (otherwise pages poll). */
+  connected: boolean
+}
+
+const LiveContext = createContext<Live>({ paused: false, setPaused: () => {}, connected: false })
+export const useLive = () => useContext(LiveContext)
+
+export function Providers({ children }: { children: ReactNode }) {
+  const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: 1 } } }))
+  const [paused, setPaused] = useState(false)
+  const [connected, setConnected] = useState(false)
+  return (
+    <QueryClientProvider client={client}>
+      <LiveContext.Provider value={{ paused, setPaused, connected }}>
+        <LiveUpdates paused={paused} onConnected={setConnected} />
+        <Shortcuts />
+        {children}
+      </LiveContext.Provider>
+    </QueryClientProvider>
+  )
+}
+
+function LiveUpdates({ paused, onConnected }: { paused: boolean; onConnected(connected: boolean): void }) {
+  const queryClient = useQueryClient()
+  useEffect(() => {
+    if (paused) return
+    const source = new EventSource('/api/events')
+    source.onopen = () => onConnected(true)
+    source.onerror = () => onConnected(false)
+    source.addEventListener('change', (message) => {
+      // The server already coalesces a burst into one message; every page's data may show the
+      // changed jobs (lists, counts, graphs, parents and children), so all of it is refreshed.
+      void queryClient.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== 'tasks' })
+    })
+    return () => {
+      source.close()
+      onConnected(false)
+    }
+  }, [paused, queryClient, onConnected])
+  return null
+}
+
+function Shortcuts() {
+  const router = useRouter()
+  const [help, setHelp] = useState(false)
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement
+      if (event.ctrlKey || event.metaKey || event.altKey || target.closest('input, textarea, select, [contenteditable]')) return
+      if (event.key === '/') {
+        const search = document.querySelector<HTMLInputElement>('[data-search]')
+        if (search) {
+          event.preventDefault()
+          search.focus()
+        }
+      } else if (event.key === '?') setHelp((shown) => !shown)
+      else if (event.key === 'g') {
+        const graph = document.querySelector<HTMLAnchorElement>('[data-graph-link]')
+        if (graph) router.push(graph.getAttribute('href')!)
+      } else if (event.key === 'Escape') setHelp(false)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [router])
+  if (!help) return null
+  return (
+    <div role="dialog" aria-label="Keyboard shortcuts" className="panel" style={{ position: 'fixed', right: 20, bottom: 20, zIndex: 20 }}>
+      <strong>Keyboard shortcuts</strong>
+      <ul>
+        <li><span className="kbd">/</span> search jobs</li>
+        <li><span className="kbd">j</span> / <span className="kbd">k</span> next / previous row</li>
+        <li><span className="kbd">Enter</span> open the row</li>
+        <li><span className="kbd">g</span> the graph of this job</li>
+        <li><span className="kbd">?</span> this help</li>
+      </ul>
+    </div>
+  )
+}

@@ -1,0 +1,96 @@
+'use client'
+// Cancel, abort, retry (this job only / with everything downstream, previewed first), delete.
+import { useQueryClient } from '@tanstack/react-query'
+import { useRouter } from 'next/navigation'
+import { useState } from 'react'
+import { api, ApiError } from '../lib/api/client.ts'
+import type { Job } from '../lib/queue/job.ts'
+import type { RetryTarget } from '../lib/queue/job-manager.ts'
+import { StatusBadge } from './StatusBadge.tsx'
+
+const finished = ['succeeded', 'failed', 'cancelled', 'aborted']
+
+export function ActionButtons({ job, onDone }: { job: Pick<Job, 'id' | 'status'>; onDone?: () => void }) {
+  const queryClient = useQueryClient()
+  const router = useRouter()
+  const [error, setError] = useState<string | null>(null)
+  const [preview, setPreview] = useState<{ downstream: boolean; jobs: RetryTarget[] } | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  async function act(action: () => Promise<unknown>) {
+    setBusy(true)
+    setError(null)
+    try {
+      await action()
+      await queryClient.invalidateQueries()
+      onDone?.()
+    } catch (failure) {
+      setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const showPreview = (downstream: boolean) =>
+    act(async () => setPreview({ downstream, jobs: (await api.retryPreview(job.id, downstream)).jobs }))
+
+  return (
+    <div>
+      <div className="row">
+        {job.status === 'todo' && <button type="button" disabled={busy} onClick={() => act(() => api.cancel(job.id))}>Cancel</button>}
+        {job.status === 'doing' && <button type="button" className="danger" disabled={busy} onClick={() => act(() => api.abort(job.id))}>Abort</button>}
+        {finished.includes(job.status) && (
+          <>
+            <button type="button" disabled={busy} onClick={() => showPreview(false)}>Retry this job…</button>
+            <button type="button" disabled={busy} onClick={() => showPreview(true)}>Retry with downstream…</button>
+          </>
+        )}
+        {job.status !== 'doing' && (
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() => {
+              if (window.confirm(`Delete job ${job.id}? Its edges go with it.`)) act(async () => {
+                await api.remove(job.id)
+                router.push('/jobs')
+              })
+            }}
+          >
+            Delete
+          </button>
+        )}
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {preview && (
+        <dialog open aria-label="Retry preview">
+          <p>
+            <strong>{preview.jobs.length} job(s) will run again</strong>
+            {preview.downstream ? ', this one and everything after it that has finished, in dependency order:' : ':'}
+          </p>
+          <ul style={{ maxHeight: 260, overflow: 'auto' }} aria-label="Jobs that will run again">
+            {preview.jobs.map((target) => (
+              <li key={target.id} style={{ paddingLeft: target.depth * 16 }}>
+                {target.id} {target.task} <StatusBadge status={target.status} />
+              </li>
+            ))}
+          </ul>
+          <div className="row">
+            <button
+              type="button"
+              className="primary"
+              disabled={busy}
+              onClick={() => act(async () => {
+                await api.retry(job.id, preview.downstream)
+                setPreview(null)
+              })}
+            >
+              Run {preview.jobs.length} job(s) again
+            </button>
+            <button type="button" onClick={() => setPreview(null)}>Back</button>
+          </div>
+        </dialog>
+      )}
+    </div>
+  )
+}

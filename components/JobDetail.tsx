@@ -1,0 +1,93 @@
+'use client'
+import Link from 'next/link'
+import { useJob } from './queries.ts'
+import { ActionButtons } from './ActionButtons.tsx'
+import { StatusBadge } from './StatusBadge.tsx'
+
+export function JobDetailView({ id }: { id: number }) {
+  const { data, error, isLoading } = useJob(id)
+  if (isLoading) return <p className="muted">Loading job {id}…</p>
+  if (error || !data) return <p className="error" role="alert">{(error as Error)?.message ?? 'Not found'}</p>
+  const { job, attempts, events, parents, children, childCount, explanation } = data
+  return (
+    <>
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <h1>
+          Job {job.id} · {job.task} <StatusBadge status={job.status} waiting={job.unfinishedParents > 0} />
+        </h1>
+        <Link href={`/jobs/${job.id}/graph`} data-graph-link className="button">Graph (g)</Link>
+      </div>
+      <section className="why" aria-label="Why is this job not running?">
+        <strong>{job.status === 'todo' ? 'Why is this job not running?' : 'State'}</strong>
+        <ul>
+          {explanation.sentences.map((sentence) => (
+            <li key={sentence}>{sentence}</li>
+          ))}
+        </ul>
+      </section>
+      <ActionButtons job={job} />
+      <div className="grid" style={{ marginTop: 16 }}>
+        <section className="panel">
+          <h2>Details</h2>
+          <dl className="muted">
+            <div>Queue: <strong>{job.queue}</strong> · Priority {job.priority} · Attempts {job.attempts}</div>
+            {job.lock && <div>Lock: {job.lock}</div>}
+            {job.queueingLock && <div>Queueing lock: {job.queueingLock}</div>}
+            {job.scheduledAt && <div>Scheduled for {new Date(job.scheduledAt).toISOString()}</div>}
+            {job.workflowId !== null && <div>Workflow {job.workflowId}</div>}
+          </dl>
+          <h2>Arguments</h2>
+          <pre aria-label="Arguments">{JSON.stringify(job.args, null, 2)}</pre>
+          <h2>Result</h2>
+          <pre aria-label="Result">{job.result === null ? '—' : JSON.stringify(job.result, null, 2)}</pre>
+        </section>
+        <section className="panel">
+          <h2>Parents ({parents.length})</h2>
+          <JobLinks jobs={parents} />
+          <h2>Children ({childCount})</h2>
+          <JobLinks jobs={children} />
+          {childCount > children.length && <p className="muted">and {childCount - children.length} more (see the graph)</p>}
+        </section>
+      </div>
+      <section>
+        <h2>Attempts that failed ({attempts.length})</h2>
+        {attempts.map((attempt) => (
+          <details key={attempt.attempt} className="panel" open={attempt.attempt === attempts.length}>
+            <summary>
+              Attempt {attempt.attempt} · {new Date(attempt.at).toISOString()} · <span className="error">{attempt.message}</span>
+            </summary>
+            {attempt.stack && <pre>{attempt.stack}</pre>}
+          </details>
+        ))}
+      </section>
+      <section>
+        <h2>Timeline</h2>
+        <table aria-label="Events">
+          <thead><tr><th>Event</th><th>At</th><th>Worker</th></tr></thead>
+          <tbody>
+            {events.map((event) => (
+              <tr key={event.id}>
+                <td>{event.type}</td>
+                <td>{event.at && new Date(event.at).toISOString().replace('T', ' ').slice(0, 23)}</td>
+                <td>{event.workerId ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </>
+  )
+}
+
+function JobLinks({ jobs }: { jobs: Array<{ id: number; task: string; status: import('../lib/queue/job.ts').JobStatus }> }) {
+  if (!jobs.length) return <p className="muted">None.</p>
+  return (
+    <ul>
+      {jobs.map((job) => (
+        <li key={job.id}>
+          <Link href={`/jobs/${job.id}`}>{job.id}</Link> {job.task} <StatusBadge status={job.status} />
+        </li>
+      ))}
+    </ul>
+  )
+}

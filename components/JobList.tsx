@@ -1,0 +1,190 @@
+'use client'
+// The jobs table: filters kept in the URL, keyset pages, live statuses without rows moving under
+// the cursor (new jobs wait behind a banner), j/k to move, Enter to open, bulk actions on a selection.
+import { useQueryClient } from '@tanstack/react-query'
+import Link from 'next/link'
+import { usePathname, useRouter, useSearchParams } from 'next/navigation'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { api, ApiError } from '../lib/api/client.ts'
+import { jobStatuses } from '../lib/queue/job.ts'
+import { useJobs } from './queries.ts'
+import { StatusBadge } from './StatusBadge.tsx'
+
+const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args'] as const
+
+export function JobList() {
+  const router = useRouter()
+  const pathname = usePathname()
+  const params = useSearchParams()
+  const queryClient = useQueryClient()
+  const filters = useMemo(() => {
+    const kept = new URLSearchParams()
+    for (const field of filterFields) if (params.get(field)) kept.set(field, params.get(field)!)
+    return kept
+  }, [params])
+  const after = params.get('after')
+  // The newest id when the first page was opened: later jobs are announced, not slipped in.
+  const [anchor, setAnchor] = useState<number | null>(null)
+  const pageSearch = new URLSearchParams(filters)
+  if (after) pageSearch.set('after', after)
+  else if (anchor !== null) pageSearch.set('after', String(anchor + 1))
+  const page = useJobs(pageSearch.toString())
+  const newest = useJobs(`${filters.toString()}&limit=1`)
+  const newestId = newest.data?.jobs[0]?.id ?? null
+  useEffect(() => setAnchor(null), [filters])
+  useEffect(() => {
+    if (anchor === null && !after && newestId !== null) setAnchor(newestId)
+  }, [anchor, after, newestId])
+  const [selected, setSelected] = useState<Set<number>>(new Set())
+  const [cursor, setCursor] = useState(0)
+  const [bulk, setBulk] = useState<{ action: 'cancel' | 'retry'; ids: number[] } | null>(null)
+  const [message, setMessage] = useState<string | null>(null)
+  const rows = page.data?.jobs ?? []
+  const tableRef = useRef<HTMLTableElement>(null)
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.target as HTMLElement).closest('input, textarea, select, dialog')) return
+      if (event.key === 'j') setCursor((c) => Math.min(c + 1, rows.length - 1))
+      else if (event.key === 'k') setCursor((c) => Math.max(c - 1, 0))
+      else if (event.key === 'Enter' && rows[cursor]) router.push(`/jobs/${rows[cursor]!.id}`)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [rows, cursor, router])
+
+  const setFilters = (form: FormData) => {
+    const next = new URLSearchParams()
+    for (const field of filterFields) {
+      const value = String(form.get(field) ?? '').trim()
+      if (value) next.set(field, value)
+    }
+    router.replace(`${pathname}?${next}`)
+  }
+
+  async function runBulk(action: 'cancel' | 'retry', ids: number[]) {
+    const failures: string[] = []
+    for (const id of ids) {
+      try {
+        if (action === 'cancel') await api.cancel(id)
+        else await api.retry(id, false)
+      } catch (error) {
+        failures.push(`${id}: ${error instanceof ApiError ? error.code : String(error)}`)
+      }
+    }
+    setMessage(`${action === 'cancel' ? 'Cancelled' : 'Retried'} ${ids.length - failures.length} of ${ids.length}.${failures.length ? ` Refused: ${failures.join(', ')}` : ''}`)
+    setSelected(new Set())
+    setBulk(null)
+    await queryClient.invalidateQueries()
+  }
+
+  return (
+    <>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter jobs"
+        onSubmit={(event) => {
+          event.preventDefault()
+          setFilters(new FormData(event.currentTarget))
+        }}
+        key={filters.toString()}
+      >
+        <label>
+          Status
+          <select name="status" defaultValue={filters.get('status') ?? ''}>
+            <option value="">any</option>
+            {jobStatuses.filter((s) => s !== 'aborting').map((status) => (
+              <option key={status}>{status}</option>
+            ))}
+          </select>
+        </label>
+        <label>Queue<input name="queue" defaultValue={filters.get('queue') ?? ''} size={10} /></label>
+        <label>Task<input name="task" defaultValue={filters.get('task') ?? ''} size={14} /></label>
+        <label>Lock<input name="lock" defaultValue={filters.get('lock') ?? ''} size={10} /></label>
+        <label>Id<input name="id" defaultValue={filters.get('id') ?? ''} size={7} inputMode="numeric" /></label>
+        <label>
+          Arguments (key:value)
+          <input name="args" defaultValue={filters.get('args') ?? ''} placeholder="user_id:42" data-search size={22} />
+        </label>
+        <button type="submit" className="primary">Filter</button>
+        {filters.size > 0 && <button type="button" onClick={() => router.replace(pathname)}>Clear</button>}
+      </form>
+
+      {page.error && <p className="error" role="alert">{(page.error as Error).message}</p>}
+      {!after && anchor !== null && newestId !== null && newestId > anchor && (
+        <p className="banner" role="status">
+          New jobs arrived. <button type="button" onClick={() => setAnchor(null)}>Show them</button>
+        </p>
+      )}
+      {message && <p className="banner" role="status">{message}</p>}
+      <div className="row" style={{ marginBottom: 8 }}>
+        <span className="muted">{selected.size} selected</span>
+        <button type="button" disabled={!selected.size} onClick={() => setBulk({ action: 'cancel', ids: [...selected] })}>Cancel selected…</button>
+        <button type="button" disabled={!selected.size} onClick={() => setBulk({ action: 'retry', ids: [...selected] })}>Retry selected…</button>
+      </div>
+
+      <table ref={tableRef} aria-label="Jobs">
+        <thead>
+          <tr>
+            <th><span className="sr-only">Select</span></th>
+            <th>Id</th><th>Status</th><th>Task</th><th>Queue</th><th>Attempts</th><th>Lock</th><th>Arguments</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((job, index) => (
+            <tr key={job.id} className={index === cursor ? 'selected' : undefined} aria-selected={index === cursor}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select job ${job.id}`}
+                  checked={selected.has(job.id)}
+                  onChange={(event) => {
+                    const next = new Set(selected)
+                    if (event.target.checked) next.add(job.id)
+                    else next.delete(job.id)
+                    setSelected(next)
+                  }}
+                />
+              </td>
+              <td><Link href={`/jobs/${job.id}`}>{job.id}</Link></td>
+              <td><StatusBadge status={job.status} waiting={job.unfinishedParents > 0} /></td>
+              <td>{job.task}</td>
+              <td>{job.queue}</td>
+              <td>{job.attempts}</td>
+              <td>{job.lock ?? ''}</td>
+              <td className="args" title={JSON.stringify(job.args)}>{JSON.stringify(job.args)}</td>
+            </tr>
+          ))}
+          {!rows.length && !page.isLoading && (
+            <tr><td colSpan={8} className="muted">No jobs match.</td></tr>
+          )}
+        </tbody>
+      </table>
+      <div className="row" style={{ marginTop: 10 }}>
+        {after && <Link href={`${pathname}?${filters}`}>« Newest</Link>}
+        {page.data?.next && (
+          <Link href={`${pathname}?${new URLSearchParams([...filters, ['after', String(page.data.next)]])}`}>Older »</Link>
+        )}
+      </div>
+
+      {bulk && (
+        <dialog open aria-label="Confirm bulk action">
+          <p>
+            {bulk.action === 'cancel' ? 'Cancel' : 'Retry (this job only)'} {bulk.ids.length} job(s):{' '}
+            {bulk.ids.slice(0, 10).join(', ')}{bulk.ids.length > 10 ? '…' : ''}
+          </p>
+          <p className="muted">
+            {bulk.action === 'cancel'
+              ? 'Todo jobs become cancelled; their children then run and see it. Jobs in other statuses are refused.'
+              : 'Finished jobs return to todo; jobs that have not finished are refused.'}
+          </p>
+          <div className="row">
+            <button type="button" className="primary" onClick={() => runBulk(bulk.action, bulk.ids)}>Confirm</button>
+            <button type="button" onClick={() => setBulk(null)}>Back</button>
+          </div>
+        </dialog>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,55 @@
+'use client'
+import Link from 'next/link'
+import { usePathname } from 'next/navigation'
+import { useEffect, useState } from 'react'
+import { useLive } from '../app/providers.tsx'
+
+const links = [
+  ['/', 'Overview'],
+  ['/jobs', 'Jobs'],
+  ['/workflows', 'Workflows'],
+  ['/defer', 'Defer'],
+  ['/queues', 'Queues'],
+  ['/workers', 'Workers'],
+] as const
+
+type Theme = 'system' | 'light' | 'dark'
+
+export function Nav() {
+  const pathname = usePathname()
+  const { paused, setPaused, connected } = useLive()
+  const [theme, setTheme] = useState<Theme>('system')
+  useEffect(() => setTheme((localStorage.getItem('theme') as Theme) ?? 'system'), [])
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme
+    else document.documentElement.dataset.theme = theme
+    localStorage.setItem('theme', theme)
+  }, [theme])
+  return (
+    <header className="top">
+      <Link href="/" className="brand">Mañana</Link>
+      <nav aria-label="Main">
+        {links.map(([href, label]) => {
+          const current = href === '/' ? pathname === '/' : pathname.startsWith(href)
+          return (
+            <Link key={href} href={href} aria-current={current ? 'page' : undefined}>
+              {label}
+            </Link>
+          )
+        })}
+      </nav>
+      <span className="muted" aria-live="polite">{paused ? 'paused' : connected ? '● live' : 'polling'}</span>
+      <button type="button" onClick={() => setPaused(!paused)} aria-pressed={paused}>
+        {paused ? 'Resume live updates' : 'Pause live updates'}
+      </button>
+      <label className="row" style={{ flexDirection: 'row' }}>
+        <span className="sr-only">Theme</span>
+        <select value={theme} onChange={(event) => setTheme(event.target.value as Theme)} aria-label="Theme">
+          <option value="system">System theme</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+    </header>
+  )
+}

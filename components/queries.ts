@@ -1,0 +1,20 @@
+'use client'
+// TanStack Query hooks over lib/api/client: one cache key per thing the live stream invalidates.
+import { useQuery } from '@tanstack/react-query'
+import { api } from '../lib/api/client.ts'
+import { useLive } from '../app/providers.tsx'
+
+/** Poll only when the event stream is down (and not paused). */
+function usePolling() {
+  const { paused, connected } = useLive()
+  return paused || connected ? false : 5000
+}
+
+export const useJobs = (search: string) => useQuery({ queryKey: ['jobs', search], queryFn: () => api.jobs(search), refetchInterval: usePolling(), placeholderData: (previous) => previous })
+export const useJob = (id: number) => useQuery({ queryKey: ['job', id], queryFn: () => api.job(id), refetchInterval: usePolling() })
+export const useGraph = (id: number) => useQuery({ queryKey: ['graph', id], queryFn: () => api.graph(id), refetchInterval: usePolling() })
+export const useStats = () => useQuery({ queryKey: ['stats'], queryFn: api.stats, refetchInterval: usePolling() })
+export const useWorkflows = () => useQuery({ queryKey: ['workflows'], queryFn: () => api.workflows(), refetchInterval: usePolling() })
+export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
+export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })
+export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })

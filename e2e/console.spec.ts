@@ -1,0 +1,148 @@
+// The console as an operator uses it: a real browser, console, worker and database.
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+
+async function defer(request: APIRequestContext, body: unknown) {
+  const response = await request.post('/api/jobs', { data: body })
+  expect(response.status(), await response.text()).toBe(201)
+  return response.json()
+}
+
+const node = (page: Page, id: number) => page.getByTestId(`node-${id}`)
+
+test('the graph turns green live, without a reload', async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: {
+      download: { task: 'download_data', args: { url: 'https://example.com/e2e.csv' } },
+      process: { task: 'process_data', dependsOn: ['download'] },
+      report: { task: 'generate_report', dependsOn: ['process'] },
+    },
+  })
+  await page.goto(`/jobs/${ids.download}/graph`)
+  await expect(page.getByRole('heading', { name: /Workflow \d+ · 3 jobs/ })).toBeVisible()
+  for (const id of Object.values(ids) as number[]) {
+    await expect(node(page, id)).toHaveAttribute('data-status', 'succeeded')
+  }
+  await page.screenshot({ path: test.info().outputPath('graph.png') })
+})
+
+test('a failing branch is red, its child still runs and says so; retry with downstream re-runs both', async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: { flaky: { task: 'call_flaky_api' }, notify: { task: 'notify_on_failure', dependsOn: ['flaky'] } },
+  })
+  await page.goto(`/jobs/${ids.flaky}/graph`)
+  await expect(node(page, ids.flaky)).toHaveAttribute('data-status', 'failed')
+  await expect(node(page, ids.notify)).toHaveAttribute('data-status', 'succeeded')
+
+  await page.goto(`/jobs/${ids.notify}`)
+  await expect(page.getByLabel('Result')).toContainText('"parentFailed": true')
+
+  await page.goto(`/jobs/${ids.flaky}/graph`)
+  await node(page, ids.flaky).click()
+  await page.getByRole('button', { name: 'Retry with downstream…' }).click()
+  const preview = page.getByRole('list', { name: 'Jobs that will run again' })
+  await expect(preview).toContainText(`${ids.flaky} call_flaky_api`)
+  await expect(preview).toContainText(`${ids.notify} notify_on_failure`)
+  await page.getByRole('button', { name: 'Run 2 job(s) again' }).click()
+  // Both run again: the parent fails once more, then the child runs a second time.
+  await page.goto(`/jobs/${ids.notify}`)
+  await expect(page.getByRole('table', { name: 'Events' })).toContainText('retried')
+  await expect.poll(async () => (await page.getByRole('table', { name: 'Events' }).getByText('started', { exact: true }).count())).toBe(2)
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
+})
+
+test('a waiting job says what it waits for, and can be cancelled', async ({ page, request }) => {
+  const parent = await defer(request, { task: 'step', args: { label: 'later' }, scheduleIn: 3600 })
+  const child = await defer(request, { task: 'step', args: { label: 'child' }, dependsOn: [parent.id] })
+  await page.goto(`/jobs/${child.id}`)
+  const why = page.getByRole('region', { name: 'Why is this job not running?' })
+  await expect(why).toContainText(`Waiting on parent job ${parent.id} (step, todo) to finish.`)
+  await page.goto(`/jobs/${parent.id}`)
+  await expect(why).toContainText('Scheduled for')
+  await page.goto(`/jobs/${child.id}`)
+  await page.getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('cancelled')
+})
+
+test('a job deferred from the form with a parent waits, then runs', async ({ page, request }) => {
+  const parent = await defer(request, { task: 'step', args: { label: 'soon' }, scheduleIn: 4 })
+  await page.goto('/defer')
+  await page.getByLabel('Task').selectOption('download_data')
+  const args = page.getByLabel('Arguments (JSON object)')
+  await args.fill('[1, 2]')
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('must be a JSON object')
+  await args.fill('{"urll": "x"}')
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('"url" is required')
+  await args.fill('{"url": "https://example.com/form.csv"}')
+  await page.getByLabel('Parents (job ids)').fill(String(parent.id))
+  await page.getByRole('button', { name: 'Defer' }).click()
+  const created = page.getByRole('status').getByRole('link')
+  await expect(created).toBeVisible()
+  await created.click()
+  await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText(`Waiting on parent job ${parent.id}`)
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
+})
+
+test('the jobs list filters by argument value', async ({ page, request }) => {
+  for (let user = 1; user <= 5; user++) await defer(request, { task: 'step', args: { label: 'user', user_id: 1000 + user }, queue: 'parked' })
+  await page.goto('/jobs')
+  await page.getByLabel('Arguments (key:value)').fill('user_id:1003')
+  await page.getByRole('button', { name: 'Filter' }).click()
+  await expect(page).toHaveURL(/args=user_id%3A1003/)
+  const rows = page.getByRole('table', { name: 'Jobs' }).locator('tbody tr')
+  await expect(rows).toHaveCount(1)
+  await expect(rows.first()).toContainText('"user_id":1003')
+  await page.screenshot({ path: test.info().outputPath('jobs.png') })
+})
+
+test('a 2,000-job graph renders and pans', async ({ page, request }) => {
+  const workflow: Record<string, { task: string; args: object; dependsOn?: string[]; scheduleIn?: number }> = {
+    root: { task: 'step', args: { label: 'root' }, scheduleIn: 3600 },
+  }
+  for (let i = 1; i < 2000; i++) workflow[`n${i}`] = { task: 'step', args: { label: `n${i}` }, dependsOn: [i < 40 ? 'root' : `n${Math.floor(i / 2)}`] }
+  const { ids } = await defer(request, { workflow })
+  const started = Date.now()
+  await page.goto(`/jobs/${ids.root}/graph`)
+  await expect(page.getByRole('heading', { name: /· 2000 jobs/ })).toBeVisible()
+  await expect(node(page, ids.root)).toBeVisible()
+  const loaded = Date.now() - started
+  const rendered = await page.locator('.react-flow__node').count()
+  expect(rendered).toBeGreaterThan(0)
+  expect(rendered).toBeLessThan(2000) // only what is on screen is drawn
+  const viewport = page.locator('.react-flow__viewport')
+  const before = await viewport.getAttribute('style')
+  const canvas = page.getByLabel('Workflow graph')
+  const box = (await canvas.boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(box.x + box.width / 2 - 300, box.y + box.height / 2 - 200, { steps: 10 })
+  await page.mouse.up()
+  expect(await viewport.getAttribute('style')).not.toBe(before)
+  test.info().annotations.push({ type: 'load time', description: `2,000-job graph visible in ${loaded} ms` })
+  console.log(`2,000-job graph visible in ${loaded} ms`)
+})
+
+test('the overview shows counts, failures and workers', async ({ page }) => {
+  await page.goto('/')
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
+  await expect(page.getByRole('table', { name: 'Workers' })).toContainText('all')
+  await expect(page.getByRole('table', { name: 'Recent failures' })).toContainText('call_flaky_api')
+  await page.screenshot({ path: test.info().outputPath('overview.png') })
+})
+
+test('the API answers errors with a code and a fitting status', async ({ request }) => {
+  const cases: Array<[Promise<import('@playwright/test').APIResponse>, number, string]> = [
+    [request.get('/api/jobs/999999'), 404, 'job_not_found'],
+    [request.get('/api/jobs?limit=0'), 400, 'invalid_request'],
+    [request.post('/api/jobs', { data: { task: 'x', dependsOn: [999999] } }), 422, 'unknown_parent'],
+    [request.post('/api/jobs', { data: { task: 'x', args: [1] } }), 400, 'invalid_request'],
+    [request.post('/api/jobs', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{nope') }), 400, 'invalid_json'],
+    [request.post('/api/jobs/999999/retry', { data: {} }), 404, 'job_not_found'],
+  ]
+  for (const [pending, status, code] of cases) {
+    const response = await pending
+    expect(response.status()).toBe(status)
+    expect((await response.json()).error.code).toBe(code)
+  }
+  const openapi = await (await request.get('/api/openapi.json')).json()
+  expect(Object.keys(openapi.paths)).toContain('/api/jobs/{id}/retry')
+})

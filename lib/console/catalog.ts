@@ -1,0 +1,99 @@
+// Queues, tasks and workflows: the console's lists beside the jobs.
+import type { JobStatus } from '../queue/job.ts'
+import type { ConsoleContext } from './context.ts'
+
+export interface QueueSummary {
+  queue: string
+  ready: number
+  waiting: number
+  scheduled: number
+  doing: number
+  /** Seconds since the oldest ready job was deferred. */
+  oldestReadyAge: number | null
+  workers: number
+}
+
+export async function listQueues({ db }: ConsoleContext): Promise<QueueSummary[]> {
+  const rows = await db.query<QueueSummary & { queue: string }>(
+    `WITH unfinished AS (
+       SELECT queue_name,
+              count(*) FILTER (WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now()))::int AS ready,
+              count(*) FILTER (WHERE status = 'todo' AND unfinished_parents > 0)::int AS waiting,
+              count(*) FILTER (WHERE status = 'todo' AND unfinished_parents = 0 AND scheduled_at > now())::int AS scheduled,
+              count(*) FILTER (WHERE status = 'doing')::int AS doing,
+              min(id) FILTER (WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now())) AS oldest_ready
+       FROM procrastinate_jobs WHERE status IN ('todo', 'doing') GROUP BY queue_name
+     ), known AS (
+       SELECT queue_name FROM unfinished UNION SELECT queue_name FROM manana_tasks
+     )
+     SELECT known.queue_name AS queue, coalesce(ready, 0) AS ready, coalesce(waiting, 0) AS waiting,
+            coalesce(scheduled, 0) AS scheduled, coalesce(doing, 0) AS doing,
+            (SELECT extract(epoch FROM now() - min(event.at)) FROM procrastinate_events AS event
+             WHERE event.job_id = unfinished.oldest_ready AND event.type = 'deferred')::float AS "oldestReadyAge",
+            (SELECT count(*) FROM procrastinate_workers AS worker
+             WHERE worker.last_heartbeat > now() - interval '30 seconds'
+               AND (worker.queues IS NULL OR known.queue_name = ANY (worker.queues)))::int AS workers
+     FROM known LEFT JOIN unfinished USING (queue_name)
+     ORDER BY 1`,
+  )
+  return rows
+}
+
+export interface TaskSummary {
+  name: string
+  queue: string
+  priority: number
+  retry: unknown
+  timeoutSeconds: number | null
+  argsSchema: Record<string, unknown> | null
+  announcedAt: string
+}
+
+export async function listTasks({ prisma }: ConsoleContext): Promise<TaskSummary[]> {
+  const tasks = await prisma.task.findMany({ orderBy: { name: 'asc' } })
+  return tasks.map((task) => ({
+    name: task.name,
+    queue: task.queueName,
+    priority: task.priority,
+    retry: task.retry,
+    timeoutSeconds: task.timeoutSeconds,
+    argsSchema: task.argsSchema as Record<string, unknown> | null,
+    announcedAt: task.announcedAt.toISOString(),
+  }))
+}
+
+export interface WorkflowSummary {
+  id: number
+  name: string
+  createdAt: string
+  /** Any one of its jobs, to open its graph from. */
+  firstJobId: number | null
+  counts: Partial<Record<JobStatus, number>>
+  total: number
+}
+
+export async function listWorkflows({ db }: ConsoleContext, limit: number, after?: number): Promise<{ workflows: WorkflowSummary[]; next: number | null }> {
+  const rows = await db.query<{ id: string; name: string; created_at: Date; first_job_id: string | null; counts: Record<string, number> | null }>(
+    `SELECT workflow.id, workflow.name, workflow.created_at,
+            (SELECT min(job.id) FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id) AS first_job_id,
+            (SELECT jsonb_object_agg(status, n) FROM (
+               SELECT job.status, count(*)::int AS n FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id GROUP BY job.status
+             ) AS by_status) AS counts
+     FROM manana_workflows AS workflow
+     WHERE ($2::bigint IS NULL OR workflow.id < $2)
+     ORDER BY workflow.id DESC LIMIT $1`,
+    [limit, after ?? null],
+  )
+  const workflows = rows.map((row) => {
+    const counts = row.counts ?? {}
+    return {
+      id: Number(row.id),
+      name: row.name,
+      createdAt: row.created_at.toISOString(),
+      firstJobId: row.first_job_id === null ? null : Number(row.first_job_id),
+      counts,
+      total: Object.values(counts).reduce((sum, n) => sum + n, 0),
+    }
+  })
+  return { workflows, next: workflows.length === limit ? workflows.at(-1)!.id : null }
+}

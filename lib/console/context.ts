@@ -1,0 +1,35 @@
+// The console server's connections, opened once per process (route bundles share them through
+// globalThis): a pg pool for the SQL functions and graph queries, Prisma for typed reads.
+import type pg from 'pg'
+import { openDatabase } from '../db/database.ts'
+import { createPool } from '../db/pool.ts'
+import { createPrismaClient } from '../db/prisma.ts'
+import type { PrismaClient } from '../db/generated/client.ts'
+import { JobManager } from '../queue/job-manager.ts'
+import { fromPg, type Queryable } from '../queue/queryable.ts'
+
+export interface ConsoleContext {
+  url: string
+  pool: pg.Pool
+  db: Queryable
+  jobs: JobManager
+  prisma: PrismaClient
+}
+
+const shared = globalThis as { mananaConsole?: Promise<ConsoleContext> }
+
+/** Opens the database in use (applying pending migrations) the first time it is asked for. */
+export function consoleContext(): Promise<ConsoleContext> {
+  shared.mananaConsole ??= open().catch((error) => {
+    shared.mananaConsole = undefined
+    throw error
+  })
+  return shared.mananaConsole
+}
+
+async function open(): Promise<ConsoleContext> {
+  const database = await openDatabase({ migrate: true })
+  const pool = createPool(database.url)
+  const db = fromPg(pool)
+  return { url: database.url, pool, db, jobs: new JobManager(db), prisma: createPrismaClient(database.url) }
+}

@@ -1,0 +1,55 @@
+// "Why is this job not running?": the facts come from manana_explain_job(); this says them.
+import type { JobStatus } from '../queue/job.ts'
+import type { ConsoleContext } from './context.ts'
+
+type Reason =
+  | { kind: 'waiting_on_parents'; parents: Array<{ id: number; task: string; status: JobStatus }> }
+  | { kind: 'scheduled'; at: string }
+  | { kind: 'lock_taken'; lock: string; job_id: number; job_status: JobStatus }
+  | { kind: 'no_worker'; queue: string }
+  | { kind: 'ready' }
+  | { kind: 'running'; worker_id: number | null; abort_requested: boolean }
+  | { kind: 'finished' }
+
+export interface Explanation {
+  status: JobStatus
+  reasons: Reason[]
+  /** The facts as sentences, for a person. */
+  sentences: string[]
+}
+
+export async function explain({ db }: { db: ConsoleContext['db'] }, id: number): Promise<Explanation> {
+  const [row] = await db.query<{ explanation: { status: JobStatus; reasons: Reason[] } }>(
+    'SELECT manana_explain_job($1) AS explanation',
+    [id],
+  )
+  const { status, reasons } = row!.explanation
+  return { status, reasons, sentences: reasons.map((reason) => sentence(status, reason)) }
+}
+
+function jobList(parents: Array<{ id: number; task: string; status: JobStatus }>): string {
+  const named = parents.slice(0, 5).map((parent) => `${parent.id} (${parent.task}, ${parent.status})`)
+  const more = parents.length > 5 ? ` and ${parents.length - 5} more` : ''
+  return named.length === 1 ? `job ${named[0]}` : `jobs ${named.join(', ')}${more}`
+}
+
+function sentence(status: JobStatus, reason: Reason): string {
+  switch (reason.kind) {
+    case 'waiting_on_parents':
+      return `Waiting on parent ${jobList(reason.parents)} to finish.`
+    case 'scheduled':
+      return `Scheduled for ${new Date(reason.at).toISOString().replace('T', ' ').slice(0, 19)} UTC.`
+    case 'lock_taken':
+      return reason.job_status === 'doing'
+        ? `Lock "${reason.lock}" is held by job ${reason.job_id}, which is running.`
+        : `Job ${reason.job_id} holds lock "${reason.lock}" ahead of this one and runs first.`
+    case 'no_worker':
+      return `No live worker serves queue "${reason.queue}".`
+    case 'ready':
+      return 'Ready: the next free worker on its queue takes it.'
+    case 'running':
+      return `Running on worker ${reason.worker_id ?? '(unknown)'}${reason.abort_requested ? '; an abort was requested' : ''}.`
+    case 'finished':
+      return `It has finished: ${status}.`
+  }
+}

@@ -1,0 +1,60 @@
+// Everything the Job page shows about one job, in one call.
+import { ManaError } from '../queue/errors.ts'
+import type { Job, JobStatus } from '../queue/job.ts'
+import type { ConsoleContext } from './context.ts'
+import { explain, type Explanation } from './explain.ts'
+
+export interface JobDetail {
+  job: Job
+  attempts: Array<{ attempt: number; at: string; workerId: number | null; message: string; stack: string | null }>
+  events: Array<{ id: number; type: string | null; at: string | null; workerId: number | null }>
+  parents: Array<{ id: number; task: string; status: JobStatus }>
+  children: Array<{ id: number; task: string; status: JobStatus }>
+  /** How many children there are in all (the list stops at 200). */
+  childCount: number
+  explanation: Explanation
+}
+
+export async function getJobDetail(context: ConsoleContext, id: number): Promise<JobDetail> {
+  const { prisma, jobs } = context
+  const job = await jobs.get(id)
+  if (!job) throw new ManaError('job_not_found', `job ${id} does not exist`)
+  const jobId = BigInt(id)
+  const [errors, events, parentEdges, childEdges, childCount, explanation] = await Promise.all([
+    prisma.jobError.findMany({ where: { jobId }, orderBy: { attempt: 'asc' } }),
+    prisma.jobEvent.findMany({ where: { jobId }, orderBy: { id: 'asc' }, take: 500 }),
+    prisma.jobDependency.findMany({
+      where: { jobId },
+      include: { parent: { select: { id: true, taskName: true, status: true } } },
+      orderBy: { dependsOnJobId: 'asc' },
+    }),
+    prisma.jobDependency.findMany({
+      where: { dependsOnJobId: jobId },
+      include: { child: { select: { id: true, taskName: true, status: true } } },
+      orderBy: { jobId: 'asc' },
+      take: 200,
+    }),
+    prisma.jobDependency.count({ where: { dependsOnJobId: jobId } }),
+    explain(context, id),
+  ])
+  return {
+    job,
+    attempts: errors.map((error) => ({
+      attempt: error.attempt,
+      at: error.at.toISOString(),
+      workerId: error.workerId === null ? null : Number(error.workerId),
+      message: error.message,
+      stack: error.stack,
+    })),
+    events: events.map((event) => ({
+      id: Number(event.id),
+      type: event.type,
+      at: event.at?.toISOString() ?? null,
+      workerId: event.workerId === null ? null : Number(event.workerId),
+    })),
+    parents: parentEdges.map(({ parent }) => ({ id: Number(parent.id), task: parent.taskName, status: parent.status })),
+    children: childEdges.map(({ child }) => ({ id: Number(child.id), task: child.taskName, status: child.status })),
+    childCount,
+    explanation,
+  }
+}

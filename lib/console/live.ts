@@ -1,0 +1,81 @@
+// Live updates: one LISTEN connection per console server. A notification means "events were
+// written"; the new events are read in one query, a burst coalesced into one message, and
+// each browser connected to /api/events gets it.
+import pg from 'pg'
+import { consoleContext } from './context.ts'
+
+export interface Change {
+  /** Jobs whose status changed; empty with `refresh` when too much changed to list. */
+  jobIds: number[]
+  workflowIds: number[]
+  refresh: boolean
+}
+
+type Subscriber = (change: Change) => void
+
+class LiveHub {
+  private readonly subscribers = new Set<Subscriber>()
+  private client?: pg.Client
+  private lastEventId = 0
+  private pending?: NodeJS.Timeout
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber)
+    if (!this.client) void this.connect()
+    return () => this.subscribers.delete(subscriber)
+  }
+
+  private async connect(delay = 500): Promise<void> {
+    const context = await consoleContext()
+    const client = new pg.Client({ connectionString: context.url })
+    this.client = client
+    try {
+      client.on('error', () => {})
+      client.on('end', () => {
+        this.client = undefined
+        if (this.subscribers.size) setTimeout(() => void this.connect(Math.min(delay * 2, 5000)), delay).unref()
+      })
+      client.on('notification', () => this.schedule())
+      await client.connect()
+      const [{ max }] = (await client.query('SELECT coalesce(max(id), 0)::bigint AS max FROM procrastinate_events')).rows
+      this.lastEventId ||= Number(max)
+      await client.query('LISTEN manana_console')
+      this.schedule() // whatever happened while we were not listening
+    } catch {
+      await client.end().catch(() => {})
+    }
+  }
+
+  /** Coalesces a burst of notifications into one read, at most every 200 ms. */
+  private schedule(): void {
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined
+      void this.publish()
+    }, 200)
+  }
+
+  private async publish(): Promise<void> {
+    const { db } = await consoleContext()
+    const limit = 2000
+    const rows = await db
+      .query<{ id: string; job_id: string; workflow_id: string | null }>(
+        `SELECT event.id, event.job_id, job.workflow_id FROM procrastinate_events AS event
+         LEFT JOIN procrastinate_jobs AS job ON job.id = event.job_id
+         WHERE event.id > $1 ORDER BY event.id LIMIT $2`,
+        [this.lastEventId, limit],
+      )
+      .catch(() => undefined)
+    if (!rows?.length) return
+    this.lastEventId = Number(rows.at(-1)!.id)
+    const change: Change = {
+      jobIds: [...new Set(rows.map((row) => Number(row.job_id)))],
+      workflowIds: [...new Set(rows.flatMap((row) => (row.workflow_id === null ? [] : [Number(row.workflow_id)])))],
+      refresh: rows.length === limit,
+    }
+    if (change.refresh) this.schedule() // more to read
+    for (const subscriber of this.subscribers) subscriber(change)
+  }
+}
+
+const shared = globalThis as { mananaLive?: LiveHub }
+export const liveHub = (shared.mananaLive ??= new LiveHub())

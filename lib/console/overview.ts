@@ -1,0 +1,98 @@
+// The Overview page: what is happening now.
+import type { JobStatus } from '../queue/job.ts'
+import type { ConsoleContext } from './context.ts'
+
+export interface Overview {
+  counts: Array<{ queue: string; status: JobStatus; count: number }>
+  /** Per minute over the last hour: jobs finished, failed, and the ready-queue depth. */
+  timeline: Array<{ minute: string; succeeded: number; failed: number; depth: number }>
+  recentFailures: Array<{ id: number; task: string; at: string; message: string | null }>
+  workers: WorkerSummary[]
+}
+
+export interface WorkerSummary {
+  id: number
+  name: string | null
+  host: string | null
+  queues: string[] | null
+  concurrency: number | null
+  lastHeartbeat: string
+  alive: boolean
+  running: Array<{ id: number; task: string }>
+}
+
+export async function getOverview(context: ConsoleContext): Promise<Overview> {
+  const { db } = context
+  const [counts, timeline, failures, workers] = await Promise.all([
+    db.query<{ queue: string; status: JobStatus; count: number }>(
+      `SELECT queue_name AS queue, status, count(*)::int AS count FROM procrastinate_jobs GROUP BY 1, 2 ORDER BY 1, 2`,
+    ),
+    db.query<{ minute: Date; succeeded: number; failed: number; depth: number }>(
+      // Depth now, walked back minute by minute: what was added to the ready queue came in,
+      // what was taken or cancelled went out.
+      `WITH minutes AS (
+         SELECT generate_series(date_trunc('minute', now()) - interval '59 minutes', date_trunc('minute', now()), interval '1 minute') AS minute
+       ), flows AS (
+         SELECT date_trunc('minute', at) AS minute,
+                count(*) FILTER (WHERE type = 'succeeded') AS succeeded,
+                count(*) FILTER (WHERE type = 'failed') AS failed,
+                count(*) FILTER (WHERE type IN ('deferred', 'deferred_for_retry', 'retried')) AS came,
+                count(*) FILTER (WHERE type IN ('started', 'cancelled')) AS went
+         FROM procrastinate_events WHERE at > date_trunc('minute', now()) - interval '59 minutes'
+         GROUP BY 1
+       ), joined AS (
+         SELECT minutes.minute, coalesce(succeeded, 0) AS succeeded, coalesce(failed, 0) AS failed,
+                coalesce(came, 0) - coalesce(went, 0) AS net
+         FROM minutes LEFT JOIN flows USING (minute)
+       )
+       SELECT minute, succeeded::int, failed::int,
+              greatest(0, (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo')
+                 - coalesce(sum(net) OVER (ORDER BY minute DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::int AS depth
+       FROM joined ORDER BY minute`,
+    ),
+    db.query<{ id: string; task: string; at: Date; message: string | null }>(
+      `SELECT event.job_id AS id, job.task_name AS task, event.at,
+              (SELECT message FROM manana_job_errors AS error WHERE error.job_id = job.id ORDER BY attempt DESC LIMIT 1) AS message
+       FROM procrastinate_events AS event JOIN procrastinate_jobs AS job ON job.id = event.job_id
+       WHERE event.type = 'failed' ORDER BY event.id DESC LIMIT 10`,
+    ),
+    listWorkers(context),
+  ])
+  return {
+    counts,
+    timeline: timeline.map((row) => ({ ...row, minute: row.minute.toISOString() })),
+    recentFailures: failures.map((row) => ({ id: Number(row.id), task: row.task, at: row.at.toISOString(), message: row.message })),
+    workers,
+  }
+}
+
+/** Workers seen recently, with the jobs each is running. */
+export async function listWorkers({ db }: ConsoleContext, aliveSeconds = 30): Promise<WorkerSummary[]> {
+  const rows = await db.query<{
+    id: string
+    name: string | null
+    host: string | null
+    queues: string[] | null
+    concurrency: number | null
+    last_heartbeat: Date
+    alive: boolean
+    running: Array<{ id: number; task: string }> | null
+  }>(
+    `SELECT worker.id, worker.name, worker.host, worker.queues, worker.concurrency, worker.last_heartbeat,
+            worker.last_heartbeat > now() - make_interval(secs => $1) AS alive,
+            (SELECT jsonb_agg(jsonb_build_object('id', job.id, 'task', job.task_name) ORDER BY job.id)
+             FROM procrastinate_jobs AS job WHERE job.worker_id = worker.id AND job.status = 'doing') AS running
+     FROM procrastinate_workers AS worker ORDER BY worker.id`,
+    [aliveSeconds],
+  )
+  return rows.map((row) => ({
+    id: Number(row.id),
+    name: row.name,
+    host: row.host,
+    queues: row.queues,
+    concurrency: row.concurrency,
+    lastHeartbeat: row.last_heartbeat.toISOString(),
+    alive: row.alive,
+    running: row.running ?? [],
+  }))
+}

@@ -1,0 +1,48 @@
+// The graph of a job's workflow: its jobs and the edges between them. A job outside the
+// workflow that one of its jobs depends on is included too, marked external.
+import type { JobStatus } from '../queue/job.ts'
+import type { Queryable } from '../queue/queryable.ts'
+
+export interface GraphNode {
+  id: number
+  task: string
+  status: JobStatus
+  queue: string
+  external: boolean
+}
+
+export interface Graph {
+  workflowId: number | null
+  nodes: GraphNode[]
+  /** [parent, child] */
+  edges: Array<[number, number]>
+}
+
+export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph | undefined> {
+  const [target] = await db.query<{ workflow_id: string | null }>('SELECT workflow_id FROM procrastinate_jobs WHERE id = $1', [jobId])
+  if (!target) return undefined
+  const workflowId = target.workflow_id === null ? null : Number(target.workflow_id)
+  const members = workflowId === null ? 'job.id = $1' : 'job.workflow_id = $1'
+  const rows = await db.query<{ id: string; task_name: string; status: JobStatus; queue_name: string; external: boolean; parents: string[] | null }>(
+    `WITH member AS (
+       SELECT job.id FROM procrastinate_jobs AS job WHERE ${members}
+     ), edge AS (
+       SELECT edge.job_id, edge.depends_on_job_id FROM procrastinate_job_dependencies AS edge
+       WHERE edge.job_id IN (SELECT id FROM member)
+     ), node AS (
+       SELECT id, false AS external FROM member
+       UNION
+       SELECT depends_on_job_id, true FROM edge WHERE depends_on_job_id NOT IN (SELECT id FROM member)
+     )
+     SELECT job.id, job.task_name, job.status, job.queue_name, node.external,
+            (SELECT array_agg(edge.depends_on_job_id) FROM edge WHERE edge.job_id = job.id) AS parents
+     FROM node JOIN procrastinate_jobs AS job ON job.id = node.id
+     ORDER BY job.id`,
+    [workflowId ?? jobId],
+  )
+  return {
+    workflowId,
+    nodes: rows.map((row) => ({ id: Number(row.id), task: row.task_name, status: row.status, queue: row.queue_name, external: row.external })),
+    edges: rows.flatMap((row) => (row.parents ?? []).map((parent): [number, number] => [Number(parent), Number(row.id)])),
+  }
+}
