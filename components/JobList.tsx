@@ -6,6 +6,8 @@ import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { api, ApiError } from '../lib/api/client.ts'
+import { parseArgsFilter } from '../lib/api/schemas.ts'
+import type { BulkAction, BulkResult } from '../lib/queue/job-manager.ts'
 import { jobStatuses } from '../lib/queue/job.ts'
 import { useJobs } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
@@ -39,6 +41,30 @@ export function JobList() {
   const [cursor, setCursor] = useState(0)
   const [bulk, setBulk] = useState<{ action: 'cancel' | 'retry'; ids: number[] } | null>(null)
   const [message, setMessage] = useState<string | null>(null)
+  const [matchingPreview, setMatchingPreview] = useState<BulkResult | null>(null)
+
+  /** The URL's filters as the bulk API takes them. */
+  const bulkFilter = () => {
+    const filter: Record<string, unknown> = {}
+    if (filters.get('status')) filter.status = filters.get('status')!.split(',')
+    for (const field of ['queue', 'task', 'lock'] as const) if (filters.get(field)) filter[field] = filters.get(field)
+    if (filters.get('id')) filter.ids = [Number(filters.get('id'))]
+    if (filters.get('args')) filter.args = parseArgsFilter(filters.get('args')!)
+    return filter
+  }
+  async function previewMatching(action: BulkAction) {
+    try {
+      setMatchingPreview(await api.bulk(bulkFilter(), action, true))
+    } catch (error) {
+      setMessage(error instanceof ApiError ? `${error.code}: ${error.message}` : String(error))
+    }
+  }
+  async function actOnMatching(action: BulkAction) {
+    const result = await api.bulk(bulkFilter(), action, false)
+    setMessage(`${action === 'cancel' ? 'Cancelled' : 'Retried'} ${result.done} job(s); ${result.skipped} matching job(s) left alone.`)
+    setMatchingPreview(null)
+    await queryClient.invalidateQueries()
+  }
   const rows = page.data?.jobs ?? []
   const tableRef = useRef<HTMLTableElement>(null)
 
@@ -122,6 +148,9 @@ export function JobList() {
         <span className="muted">{selected.size} selected</span>
         <button type="button" disabled={!selected.size} onClick={() => setBulk({ action: 'cancel', ids: [...selected] })}>Cancel selected…</button>
         <button type="button" disabled={!selected.size} onClick={() => setBulk({ action: 'retry', ids: [...selected] })}>Retry selected…</button>
+        <span className="muted">·</span>
+        <button type="button" onClick={() => previewMatching('cancel')}>Cancel all matching…</button>
+        <button type="button" onClick={() => previewMatching('retry')}>Retry all matching…</button>
       </div>
 
       <table ref={tableRef} aria-label="Jobs">
@@ -167,6 +196,27 @@ export function JobList() {
           <Link href={`${pathname}?${new URLSearchParams([...filters, ['after', String(page.data.next)]])}`}>Older »</Link>
         )}
       </div>
+
+      {matchingPreview && (
+        <dialog open aria-label="Confirm action on all matching jobs">
+          <p>
+            <strong>{matchingPreview.matched}{matchingPreview.tooMany ? '+' : ''} job(s) match</strong> {filters.size ? `the filter ${decodeURIComponent(filters.toString())}` : '(no filter: every job)'}.
+          </p>
+          <p>
+            {matchingPreview.action === 'cancel'
+              ? `${matchingPreview.applicable} todo job(s) will be cancelled (their children then run and see it); ${matchingPreview.skipped} in other statuses are left alone.`
+              : `${matchingPreview.applicable} finished job(s) will run again (this job only); ${matchingPreview.skipped} not finished are left alone.`}
+          </p>
+          {matchingPreview.tooMany && <p className="error">More jobs match than one action may touch ({matchingPreview.matched}): only the oldest are included. Narrow the filter.</p>}
+          <p className="muted">Newest matching: {matchingPreview.sample.map((job) => `${job.id} ${job.task} (${job.status})`).join(', ') || 'none'}</p>
+          <div className="row">
+            <button type="button" className="primary" disabled={!matchingPreview.applicable} onClick={() => actOnMatching(matchingPreview.action)}>
+              {matchingPreview.action === 'cancel' ? 'Cancel' : 'Retry'} {matchingPreview.applicable} job(s)
+            </button>
+            <button type="button" onClick={() => setMatchingPreview(null)}>Back</button>
+          </div>
+        </dialog>
+      )}
 
       {bulk && (
         <dialog open aria-label="Confirm bulk action">

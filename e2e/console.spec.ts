@@ -82,9 +82,12 @@ test('a job deferred from the form with a parent waits, then runs', async ({ pag
   await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
 })
 
-test('the jobs list filters by argument value', async ({ page, request }) => {
-  for (let user = 1; user <= 5; user++) await defer(request, { task: 'step', args: { label: 'user', user_id: 1000 + user }, queue: 'parked' })
+test('the jobs list filters by argument value, and acts on all it matches after a preview', async ({ page, request }) => {
+  for (let user = 1; user <= 5; user++) await defer(request, { task: 'step', args: { label: 'user', user_id: 1000 + user }, scheduleIn: 3600 })
+  const started = Date.now()
   await page.goto('/jobs')
+  await expect(page.getByRole('table', { name: 'Jobs' }).locator('tbody tr').first()).toContainText('step')
+  console.log(`jobs list visible in ${Date.now() - started} ms`)
   await page.getByLabel('Arguments (key:value)').fill('user_id:1003')
   await page.getByRole('button', { name: 'Filter' }).click()
   await expect(page).toHaveURL(/args=user_id%3A1003/)
@@ -92,6 +95,13 @@ test('the jobs list filters by argument value', async ({ page, request }) => {
   await expect(rows).toHaveCount(1)
   await expect(rows.first()).toContainText('"user_id":1003')
   await page.screenshot({ path: test.info().outputPath('jobs.png') })
+
+  await page.getByRole('button', { name: 'Cancel all matching…' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Confirm action on all matching jobs' })
+  await expect(dialog).toContainText('1 job(s) match')
+  await expect(dialog).toContainText('1 todo job(s) will be cancelled')
+  await dialog.getByRole('button', { name: 'Cancel 1 job(s)' }).click()
+  await expect(rows.first()).toContainText('cancelled')
 })
 
 test('a 2,000-job graph renders and pans', async ({ page, request }) => {

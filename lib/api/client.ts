@@ -4,7 +4,7 @@ import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/cata
 import type { JobDetail } from '../console/job-detail.ts'
 import type { Overview, WorkerSummary } from '../console/overview.ts'
 import type { Job } from '../queue/job.ts'
-import type { JobPage, RetryTarget } from '../queue/job-manager.ts'
+import type { BulkAction, BulkResult, JobPage, RetryTarget } from '../queue/job-manager.ts'
 
 export class ApiError extends Error {
   constructor(
@@ -35,6 +35,7 @@ export const api = {
   cancel: (id: number) => post<Job>(`/api/jobs/${id}/cancel`),
   abort: (id: number) => post<Job>(`/api/jobs/${id}/abort`),
   remove: (id: number) => call<{ id: number }>(`/api/jobs/${id}`, { method: 'DELETE' }),
+  bulk: (filter: Record<string, unknown>, action: BulkAction, dryRun: boolean) => post<BulkResult>('/api/jobs/bulk', { filter, action, dryRun }),
   defer: (body: unknown) => post<{ id: number }>('/api/jobs', body),
   stats: () => call<Overview>('/api/stats'),
   workflows: (after?: number) => call<{ workflows: WorkflowSummary[]; next: number | null }>(`/api/workflows${after ? `?after=${after}` : ''}`),

@@ -1,6 +1,6 @@
 // /api/openapi.json, generated from the same zod schemas the handlers parse with.
 import { z, type ZodType } from 'zod'
-import { apiError, deferBody, jobListQuery, retryBody, retryPreviewQuery, workflowListQuery } from './schemas.ts'
+import { apiError, bulkBody, deferBody, jobListQuery, retryBody, retryPreviewQuery, workflowListQuery } from './schemas.ts'
 
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
 const queryParameters = (type: z.ZodObject) =>
@@ -20,6 +20,9 @@ export function openApiDocument() {
       '/api/jobs': {
         get: { summary: 'List jobs, newest first (keyset pages)', parameters: queryParameters(jobListQuery), responses: { 200: json('{ jobs, next }'), ...errors } },
         post: { summary: 'Defer a job, or a whole workflow', requestBody: jsonBody(deferBody), responses: { 201: json('{ id } or { ids }'), ...errors } },
+      },
+      '/api/jobs/bulk': {
+        post: { summary: 'Cancel or retry every job a filter matches (dryRun first: how many, a sample)', requestBody: jsonBody(bulkBody), responses: { 200: json('{ matched, applicable, skipped, done, sample }'), ...errors } },
       },
       '/api/jobs/{id}': {
         get: { summary: 'A job with its attempts, events, parents, children and why it is not running', parameters: [idParameter], responses: { 200: json('the job'), ...errors } },

@@ -71,6 +71,20 @@ export const deferWorkflowBody = z
 
 export const deferBody = z.union([deferJobBody, deferWorkflowBody])
 
+/** The filter of a bulk action: the jobs list's filters, as JSON. */
+export const jobFilter = z
+  .object({
+    status: z.array(z.enum(jobStatuses)).max(7).optional(),
+    queue: name.optional(),
+    task: name.optional(),
+    lock: z.string().max(1000).optional(),
+    ids: z.array(id).max(1000).optional(),
+    args: jsonObject.optional(),
+  })
+  .strict()
+
+export const bulkBody = z.object({ filter: jobFilter, action: z.enum(['cancel', 'retry']), dryRun: z.boolean().default(true) }).strict()
+
 export const retryBody = z.object({ downstream: z.boolean().default(false) }).strict()
 export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') })
 export const jobIdParams = z.object({ id })

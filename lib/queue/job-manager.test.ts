@@ -169,4 +169,20 @@ describe('job manager', () => {
     expect(await jobs().parentResults(ids.child)).toEqual({ [ids.a]: { rows: 3 }, [ids.b]: null })
     expect(await jobs().parentStatuses(ids.a)).toEqual({})
   })
+
+  it('acts on everything a filter matches, after a dry run that says what it would do', async () => {
+    await deferJobs(t.db, Array.from({ length: 6 }, (_, i) => ({ task: 'report', args: { user_id: i % 2 } })))
+    await deferJobs(t.db, [{ task: 'other', args: { user_id: 1 } }])
+    await fetchIds(t, 1) // job 1 (user 0) is now doing
+    const preview = await jobs().bulk({ task: 'report', args: { user_id: 0 } }, 'cancel', { dryRun: true })
+    expect(preview).toMatchObject({ matched: 3, applicable: 2, skipped: 1, done: 0, tooMany: false })
+    expect(preview.sample.map((job) => job.id)).toEqual([5, 3, 1])
+    expect(await statusOf(t, 3)).toBe('todo')
+    const done = await jobs().bulk({ task: 'report', args: { user_id: 0 } }, 'cancel')
+    expect(done).toMatchObject({ matched: 3, done: 2 })
+    expect([await statusOf(t, 1), await statusOf(t, 3), await statusOf(t, 5), await statusOf(t, 7)]).toEqual(['doing', 'cancelled', 'cancelled', 'todo'])
+    const retried = await jobs().bulk({ status: 'cancelled' }, 'retry')
+    expect(retried).toMatchObject({ matched: 2, applicable: 2, done: 2 })
+    expect(await statusOf(t, 3)).toBe('todo')
+  })
 })

@@ -39,6 +39,46 @@ export interface RetryOptions {
   downstream?: boolean
 }
 
+export type BulkAction = 'cancel' | 'retry'
+
+export interface BulkResult {
+  action: BulkAction
+  /** Jobs the filter matched (at most bulkLimit). */
+  matched: number
+  /** More than bulkLimit matched: narrow the filter. */
+  tooMany: boolean
+  /** Matched jobs the action applies to (todo ones to cancel, finished ones to retry)… */
+  applicable: number
+  /** …and the others, left alone. */
+  skipped: number
+  /** Jobs changed (0 on a dry run). */
+  done: number
+  /** The newest ten matched. */
+  sample: Job[]
+}
+
+/** A bulk action touches at most this many jobs; more wants a narrower filter. */
+export const bulkLimit = 10_000
+
+/** The WHERE clause of a JobFilter, over `job`, with its values as $1…$6 (filterValues). */
+const matching = `($1::procrastinate_job_status[] IS NULL OR job.status = ANY ($1))
+         AND ($2::varchar IS NULL OR job.queue_name = $2)
+         AND ($3::varchar IS NULL OR job.task_name = $3)
+         AND ($4::text IS NULL OR job.lock = $4)
+         AND ($5::bigint[] IS NULL OR job.id = ANY ($5))
+         AND ($6::jsonb IS NULL OR job.args @> $6)`
+
+function filterValues(filter: JobFilter): unknown[] {
+  return [
+    filter.status === undefined ? null : [filter.status].flat(),
+    filter.queue ?? null,
+    filter.task ?? null,
+    filter.lock ?? null,
+    filter.ids ?? null,
+    filter.args === undefined ? null : JSON.stringify(filter.args),
+  ]
+}
+
 export class JobManager {
   constructor(private readonly db: Queryable) {}
 
@@ -53,31 +93,49 @@ export class JobManager {
   /** Newest first, by keyset pagination on id. */
   async list(filter: JobFilter = {}, page: PageRequest = {}): Promise<JobPage> {
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 50), 1), 500)
-    const statuses = filter.status === undefined ? null : [filter.status].flat()
     const rows = await this.db.query<{ job: JobRow }>(
       `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job
-       WHERE ($1::procrastinate_job_status[] IS NULL OR job.status = ANY ($1))
-         AND ($2::varchar IS NULL OR job.queue_name = $2)
-         AND ($3::varchar IS NULL OR job.task_name = $3)
-         AND ($4::text IS NULL OR job.lock = $4)
-         AND ($5::bigint[] IS NULL OR job.id = ANY ($5))
-         AND ($6::jsonb IS NULL OR job.args @> $6)
-         AND ($7::bigint IS NULL OR job.id < $7)
+       WHERE ${matching} AND ($7::bigint IS NULL OR job.id < $7)
        ORDER BY job.id DESC
        LIMIT $8`,
-      [
-        statuses,
-        filter.queue ?? null,
-        filter.task ?? null,
-        filter.lock ?? null,
-        filter.ids ?? null,
-        filter.args === undefined ? null : JSON.stringify(filter.args),
-        page.after ?? null,
-        limit,
-      ],
+      [...filterValues(filter), page.after ?? null, limit],
     )
     const jobs = rows.map((row) => jobFromRow(row.job))
     return { jobs, next: jobs.length === limit ? jobs[jobs.length - 1]!.id : null }
+  }
+
+  /**
+   * Cancels, or retries (this job only), every job the filter matches, up to `bulkLimit`;
+   * with dryRun, only says what it would do. Jobs the action does not apply to are skipped.
+   */
+  async bulk(filter: JobFilter, action: BulkAction, { dryRun = false } = {}): Promise<BulkResult> {
+    const applies = action === 'cancel' ? `job.status = 'todo'` : `manana_is_terminal(job.status)`
+    const act = action === 'cancel' ? 'procrastinate_cancel_job_v1(job.id, false, false)' : 'manana_retry_job(job.id, false)'
+    const [row] = await this.db.query<{ matched: number; applicable: number; sample: JobRow[] | null; acted: number | null }>(
+      `WITH matched AS MATERIALIZED (
+         SELECT job.id, job.status, ${applies} AS applies FROM procrastinate_jobs AS job
+         WHERE ${matching} ORDER BY job.id LIMIT $7
+       ), acted AS (
+         SELECT ${act} FROM procrastinate_jobs AS job
+         WHERE NOT $8 AND job.id IN (SELECT id FROM matched WHERE applies) AND ${applies}
+       )
+       SELECT (SELECT count(*) FROM matched)::int AS matched,
+              (SELECT count(*) FROM matched WHERE applies)::int AS applicable,
+              (SELECT jsonb_agg(to_jsonb(job) ORDER BY job.id DESC) FROM (
+                 SELECT job.* FROM procrastinate_jobs AS job WHERE job.id IN (SELECT id FROM matched) ORDER BY job.id DESC LIMIT 10
+               ) AS job) AS sample,
+              (SELECT count(*) FROM acted)::int AS acted`,
+      [...filterValues(filter), bulkLimit + 1, dryRun],
+    )
+    return {
+      action,
+      matched: Math.min(row!.matched, bulkLimit),
+      tooMany: row!.matched > bulkLimit,
+      applicable: row!.applicable,
+      skipped: Math.min(row!.matched, bulkLimit) - row!.applicable,
+      done: dryRun ? 0 : row!.acted!,
+      sample: (row!.sample ?? []).map(jobFromRow),
+    }
   }
 
   /** A todo job becomes cancelled (its children then run, and see it cancelled). */
