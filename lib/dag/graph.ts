@@ -34,9 +34,12 @@ export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph
        UNION
        SELECT depends_on_job_id, true FROM edge WHERE depends_on_job_id NOT IN (SELECT id FROM member)
      )
-     SELECT job.id, job.task_name, job.status, job.queue_name, node.external,
-            (SELECT array_agg(edge.depends_on_job_id) FROM edge WHERE edge.job_id = job.id) AS parents
+     , parents AS (
+       SELECT job_id, array_agg(depends_on_job_id) AS parents FROM edge GROUP BY job_id
+     )
+     SELECT job.id, job.task_name, job.status, job.queue_name, node.external, parents.parents
      FROM node JOIN procrastinate_jobs AS job ON job.id = node.id
+     LEFT JOIN parents ON parents.job_id = job.id
      ORDER BY job.id`,
     [workflowId ?? jobId],
   )
