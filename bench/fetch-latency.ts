@@ -1,27 +1,16 @@
 // Fetch latency of a ready job as the table fills: empty, with 100,000 children waiting on an
 // unfinished parent, and with 1,000,000 finished jobs. Runs on a fresh database of the server
 // of DATABASE_URL (or embedded PostgreSQL). Usage: npm run bench:fetch
-import os from 'node:os'
 import pg from 'pg'
-import { openDatabase } from '../lib/db/database.ts'
-import { migrateDatabase } from '../lib/db/migrate.ts'
+import { describeMachine, withFreshDatabase } from './fresh-database.ts'
 
 const samples = 2000
 
-async function main() {
-  const server = await openDatabase()
-  const name = `manana_bench_${process.pid}`
-  const admin = new pg.Client({ connectionString: server.url })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  const url = new URL(server.url)
-  url.pathname = `/${name}`
-  const client = new pg.Client({ connectionString: url.toString() })
+await withFreshDatabase(async (url) => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
   try {
-    await migrateDatabase(url.toString())
-    await client.connect()
-    const { rows } = await client.query('SHOW server_version')
-    console.log(`PostgreSQL ${rows[0].server_version}, Node ${process.version}, ${os.cpus().length} cores`)
+    console.log(await describeMachine(url))
     console.log(`fetch of one ready job (manana_fetch_jobs, limit 1), ${samples} samples each:`)
     await measure(client, 'empty table')
 
@@ -43,12 +32,9 @@ async function main() {
     await client.query('VACUUM ANALYZE procrastinate_jobs') // as autovacuum would after a bulk load
     await measure(client, 'and 1,000,000 finished jobs')
   } finally {
-    await client.end().catch(() => {})
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await admin.end()
-    await server.stop()
+    await client.end()
   }
-}
+})
 
 async function measure(client: pg.Client, label: string) {
   await client.query(
@@ -68,8 +54,3 @@ async function measure(client: pg.Client, label: string) {
   const at = (q: number) => times[Math.floor(q * (times.length - 1))]!.toFixed(2)
   console.log(`  ${label.padEnd(32)} p50 ${at(0.5)} ms  p95 ${at(0.95)} ms  max ${at(1)} ms`)
 }
-
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})

@@ -1,25 +1,14 @@
-// A fresh, migrated database for one benchmark run, on the server of DATABASE_URL (or
-// embedded PostgreSQL); dropped afterwards.
 import os from 'node:os'
 import pg from 'pg'
-import { openDatabase } from '../lib/db/database.ts'
-import { migrateDatabase } from '../lib/db/migrate.ts'
+import { createScratchDatabase } from '../lib/db/scratch.ts'
 
+/** Runs a benchmark on a fresh, migrated database, dropped afterwards. */
 export async function withFreshDatabase<T>(run: (url: string) => Promise<T>): Promise<T> {
-  const server = await openDatabase()
-  const name = `manana_bench_${process.pid}_${Date.now()}`
-  const admin = new pg.Client({ connectionString: server.url })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  const url = new URL(server.url)
-  url.pathname = `/${name}`
+  const database = await createScratchDatabase('manana_bench')
   try {
-    await migrateDatabase(url.toString())
-    return await run(url.toString())
+    return await run(database.url)
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await admin.end()
-    await server.stop()
+    await database.drop()
   }
 }
 

@@ -3,7 +3,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest'
 import { createPool } from '../lib/db/pool.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
-import { databaseUrl } from './server-url.ts'
+import { withDatabaseName } from '../lib/db/scratch.ts'
 
 export interface TestDatabase {
   url: string
@@ -19,7 +19,7 @@ export interface TestDatabase {
 export function useTestDatabase(): TestDatabase {
   const name = `manana_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`
   const serverUrl = inject('serverUrl')
-  const context = { url: databaseUrl(serverUrl, name) } as TestDatabase
+  const context = { url: withDatabaseName(serverUrl, name) } as TestDatabase
   const admin = () => new pg.Client({ connectionString: serverUrl })
 
   beforeAll(async () => {

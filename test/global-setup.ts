@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node'
 import pg from 'pg'
 import { embeddedDataDir, startEmbeddedPostgres } from '../lib/db/embedded.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
-import { databaseUrl } from './server-url.ts'
+import { withDatabaseName } from '../lib/db/scratch.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,7 +21,7 @@ export default async function setup(project: TestProject) {
   const admin = new pg.Client({ connectionString: server.url })
   await admin.connect()
   await admin.query(`CREATE DATABASE ${template}`)
-  await migrateDatabase(databaseUrl(server.url, template))
+  await migrateDatabase(withDatabaseName(server.url, template))
   // Copies of a template may not be made while anyone is connected to it.
   await admin.query(`ALTER DATABASE ${template} WITH ALLOW_CONNECTIONS false`)
   project.provide('serverUrl', server.url)

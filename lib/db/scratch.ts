@@ -1,0 +1,39 @@
+// Throwaway databases on the server in use, for benchmarks and browser tests.
+import pg from 'pg'
+import { openDatabase } from './database.ts'
+import { migrateDatabase } from './migrate.ts'
+
+/** The URL of another database on the same server. */
+export function withDatabaseName(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+export interface ScratchDatabase {
+  url: string
+  /** Drops the database (and stops an embedded server this process started). */
+  drop(): Promise<void>
+}
+
+/** A new, migrated database named `prefix_pid_time` on DATABASE_URL's server, or embedded PostgreSQL. */
+export async function createScratchDatabase(prefix: string): Promise<ScratchDatabase> {
+  const server = await openDatabase()
+  const name = `${prefix}_${process.pid}_${Date.now()}`
+  const admin = new pg.Client({ connectionString: server.url })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  const url = withDatabaseName(server.url, name)
+  const drop = async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {})
+    await admin.end()
+    await server.stop()
+  }
+  try {
+    await migrateDatabase(url)
+  } catch (error) {
+    await drop()
+    throw error
+  }
+  return { url, drop }
+}
