@@ -4,7 +4,7 @@
 import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { api, ApiError } from '../lib/api/client.ts'
 import { parseArgsFilter } from '../lib/api/schemas.ts'
 import type { BulkAction, BulkResult } from '../lib/queue/job-manager.ts'
@@ -66,7 +66,6 @@ export function JobList() {
     await queryClient.invalidateQueries()
   }
   const rows = page.data?.jobs ?? []
-  const tableRef = useRef<HTMLTableElement>(null)
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -153,7 +152,7 @@ export function JobList() {
         <button type="button" onClick={() => previewMatching('retry')}>Retry all matching…</button>
       </div>
 
-      <table ref={tableRef} aria-label="Jobs">
+      <table aria-label="Jobs">
         <thead>
           <tr>
             <th><span className="sr-only">Select</span></th>
