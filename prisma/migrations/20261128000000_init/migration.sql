@@ -64,6 +64,8 @@ CREATE TABLE procrastinate_jobs (
     unfinished_parents integer NOT NULL DEFAULT 0,
     -- Mañana: the JSON value a task returned.
     result jsonb,
+    -- Mañana: the workflow (manana_workflows) it was deferred in; no foreign key, off the hot path.
+    workflow_id bigint,
     CONSTRAINT check_not_todo_abort_requested CHECK (NOT (status = 'todo' AND abort_requested)),
     CONSTRAINT manana_args_is_object CHECK (jsonb_typeof(args) = 'object'),
     CONSTRAINT manana_unfinished_parents_not_negative CHECK (unfinished_parents >= 0)
@@ -85,6 +87,16 @@ CREATE TABLE procrastinate_periodic_defers (
     job_id bigint REFERENCES procrastinate_jobs (id),
     periodic_id character varying(128) NOT NULL DEFAULT '',
     CONSTRAINT procrastinate_periodic_defers_unique UNIQUE (task_name, periodic_id, defer_timestamp)
+);
+
+-- Mañana: workflows, recorded when jobs are deferred: jobs deferred together with dependencies
+-- form one, and jobs deferred onto existing parents join their parents' workflow. The console
+-- lists them without computing connected components over the jobs table.
+CREATE TABLE manana_workflows (
+    id bigserial PRIMARY KEY,
+    name text NOT NULL,             -- the first job's key, or its task
+    root_task_name character varying(128) NOT NULL,
+    created_at timestamp with time zone NOT NULL DEFAULT now()
 );
 
 -- job_id is the child, depends_on_job_id the parent.
@@ -113,6 +125,7 @@ CREATE INDEX manana_jobs_ready_idx
 CREATE INDEX manana_jobs_lock_group_idx
     ON procrastinate_jobs (lock) WHERE lock IS NOT NULL AND status IN ('todo', 'doing');
 CREATE INDEX procrastinate_jobs_queue_name_idx_v1 ON procrastinate_jobs (queue_name);
+CREATE INDEX manana_jobs_workflow_idx ON procrastinate_jobs (workflow_id) WHERE workflow_id IS NOT NULL;
 -- worker_id is only set while a job is doing, so this stays small.
 CREATE INDEX idx_procrastinate_jobs_worker_not_null
     ON procrastinate_jobs (worker_id) WHERE worker_id IS NOT NULL;
@@ -415,7 +428,7 @@ $$;
 -- Inserts jobs in order and returns their ids in the same order. unfinished_parents gives each
 -- job's count up front (NULL: none), so that a child is never written as ready and then
 -- updated, which would leave a dead entry in the ready index for every waiting job.
-CREATE FUNCTION manana_insert_jobs(jobs procrastinate_job_to_defer_v1[], unfinished_parents integer[])
+CREATE FUNCTION manana_insert_jobs(jobs procrastinate_job_to_defer_v1[], unfinished_parents integer[], workflow bigint)
     RETURNS bigint[]
     LANGUAGE plpgsql
 AS $$
@@ -425,9 +438,10 @@ BEGIN
     job_ids := ARRAY(
         SELECT nextval('procrastinate_jobs_id_seq'::regclass)
         FROM generate_series(1, coalesce(cardinality(jobs), 0)));
-    INSERT INTO procrastinate_jobs (id, queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at, unfinished_parents)
+    INSERT INTO procrastinate_jobs (id, queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at,
+                                    unfinished_parents, workflow_id)
     SELECT job_ids[job.ord], job.queue_name, job.task_name, coalesce(job.priority, 0), job.lock,
-           job.queueing_lock, coalesce(job.args, '{}'), job.scheduled_at, coalesce(unfinished_parents[job.ord], 0)
+           job.queueing_lock, coalesce(job.args, '{}'), job.scheduled_at, coalesce(unfinished_parents[job.ord], 0), workflow
     FROM unnest(jobs) WITH ORDINALITY AS job (queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at, ord)
     ORDER BY job.ord;
     RETURN job_ids;
@@ -436,7 +450,7 @@ $$;
 
 CREATE FUNCTION procrastinate_defer_jobs_v1(jobs procrastinate_job_to_defer_v1[]) RETURNS bigint[]
     LANGUAGE sql
-AS $$ SELECT manana_insert_jobs(jobs, NULL) $$;
+AS $$ SELECT manana_insert_jobs(jobs, NULL, NULL) $$;
 
 -- A JSON number as numeric; NULL for anything else (never a cast error).
 CREATE FUNCTION manana_json_number(value jsonb) RETURNS numeric
@@ -547,6 +561,7 @@ DECLARE
     parent_nodes integer[];
     cycle integer[];
     job_ids bigint[];
+    workflow bigint;
 BEGIN
     -- (key and id, the output columns, are never read here: names in queries are columns.)
     IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' OR jsonb_array_length(jobs) = 0 THEN
@@ -626,6 +641,19 @@ BEGIN
 
     -- Each job's unfinished parents: its parents here (all todo) and its unfinished existing
     -- ones. The edge trigger recounts under lock, so a parent finishing meanwhile is not missed.
+    -- Jobs deferred with dependencies form a workflow, or join the one of their existing parents.
+    IF jsonb_path_exists(jobs, '$[*].depends_on[0]') THEN
+        SELECT min(parent.workflow_id) INTO workflow
+        FROM jsonb_array_elements(jobs) AS node (value)
+        CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
+        JOIN procrastinate_jobs AS parent ON parent.id = manana_json_number(ref)::bigint;
+        IF workflow IS NULL THEN
+            INSERT INTO manana_workflows (name, root_task_name)
+            VALUES (coalesce(jobs->0->>'key', jobs->0->>'task_name'), jobs->0->>'task_name')
+            RETURNING manana_workflows.id INTO workflow;
+        END IF;
+    END IF;
+
     job_ids := manana_insert_jobs(ARRAY(
         SELECT ROW(
             coalesce(node.value->>'queue_name', 'default'),
@@ -645,7 +673,7 @@ BEGIN
                     ON parent.id = manana_json_number(ref)::bigint
                 WHERE jsonb_typeof(ref) = 'string' OR NOT manana_is_terminal(parent.status))::integer
         FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
-        ORDER BY node.ord));
+        ORDER BY node.ord), workflow);
 
     INSERT INTO procrastinate_job_dependencies (job_id, depends_on_job_id)
     SELECT DISTINCT job_ids[node.ord],
