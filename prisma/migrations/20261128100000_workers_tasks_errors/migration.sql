@@ -31,6 +31,10 @@ CREATE TABLE manana_job_errors (
     PRIMARY KEY (job_id, attempt)
 );
 
+-- Doing jobs without a worker (theirs was pruned): what stalled-job recovery looks for every
+-- heartbeat, found without scanning the table.
+CREATE INDEX manana_jobs_orphaned_idx ON procrastinate_jobs (id) WHERE status = 'doing' AND worker_id IS NULL;
+
 -- Registers a worker and the tasks it can run; returns its id.
 CREATE FUNCTION manana_register_worker(
     p_name text, p_host text, p_pid integer, p_queues character varying[], p_concurrency integer, p_tasks jsonb
