@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { openDatabase } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { App, createApp } from '../lib/queue/app.ts'
-import { isManaError, ManaError } from '../lib/queue/errors.ts'
+import { isManaError } from '../lib/queue/errors.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
 import { startConsole } from './start-console.ts'
@@ -287,7 +287,7 @@ async function appWithSchema(): Promise<App> {
   const app = createApp({ databaseUrl: url })
   const pool = await app.pool()
   const { rows } = await pool.query(`SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ok`)
-  if (!rows[0].ok) throw new ManaError('invalid_job', `the database ${redact(url)} has no Mañana schema yet: run \`manana migrate\``)
+  if (!rows[0].ok) throw new Error(`the database ${redact(url)} has no Mañana schema yet: run \`manana migrate\``)
   return app
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { openDatabase, type Database } from '../db/database.ts'
 import { createPool } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
-import { deferJobs, type JobToDefer, type Workflow } from './defer.ts'
+import { deferJobs, deferKeyed, type JobToDefer, type Workflow } from './defer.ts'
 import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
@@ -77,10 +77,8 @@ export class App {
   }
 
   /** Defers a DAG atomically: `{ a: { task: 'x' }, b: { task: 'y', dependsOn: ['a'] } }` → ids by key. */
-  async deferWorkflow<W extends Workflow>(workflow: W): Promise<Record<keyof W, number>> {
-    const keys = Object.keys(workflow)
-    const ids = await this.defer(keys.map((key) => ({ ...workflow[key]!, key })))
-    return Object.fromEntries(keys.map((key, i) => [key, ids[i]])) as Record<keyof W, number>
+  deferWorkflow<W extends Workflow>(workflow: W): Promise<Record<keyof W, number>> {
+    return deferKeyed((jobs) => this.defer(jobs), workflow)
   }
 
   /** The pool, opened on first use. */

@@ -57,12 +57,17 @@ export async function deferJobs(db: Queryable, jobs: JobToDefer[]): Promise<numb
   return rows.map((row) => Number(row.id))
 }
 
-/** Defers a whole workflow atomically; returns the new job ids by key. */
-export async function deferWorkflow<W extends Workflow>(db: Queryable, workflow: W): Promise<Record<keyof W, number>> {
+/** Defers a whole workflow atomically through `defer`; returns the new job ids by key. */
+export async function deferKeyed<W extends Workflow>(
+  defer: (jobs: JobToDefer[]) => Promise<number[]>,
+  workflow: W,
+): Promise<Record<keyof W, number>> {
   const keys = Object.keys(workflow)
-  const ids = await deferJobs(
-    db,
-    keys.map((key) => ({ ...workflow[key]!, key })),
-  )
+  const ids = await defer(keys.map((key) => ({ ...workflow[key]!, key })))
   return Object.fromEntries(keys.map((key, i) => [key, ids[i]])) as Record<keyof W, number>
+}
+
+/** Defers a whole workflow atomically; returns the new job ids by key. */
+export function deferWorkflow<W extends Workflow>(db: Queryable, workflow: W): Promise<Record<keyof W, number>> {
+  return deferKeyed((jobs) => deferJobs(db, jobs), workflow)
 }
