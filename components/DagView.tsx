@@ -2,69 +2,110 @@
 // A job's workflow in React Flow: laid out once per shape (statuses only recolour), coloured by
 // status, live, with the selected job's detail and actions on the side. Every node's size is
 // given up front and only visible nodes render, so thousands of nodes pan smoothly.
-import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, Handle, Position } from '@xyflow/react'
+import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, type NodeHandle, Handle, Position } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import Link from 'next/link'
 import { memo, useMemo, useState } from 'react'
+import { collapseSiblings, jobKey } from '../lib/dag/collapse.ts'
+import type { GraphNode } from '../lib/dag/graph.ts'
 import { layeredLayout, nodeHeight, nodeWidth } from '../lib/dag/layout.ts'
-import type { JobStatus } from '../lib/queue/job.ts'
+import { jobStatuses, type JobStatus } from '../lib/queue/job.ts'
 import { ActionButtons } from './ActionButtons.tsx'
 import { useGraph, useJob } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
 
-type JobNodeData = { id: number; task: string; status: JobStatus; external: boolean; selected: boolean }
+type JobNodeData = { kind: 'job'; job: GraphNode; selected: boolean }
+type GroupNodeData = { kind: 'group'; members: GraphNode[]; selected: boolean }
+type DrawnData = JobNodeData | GroupNodeData
 
 const JobNode = memo(function JobNode({ data }: NodeProps<Node<JobNodeData>>) {
+  const { job } = data
   return (
     <div
       className={`dag-node${data.selected ? ' selected' : ''}`}
-      style={{ borderColor: `var(--${data.status})`, borderStyle: data.external ? 'dashed' : 'solid' }}
-      data-testid={`node-${data.id}`}
-      data-status={data.status}
+      style={{ borderColor: `var(--${job.status})`, borderStyle: job.external ? 'dashed' : 'solid' }}
+      data-testid={`node-${job.id}`}
+      data-status={job.status}
     >
       <Handle type="target" position={Position.Top} />
-      <div><strong>{data.id}</strong> {data.task}</div>
-      <div style={{ color: `var(--${data.status})` }}>{data.status}</div>
+      <div><strong>{job.id}</strong> {job.task}</div>
+      <div style={{ color: `var(--${job.status})` }}>{job.status}</div>
       <Handle type="source" position={Position.Bottom} />
     </div>
   )
 })
-const nodeTypes = { job: JobNode }
+
+const GroupNode = memo(function GroupNode({ data }: NodeProps<Node<GroupNodeData>>) {
+  const counts = countByStatus(data.members)
+  return (
+    <div className={`dag-node group${data.selected ? ' selected' : ''}`} data-testid={`group-${data.members[0]!.id}`}>
+      <Handle type="target" position={Position.Top} />
+      <div><strong>{data.members.length} jobs</strong> {data.members[0]!.task}</div>
+      <div className="status-bar" aria-label={describeCounts(counts)}>
+        {jobStatuses.filter((status) => counts[status]).map((status) => (
+          <span key={status} style={{ flexGrow: counts[status], background: `var(--${status})` }} />
+        ))}
+      </div>
+      <Handle type="source" position={Position.Bottom} />
+    </div>
+  )
+})
+// Not 'group': React Flow styles its own built-in group type.
+const nodeTypes = { job: JobNode, jobs: GroupNode }
+const handles: NodeHandle[] = [
+  { type: 'target', position: Position.Top, x: nodeWidth / 2, y: 0 },
+  { type: 'source', position: Position.Bottom, x: nodeWidth / 2, y: nodeHeight },
+]
+
+const countByStatus = (jobs: GraphNode[]) => {
+  const counts: Partial<Record<JobStatus, number>> = {}
+  for (const job of jobs) counts[job.status] = (counts[job.status] ?? 0) + 1
+  return counts
+}
+const describeCounts = (counts: Partial<Record<JobStatus, number>>) =>
+  jobStatuses.filter((status) => counts[status]).map((status) => `${counts[status]} ${status}`).join(', ')
+
+/** What the side panel shows: one job, or the members of a group. */
+type Selection = { kind: 'job'; id: number } | { kind: 'group'; key: string }
 
 export function DagView({ jobId }: { jobId: number }) {
   const { data: graph, error } = useGraph(jobId)
-  const [selectedId, setSelectedId] = useState(jobId)
-  const shape = graph ? `${graph.nodes.map((n) => n.id).join(',')}|${graph.edges.length}` : ''
+  const [selection, setSelection] = useState<Selection>({ kind: 'job', id: jobId })
+  const drawn = useMemo(() => (graph ? collapseSiblings(graph, jobId) : undefined), [graph, jobId])
+  const shape = drawn ? `${drawn.nodes.map((n) => n.key).join(',')}|${drawn.edges.length}` : ''
   const positions = useMemo(
-    () => (graph ? layeredLayout(graph.nodes.map((n) => n.id), graph.edges) : new Map()),
+    () => (drawn ? layeredLayout(drawn.nodes.map((n) => n.key), drawn.edges) : new Map<string, { x: number; y: number }>()),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [shape],
   )
-  const nodes: Array<Node<JobNodeData>> = useMemo(
+  const selectedKey = selection.kind === 'group' ? selection.key : drawn?.keyOf.get(selection.id)
+  const nodes: Array<Node<DrawnData>> = useMemo(
     () =>
-      (graph?.nodes ?? []).map((node) => ({
-        id: String(node.id),
-        type: 'job',
-        position: positions.get(node.id) ?? { x: 0, y: 0 },
+      (drawn?.nodes ?? []).map((node) => ({
+        id: node.key,
+        type: node.kind === 'job' ? 'job' : 'jobs',
+        position: positions.get(node.key) ?? { x: 0, y: 0 },
         width: nodeWidth,
         height: nodeHeight,
-        data: { ...node, selected: node.id === selectedId },
+        // Size and handles known up front: React Flow then draws only the nodes on screen from
+        // the first frame, instead of mounting every node once to measure it.
+        measured: { width: nodeWidth, height: nodeHeight },
+        handles,
+        data: node.kind === 'job'
+          ? { kind: 'job', job: node.job, selected: node.key === selectedKey }
+          : { kind: 'group', members: node.members, selected: node.key === selectedKey },
       })),
-    [graph, positions, selectedId],
+    [drawn, positions, selectedKey],
   )
   const edges: Edge[] = useMemo(
-    () =>
-      (graph?.edges ?? []).map(([parent, child]) => ({
-        id: `${parent}-${child}`,
-        source: String(parent),
-        target: String(child),
-      })),
-    [graph],
+    () => (drawn?.edges ?? []).map(([parent, child]) => ({ id: `${parent}>${child}`, source: parent, target: child })),
+    [drawn],
   )
   if (error) return <p className="error" role="alert">{(error as Error).message}</p>
-  if (!graph) return <p className="muted">Loading the graph…</p>
-  const counts = graph.nodes.reduce<Record<string, number>>((all, node) => ({ ...all, [node.status]: (all[node.status] ?? 0) + 1 }), {})
-  const big = graph.nodes.length > 500
+  if (!graph || !drawn) return <p className="muted">Loading the graph…</p>
+  const counts = countByStatus(graph.nodes)
+  const big = drawn.nodes.length > 500
+  const selectedGroup = selection.kind === 'group' ? drawn.nodes.find((n) => n.key === selection.key) : undefined
   return (
     <>
       <div className="row" style={{ justifyContent: 'space-between', marginBottom: 8 }}>
@@ -72,8 +113,8 @@ export function DagView({ jobId }: { jobId: number }) {
           {graph.workflowId === null ? `Job ${jobId}` : `Workflow ${graph.workflowId}`} · {graph.nodes.length} jobs
         </h1>
         <span className="row" aria-label="Jobs by status">
-          {Object.entries(counts).map(([status, count]) => (
-            <span key={status}><StatusBadge status={status as JobStatus} /> {count}</span>
+          {jobStatuses.filter((status) => counts[status]).map((status) => (
+            <span key={status}><StatusBadge status={status} /> {counts[status]}</span>
           ))}
         </span>
       </div>
@@ -87,22 +128,52 @@ export function DagView({ jobId }: { jobId: number }) {
             nodesDraggable={false}
             nodesConnectable={false}
             // Fit small graphs whole; never zoom out so far that jobs cannot be read (or, on a
-            // big graph, that thousands of nodes must be drawn at once).
+            // big graph, that thousands of nodes must be drawn at once): center the job instead.
             minZoom={0.1}
-            fitView
-            fitViewOptions={{ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: String(jobId) }] : undefined }}
-            onNodeClick={(_, node) => setSelectedId(Number(node.id))}
+            // Not the fitView prop: with pre-measured nodes it fires before the viewport exists.
+            onInit={(flow) => flow.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined })}
+            onNodeClick={(_, node) =>
+              setSelection(node.data.kind === 'job' ? { kind: 'job', id: node.data.job.id } : { kind: 'group', key: node.id })
+            }
             proOptions={{ hideAttribution: true }}
           >
             <Background />
             <Controls />
-            {!big && <MiniMap pannable zoomable nodeColor={(node) => `var(--${(node.data as JobNodeData).status})`} />}
+            {!big && <MiniMap pannable zoomable nodeColor={minimapColor} />}
           </ReactFlow>
         </div>
-        <aside className="panel" aria-label="Selected job">
-          <SelectedJob id={selectedId} />
+        <aside className="panel" aria-label={selectedGroup ? 'Selected group' : 'Selected job'}>
+          {selectedGroup?.kind === 'group'
+            ? <GroupMembers members={selectedGroup.members} onSelect={(id) => setSelection({ kind: 'job', id })} />
+            : <SelectedJob id={selection.kind === 'job' ? selection.id : jobId} />}
         </aside>
       </div>
+    </>
+  )
+}
+
+const minimapColor = (node: Node) => {
+  const data = node.data as DrawnData
+  return data.kind === 'job' ? `var(--${data.job.status})` : 'var(--muted)'
+}
+
+/** Members of a group, the ones that need attention first; choosing one shows it. */
+function GroupMembers({ members, onSelect }: { members: GraphNode[]; onSelect: (id: number) => void }) {
+  const shown = 200
+  const rank = (status: JobStatus) => ['failed', 'aborted', 'doing', 'aborting', 'todo', 'cancelled', 'succeeded'].indexOf(status)
+  const sorted = useMemo(() => members.slice().sort((a, b) => rank(a.status) - rank(b.status) || a.id - b.id), [members])
+  return (
+    <>
+      <h2 style={{ marginTop: 0 }}>{members.length} {members[0]!.task} jobs</h2>
+      <p>{describeCounts(countByStatus(members))}. They share the same parents and children.</p>
+      <ul className="member-list">
+        {sorted.slice(0, shown).map((job) => (
+          <li key={job.id}>
+            <button type="button" className="link" onClick={() => onSelect(job.id)}>Job {job.id}</button> <StatusBadge status={job.status} />
+          </li>
+        ))}
+      </ul>
+      {members.length > shown && <p className="muted">and {members.length - shown} more: see them on the Jobs page.</p>}
     </>
   )
 }

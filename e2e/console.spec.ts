@@ -131,6 +131,27 @@ test('a 2,000-job graph renders and pans', async ({ page, request }) => {
   console.log(`2,000-job graph visible in ${loaded} ms`)
 })
 
+test('a wide fan-out is one group node whose members the panel lists', async ({ page, request }) => {
+  const workflow: Record<string, { task: string; args: object; dependsOn?: string[]; scheduleIn?: number }> = {
+    root: { task: 'step', args: { label: 'root' }, scheduleIn: 3600 },
+    sink: { task: 'step', args: { label: 'sink' }, dependsOn: [] },
+  }
+  for (let i = 0; i < 3000; i++) {
+    workflow[`m${i}`] = { task: 'step', args: { label: `m${i}` }, dependsOn: ['root'] }
+    workflow.sink!.dependsOn!.push(`m${i}`)
+  }
+  const { ids } = await defer(request, { workflow })
+  await page.goto(`/jobs/${ids.root}/graph`)
+  const group = page.getByTestId(`group-${ids.m0}`)
+  await expect(group).toContainText('3000 jobs')
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2) // root → group → sink, not 6,000
+  await group.click()
+  const panel = page.getByLabel('Selected group')
+  await expect(panel).toContainText('3000 todo')
+  await panel.getByRole('button', { name: `Job ${ids.m0}` }).click()
+  await expect(page.getByLabel('Selected job')).toContainText(`Job ${ids.m0}`)
+})
+
 test('the overview shows counts, failures and workers', async ({ page }) => {
   await page.goto('/')
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()

@@ -1,5 +1,7 @@
 // Route handlers are thin shells: parse with a schema, call one lib function, map its errors.
-import { ZodError, type ZodType } from 'zod'
+import { ZodError, type ZodType, type core } from 'zod'
+
+type ZodIssue = core.$ZodIssue
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -22,10 +24,21 @@ export function errorResponse(status: number, code: string, message: string): Re
   return Response.json({ error: { code, message } }, { status })
 }
 
+/** One line per problem; for a body that matches no shape of a union, the nearest shape's problems. */
+function describeIssues(issues: readonly ZodIssue[], prefix: PropertyKey[] = []): string[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path]
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const nearest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best))
+      return describeIssues(nearest, path)
+    }
+    return [`${path.map(String).join('.') || 'input'}: ${issue.message}`]
+  })
+}
+
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof ZodError) {
-    const message = error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')
-    return errorResponse(400, 'invalid_request', message)
+    return errorResponse(400, 'invalid_request', describeIssues(error.issues).join('; '))
   }
   if (isManaError(error)) return errorResponse(statusByCode[error.code], error.code, error.message)
   if (error instanceof SyntaxError) return errorResponse(400, 'invalid_json', `the body is not JSON: ${error.message}`)

@@ -12,16 +12,17 @@ export const nodeHeight = 40
 const gapX = 30
 const gapY = 60
 
-export function layeredLayout(ids: number[], edges: Array<[parent: number, child: number]>): Map<number, Point> {
-  const parents = new Map<number, number[]>(ids.map((id) => [id, []]))
-  const children = new Map<number, number[]>(ids.map((id) => [id, []]))
+export function layeredLayout<Id>(ids: Id[], edges: Array<[parent: Id, child: Id]>): Map<Id, Point> {
+  const parents = new Map<Id, Id[]>(ids.map((id) => [id, []]))
+  const children = new Map<Id, Id[]>(ids.map((id) => [id, []]))
+  const inputOrder = new Map(ids.map((id, index) => [id, index]))
   for (const [parent, child] of edges) {
     if (!parents.has(parent) || !parents.has(child)) continue
     parents.get(child)!.push(parent)
     children.get(parent)!.push(child)
   }
   // Longest-path layers, in topological order (Kahn).
-  const layer = new Map<number, number>()
+  const layer = new Map<Id, number>()
   const waiting = new Map(ids.map((id) => [id, parents.get(id)!.length]))
   const queue = ids.filter((id) => waiting.get(id) === 0)
   for (let i = 0; i < queue.length; i++) {
@@ -34,13 +35,13 @@ export function layeredLayout(ids: number[], edges: Array<[parent: number, child
     }
   }
   for (const id of ids) if (!layer.has(id)) layer.set(id, 0) // on a cycle: cannot happen in a DAG
-  const layers: number[][] = []
+  const layers: Id[][] = []
   for (const id of ids) (layers[layer.get(id)!] ??= []).push(id)
   // Barycenter sweeps, down then up, to cut crossings.
-  const position = new Map<number, number>()
-  const place = (row: number[]) => row.forEach((id, index) => position.set(id, index))
+  const position = new Map<Id, number>()
+  const place = (row: Id[]) => row.forEach((id, index) => position.set(id, index))
   layers.forEach(place)
-  const mean = (neighbours: number[], fallback: number) =>
+  const mean = (neighbours: Id[], fallback: number) =>
     neighbours.length ? neighbours.reduce((sum, n) => sum + position.get(n)!, 0) / neighbours.length : fallback
   for (let sweep = 0; sweep < 4; sweep++) {
     const down = sweep % 2 === 0
@@ -49,12 +50,12 @@ export function layeredLayout(ids: number[], edges: Array<[parent: number, child
       const row = layers[l]
       if (!row) continue
       const key = new Map(row.map((id) => [id, mean(down ? parents.get(id)! : children.get(id)!, position.get(id)!)]))
-      row.sort((a, b) => key.get(a)! - key.get(b)! || a - b)
+      row.sort((a, b) => key.get(a)! - key.get(b)! || inputOrder.get(a)! - inputOrder.get(b)!)
       place(row)
     }
   }
   const widest = Math.max(...layers.map((row) => row?.length ?? 0))
-  const points = new Map<number, Point>()
+  const points = new Map<Id, Point>()
   layers.forEach((row, l) => {
     const offset = ((widest - row.length) * (nodeWidth + gapX)) / 2
     row.forEach((id, index) => points.set(id, { x: offset + index * (nodeWidth + gapX), y: l * (nodeHeight + gapY) }))

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { toErrorResponse } from './http.ts'
+import { deferBody } from './schemas.ts'
+
+async function messageFor(input: unknown) {
+  const parsed = deferBody.safeParse(input)
+  expect(parsed.success).toBe(false)
+  const response = toErrorResponse(parsed.error)
+  expect(response.status).toBe(400)
+  const { error } = await response.json()
+  expect(error.code).toBe('invalid_request')
+  return error.message as string
+}
+
+describe('request errors', () => {
+  it('name the field at fault, not just "invalid input", when a body matches neither a job nor a workflow', async () => {
+    expect(await messageFor({ workflow: { a: { task: 'x', priority: 'high' } } })).toMatch(/^workflow\.a\.priority: /)
+    expect(await messageFor({ task: 'x', args: [1] })).toMatch(/^args: /)
+  })
+})
