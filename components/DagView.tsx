@@ -91,6 +91,10 @@ export function DagView({ jobId }: { jobId: number }) {
         // the first frame, instead of mounting every node once to measure it.
         measured: { width: nodeWidth, height: nodeHeight },
         handles,
+        selected: node.key === selectedKey,
+        ariaLabel: node.kind === 'job'
+          ? `Job ${node.job.id} ${node.job.task}, ${node.job.status}`
+          : `${node.members.length} ${node.members[0]!.task} jobs: ${describeCounts(countByStatus(node.members))}`,
         data: node.kind === 'job'
           ? { kind: 'job', job: node.job, selected: node.key === selectedKey }
           : { kind: 'group', members: node.members, selected: node.key === selectedKey },
@@ -132,9 +136,12 @@ export function DagView({ jobId }: { jobId: number }) {
             minZoom={0.1}
             // Not the fitView prop: with pre-measured nodes it fires before the viewport exists.
             onInit={(flow) => flow.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined })}
-            onNodeClick={(_, node) =>
-              setSelection(node.data.kind === 'job' ? { kind: 'job', id: node.data.job.id } : { kind: 'group', key: node.id })
-            }
+            // A click or Enter on a focused node asks to select it: show it in the side panel.
+            onNodesChange={(changes) => {
+              const chosen = changes.find((change) => change.type === 'select' && change.selected)
+              const node = chosen?.type === 'select' ? drawn.nodes.find((n) => n.key === chosen.id) : undefined
+              if (node) setSelection(node.kind === 'job' ? { kind: 'job', id: node.job.id } : { kind: 'group', key: node.key })
+            }}
             proOptions={{ hideAttribution: true }}
           >
             <Background />

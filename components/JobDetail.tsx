@@ -29,13 +29,13 @@ export function JobDetailView({ id }: { id: number }) {
       <div className="grid" style={{ marginTop: 16 }}>
         <section className="panel">
           <h2>Details</h2>
-          <dl className="muted">
+          <div className="muted">
             <div>Queue: <strong>{job.queue}</strong> · Priority {job.priority} · Attempts {job.attempts}</div>
             {job.lock && <div>Lock: {job.lock}</div>}
             {job.queueingLock && <div>Queueing lock: {job.queueingLock}</div>}
             {job.scheduledAt && <div>Scheduled for {new Date(job.scheduledAt).toISOString()}</div>}
             {job.workflowId !== null && <div>Workflow {job.workflowId}</div>}
-          </dl>
+          </div>
           <h2>Arguments</h2>
           <pre aria-label="Arguments">{JSON.stringify(job.args, null, 2)}</pre>
           <h2>Result</h2>

@@ -1,5 +1,6 @@
 // The console as an operator uses it: a real browser, console, worker and database.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
 
 async function defer(request: APIRequestContext, body: unknown) {
   const response = await request.post('/api/jobs', { data: body })
@@ -145,7 +146,8 @@ test('a wide fan-out is one group node whose members the panel lists', async ({ 
   const group = page.getByTestId(`group-${ids.m0}`)
   await expect(group).toContainText('3000 jobs')
   await expect(page.locator('.react-flow__edge')).toHaveCount(2) // root → group → sink, not 6,000
-  await group.click()
+  await page.getByLabel(/^3000 step jobs: 3000 todo/).focus() // by keyboard: focus the node, Enter
+  await page.keyboard.press('Enter')
   const panel = page.getByLabel('Selected group')
   await expect(panel).toContainText('3000 todo')
   await panel.getByRole('button', { name: `Job ${ids.m0}` }).click()
@@ -176,4 +178,49 @@ test('the API answers errors with a code and a fitting status', async ({ request
   }
   const openapi = await (await request.get('/api/openapi.json')).json()
   expect(Object.keys(openapi.paths)).toContain('/api/jobs/{id}/retry')
+})
+
+test('every page passes an accessibility audit (WCAG 2 A and AA)', async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: { first: { task: 'download_data', args: { url: 'https://example.com/a11y.csv' } }, second: { task: 'process_data', dependsOn: ['first'] } },
+  })
+  const pages = ['/', '/jobs', `/jobs/${ids.second}`, `/jobs/${ids.second}/graph`, '/workflows', '/defer', '/queues', '/workers']
+  const found: string[] = []
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    for (const path of pages) {
+      await page.goto(path)
+      await expect(page.locator('main h1').first()).toBeVisible()
+      await page.waitForLoadState('networkidle')
+      const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze()
+      for (const violation of violations) {
+        found.push(`${colorScheme} ${path}: ${violation.id} (${violation.impact}) ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`)
+      }
+    }
+  }
+  expect(found).toEqual([])
+})
+
+test('pages do not jump while they load and update live', async ({ page, request }) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as { layoutShift: number }
+    w.layoutShift = 0
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+        if (!entry.hadRecentInput) w.layoutShift += entry.value
+      }
+    }).observe({ type: 'layout-shift', buffered: true })
+  })
+  const shifts: Record<string, number> = {}
+  for (const path of ['/', '/jobs', '/workflows', '/queues', '/workers']) {
+    await page.goto(path)
+    await expect(page.locator('main h1').first()).toBeVisible()
+    // Jobs arrive and finish while the page is open.
+    await defer(request, { workflow: { a: { task: 'download_data', args: { url: 'https://example.com/cls.csv' } }, b: { task: 'process_data', dependsOn: ['a'] } } })
+    await page.waitForTimeout(1500)
+    shifts[path] = await page.evaluate(() => (window as unknown as { layoutShift: number }).layoutShift)
+  }
+  // 0.1 is the bound web.dev calls good for cumulative layout shift.
+  for (const [path, shift] of Object.entries(shifts)) expect(shift, `layout shift on ${path}`).toBeLessThan(0.1)
+  console.log('cumulative layout shift by page', shifts)
 })
