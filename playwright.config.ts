@@ -21,7 +21,7 @@ export default defineConfig({
   webServer: {
     // A fresh database, the console (built when needed) and a real worker on the demo's tasks.
     command: `tsx e2e/serve.ts ${port}`,
-    url: `http://127.0.0.1:${port}/api/queues`,
+    url: `http://127.0.0.1:${port}/api/health`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
     stdout: 'pipe',

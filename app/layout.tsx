@@ -1,20 +1,16 @@
 import type { Metadata } from 'next'
+import { headers } from 'next/headers'
 import type { ReactNode } from 'react'
-import { Nav } from '../components/Nav.tsx'
 import './globals.css'
-import { Providers } from './providers.tsx'
 
 export const metadata: Metadata = { title: 'Mañana', description: 'Jobs and workflows on PostgreSQL' }
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page is rendered per request: its scripts carry that response's CSP nonce (proxy.ts).
+  await headers()
   return (
     <html lang="en" suppressHydrationWarning>
-      <body>
-        <Providers>
-          <Nav />
-          <main>{children}</main>
-        </Providers>
-      </body>
+      <body>{children}</body>
     </html>
   )
 }

@@ -3,6 +3,7 @@
 // a change touches), the pause switch, and keyboard shortcuts.
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
+import { allows, type Actor, type Role } from '../lib/auth/roles.ts'
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react'
 
 interface Live {
@@ -15,17 +16,24 @@ interface Live {
 const LiveContext = createContext<Live>({ paused: false, setPaused: () => {}, connected: false })
 export const useLive = () => useContext(LiveContext)
 
-export function Providers({ children }: { children: ReactNode }) {
+const ActorContext = createContext<Actor>({ name: '', role: 'viewer' })
+/** Who is signed in, to show only what they may do (the server checks again). */
+export const useActor = () => useContext(ActorContext)
+export const useAllowed = (need: Role) => allows(useActor().role, need)
+
+export function Providers({ actor, children }: { actor: Actor; children: ReactNode }) {
   const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: 1 } } }))
   const [paused, setPaused] = useState(false)
   const [connected, setConnected] = useState(false)
   return (
     <QueryClientProvider client={client}>
-      <LiveContext.Provider value={{ paused, setPaused, connected }}>
-        <LiveUpdates paused={paused} onConnected={setConnected} />
-        <Shortcuts />
-        {children}
-      </LiveContext.Provider>
+      <ActorContext.Provider value={actor}>
+        <LiveContext.Provider value={{ paused, setPaused, connected }}>
+          <LiveUpdates paused={paused} onConnected={setConnected} />
+          <Shortcuts />
+          {children}
+        </LiveContext.Provider>
+      </ActorContext.Provider>
     </QueryClientProvider>
   )
 }

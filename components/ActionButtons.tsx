@@ -3,6 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
+import { useAllowed } from '../app/providers.tsx'
 import { api, ApiError } from '../lib/api/client.ts'
 import type { Job } from '../lib/queue/job.ts'
 import type { RetryTarget } from '../lib/queue/job-manager.ts'
@@ -16,6 +17,8 @@ export function ActionButtons({ job, onDone }: { job: Pick<Job, 'id' | 'status'>
   const [error, setError] = useState<string | null>(null)
   const [preview, setPreview] = useState<{ downstream: boolean; jobs: RetryTarget[] } | null>(null)
   const [busy, setBusy] = useState(false)
+  const mayAct = useAllowed('operator')
+  const mayDelete = useAllowed('admin')
 
   async function act(action: () => Promise<unknown>) {
     setBusy(true)
@@ -34,6 +37,7 @@ export function ActionButtons({ job, onDone }: { job: Pick<Job, 'id' | 'status'>
   const showPreview = (downstream: boolean) =>
     act(async () => setPreview({ downstream, jobs: (await api.retryPreview(job.id, downstream)).jobs }))
 
+  if (!mayAct) return null
   return (
     <div>
       <div className="row">
@@ -45,7 +49,7 @@ export function ActionButtons({ job, onDone }: { job: Pick<Job, 'id' | 'status'>
             <button type="button" disabled={busy} onClick={() => showPreview(true)}>Retry with downstream…</button>
           </>
         )}
-        {job.status !== 'doing' && (
+        {mayDelete && job.status !== 'doing' && (
           <button
             type="button"
             className="danger"

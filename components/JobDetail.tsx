@@ -1,11 +1,15 @@
 'use client'
 import Link from 'next/link'
-import { useJob } from './queries.ts'
+import { useAllowed } from '../app/providers.tsx'
+import { AuditTable } from './AuditTable.tsx'
+import { useAudit, useJob } from './queries.ts'
 import { ActionButtons } from './ActionButtons.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
 
 export function JobDetailView({ id }: { id: number }) {
   const { data, error, isLoading } = useJob(id)
+  const mayReadAudit = useAllowed('operator')
+  const audit = useAudit(`jobId=${id}`, mayReadAudit)
   if (isLoading) return <p className="muted">Loading job {id}…</p>
   if (error || !data) return <p className="error" role="alert">{(error as Error)?.message ?? 'Not found'}</p>
   const { job, attempts, events, parents, children, childCount, explanation } = data
@@ -36,6 +40,7 @@ export function JobDetailView({ id }: { id: number }) {
             {job.scheduledAt && <div>Scheduled for {new Date(job.scheduledAt).toISOString()}</div>}
             {job.workflowId !== null && <div>Workflow {job.workflowId}</div>}
           </div>
+          {job.valuesHidden && <p className="muted">Arguments and results are hidden from viewers by an admin's setting.</p>}
           <h2>Arguments</h2>
           <pre aria-label="Arguments">{JSON.stringify(job.args, null, 2)}</pre>
           <h2>Result</h2>
@@ -60,6 +65,12 @@ export function JobDetailView({ id }: { id: number }) {
           </details>
         ))}
       </section>
+      {mayReadAudit && (
+        <section>
+          <h2>Audit</h2>
+          <AuditTable entries={audit.data?.entries ?? []} label="Audit of this job" />
+        </section>
+      )}
       <section>
         <h2>Timeline</h2>
         <table aria-label="Events">

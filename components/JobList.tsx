@@ -5,6 +5,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useEffect, useMemo, useState } from 'react'
+import { useAllowed } from '../app/providers.tsx'
 import { api, ApiError } from '../lib/api/client.ts'
 import { parseArgsFilter } from '../lib/api/schemas.ts'
 import type { BulkAction, BulkResult } from '../lib/queue/job-manager.ts'
@@ -39,6 +40,7 @@ export function JobList() {
   }, [anchor, after, newestId])
   const [selected, setSelected] = useState<Set<number>>(new Set())
   const [cursor, setCursor] = useState(0)
+  const mayAct = useAllowed('operator')
   const [bulk, setBulk] = useState<{ action: 'cancel' | 'retry'; ids: number[] } | null>(null)
   const [message, setMessage] = useState<string | null>(null)
   const [matchingPreview, setMatchingPreview] = useState<BulkResult | null>(null)
@@ -143,14 +145,14 @@ export function JobList() {
         </p>
       )}
       {message && <p className="banner" role="status">{message}</p>}
-      <div className="row" style={{ marginBottom: 8 }}>
+      {mayAct && <div className="row" style={{ marginBottom: 8 }}>
         <span className="muted">{selected.size} selected</span>
         <button type="button" disabled={!selected.size} onClick={() => setBulk({ action: 'cancel', ids: [...selected] })}>Cancel selected…</button>
         <button type="button" disabled={!selected.size} onClick={() => setBulk({ action: 'retry', ids: [...selected] })}>Retry selected…</button>
         <span className="muted">·</span>
         <button type="button" onClick={() => previewMatching('cancel')}>Cancel all matching…</button>
         <button type="button" onClick={() => previewMatching('retry')}>Retry all matching…</button>
-      </div>
+      </div>}
 
       <table aria-label="Jobs">
         <thead>

@@ -1,23 +1,30 @@
 'use client'
 import Link from 'next/link'
-import { usePathname } from 'next/navigation'
+import { usePathname, useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
-import { useLive } from '../app/providers.tsx'
+import { useActor, useLive } from '../app/providers.tsx'
+import { api } from '../lib/api/client.ts'
+import { allows, type Role } from '../lib/auth/roles.ts'
 
-const links = [
-  ['/', 'Overview'],
-  ['/jobs', 'Jobs'],
-  ['/workflows', 'Workflows'],
-  ['/defer', 'Defer'],
-  ['/queues', 'Queues'],
-  ['/workers', 'Workers'],
-] as const
+/** Pages, and the role that may use each. */
+const links: Array<[href: string, label: string, need: Role]> = [
+  ['/', 'Overview', 'viewer'],
+  ['/jobs', 'Jobs', 'viewer'],
+  ['/workflows', 'Workflows', 'viewer'],
+  ['/defer', 'Defer', 'operator'],
+  ['/queues', 'Queues', 'viewer'],
+  ['/workers', 'Workers', 'viewer'],
+  ['/audit', 'Audit', 'operator'],
+  ['/admin', 'Admin', 'admin'],
+]
 
 type Theme = 'system' | 'light' | 'dark'
 
 export function Nav() {
   const pathname = usePathname()
   const { paused, setPaused, connected } = useLive()
+  const actor = useActor()
+  const router = useRouter()
   const [theme, setTheme] = useState<Theme>('system')
   useEffect(() => setTheme((localStorage.getItem('theme') as Theme) ?? 'system'), [])
   useEffect(() => {
@@ -29,7 +36,7 @@ export function Nav() {
     <header className="top">
       <Link href="/" className="brand">Mañana</Link>
       <nav aria-label="Main">
-        {links.map(([href, label]) => {
+        {links.filter(([, , need]) => allows(actor.role, need)).map(([href, label]) => {
           const current = href === '/' ? pathname === '/' : pathname.startsWith(href)
           return (
             <Link key={href} href={href} aria-current={current ? 'page' : undefined}>
@@ -50,6 +57,16 @@ export function Nav() {
           <option value="dark">Dark</option>
         </select>
       </label>
+      <Link href="/account" aria-label={`Account: ${actor.name}, ${actor.role}`}>{actor.name}</Link>
+      <button
+        type="button"
+        onClick={async () => {
+          await api.signOut().catch(() => {})
+          router.replace('/sign-in')
+        }}
+      >
+        Sign out
+      </button>
     </header>
   )
 }

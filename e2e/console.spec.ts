@@ -1,5 +1,6 @@
 // The console as an operator uses it: a real browser, console, worker and database.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import type { APIRequestContext, Page } from '@playwright/test'
+import { expect, test } from './fixtures.ts'
 import AxeBuilder from '@axe-core/playwright'
 
 async function defer(request: APIRequestContext, body: unknown) {

@@ -1,6 +1,7 @@
 // What the browser tests run against: a fresh database (on DATABASE_URL's server, or embedded),
 // the console on the given port, and a worker running the demo's tasks.
 import { createScratchDatabase } from '../lib/db/scratch.ts'
+import { adminPassword } from './admin.ts'
 import { app } from '../worker/demo/app.ts'
 import { startConsole } from '../worker/start-console.ts'
 import { Worker } from '../worker/worker.ts'
@@ -8,6 +9,7 @@ import { Worker } from '../worker/worker.ts'
 const port = Number(process.argv[2] ?? 3100)
 const database = await createScratchDatabase('manana_e2e')
 process.env.DATABASE_URL = database.url
+process.env.MANANA_ADMIN_PASSWORD = adminPassword
 
 let worker: Worker | undefined
 let running: Promise<void> | undefined

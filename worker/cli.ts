@@ -1,12 +1,17 @@
 // The `manana` command line. Exit codes: 0 done, 1 the operation failed (the error's code is
 // printed), 2 the command line itself was wrong.
+import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { isRole, roles } from '../lib/auth/roles.ts'
+import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
+import { addConsoleUser, changePassword, removeConsoleUser } from '../lib/console/actions.ts'
 import { openDatabase } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { App, createApp } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
+import { fromPg } from '../lib/queue/queryable.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
 import { startConsole } from './start-console.ts'
@@ -61,8 +66,10 @@ const commands: Record<string, Command> = {
       const url = await useDatabase({ migrate: true })
       const port = positiveInteger(values.port ?? process.env.PORT ?? '3000', '--port')
       const app = await loadApp(values.app ?? 'worker/demo/app.ts')
+      const firstAdmin = await ensureFirstAdmin(fromPg(await app.pool()))
       await startConsole(url, port, console.log)
       console.log(`\n  Mañana console: http://localhost:${port}\n`)
+      if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
       if (!values.app && (await app.jobs.list({}, { limit: 1 })).jobs.length === 0) {
         const demo = await deferDemoWorkflows(app)
         console.log(`first run: the demo workflow is deferred; watch it at http://localhost:${port}/jobs/${demo.pipeline.download_data}/graph`)
@@ -199,6 +206,49 @@ const commands: Record<string, Command> = {
   abort: jobAction('abort', 'cancel a todo job, or ask the worker running a doing job to stop it', (app, id) => app.jobs.abort(id)),
   delete: jobAction('delete', 'delete a finished or waiting job that no unfinished child needs', (app, id) => app.jobs.delete(id)),
 
+  user: {
+    usage: `manana user add NAME [--role viewer|operator|admin] [--password-stdin]
+       manana user passwd NAME [--password-stdin]
+       manana user remove NAME
+       manana user list
+  --role R               the new user's role (default viewer)
+  --password-stdin       read the password from the first line of standard input; without it a
+                         one-time password is generated, printed, and must be changed at sign-in`,
+    summary: "manage the console's users (each change is in the audit log, by cli:$USER)",
+    options: { role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    positionals: 2,
+    async run(values, [verb, username]) {
+      if (verb !== 'list' && !username) throw new UsageError('NAME is required')
+      if (values.role !== undefined && !isRole(values.role)) throw new UsageError(`--role is one of ${roles.join(', ')}`)
+      const app = await appWithSchema()
+      const who = { pool: await app.pool(), audit: { actor: { name: `cli:${os.userInfo().username}`, role: 'admin' as const }, source: 'cli' } }
+      const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined
+      const printPassword = (generated: string) =>
+        password === undefined && console.log(`one-time password for ${username}: ${generated}\n(to be changed at the first sign-in)`)
+      try {
+        if (verb === 'add') {
+          const { user, password: generated } = await addConsoleUser(who, username!, values.role ?? 'viewer', password)
+          console.log(`added ${user.username} (${user.role})`)
+          printPassword(generated)
+        } else if (verb === 'passwd') {
+          const { password: generated } = await changePassword(who, username!, password)
+          console.log(`password of ${username} changed; their sessions have ended`)
+          printPassword(generated)
+        } else if (verb === 'remove') {
+          await removeConsoleUser(who, username!)
+          console.log(`removed ${username}`)
+        } else if (verb === 'list') {
+          for (const user of await listUsers(fromPg(who.pool))) {
+            console.log(`${user.username.padEnd(24)} ${user.role.padEnd(9)} ${user.mustChangePassword ? 'must change password' : ''}`)
+          }
+        } else throw new UsageError(`unknown: user ${verb ?? ''}; use add, passwd, remove or list`)
+        return 0
+      } finally {
+        await app.close()
+      }
+    },
+  },
+
   healthcheck: {
     usage: 'manana healthcheck',
     summary: 'check the database, its schema and the workers; exit 1 when unhealthy',
@@ -280,6 +330,14 @@ async function useDatabase({ migrate }: { migrate: boolean }): Promise<string> {
   const database = await openDatabase({ migrate })
   process.env.DATABASE_URL = database.url
   return database.url
+}
+
+async function readPasswordFromStdin(): Promise<string> {
+  let text = ''
+  for await (const chunk of process.stdin) text += chunk
+  const password = text.split(/\r?\n/)[0] ?? ''
+  if (!password) throw new UsageError('--password-stdin: standard input held no password')
+  return password
 }
 
 async function appWithSchema(): Promise<App> {

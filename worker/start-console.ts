@@ -46,7 +46,7 @@ export async function startConsole(databaseUrl: string, port: number, log: (line
   for (;;) {
     if (server.exitCode !== null) throw new Error(`the console stopped at start (exit ${server.exitCode}); is port ${port} taken? Set PORT.`)
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/queues`)
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`)
       if (response.ok) return server
     } catch {}
     if (Date.now() > deadline) {

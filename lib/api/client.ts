@@ -1,4 +1,9 @@
 // The browser's side of the API: typed fetchers that turn error bodies into ApiErrors.
+import type { ApiToken } from '../auth/api-tokens.ts'
+import type { Actor, Role } from '../auth/roles.ts'
+import type { Settings } from '../auth/settings.ts'
+import type { User } from '../auth/users.ts'
+import type { AuditEntry } from '../console/audit-log.ts'
 import type { Graph } from '../dag/graph.ts'
 import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/catalog.ts'
 import type { JobDetail } from '../console/job-detail.ts'
@@ -42,4 +47,18 @@ export const api = {
   queues: () => call<{ queues: QueueSummary[] }>('/api/queues'),
   tasks: () => call<{ tasks: TaskSummary[] }>('/api/tasks'),
   workers: () => call<{ workers: WorkerSummary[] }>('/api/workers'),
+  signIn: (username: string, password: string) => post<{ user: Actor }>('/api/session', { username, password }),
+  signOut: () => call<{ signedOut: true }>('/api/session', { method: 'DELETE' }),
+  changePassword: (current: string, password: string) => post<{ changed: true }>('/api/session/password', { current, password }),
+  users: () => call<{ users: User[] }>('/api/users'),
+  addUser: (username: string, role: Role) => post<{ user: User; password: string }>('/api/users', { username, role }),
+  changeUser: (username: string, change: { role?: Role; resetPassword?: true }) =>
+    call<{ user: User; password?: string }>(`/api/users/${encodeURIComponent(username)}`, { method: 'PATCH', body: JSON.stringify(change) }),
+  removeUser: (username: string) => call<{ removed: true }>(`/api/users/${encodeURIComponent(username)}`, { method: 'DELETE' }),
+  tokens: () => call<{ tokens: ApiToken[] }>('/api/tokens'),
+  addToken: (name: string, role: Role) => post<{ token: string; apiToken: ApiToken }>('/api/tokens', { name, role }),
+  revokeToken: (id: number) => call<{ apiToken: ApiToken }>(`/api/tokens/${id}`, { method: 'DELETE' }),
+  settings: () => call<Settings>('/api/settings'),
+  updateSettings: (changes: Partial<Settings>) => call<Settings>('/api/settings', { method: 'PATCH', body: JSON.stringify(changes) }),
+  audit: (search: string) => call<{ entries: AuditEntry[]; next: number | null }>(`/api/audit?${search}`),
 }

@@ -2,7 +2,11 @@
 import { ZodError, type ZodType, type core } from 'zod'
 
 type ZodIssue = core.$ZodIssue
+import type { AuditContext } from '../auth/audit.ts'
+import type { Actor } from '../auth/roles.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
+import { authorize, type Need } from './auth.ts'
+import { HttpError, isHttpError } from './http-error.ts'
 
 const statusByCode: Record<ErrorCode, number> = {
   invalid_job: 422,
@@ -18,6 +22,13 @@ const statusByCode: Record<ErrorCode, number> = {
   job_not_deletable: 409,
   job_has_unfinished_children: 409,
   job_not_cancellable: 409,
+  invalid_username: 422,
+  weak_password: 422,
+  user_exists: 409,
+  user_not_found: 404,
+  last_admin: 409,
+  token_not_found: 404,
+  invalid_token_name: 422,
 }
 
 export function errorResponse(status: number, code: string, message: string): Response {
@@ -40,6 +51,7 @@ export function toErrorResponse(error: unknown): Response {
   if (error instanceof ZodError) {
     return errorResponse(400, 'invalid_request', describeIssues(error.issues).join('; '))
   }
+  if (isHttpError(error)) return errorResponse(error.status, error.code, error.message)
   if (isManaError(error)) return errorResponse(statusByCode[error.code], error.code, error.message)
   if (error instanceof SyntaxError) return errorResponse(400, 'invalid_json', `the body is not JSON: ${error.message}`)
   console.error(error)
@@ -48,11 +60,26 @@ export function toErrorResponse(error: unknown): Response {
 
 type Context = { params: Promise<Record<string, string>> }
 
-/** Wraps a handler: its value becomes JSON, its errors `{ error: { code, message } }`. */
-export function handler(run: (request: Request, params: Record<string, string>) => Promise<unknown>) {
+/** What a handler knows of its request beyond the request itself. */
+export interface Call {
+  params: Record<string, string>
+  /** Who is asking (undefined only on routes open to anyone). */
+  actor: Actor | undefined
+  /** Who and from where, for the audit log. */
+  audit: AuditContext
+}
+
+/**
+ * Wraps a handler: checks who is asking against the role the route needs (`anyone` for signing
+ * in, `signed-in` for a user who must still change a generated password), then makes its value
+ * JSON and its errors `{ error: { code, message } }`.
+ */
+export function handler(need: Need, run: (request: Request, call: Call) => Promise<unknown>) {
   return async (request: Request, context: Context): Promise<Response> => {
     try {
-      const result = await run(request, (await context?.params) ?? {})
+      const actor = await authorize(request, need)
+      const call = { params: (await context?.params) ?? {}, actor, audit: { actor, source: clientAddress(request) } }
+      const result = await run(request, call)
       return result instanceof Response ? result : Response.json(result)
     } catch (error) {
       return toErrorResponse(error)
@@ -64,7 +91,57 @@ export function query<T>(request: Request, schema: ZodType<T>): T {
   return schema.parse(Object.fromEntries(new URL(request.url).searchParams))
 }
 
-export async function body<T>(request: Request, schema: ZodType<T>): Promise<T> {
-  const text = await request.text()
-  return schema.parse(text ? JSON.parse(text) : {})
+/** Bodies larger than this are refused (413) unless a route allows more. */
+export const defaultMaxBodyBytes = 1024 * 1024
+/** JSON nested deeper than this is refused. */
+export const maxJsonDepth = 40
+
+/** The request's JSON body, parsed with the schema: bounded in size and depth, JSON only. */
+export async function body<T>(request: Request, schema: ZodType<T>, { maxBytes = defaultMaxBodyBytes } = {}): Promise<T> {
+  const text = await readText(request, maxBytes)
+  if (text && !/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json')
+  }
+  const value: unknown = text ? JSON.parse(text) : {}
+  if (depthOf(value) > maxJsonDepth) throw new HttpError(400, 'too_deep', `JSON nested more than ${maxJsonDepth} levels deep is refused`)
+  return schema.parse(value)
+}
+
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () => new HttpError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`)
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge()
+  if (!request.body) return ''
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel()
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** How deeply a parsed JSON value nests (without recursion, so any depth is safe to measure). */
+function depthOf(value: unknown): number {
+  let deepest = 0
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length) {
+    const [item, depth] = stack.pop()!
+    if (item === null || typeof item !== 'object') continue
+    deepest = Math.max(deepest, depth)
+    if (deepest > maxJsonDepth) return deepest
+    for (const child of Object.values(item)) stack.push([child, depth + 1])
+  }
+  return deepest
+}
+
+/** The client's address: the first X-Forwarded-For hop (Next.js sets it from the socket). */
+export function clientAddress(request: Request): string | null {
+  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || null
 }

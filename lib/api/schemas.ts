@@ -1,5 +1,6 @@
 // The HTTP API's inputs, shared by the route handlers (which parse with them) and the browser.
 import { z } from 'zod'
+import { roles } from '../auth/roles.ts'
 import { jobStatuses } from '../queue/job.ts'
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
@@ -21,6 +22,9 @@ export function parseArgsFilter(text: string): Record<string, unknown> {
   return filter
 }
 
+/** An argument filter names at most this many keys. */
+export const maxArgsFilterKeys = 20
+
 export const jobListQuery = z.object({
   status: z
     .string()
@@ -36,7 +40,9 @@ export const jobListQuery = z.object({
     .max(2000)
     .transform((text, ctx) => {
       try {
-        return parseArgsFilter(text)
+        const filter = parseArgsFilter(text)
+        if (Object.keys(filter).length > maxArgsFilterKeys) throw new Error(`at most ${maxArgsFilterKeys} keys`)
+        return filter
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: `args: ${(error as Error).message}; expected key:value,key:value` })
         return z.NEVER
@@ -49,8 +55,11 @@ export const jobListQuery = z.object({
 export type JobListQuery = z.infer<typeof jobListQuery>
 
 const jsonObject = z.record(z.string(), z.unknown())
+/** One job's arguments, as JSON, are at most this large (a workflow's body may hold 10,000 jobs). */
+export const maxArgsBytes = 256 * 1024
+
 const deferOptions = {
-  args: jsonObject.optional(),
+  args: jsonObject.refine((args) => Buffer.byteLength(JSON.stringify(args)) <= maxArgsBytes, `at most ${maxArgsBytes} bytes of JSON`).optional(),
   queue: name.optional(),
   priority: z.number().int().min(-2147483648).max(2147483647).optional(),
   lock: z.string().max(1000).nullish(),
@@ -79,7 +88,7 @@ export const jobFilter = z
     task: name.optional(),
     lock: z.string().max(1000).optional(),
     ids: z.array(id).max(1000).optional(),
-    args: jsonObject.optional(),
+    args: jsonObject.refine((args) => Object.keys(args).length <= maxArgsFilterKeys, `at most ${maxArgsFilterKeys} argument keys`).optional(),
   })
   .strict()
 
@@ -88,7 +97,34 @@ export const bulkBody = z.object({ filter: jobFilter, action: z.enum(['cancel', 
 export const retryBody = z.object({ downstream: z.boolean().default(false) }).strict()
 export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') })
 export const jobIdParams = z.object({ id })
+/** A path's numeric id (a job's, a token's). */
+export const idParams = jobIdParams
 export const workflowListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(25), after: id.optional() })
 
 /** Every API error: a stable code, a message a person can act on. */
 export const apiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+
+const role = z.enum(roles)
+const password = z.string().max(1024)
+
+export const signInBody = z.object({ username: z.string().min(1).max(64), password }).strict()
+export const passwordBody = z.object({ current: password, password }).strict()
+export const addUserBody = z.object({ username: z.string().min(1).max(64), role, password: password.optional() }).strict()
+/** An admin changes a user's role, or resets their password to a generated one-time password. */
+export const changeUserBody = z
+  .object({ role: role.optional(), resetPassword: z.literal(true).optional() })
+  .strict()
+  .refine((change) => change.role !== undefined || change.resetPassword, 'give a role, or resetPassword: true')
+export const usernameParams = z.object({ username: z.string().min(1).max(64) })
+export const addTokenBody = z.object({ name: z.string().min(1).max(64), role }).strict()
+export const settingsBody = z.object({ hideValuesFromViewers: z.boolean().optional() }).strict()
+
+export const auditQuery = z.object({
+  actor: z.string().max(128).optional(),
+  action: z.string().max(64).optional(),
+  outcome: z.string().max(64).optional(),
+  jobId: id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: id.optional(),
+})
+export type AuditQuery = z.infer<typeof auditQuery>

@@ -1,6 +1,7 @@
 // The console server's connections, opened once per process (route bundles share them through
 // globalThis): a pg pool for the SQL functions and graph queries, Prisma for typed reads.
 import type pg from 'pg'
+import { ensureFirstAdmin, firstAdminNotice } from '../auth/users.ts'
 import { openDatabase } from '../db/database.ts'
 import { createPool } from '../db/pool.ts'
 import { createPrismaClient } from '../db/prisma.ts'
@@ -31,5 +32,7 @@ async function open(): Promise<ConsoleContext> {
   const database = await openDatabase({ migrate: true })
   const pool = createPool(database.url)
   const db = fromPg(pool)
+  const firstAdmin = await ensureFirstAdmin(db)
+  if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
   return { url: database.url, pool, db, jobs: new JobManager(db), prisma: createPrismaClient(database.url) }
 }

@@ -2,10 +2,11 @@
 import { ManaError } from '../queue/errors.ts'
 import type { Job, JobStatus } from '../queue/job.ts'
 import type { ConsoleContext } from './context.ts'
+import type { VisibleJob } from './values.ts'
 import { explain, type Explanation } from './explain.ts'
 
 export interface JobDetail {
-  job: Job
+  job: VisibleJob
   attempts: Array<{ attempt: number; at: string; workerId: number | null; message: string; stack: string | null }>
   events: Array<{ id: number; type: string | null; at: string | null; workerId: number | null }>
   parents: Array<{ id: number; task: string; status: JobStatus }>

@@ -41,6 +41,7 @@ function modelledColumns(body: string) {
       Boolean: 'bool',
       DateTime: 'timestamptz',
       Json: 'jsonb',
+      Bytes: 'bytea',
     }[type!] ?? enums.find((e) => e.name === type)?.dbName
     columns.push({
       column: /@map\("([^"]+)"\)/.exec(attributes!)?.[1] ?? field!,
@@ -56,8 +57,13 @@ function modelledColumns(body: string) {
 describe('prisma/schema.prisma matches the migrated database', () => {
   it('models the tables Mañana reads', () => {
     expect(models.map((model) => model.table).sort()).toEqual([
+      'manana_api_tokens',
+      'manana_audit',
       'manana_job_errors',
+      'manana_sessions',
+      'manana_settings',
       'manana_tasks',
+      'manana_users',
       'manana_workflows',
       'procrastinate_events',
       'procrastinate_job_dependencies',

@@ -15,7 +15,10 @@ const codeBySqlState = {
   MN012: 'job_not_cancellable',
 } as const
 
-export type ErrorCode = (typeof codeBySqlState)[keyof typeof codeBySqlState] | 'queueing_lock_taken'
+/** Errors of the console's users and tokens (lib/auth). */
+export type AuthErrorCode = 'invalid_username' | 'weak_password' | 'user_exists' | 'user_not_found' | 'last_admin' | 'token_not_found' | 'invalid_token_name'
+
+export type ErrorCode = (typeof codeBySqlState)[keyof typeof codeBySqlState] | 'queueing_lock_taken' | AuthErrorCode
 
 export class ManaError extends Error {
   override readonly name = 'ManaError'

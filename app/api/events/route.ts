@@ -1,9 +1,10 @@
+import { handler } from '../../../lib/api/http.ts'
 import { liveHub } from '../../../lib/console/live.ts'
 
 export const dynamic = 'force-dynamic'
 
 /** Server-Sent Events: one `change` message per burst of job changes ({ jobIds, workflowIds, refresh }). */
-export function GET(request: Request): Response {
+export const GET = handler('viewer', async (request) => {
   const encoder = new TextEncoder()
   let unsubscribe = () => {}
   let keepAlive: NodeJS.Timeout | undefined
@@ -38,4 +39,4 @@ export function GET(request: Request): Response {
   return new Response(stream, {
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' },
   })
-}
+})

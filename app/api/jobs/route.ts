@@ -1,22 +1,28 @@
 import { body, handler, query } from '../../../lib/api/http.ts'
 import { deferBody, jobListQuery } from '../../../lib/api/schemas.ts'
+import { deferJob, deferJobWorkflow } from '../../../lib/console/actions.ts'
 import { consoleContext } from '../../../lib/console/context.ts'
-import { deferJobs, deferWorkflow } from '../../../lib/queue/defer.ts'
+import { hideValues, refuseArgsFilter, valuesHiddenFrom } from '../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 
 /** Jobs, newest first: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&limit=50&after=ID */
-export const GET = handler(async (request) => {
+export const GET = handler('viewer', async (request, { actor }) => {
   const { limit, after, id, ...filter } = query(request, jobListQuery)
-  const { jobs } = await consoleContext()
-  return jobs.list({ ...filter, ids: id === undefined ? undefined : [id] }, { limit, after })
+  const { jobs, db } = await consoleContext()
+  const hidden = await valuesHiddenFrom(db, actor)
+  if (hidden && filter.args) refuseArgsFilter()
+  const page = await jobs.list({ ...filter, ids: id === undefined ? undefined : [id] }, { limit, after })
+  return hidden ? { ...page, jobs: page.jobs.map(hideValues) } : page
 })
 
+/** A workflow of 10,000 jobs with their arguments fits; more is refused before it is read. */
+const maxDeferBytes = 16 * 1024 * 1024
+
 /** Defers one job ({ task, args, … }) or a whole workflow ({ workflow: { key: { task, dependsOn } } }). */
-export const POST = handler(async (request) => {
-  const input = await body(request, deferBody)
-  const { db } = await consoleContext()
-  if ('workflow' in input) return Response.json({ ids: await deferWorkflow(db, input.workflow) }, { status: 201 })
-  const [id] = await deferJobs(db, [input])
-  return Response.json({ id }, { status: 201 })
+export const POST = handler('operator', async (request, { audit }) => {
+  const input = await body(request, deferBody, { maxBytes: maxDeferBytes })
+  const who = { pool: (await consoleContext()).pool, audit }
+  if ('workflow' in input) return Response.json({ ids: await deferJobWorkflow(who, input.workflow) }, { status: 201 })
+  return Response.json({ id: await deferJob(who, input) }, { status: 201 })
 })

@@ -1,4 +1,5 @@
+import { handler } from '../../../lib/api/http.ts'
 import { openApiDocument } from '../../../lib/api/openapi.ts'
 
-export const dynamic = 'force-static'
-export const GET = () => Response.json(openApiDocument())
+export const dynamic = 'force-dynamic'
+export const GET = handler('viewer', async () => openApiDocument())

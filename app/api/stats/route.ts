@@ -3,4 +3,4 @@ import { consoleContext } from '../../../lib/console/context.ts'
 import { getOverview } from '../../../lib/console/overview.ts'
 
 export const dynamic = 'force-dynamic'
-export const GET = handler(async () => getOverview(await consoleContext()))
+export const GET = handler('viewer', async () => getOverview(await consoleContext()))

@@ -5,7 +5,7 @@ import { consoleContext } from '../../../lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = handler(async (request) => {
+export const GET = handler('viewer', async (request) => {
   const { limit, after } = query(request, workflowListQuery)
   return listWorkflows(await consoleContext(), limit, after)
 })

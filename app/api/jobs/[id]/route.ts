@@ -1,14 +1,20 @@
 import { handler } from '../../../../lib/api/http.ts'
 import { jobIdParams } from '../../../../lib/api/schemas.ts'
+import { deleteJob } from '../../../../lib/console/actions.ts'
 import { consoleContext } from '../../../../lib/console/context.ts'
 import { getJobDetail } from '../../../../lib/console/job-detail.ts'
+import { hideValues, valuesHiddenFrom } from '../../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = handler(async (_request, params) => getJobDetail(await consoleContext(), jobIdParams.parse(params).id))
+export const GET = handler('viewer', async (_request, { params, actor }) => {
+  const context = await consoleContext()
+  const detail = await getJobDetail(context, jobIdParams.parse(params).id)
+  return (await valuesHiddenFrom(context.db, actor)) ? { ...detail, job: hideValues(detail.job) } : detail
+})
 
-export const DELETE = handler(async (_request, params) => {
+export const DELETE = handler('admin', async (_request, { params, audit }) => {
   const { id } = jobIdParams.parse(params)
-  await (await consoleContext()).jobs.delete(id)
+  await deleteJob({ pool: (await consoleContext()).pool, audit }, id)
   return { id, deleted: true }
 })

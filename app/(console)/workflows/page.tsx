@@ -1,7 +1,7 @@
 'use client'
 import Link from 'next/link'
-import { useWorkflows } from '../../components/queries.ts'
-import type { JobStatus } from '../../lib/queue/job.ts'
+import { useWorkflows } from '../../../components/queries.ts'
+import type { JobStatus } from '../../../lib/queue/job.ts'
 
 const order: JobStatus[] = ['succeeded', 'failed', 'cancelled', 'aborted', 'doing', 'todo']
 

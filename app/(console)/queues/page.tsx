@@ -1,6 +1,6 @@
 'use client'
 import Link from 'next/link'
-import { useQueues } from '../../components/queries.ts'
+import { useQueues } from '../../../components/queries.ts'
 
 export default function QueuesPage() {
   const { data } = useQueues()

@@ -1,0 +1,13 @@
+'use client'
+import { DeferForm } from '../../../components/DeferForm.tsx'
+import { useAllowed } from '../../providers.tsx'
+
+export default function DeferPage() {
+  const mayDefer = useAllowed('operator')
+  return (
+    <>
+      <h1>Defer a job</h1>
+      {mayDefer ? <DeferForm /> : <p>Deferring jobs needs the operator role.</p>}
+    </>
+  )
+}

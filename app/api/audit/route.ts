@@ -1,0 +1,9 @@
+import { handler, query } from '../../../lib/api/http.ts'
+import { auditQuery } from '../../../lib/api/schemas.ts'
+import { readAuditLog } from '../../../lib/console/audit-log.ts'
+import { consoleContext } from '../../../lib/console/context.ts'
+
+export const dynamic = 'force-dynamic'
+
+/** The audit log, newest first: ?actor=&action=&outcome=&jobId=&limit=&after= */
+export const GET = handler('operator', async (request) => readAuditLog(await consoleContext(), query(request, auditQuery)))

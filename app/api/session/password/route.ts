@@ -1,0 +1,18 @@
+import { HttpError } from '../../../../lib/api/http-error.ts'
+import { body, handler } from '../../../../lib/api/http.ts'
+import { passwordBody } from '../../../../lib/api/schemas.ts'
+import { checkCredentials } from '../../../../lib/auth/users.ts'
+import { changePassword } from '../../../../lib/console/actions.ts'
+import { consoleContext } from '../../../../lib/console/context.ts'
+
+export const dynamic = 'force-dynamic'
+
+/** A signed-in user chooses a new password ({ current, password }); every session of theirs ends. */
+export const POST = handler('signed-in', async (request, { actor, audit }) => {
+  if (actor!.userId === undefined) throw new HttpError(403, 'forbidden', 'an API token has no password')
+  const { current, password } = await body(request, passwordBody)
+  const { db, pool } = await consoleContext()
+  if (!(await checkCredentials(db, actor!.name, current))) throw new HttpError(403, 'invalid_credentials', 'the current password is wrong')
+  await changePassword({ pool, audit }, actor!.name, password)
+  return { changed: true }
+})

@@ -1,0 +1,35 @@
+import { cookieValue, sessionCookie } from '../../../lib/api/auth.ts'
+import { HttpError } from '../../../lib/api/http-error.ts'
+import { body, clientAddress, handler } from '../../../lib/api/http.ts'
+import { signInBody } from '../../../lib/api/schemas.ts'
+import { clearSessionCookie, setSessionCookie } from '../../../lib/api/session-cookie.ts'
+import { writeAudit } from '../../../lib/auth/audit.ts'
+import { endSession } from '../../../lib/auth/sessions.ts'
+import { signIn } from '../../../lib/auth/sign-in.ts'
+import { consoleContext } from '../../../lib/console/context.ts'
+
+export const dynamic = 'force-dynamic'
+
+/** Who is signed in. */
+export const GET = handler('signed-in', async (_request, { actor }) => ({ user: actor }))
+
+/** Signs in: { username, password } → a session cookie. */
+export const POST = handler('anyone', async (request) => {
+  const { username, password } = await body(request, signInBody)
+  const result = await signIn((await consoleContext()).db, username, password, clientAddress(request))
+  if (!result.ok) {
+    throw result.reason === 'too_many_attempts'
+      ? new HttpError(429, 'too_many_attempts', 'too many failed sign-ins: wait a quarter of an hour')
+      : new HttpError(401, 'invalid_credentials', 'wrong username or password')
+  }
+  return Response.json({ user: result.actor }, { headers: { 'set-cookie': setSessionCookie(request, result.token, result.expiresAt) } })
+})
+
+/** Signs out. */
+export const DELETE = handler('signed-in', async (request, { audit }) => {
+  const { db } = await consoleContext()
+  const token = cookieValue(request, sessionCookie)
+  if (token) await endSession(db, token)
+  await writeAudit(db, audit, { action: 'sign_out', jobIds: [], details: {} }, 'ok')
+  return Response.json({ signedOut: true }, { headers: { 'set-cookie': clearSessionCookie(request) } })
+})

@@ -1,0 +1,62 @@
+// The audit log: who did what, when, from where, and how it ended. An action and its audit row
+// commit together; when the action fails, its transaction is rolled back and the failure is
+// written on its own, with the error's code as the outcome.
+import type pg from 'pg'
+import { isManaError } from '../queue/errors.ts'
+import { fromPg, type Queryable } from '../queue/queryable.ts'
+import type { Actor } from './roles.ts'
+
+export interface AuditRecord {
+  /** `job.cancel`, `jobs.bulk_retry`, `user.add`, `sign_in`… */
+  action: string
+  /** The jobs the action named or touched. */
+  jobIds: number[]
+  /** Its arguments and what it found: a filter and how many jobs it matched, a username… */
+  details: Record<string, unknown>
+}
+
+export interface AuditContext {
+  actor: Actor | undefined
+  /** The client's address as the server saw it. */
+  source: string | null
+}
+
+/** The outcome of a failed action: its stable error code where it has one. */
+export const outcomeOf = (error: unknown) =>
+  isManaError(error) ? error.code : typeof (error as { code?: unknown })?.code === 'string' ? String((error as { code: string }).code) : 'error'
+
+export async function writeAudit(db: Queryable, context: AuditContext, record: AuditRecord, outcome: string): Promise<void> {
+  await db.query(
+    `INSERT INTO manana_audit (actor, role, action, job_ids, details, source, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [context.actor?.name ?? 'anonymous', context.actor?.role ?? null, record.action, record.jobIds, record.details, context.source, outcome],
+  )
+}
+
+/**
+ * Runs an action in a transaction that also writes its audit row. The action gets the
+ * transaction's connection and the record, to add the job ids and details it learns.
+ */
+export async function audited<T>(
+  pool: pg.Pool,
+  context: AuditContext,
+  action: string,
+  initial: Partial<Omit<AuditRecord, 'action'>>,
+  run: (db: Queryable, record: AuditRecord) => Promise<T>,
+): Promise<T> {
+  const record: AuditRecord = { action, jobIds: initial.jobIds ?? [], details: initial.details ?? {} }
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const db = fromPg(client)
+    const result = await run(db, record)
+    await writeAudit(db, context, record, 'ok')
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {})
+    await writeAudit(fromPg(pool), context, record, outcomeOf(error))
+    throw error
+  } finally {
+    client.release()
+  }
+}

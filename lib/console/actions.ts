@@ -1,0 +1,77 @@
+// Everything an operator or admin can change from the console or the REST API, each in one
+// transaction with its audit row. Reads are elsewhere; this is the only way the console writes.
+import { createToken, revokeToken } from '../auth/api-tokens.ts'
+import { audited, type AuditContext } from '../auth/audit.ts'
+import type { Role } from '../auth/roles.ts'
+import { updateSettings, type Settings } from '../auth/settings.ts'
+import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
+import { deferJobs, deferWorkflow, type JobToDefer, type Workflow } from '../queue/defer.ts'
+import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
+import type { ConsoleContext } from './context.ts'
+
+type Who = Pick<ConsoleContext, 'pool'> & { audit: AuditContext }
+
+const onJob = (who: Who, action: string, id: number, details: Record<string, unknown>, run: (jobs: JobManager) => Promise<unknown>) =>
+  audited(who.pool, who.audit, action, { jobIds: [id], details }, (db) => run(new JobManager(db)))
+
+export const cancelJob = (who: Who, id: number) => onJob(who, 'job.cancel', id, {}, (jobs) => jobs.cancel(id))
+export const abortJob = (who: Who, id: number) => onJob(who, 'job.abort', id, {}, (jobs) => jobs.abort(id))
+export const deleteJob = (who: Who, id: number) => onJob(who, 'job.delete', id, {}, (jobs) => jobs.delete(id))
+
+export const retryJob = (who: Who, id: number, downstream: boolean) =>
+  audited(who.pool, who.audit, 'job.retry', { jobIds: [id], details: { downstream } }, async (db, record) => {
+    const retried = await new JobManager(db).retry(id, { downstream })
+    record.jobIds = retried
+    return retried
+  })
+
+/** A bulk cancel or retry; its record keeps the filter and how many jobs it matched and changed. */
+export const bulkAction = (who: Who, filter: JobFilter, action: BulkAction) =>
+  audited(who.pool, who.audit, `jobs.bulk_${action}`, { details: { filter } }, async (db, record) => {
+    const result = await new JobManager(db).bulk(filter, action)
+    Object.assign(record.details, { matched: result.matched, changed: result.done, tooMany: result.tooMany })
+    return result
+  })
+
+export const deferJob = (who: Who, job: JobToDefer) =>
+  audited(who.pool, who.audit, 'jobs.defer', { details: { task: job.task, queue: job.queue, args: job.args, dependsOn: job.dependsOn } }, async (db, record) => {
+    const [id] = await deferJobs(db, [job])
+    record.jobIds = [id!]
+    return id!
+  })
+
+export const deferJobWorkflow = (who: Who, workflow: Workflow) =>
+  audited(who.pool, who.audit, 'jobs.defer', { details: { workflow: summarize(workflow) } }, async (db, record) => {
+    const ids = await deferWorkflow(db, workflow)
+    record.jobIds = Object.values(ids)
+    return ids
+  })
+
+/** A workflow in the audit log: how many jobs of each task, not every argument of thousands of jobs. */
+function summarize(workflow: Workflow) {
+  const tasks: Record<string, number> = {}
+  for (const job of Object.values(workflow)) tasks[job.task] = (tasks[job.task] ?? 0) + 1
+  return { jobs: Object.keys(workflow).length, tasks }
+}
+
+export const addConsoleUser = (who: Who, username: string, role: Role, password?: string) =>
+  audited(who.pool, who.audit, 'user.add', { details: { username, role } }, (db) => addUser(db, { username, role, password }))
+
+export const removeConsoleUser = (who: Who, username: string) =>
+  audited(who.pool, who.audit, 'user.remove', { details: { username } }, (db) => removeUser(db, username))
+
+export const changeRole = (who: Who, username: string, role: Role) =>
+  audited(who.pool, who.audit, 'user.role', { details: { username, role } }, (db) => setRole(db, username, role))
+
+/** An admin resets someone's password (generated, to be changed), or a user sets their own. */
+export const changePassword = (who: Who, username: string, password?: string) =>
+  audited(who.pool, who.audit, 'user.password', { details: { username, generated: password === undefined } }, (db) => setPassword(db, username, password))
+
+export const addApiToken = (who: Who, name: string, role: Role) =>
+  audited(who.pool, who.audit, 'token.create', { details: { name, role } }, (db) => createToken(db, { name, role, createdBy: who.audit.actor!.name }))
+
+export const revokeApiToken = (who: Who, id: number) =>
+  audited(who.pool, who.audit, 'token.revoke', { details: { id } }, (db) => revokeToken(db, id))
+
+export const changeSettings = (who: Who, changes: Partial<Settings>) =>
+  audited(who.pool, who.audit, 'settings.update', { details: changes }, (db) => updateSettings(db, changes))
