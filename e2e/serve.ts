@@ -1,7 +1,9 @@
 // What the browser tests run against: a fresh database (on DATABASE_URL's server, or embedded),
 // the console on the given port, and a worker running the demo's tasks.
+import fs from 'node:fs'
+import path from 'node:path'
 import { createScratchDatabase } from '../lib/db/scratch.ts'
-import { adminPassword } from './admin.ts'
+import { adminPassword, serverFile } from './admin.ts'
 import { app } from '../worker/demo/app.ts'
 import { startConsole } from '../worker/start-console.ts'
 import { Worker } from '../worker/worker.ts'
@@ -24,6 +26,9 @@ process.on('SIGTERM', shutDown)
 process.on('SIGINT', shutDown)
 
 await startConsole(database.url, port, console.log)
+// The tests that check the database directly find it here.
+fs.mkdirSync(path.dirname(serverFile), { recursive: true })
+fs.writeFileSync(serverFile, JSON.stringify({ databaseUrl: database.url, port }))
 worker = new Worker(app, { concurrency: 10, pollInterval: 1, heartbeatInterval: 1, shutdownGrace: 1, log: () => {} })
 running = worker.run()
 console.log(`e2e: console on ${port}, database ${new URL(database.url).pathname.slice(1)}`)

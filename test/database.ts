@@ -33,9 +33,11 @@ export function useTestDatabase(): TestDatabase {
   })
 
   beforeEach(async () => {
-    await context.sql(`TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,
-                       procrastinate_job_dependencies, procrastinate_workers, manana_tasks, manana_job_errors, manana_workflows
-                       RESTART IDENTITY CASCADE`)
+    // Every table the migrations made, whatever a later migration adds.
+    await context.sql(`DO $$ BEGIN
+      EXECUTE (SELECT 'TRUNCATE ' || string_agg(quote_ident(tablename), ', ') || ' RESTART IDENTITY CASCADE'
+               FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations');
+    END $$`)
   })
 
   afterAll(async () => {

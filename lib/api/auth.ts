@@ -22,7 +22,7 @@ export function cookieValue(request: Request, name: string): string | undefined 
 }
 
 /** Refuses a state-changing browser request that another site may have sent. */
-function checkSameOrigin(request: Request) {
+export function checkSameOrigin(request: Request) {
   if (safeMethods.has(request.method)) return
   const origin = request.headers.get('origin')
   const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host')
@@ -49,9 +49,10 @@ export async function authenticate(request: Request): Promise<Actor | undefined>
     if (!actor) throw new HttpError(401, 'invalid_token', 'the bearer token is unknown or revoked')
     return actor
   }
-  checkSameOrigin(request)
   const session = cookieValue(request, sessionCookie)
-  return session ? sessionActor(db, session) : undefined
+  if (!session) return undefined
+  checkSameOrigin(request) // the cookie comes with any request to this site, whoever made it send one
+  return sessionActor(db, session)
 }
 
 export async function authorize(request: Request, need: Need): Promise<Actor | undefined> {

@@ -18,3 +18,11 @@ describe('request errors', () => {
     expect(await messageFor({ task: 'x', args: [1] })).toMatch(/^args: /)
   })
 })
+
+describe('ids in paths and queries', () => {
+  it('are plain decimal digits, not whatever Number() can read', async () => {
+    const { jobIdParams } = await import('./schemas.ts')
+    expect(jobIdParams.parse({ id: '42' })).toEqual({ id: 42 })
+    for (const text of [' 1', '0x1', '1e3', '1.0', '-1', '0', '99999999999999999']) expect(jobIdParams.safeParse({ id: text }).success).toBe(false)
+  })
+})

@@ -1,44 +1,92 @@
 // /api/openapi.json, generated from the same zod schemas the handlers parse with.
 import { z, type ZodType } from 'zod'
-import { apiError, bulkBody, deferBody, jobListQuery, retryBody, retryPreviewQuery, workflowListQuery } from './schemas.ts'
+import type { Need } from './auth.ts'
+import {
+  addTokenBody, addUserBody, apiError, auditQuery, bulkBody, changeUserBody, deferBody, jobListQuery, passwordBody, retryBody,
+  retryPreviewQuery, settingsBody, signInBody, workflowListQuery,
+} from './schemas.ts'
 
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
 const queryParameters = (type: z.ZodObject) =>
   Object.entries(schema(type).properties ?? {}).map(([name, property]) => ({ name, in: 'query', schema: property }))
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }
+const usernameParameter = { name: 'username', in: 'path', required: true, schema: { type: 'string' } }
 const errors = {
   '4XX': { description: 'refused; the code says why', content: { 'application/json': { schema: schema(apiError) } } },
 }
 const json = (description: string) => ({ description, content: { 'application/json': {} } })
 const jsonBody = (type: ZodType) => ({ required: true, content: { 'application/json': { schema: schema(type) } } })
 
+/** An operation, with the role it needs as `x-role` (e2e/roles.spec.ts checks each one is enforced). */
+const op = (role: Need, operation: Record<string, unknown>) => ({
+  ...operation,
+  'x-role': role,
+  security: role === 'anyone' ? [] : [{ bearer: [] }, { session: [] }],
+})
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
-    info: { title: 'Mañana', version: '0.1.0', description: 'Jobs, workflows and the actions on them.' },
+    info: {
+      title: 'Mañana',
+      version: '0.1.0',
+      description: 'Jobs, workflows and the actions on them. Every route but sign-in and health needs a role (x-role): viewer reads, operator acts on jobs, admin manages users, tokens, settings and deletes jobs.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token an admin created' },
+        session: { type: 'apiKey', in: 'cookie', name: 'manana_session', description: "A signed-in browser's session; changes also need the console's own Origin" },
+      },
+    },
     paths: {
       '/api/jobs': {
-        get: { summary: 'List jobs, newest first (keyset pages)', parameters: queryParameters(jobListQuery), responses: { 200: json('{ jobs, next }'), ...errors } },
-        post: { summary: 'Defer a job, or a whole workflow', requestBody: jsonBody(deferBody), responses: { 201: json('{ id } or { ids }'), ...errors } },
+        get: op('viewer', { summary: 'List jobs, newest first (keyset pages)', parameters: queryParameters(jobListQuery), responses: { 200: json('{ jobs, next }'), ...errors } }),
+        post: op('operator', { summary: 'Defer a job, or a whole workflow', requestBody: jsonBody(deferBody), responses: { 201: json('{ id } or { ids }'), ...errors } }),
       },
       '/api/jobs/bulk': {
-        post: { summary: 'Cancel or retry every job a filter matches (dryRun first: how many, a sample)', requestBody: jsonBody(bulkBody), responses: { 200: json('{ matched, applicable, skipped, done, sample }'), ...errors } },
+        post: op('operator', { summary: 'Cancel or retry every job a filter matches (dryRun first: how many, a sample)', requestBody: jsonBody(bulkBody), responses: { 200: json('{ matched, applicable, skipped, done, sample }'), ...errors } }),
       },
       '/api/jobs/{id}': {
-        get: { summary: 'A job with its attempts, events, parents, children and why it is not running', parameters: [idParameter], responses: { 200: json('the job'), ...errors } },
-        delete: { summary: 'Delete a job that no unfinished child needs', parameters: [idParameter], responses: { 200: json('{ id, deleted }'), ...errors } },
+        get: op('viewer', { summary: 'A job with its attempts, events, parents, children and why it is not running', parameters: [idParameter], responses: { 200: json('the job'), ...errors } }),
+        delete: op('admin', { summary: 'Delete a job that no unfinished child needs', parameters: [idParameter], responses: { 200: json('{ id, deleted }'), ...errors } }),
       },
-      '/api/jobs/{id}/cancel': { post: { summary: 'Cancel a todo job', parameters: [idParameter], responses: { 200: json('the job'), ...errors } } },
-      '/api/jobs/{id}/abort': { post: { summary: 'Abort a doing job (or cancel a todo one)', parameters: [idParameter], responses: { 200: json('the job'), ...errors } } },
-      '/api/jobs/{id}/retry': { post: { summary: 'Run a finished job again, with downstream if asked', parameters: [idParameter], requestBody: jsonBody(retryBody), responses: { 200: json('{ retried }'), ...errors } } },
-      '/api/jobs/{id}/retry-preview': { get: { summary: 'What a retry would run again', parameters: [idParameter, ...queryParameters(retryPreviewQuery)], responses: { 200: json('{ jobs }'), ...errors } } },
-      '/api/jobs/{id}/graph': { get: { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter], responses: { 200: json('{ workflowId, nodes, edges }'), ...errors } } },
-      '/api/workflows': { get: { summary: 'Workflows, newest first, with counts by status', parameters: queryParameters(workflowListQuery), responses: { 200: json('{ workflows, next }'), ...errors } } },
-      '/api/queues': { get: { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers', responses: { 200: json('{ queues }') } } },
-      '/api/tasks': { get: { summary: 'Tasks the workers announced', responses: { 200: json('{ tasks }') } } },
-      '/api/workers': { get: { summary: 'Workers and the jobs they run', responses: { 200: json('{ workers }') } } },
-      '/api/stats': { get: { summary: 'Counts, the last hour, recent failures, workers', responses: { 200: json('the overview') } } },
-      '/api/events': { get: { summary: 'Server-Sent Events: `change` messages { jobIds, workflowIds, refresh }', responses: { 200: { description: 'text/event-stream' } } } },
+      '/api/jobs/{id}/cancel': { post: op('operator', { summary: 'Cancel a todo job', parameters: [idParameter], responses: { 200: json('the job'), ...errors } }) },
+      '/api/jobs/{id}/abort': { post: op('operator', { summary: 'Abort a doing job (or cancel a todo one)', parameters: [idParameter], responses: { 200: json('the job'), ...errors } }) },
+      '/api/jobs/{id}/retry': { post: op('operator', { summary: 'Run a finished job again, with downstream if asked', parameters: [idParameter], requestBody: jsonBody(retryBody), responses: { 200: json('{ retried }'), ...errors } }) },
+      '/api/jobs/{id}/retry-preview': { get: op('viewer', { summary: 'What a retry would run again', parameters: [idParameter, ...queryParameters(retryPreviewQuery)], responses: { 200: json('{ jobs }'), ...errors } }) },
+      '/api/jobs/{id}/graph': { get: op('viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter], responses: { 200: json('{ workflowId, nodes, edges }'), ...errors } }) },
+      '/api/workflows': { get: op('viewer', { summary: 'Workflows, newest first, with counts by status', parameters: queryParameters(workflowListQuery), responses: { 200: json('{ workflows, next }'), ...errors } }) },
+      '/api/queues': { get: op('viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers', responses: { 200: json('{ queues }') } }) },
+      '/api/tasks': { get: op('viewer', { summary: 'Tasks the workers announced', responses: { 200: json('{ tasks }') } }) },
+      '/api/workers': { get: op('viewer', { summary: 'Workers and the jobs they run', responses: { 200: json('{ workers }') } }) },
+      '/api/stats': { get: op('viewer', { summary: 'Counts, the last hour, recent failures, workers', responses: { 200: json('the overview') } }) },
+      '/api/audit': { get: op('operator', { summary: 'The audit log, newest first', parameters: queryParameters(auditQuery), responses: { 200: json('{ entries, next }'), ...errors } }) },
+      '/api/session': {
+        get: op('signed-in', { summary: 'Who is signed in', responses: { 200: json('{ user }'), ...errors } }),
+        post: op('anyone', { summary: 'Sign in: sets the session cookie (failures are rate-limited)', requestBody: jsonBody(signInBody), responses: { 200: json('{ user }'), ...errors } }),
+        delete: op('signed-in', { summary: 'Sign out', responses: { 200: json('{ signedOut }'), ...errors } }),
+      },
+      '/api/session/password': { post: op('signed-in', { summary: 'Change your own password (ends your sessions)', requestBody: jsonBody(passwordBody), responses: { 200: json('{ changed }'), ...errors } }) },
+      '/api/users': {
+        get: op('admin', { summary: 'Users', responses: { 200: json('{ users }'), ...errors } }),
+        post: op('admin', { summary: 'Add a user (without a password: a one-time one, returned once)', requestBody: jsonBody(addUserBody), responses: { 201: json('{ user, password? }'), ...errors } }),
+      },
+      '/api/users/{username}': {
+        patch: op('admin', { summary: "Change a user's role, or reset their password", parameters: [usernameParameter], requestBody: jsonBody(changeUserBody), responses: { 200: json('{ user, password? }'), ...errors } }),
+        delete: op('admin', { summary: 'Remove a user (never the last admin)', parameters: [usernameParameter], responses: { 200: json('{ username, removed }'), ...errors } }),
+      },
+      '/api/tokens': {
+        get: op('admin', { summary: 'API tokens (never their secrets)', responses: { 200: json('{ tokens }'), ...errors } }),
+        post: op('admin', { summary: 'Create an API token: the secret is in this answer only', requestBody: jsonBody(addTokenBody), responses: { 201: json('{ token, apiToken }'), ...errors } }),
+      },
+      '/api/tokens/{id}': { delete: op('admin', { summary: 'Revoke an API token', parameters: [idParameter], responses: { 200: json('{ apiToken }'), ...errors } }) },
+      '/api/settings': {
+        get: op('admin', { summary: 'Console settings', responses: { 200: json('the settings'), ...errors } }),
+        patch: op('admin', { summary: 'Change console settings', requestBody: jsonBody(settingsBody), responses: { 200: json('the settings'), ...errors } }),
+      },
+      '/api/health': { get: op('anyone', { summary: 'The console is up and reaches its database', responses: { 200: json('{ ok }') } }) },
+      '/api/openapi.json': { get: op('viewer', { summary: 'This document', responses: { 200: json('OpenAPI 3.1') } }) },
+      '/api/events': { get: op('viewer', { summary: 'Server-Sent Events: `change` messages { jobIds, workflowIds, refresh }', responses: { 200: { description: 'text/event-stream' } } }) },
     },
   }
 }

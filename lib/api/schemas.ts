@@ -3,7 +3,12 @@ import { z } from 'zod'
 import { roles } from '../auth/roles.ts'
 import { jobStatuses } from '../queue/job.ts'
 
-const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+/** A job's (or token's) id: a positive integer, as a JSON number or in plain decimal digits in a
+ * path or query (not " 1", "0x1" or "1e3", which Number() would also read as numbers). */
+const id = z.union([
+  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  z.string().regex(/^[1-9][0-9]{0,15}$/, 'a positive integer').transform(Number).pipe(z.number().max(Number.MAX_SAFE_INTEGER)),
+])
 const name = z.string().min(1).max(128)
 
 /** `user_id:42,region:"eu"` → { user_id: 42, region: 'eu' }: each value is JSON when it parses, else text. */
@@ -51,7 +56,7 @@ export const jobListQuery = z.object({
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   after: id.optional(),
-})
+}).strict()
 export type JobListQuery = z.infer<typeof jobListQuery>
 
 const jsonObject = z.record(z.string(), z.unknown())
@@ -95,11 +100,11 @@ export const jobFilter = z
 export const bulkBody = z.object({ filter: jobFilter, action: z.enum(['cancel', 'retry']), dryRun: z.boolean().default(true) }).strict()
 
 export const retryBody = z.object({ downstream: z.boolean().default(false) }).strict()
-export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') })
+export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }).strict()
 export const jobIdParams = z.object({ id })
 /** A path's numeric id (a job's, a token's). */
 export const idParams = jobIdParams
-export const workflowListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(25), after: id.optional() })
+export const workflowListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(25), after: id.optional() }).strict()
 
 /** Every API error: a stable code, a message a person can act on. */
 export const apiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
@@ -126,5 +131,5 @@ export const auditQuery = z.object({
   jobId: id.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: id.optional(),
-})
+}).strict()
 export type AuditQuery = z.infer<typeof auditQuery>

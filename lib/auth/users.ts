@@ -79,7 +79,7 @@ export async function removeUser(db: Queryable, username: string): Promise<void>
 
 export async function setRole(db: Queryable, username: string, role: Role): Promise<User> {
   const rows = await db.query<UserRow>(
-    `UPDATE manana_users SET role = $2 WHERE username = $1 AND ($2 = 'admin' OR ${notTheLastAdmin}) RETURNING *`,
+    `UPDATE manana_users SET role = $2::manana_role WHERE username = $1 AND ($2::manana_role = 'admin' OR ${notTheLastAdmin}) RETURNING *`,
     [username, role],
   )
   return rows[0] ? fromRow(rows[0]) : explainMiss(db, username)

@@ -1,4 +1,4 @@
-import { cookieValue, sessionCookie } from '../../../lib/api/auth.ts'
+import { checkSameOrigin, cookieValue, sessionCookie } from '../../../lib/api/auth.ts'
 import { HttpError } from '../../../lib/api/http-error.ts'
 import { body, clientAddress, handler } from '../../../lib/api/http.ts'
 import { signInBody } from '../../../lib/api/schemas.ts'
@@ -15,6 +15,7 @@ export const GET = handler('signed-in', async (_request, { actor }) => ({ user: 
 
 /** Signs in: { username, password } → a session cookie. */
 export const POST = handler('anyone', async (request) => {
+  checkSameOrigin(request) // no signing a browser in to someone else's account from another site
   const { username, password } = await body(request, signInBody)
   const result = await signIn((await consoleContext()).db, username, password, clientAddress(request))
   if (!result.ok) {

@@ -1,0 +1,208 @@
+// Who may do what: sign-in, roles in the browser and in the API, the audit log, CSRF, headers.
+import { once } from 'node:events'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { APIRequestContext, Browser, Page } from '@playwright/test'
+import { adminPassword } from './admin.ts'
+import { expect, signIn, test } from './fixtures.ts'
+
+const password = 'a long enough password'
+/** Contexts start without the admin's cookie (the fixtures give every context one by default). */
+const noCookies = { cookies: [], origins: [] }
+
+/** A user of this role, made by the admin, and a browser page signed in as them through the form. */
+async function userPage(browser: Browser, request: APIRequestContext, role: 'viewer' | 'operator'): Promise<{ page: Page; username: string }> {
+  const username = `${role}-${Date.now()}`
+  expect((await request.post('/api/users', { data: { username, role, password } })).status()).toBe(201)
+  const context = await browser.newContext({ storageState: noCookies })
+  const page = await context.newPage()
+  await page.goto('/')
+  await expect(page).toHaveURL(/\/sign-in\?next=%2F$/)
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
+  return { page, username }
+}
+
+/** A job that waits (scheduled an hour ahead), so that it can be cancelled. */
+async function waitingJob(request: APIRequestContext): Promise<number> {
+  const response = await request.post('/api/jobs', { data: { task: 'step', args: { label: 'security' }, scheduleIn: 3600 } })
+  expect(response.status()).toBe(201)
+  return (await response.json()).id
+}
+
+/** The page's own fetch, so the browser sends its cookie and Origin as for any click. */
+const fetchFromPage = (page: Page, path: string, method = 'POST') =>
+  page.evaluate(async ([path, method]) => {
+    const response = await fetch(path!, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' })
+    return { status: response.status, body: await response.json() }
+  }, [path, method])
+
+test('without a session the API answers 401 and pages go to the sign-in', async ({ playwright, baseURL, browser }) => {
+  const anonymous = await playwright.request.newContext({ baseURL, storageState: noCookies })
+  for (const path of ['/api/jobs', '/api/stats', '/api/audit', '/api/users', '/api/events']) {
+    const response = await anonymous.get(path)
+    expect(response.status(), path).toBe(401)
+    expect((await response.json()).error.code).toBe('unauthenticated')
+  }
+  const badToken = await anonymous.get('/api/jobs', { headers: { authorization: 'Bearer mnt_forged' } })
+  expect((await badToken.json()).error.code).toBe('invalid_token')
+  expect((await anonymous.get('/api/health')).status()).toBe(200)
+  await anonymous.dispose()
+
+  const page = await (await browser.newContext({ storageState: noCookies })).newPage()
+  await page.goto('/jobs?status=failed')
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fjobs%3Fstatus%3Dfailed$/)
+  await expect(page.getByRole('heading', { name: 'Sign in to Mañana' })).toBeVisible()
+  await page.getByLabel('Username').fill('admin')
+  await page.getByLabel('Password').fill('not the password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).toHaveText('wrong username or password')
+  await page.getByLabel('Password').fill(adminPassword)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page).toHaveURL(/\/jobs\?status=failed$/)
+})
+
+test('a viewer sees no action buttons, and the API refuses its actions with 403', async ({ browser, request }) => {
+  const id = await waitingJob(request)
+  const { page } = await userPage(browser, request, 'viewer')
+  await expect(page.getByRole('link', { name: 'Defer' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0)
+  await page.goto(`/jobs/${id}`)
+  await expect(page.getByRole('heading', { name: new RegExp(`Job ${id}`) })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0)
+  await expect(page.getByRole('button', { name: 'Delete' })).toHaveCount(0)
+  for (const path of [`/api/jobs/${id}/cancel`, `/api/jobs/${id}/abort`, `/api/jobs/${id}/retry`, '/api/jobs/bulk', '/api/users']) {
+    const { status, body } = await fetchFromPage(page, path)
+    expect(status, path).toBe(403)
+    expect(body.error.code).toBe('forbidden')
+  }
+  expect((await fetchFromPage(page, `/api/jobs/${id}`, 'DELETE')).status).toBe(403)
+  expect((await (await request.get(`/api/jobs/${id}`)).json()).job.status).toBe('todo')
+})
+
+test('argument values can be hidden from viewers, and then cannot be searched', async ({ browser, request }) => {
+  const id = await waitingJob(request)
+  const { page } = await userPage(browser, request, 'viewer')
+  expect((await request.patch('/api/settings', { data: { hideValuesFromViewers: true } })).ok()).toBe(true)
+  try {
+    const { body } = await fetchFromPage(page, `/api/jobs/${id}`, 'GET')
+    expect(body.job).toMatchObject({ args: {}, result: null, valuesHidden: true })
+    expect((await fetchFromPage(page, '/api/jobs?args=label:security', 'GET')).body.error.code).toBe('values_hidden')
+    await page.goto(`/jobs/${id}`)
+    await expect(page.getByText('hidden from viewers')).toBeVisible()
+    expect((await (await request.get(`/api/jobs/${id}`)).json()).job.args).toEqual({ label: 'security' })
+  } finally {
+    await request.patch('/api/settings', { data: { hideValuesFromViewers: false } })
+  }
+})
+
+test('an operator can act, and the audit log shows who did it', async ({ browser, request }) => {
+  const id = await waitingJob(request)
+  const { page, username } = await userPage(browser, request, 'operator')
+  await page.goto(`/jobs/${id}`)
+  await expect(page.getByRole('button', { name: 'Delete' })).toHaveCount(0) // deleting is for admins
+  await page.getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByRole('heading', { name: new RegExp(`Job ${id}`) })).toContainText('cancelled')
+  const jobAudit = page.getByRole('table', { name: 'Audit of this job' })
+  await expect(jobAudit).toContainText(username)
+  await expect(jobAudit).toContainText('job.cancel')
+
+  await page.getByRole('link', { name: 'Audit' }).click()
+  await page.getByLabel('Who').fill(username)
+  await page.getByRole('button', { name: 'Filter' }).click()
+  const row = page.getByRole('table', { name: 'Audit log' }).getByRole('row').filter({ hasText: 'job.cancel' })
+  await expect(row).toContainText(String(id))
+  await expect(row).toContainText('ok')
+
+  const audit = await (await request.get(`/api/audit?actor=${username}&action=job.cancel`)).json()
+  expect(audit.entries).toEqual([expect.objectContaining({ actor: username, role: 'operator', jobIds: [id], outcome: 'ok' })])
+  expect(audit.entries[0].source).toBeTruthy()
+})
+
+test('a cross-origin POST is refused, and changes nothing', async ({ page, playwright, baseURL, request }) => {
+  const id = await waitingJob(request)
+  // The admin's own session cookie, but the request says it comes from another site.
+  const forged = await playwright.request.newContext({ baseURL, storageState: await page.context().storageState() })
+  const response = await forged.post(`/api/jobs/${id}/cancel`, { headers: { origin: 'https://evil.example' }, data: {} })
+  expect(response.status()).toBe(403)
+  expect((await response.json()).error.code).toBe('cross_origin')
+  const noOrigin = await forged.post(`/api/jobs/${id}/cancel`, { data: {} })
+  expect((await noOrigin.json()).error.code).toBe('cross_origin')
+  await forged.dispose()
+
+  // A page of another site, served from another port, posting with the user's credentials: the
+  // browser does not send the SameSite cookie, and the Origin check refuses it anyway.
+  const elsewhere = http.createServer((_request, response) => response.end('<h1>Win a prize</h1>')).listen(0, '127.0.0.1')
+  await once(elsewhere, 'listening')
+  let status: string | undefined
+  try {
+    await page.goto(`http://localhost:${(elsewhere.address() as AddressInfo).port}/`)
+    status = await page.evaluate(async (url) => {
+      const response = await fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body: '{}' }).catch(() => undefined)
+      return response?.type
+    }, `${baseURL}/api/jobs/${id}/cancel`)
+  } finally {
+    elsewhere.close()
+  }
+  expect(status).toBe('opaque') // it was sent
+  expect((await (await request.get(`/api/jobs/${id}`)).json()).job.status).toBe('todo')
+})
+
+test('a one-time password must be changed at the first sign-in', async ({ browser, request }) => {
+  const username = `newcomer-${Date.now()}`
+  const created = await (await request.post('/api/users', { data: { username, role: 'operator' } })).json()
+  expect(created.password).toMatch(/^[\w-]{20}$/)
+  const page = await (await browser.newContext({ storageState: noCookies })).newPage()
+  await page.goto('/sign-in')
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(created.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page).toHaveURL(/\/account$/)
+  expect((await fetchFromPage(page, '/api/jobs', 'GET')).body.error.code).toBe('password_change_required')
+  await page.goto('/jobs') // every page sends them back until they have chosen
+  await expect(page).toHaveURL(/\/account$/)
+  await page.getByLabel('Current password').fill(created.password)
+  await page.getByLabel('New password (12 characters or more)').fill(password)
+  await page.getByLabel('New password again').fill(password)
+  await page.getByRole('button', { name: 'Change password' }).click()
+  await expect(page.getByRole('status')).toContainText('sign in with the new one')
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(/\/sign-in/)
+  await page.goto('/')
+  await expect(page).toHaveURL(/\/sign-in/)
+})
+
+test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
+  const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
+  const username = `mallory-${Date.now()}`
+  const codes = []
+  for (let i = 0; i < 11; i++) {
+    const response = await context.post('/api/session', { data: { username, password: `guess ${i}` } })
+    codes.push(`${response.status()} ${(await response.json()).error.code}`)
+  }
+  expect(codes.slice(0, 10)).toEqual(Array(10).fill('401 invalid_credentials'))
+  expect(codes[10]).toBe('429 too_many_attempts')
+  await signIn(context, 'admin', adminPassword) // other users are not locked out
+  await context.dispose()
+})
+
+test('pages and API answers carry the security headers', async ({ page, request }) => {
+  const response = await page.goto('/')
+  const headers = response!.headers()
+  expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[\w+/=]+' 'strict-dynamic'/)
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'")
+  expect(headers['x-frame-options']).toBe('DENY')
+  expect(headers['x-content-type-options']).toBe('nosniff')
+  const api = (await request.get('/api/stats')).headers()
+  expect(api['x-frame-options']).toBe('DENY')
+  expect(api['x-content-type-options']).toBe('nosniff')
+  // The session cookie is out of scripts' reach.
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'manana_session')
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' })
+})
