@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { ensurePrismaClient } from '../lib/db/migrate.ts'
 import { projectRoot } from '../lib/db/project-root.ts'
 
 const require = createRequire(import.meta.url)
@@ -32,6 +33,7 @@ function run(args: string[], env: Record<string, string>, stdio: 'inherit' | 'pi
 
 /** Builds if needed, then serves the console; resolves once it answers. */
 export async function startConsole(databaseUrl: string, port: number, log: (line: string) => void): Promise<ChildProcess> {
+  await ensurePrismaClient()
   if (!buildIsCurrent()) {
     log('building the console (once; about 30 s)…')
     const build = run(['build'], {})
