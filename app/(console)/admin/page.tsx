@@ -118,7 +118,7 @@ function Tokens() {
         </tbody>
       </table>
       <form className="filters" onSubmit={add} aria-label="Create an API token" style={{ marginTop: 8 }}>
-        <label>Name<input name="name" required maxLength={64} /></label>
+        <label>Token name<input name="name" required maxLength={64} /></label>
         <label>Role<RoleSelect name="role" label="Role of the new token" /></label>
         <button type="submit" className="primary">Create token</button>
       </form>
