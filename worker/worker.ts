@@ -5,10 +5,10 @@ import os from 'node:os'
 import pg from 'pg'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
-import { isManaError } from '../lib/queue/errors.ts'
 import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import type { JobContext, Task } from '../lib/queue/task.ts'
+import { AttemptEnds, errorRecord, message } from './attempt-ends.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { createLog, type Log } from './log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
@@ -54,6 +54,7 @@ export class Worker {
   private db!: Queryable
   private pool!: pg.Pool
   private listener?: Listener
+  private attemptEnds!: AttemptEnds
   private timers: NodeJS.Timeout[] = []
   private stopping = false
   private wakeRequested = false
@@ -83,6 +84,7 @@ export class Worker {
   async run(): Promise<void> {
     this.pool = await this.app.pool()
     this.db = fromPg(this.pool)
+    this.attemptEnds = new AttemptEnds(this.db, this.log)
     this.id = await this.register()
     const { queues, concurrency } = this.options
     this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
@@ -182,41 +184,18 @@ export class Worker {
     } finally {
       clearTimeout(timer)
     }
-    const ended = await this.endAttempt(job.id, this.id!, outcome)
+    const ended = await this.attemptEnds.record({
+      id: job.id,
+      worker_id: this.id!,
+      outcome: outcome.status,
+      ...(outcome.status === 'succeeded' && { result: outcome.result }),
+      ...(outcome.status === 'failed' && { error: errorRecord(outcome.error), retry_in: outcome.retryIn }),
+    })
     const ms = Math.round(performance.now() - started)
     if (!ended) {
       this.log(`job ${job.id} ${job.task} ${outcome.status} in ${ms} ms, but is no longer this worker's (it was recovered as stalled): outcome dropped`)
     } else {
       this.log(`job ${job.id} ${job.task} ${describe(outcome)} in ${ms} ms`)
-    }
-  }
-
-  /** Records how an attempt ended, retrying through connection losses. False: not ours any more. */
-  private async endAttempt(jobId: number, workerId: number | null, outcome: Outcome): Promise<boolean> {
-    const error = outcome.status === 'failed' ? errorJson(outcome.error) : null
-    const params = [
-      jobId,
-      workerId,
-      outcome.status,
-      outcome.status === 'succeeded' ? outcome.result : null,
-      error,
-      outcome.status === 'failed' ? outcome.retryIn : null,
-    ]
-    for (let delay = 0.1; ; delay = Math.min(delay * 2, 5)) {
-      try {
-        const [row] = await this.db.query<{ ended: boolean }>(
-          'SELECT manana_end_attempt($1, $2, $3, $4::jsonb, $5::jsonb, $6) AS ended',
-          params,
-        )
-        return row!.ended
-      } catch (failure) {
-        if (!isTransient(failure)) {
-          this.log(`job ${jobId}: could not record its end: ${message(failure)}`)
-          return false
-        }
-        this.log(`job ${jobId}: could not record its end yet (${message(failure)}); trying again`)
-        await new Promise((resolve) => setTimeout(resolve, delay * 1000))
-      }
     }
   }
 
@@ -268,7 +247,7 @@ export class Worker {
         const error = new Error(`its worker stopped sending heartbeats (none for ${this.options.staleAfter} s) while running it`)
         const task = this.app.tasks.get(job.task)
         const retryIn = task ? retryDelay(task.options.retry, error, job.attempts) : null
-        await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, $3::jsonb, $4)', [job.id, 'failed', errorJson(error), retryIn])
+        await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, $3::jsonb, $4)', [job.id, 'failed', errorRecord(error), retryIn])
         this.log(`job ${job.id} ${job.task} recovered from a dead worker: ${retryIn === null ? 'failed' : `retry in ${retryIn} s`}`)
       }
       await client.query('COMMIT')
@@ -398,22 +377,4 @@ function describe(outcome: Outcome): string {
     default:
       return outcome.status
   }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function errorJson(error: unknown): string {
-  return JSON.stringify(
-    error instanceof Error ? { message: error.message, stack: error.stack ?? null } : { message: String(error), stack: null },
-  )
-}
-
-/** Connection losses, server shutdowns, deadlocks: worth trying again. */
-function isTransient(error: unknown): boolean {
-  if (isManaError(error)) return false
-  const code = (error as { code?: unknown })?.code
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ['08', '40', '53', '57'].includes(code.slice(0, 2))
-  return true // a socket error (ECONNRESET…) or pg's "Connection terminated": no SQLSTATE
 }

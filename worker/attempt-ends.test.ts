@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../test/database.ts'
+import { deferJobs } from '../lib/queue/defer.ts'
+import { AttemptEnds } from './attempt-ends.ts'
+
+const t = useTestDatabase()
+
+async function claim(count: number) {
+  const [worker] = await t.sql('SELECT worker_id FROM procrastinate_register_worker_v1()')
+  const ids = await deferJobs(t.db, Array.from({ length: count }, (_, i) => ({ task: `t${i}` })))
+  await t.sql('SELECT * FROM manana_fetch_jobs(NULL, $1, $2)', [worker!.worker_id, count])
+  return { workerId: Number(worker!.worker_id), ids }
+}
+
+describe('ending attempts in batches', () => {
+  it('ends each attempt as one call per batch would, and says which were no longer ours', async () => {
+    const { workerId, ids } = await claim(4)
+    const lines: string[] = []
+    const ends = new AttemptEnds(t.db, (line) => lines.push(line))
+    const [a, b, c, d] = ids as [number, number, number, number]
+    const results = await Promise.all([
+      ends.record({ id: a, worker_id: workerId, outcome: 'succeeded', result: '{"rows":3,"text":"it\'s \\"fine\\""}' }),
+      ends.record({ id: b, worker_id: workerId, outcome: 'failed', error: { message: 'boom', stack: 'at x' }, retry_in: null }),
+      ends.record({ id: c, worker_id: workerId, outcome: 'failed', error: { message: 'again', stack: null }, retry_in: 60 }),
+      ends.record({ id: d, worker_id: workerId + 1, outcome: 'succeeded', result: 'null' }), // another worker's job
+    ])
+    expect(results).toEqual([true, true, true, false])
+    const jobs = await t.sql('SELECT id, status, result, attempts FROM procrastinate_jobs ORDER BY id')
+    expect(jobs.map((job) => [job.status, job.result, job.attempts])).toEqual([
+      ['succeeded', { rows: 3, text: 'it\'s "fine"' }, 1],
+      ['failed', null, 1],
+      ['todo', null, 1],
+      ['doing', null, 0],
+    ])
+    const errors = await t.sql('SELECT job_id, message, stack FROM manana_job_errors ORDER BY job_id')
+    expect(errors).toEqual([
+      { job_id: String(b), message: 'boom', stack: 'at x' },
+      { job_id: String(c), message: 'again', stack: null },
+    ])
+    expect(lines).toEqual([])
+  })
+
+  it('a null result is JSON null, as with one call per job', async () => {
+    const { workerId, ids } = await claim(1)
+    await new AttemptEnds(t.db, () => {}).record({ id: ids[0]!, worker_id: workerId, outcome: 'succeeded', result: 'null' })
+    expect(await t.sql(`SELECT result IS NULL AS sql_null, jsonb_typeof(result) AS type FROM procrastinate_jobs`)).toEqual([{ sql_null: false, type: 'null' }])
+  })
+
+  it('refuses what is not a list of outcomes, with a stable code', async () => {
+    await expect(t.sql(`SELECT * FROM manana_end_attempts('{}'::jsonb)`)).rejects.toMatchObject({ code: 'job_not_finishable' }) // MN009, as for an unknown outcome
+  })
+})
