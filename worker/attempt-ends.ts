@@ -42,6 +42,16 @@ export class AttemptEnds {
     })
   }
 
+  /** Whether ends are being written. */
+  get busy(): boolean {
+    return this.flushing !== undefined
+  }
+
+  /** Resolves once every end recorded so far is written. */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing
+  }
+
   private async flush(): Promise<void> {
     while (this.pending.length) {
       const batch = this.pending.splice(0, maxBatch)

@@ -125,7 +125,7 @@ export class Worker {
         }
         for (const job of jobs) this.start(job)
         if (jobs.length > 0) continue
-        if (this.options.once && this.running.size === 0) return
+        if (this.options.once && this.running.size === 0 && !this.attemptEnds.busy) return
       }
       await this.sleep(this.options.pollInterval)
     }
@@ -142,10 +142,7 @@ export class Worker {
   private start(job: Job): void {
     const running: Running = { job, controller: new AbortController() }
     this.running.set(job.id, running)
-    running.done = this.execute(running).finally(() => {
-      this.running.delete(job.id)
-      this.wake()
-    })
+    running.done = this.execute(running)
   }
 
   private async execute(running: Running): Promise<void> {
@@ -183,6 +180,9 @@ export class Worker {
       }
     } finally {
       clearTimeout(timer)
+      // The task is done: its slot takes the next job while the end is being recorded.
+      this.running.delete(job.id)
+      this.wake()
     }
     const ended = await this.attemptEnds.record({
       id: job.id,
@@ -191,6 +191,7 @@ export class Worker {
       ...(outcome.status === 'succeeded' && { result: outcome.result }),
       ...(outcome.status === 'failed' && { error: errorRecord(outcome.error), retry_in: outcome.retryIn }),
     })
+    this.wake() // with `once`, a recorded end may have made children ready, or left nothing to do
     const ms = Math.round(performance.now() - started)
     if (!ended) {
       this.log(`job ${job.id} ${job.task} ${outcome.status} in ${ms} ms, but is no longer this worker's (it was recovered as stalled): outcome dropped`)
@@ -332,6 +333,7 @@ export class Worker {
       for (const running of this.running.values()) this.stopRunning(running, 'shutdown')
       await Promise.allSettled(pending())
     }
+    await this.attemptEnds.settled()
     await this.listener?.close()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
     this.log(`worker ${this.id} stopped`)

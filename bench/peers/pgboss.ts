@@ -1,0 +1,70 @@
+// pg-boss's side of `npm run bench`, run by Node 22 (type stripping, no compiler). Queues use
+// NOTIFY; workers fetch up to 10 jobs at once (10 at once, as the others) and fetch again at once
+// while batches come back full (burstWhenBatchFull): its fastest documented settings.
+// Usage: node pgboss.ts SCENARIO DATABASE_URL
+import { PgBoss } from 'pg-boss'
+import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
+
+const [scenario, connectionString] = process.argv.slice(2)
+const boss = new PgBoss({ connectionString, max: sizes.poolSize })
+boss.on('error', (error: Error) => console.error(error))
+await boss.start()
+await boss.createQueue('noop', { notify: true })
+const work = { batchSize: sizes.concurrency, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, burstWhenBatchFull: true, ...JSON.parse(process.env.PGBOSS_WORK ?? '{}') }
+
+async function enqueue(count: number) {
+  for (let i = 0; i < count; i += sizes.enqueueBatch) {
+    await boss.insert('noop', Array.from({ length: Math.min(sizes.enqueueBatch, count - i) }, () => ({ data: {} })))
+  }
+}
+
+type Flow = Array<{ ref: string; name: string; data?: object; dependsOn?: string[] }>
+const chain = (prefix: string, length: number): Flow =>
+  Array.from({ length }, (_, i) => ({ ref: `${prefix}${i}`, name: 'noop', data: { index: i }, dependsOn: i ? [`${prefix}${i - 1}`] : undefined }))
+
+async function flowThroughput(flows: Flow[], total: number) {
+  for (const flow of flows) await boss.flow(flow)
+  const meter = new ThroughputMeter(total, 1)
+  await boss.work('noop', work, async (jobs: unknown[]) => meter.ran(jobs.length))
+  await meter.done
+  return meter.rate()
+}
+
+if (scenario === 'throughput') {
+  const meter = new ThroughputMeter(sizes.throughputJobs, sizes.warmUp)
+  await enqueue(sizes.throughputJobs)
+  await boss.work('noop', work, async (jobs: unknown[]) => meter.ran(jobs.length))
+  await meter.done
+  report({ jobsPerSecond: meter.rate() })
+} else if (scenario === 'chains') {
+  const flows = Array.from({ length: sizes.chains }, (_, c) => chain(`c${c}.`, sizes.chainLength))
+  report({ jobsPerSecond: await flowThroughput(flows, sizes.chains * sizes.chainLength) })
+} else if (scenario === 'fan') {
+  const middle = Array.from({ length: sizes.fanWidth }, (_, i) => ({ ref: `m${i}`, name: 'noop', dependsOn: ['root'] }))
+  const flow: Flow = [{ ref: 'root', name: 'noop' }, ...middle, { ref: 'sink', name: 'noop', dependsOn: middle.map((job) => job.ref) }]
+  report({ jobsPerSecond: await flowThroughput([flow], sizes.fanWidth + 2) })
+} else if (scenario === 'hops') {
+  const meter = new HopMeter(sizes.hopChain)
+  await boss.flow(chain('n', sizes.hopChain))
+  await boss.work('noop', work, async (jobs: Array<{ data: { index: number } }>) => {
+    for (const job of jobs) meter.start(job.data.index)()
+  })
+  await meter.done
+  report(meter.percentiles())
+} else if (scenario === 'enqueue') {
+  const started = now()
+  await enqueue(sizes.enqueueJobs)
+  report({ jobsPerSecond: (sizes.enqueueJobs / (now() - started)) * 1000 })
+} else if (scenario === 'dag') {
+  const flow: Flow = Array.from({ length: sizes.dagNodes }, (_, i) => ({
+    ref: `n${i}`,
+    name: 'noop',
+    dependsOn: i === 0 ? undefined : [...new Set([`n${Math.floor(i / 2)}`, `n${Math.floor(i / 3)}`])].filter((ref) => ref !== `n${i}`),
+  }))
+  const started = now()
+  await boss.flow(flow)
+  report({ milliseconds: now() - started })
+} else {
+  throw new Error(`pg-boss has no scenario ${scenario}`)
+}
+await boss.stop({ graceful: false, wait: true })

@@ -1,0 +1,140 @@
+// Mañana's side of `npm run bench`: one scenario per process, on the database given, with the
+// defaults a user gets (createApp, Worker at concurrency 10, a pool of 10).
+// Usage: tsx bench/systems/manana.ts SCENARIO DATABASE_URL
+import pg from 'pg'
+import { createApp, type App } from '../../lib/queue/app.ts'
+import type { Workflow } from '../../lib/queue/defer.ts'
+import { Worker } from '../../worker/worker.ts'
+import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
+
+const [scenario, databaseUrl] = process.argv.slice(2)
+
+/** Runs a worker until `done`, then stops it. */
+async function work(app: App, done: Promise<void>) {
+  const worker = new Worker(app, { concurrency: sizes.concurrency, log: () => {} })
+  const running = worker.run()
+  await done
+  worker.stop()
+  await running
+}
+
+async function deferInBatches(app: App, count: number) {
+  for (let i = 0; i < count; i += sizes.enqueueBatch) {
+    await app.defer(Array.from({ length: Math.min(sizes.enqueueBatch, count - i) }, () => ({ task: 'noop' })))
+  }
+}
+
+async function throughput(app: App, total: number, warmUp: number): Promise<number> {
+  const meter = new ThroughputMeter(total, warmUp)
+  app.task('noop', {}, () => meter.ran())
+  await deferInBatches(app, total)
+  await (await app.pool()).query('ANALYZE procrastinate_jobs')
+  await work(app, meter.done)
+  return meter.rate()
+}
+
+/** Defers workflows, whole, in calls of about 10,000 jobs each (keys prefixed per workflow). */
+async function deferWorkflows(app: App, workflows: Workflow[]) {
+  let batch: Workflow = {}
+  for (const [w, workflow] of workflows.entries()) {
+    for (const [key, job] of Object.entries(workflow)) {
+      batch[`${w}.${key}`] = { ...job, dependsOn: job.dependsOn?.map((parent) => (typeof parent === 'string' ? `${w}.${parent}` : parent)) }
+    }
+    if (Object.keys(batch).length >= 10_000) {
+      await app.deferWorkflow(batch)
+      batch = {}
+    }
+  }
+  if (Object.keys(batch).length) await app.deferWorkflow(batch)
+}
+
+async function dagThroughput(app: App, workflows: Workflow[], total: number): Promise<number> {
+  const meter = new ThroughputMeter(total, 1)
+  app.task('noop', {}, () => meter.ran())
+  await deferWorkflows(app, workflows)
+  await (await app.pool()).query('ANALYZE procrastinate_jobs')
+  await work(app, meter.done)
+  return meter.rate()
+}
+
+const chain = (length: number): Workflow =>
+  Object.fromEntries(Array.from({ length }, (_, i) => [`n${i}`, { task: 'noop', args: { index: i }, dependsOn: i ? [`n${i - 1}`] : [] }]))
+
+const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> = {
+  async throughput(app) {
+    return { jobsPerSecond: await throughput(app, sizes.throughputJobs, sizes.warmUp) }
+  },
+  async chains(app) {
+    const workflows = Array.from({ length: sizes.chains }, () => chain(sizes.chainLength))
+    return { jobsPerSecond: await dagThroughput(app, workflows, sizes.chains * sizes.chainLength) }
+  },
+  async fan(app) {
+    const workflow: Workflow = { root: { task: 'noop' }, sink: { task: 'noop', dependsOn: [] } }
+    for (let i = 0; i < sizes.fanWidth; i++) {
+      workflow[`m${i}`] = { task: 'noop', dependsOn: ['root'] }
+      workflow.sink!.dependsOn!.push(`m${i}`)
+    }
+    return { jobsPerSecond: await dagThroughput(app, [workflow], sizes.fanWidth + 2) }
+  },
+  async hops(app) {
+    const meter = new HopMeter(sizes.hopChain)
+    app.task('link', {}, async ({ index }: { index: number }) => meter.start(index)())
+    await app.deferWorkflow(Object.fromEntries(Array.from({ length: sizes.hopChain }, (_, i) => [`n${i}`, { task: 'link', args: { index: i }, dependsOn: i ? [`n${i - 1}`] : [] }])))
+    await work(app, meter.done)
+    return meter.percentiles()
+  },
+  async enqueue(app) {
+    const started = now()
+    await deferInBatches(app, sizes.enqueueJobs)
+    return { jobsPerSecond: (sizes.enqueueJobs / (now() - started)) * 1000 }
+  },
+  async dag(app) {
+    // Each node depends on one or two earlier ones: a wide, deep DAG of 10,000 jobs in one call.
+    const workflow: Workflow = {}
+    for (let i = 0; i < sizes.dagNodes; i++) {
+      const parents = i === 0 ? [] : [...new Set([`n${Math.floor(i / 2)}`, `n${Math.floor(i / 3)}`])].filter((key) => key !== `n${i}`)
+      workflow[`n${i}`] = { task: 'noop', dependsOn: parents }
+    }
+    const started = now()
+    await app.deferWorkflow(workflow)
+    return { milliseconds: now() - started }
+  },
+  async flatness(app) {
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    const fetchLatency = async () => {
+      await client.query(`INSERT INTO procrastinate_jobs (queue_name, task_name) SELECT 'probe', 'probe' FROM generate_series(1, 1000)`)
+      await client.query('ANALYZE procrastinate_jobs')
+      const times: number[] = []
+      for (let i = 0; i < 1000; i++) {
+        const started = now()
+        const { rows } = await client.query(`SELECT id FROM manana_fetch_jobs('{probe}', NULL, 1)`)
+        times.push(now() - started)
+        await client.query(`SELECT manana_finish_job($1, 'succeeded', NULL, false)`, [rows[0].id])
+      }
+      return times.sort((a, b) => a - b)[500]!
+    }
+    const emptyFetch = await fetchLatency()
+    const emptyRate = await throughput(app, 20_000, 2_000)
+    // A million finished jobs and 100,000 waiting on a parent that never finishes.
+    await client.query(`INSERT INTO procrastinate_jobs (queue_name, task_name, status, attempts) SELECT 'default', 'done', 'succeeded', 1 FROM generate_series(1, 1000000)`)
+    const [parent] = await app.defer([{ task: 'never', queue: 'elsewhere', scheduleIn: 86_400 }])
+    await client.query(
+      `SELECT count(*) FROM manana_defer_jobs((SELECT jsonb_agg(jsonb_build_object('task_name', 'child', 'depends_on', jsonb_build_array($1::bigint))) FROM generate_series(1, 100000)))`,
+      [parent],
+    )
+    await client.query('VACUUM ANALYZE procrastinate_jobs')
+    const fullFetch = await fetchLatency()
+    const fresh = createApp({ databaseUrl }) // a second app: the first has its noop task already
+    const fullRate = await throughput(fresh, 20_000, 2_000)
+    await fresh.close()
+    await client.end()
+    return { emptyJobsPerSecond: emptyRate, fullJobsPerSecond: fullRate, emptyFetchMs: emptyFetch, fullFetchMs: fullFetch }
+  },
+}
+
+const run = scenarios[scenario!]
+if (!run || !databaseUrl) throw new Error(`usage: manana.ts ${Object.keys(scenarios).join('|')} DATABASE_URL`)
+const app = createApp({ databaseUrl })
+report(await run(app))
+await app.close()
