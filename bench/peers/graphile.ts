@@ -32,7 +32,7 @@ if (scenario === 'throughput') {
   })
   await meter.done
   await runner.stop()
-  report({ jobsPerSecond: meter.rate(), settings })
+  report({ jobsPerSecond: meter.rate() })
 } else if (scenario === 'enqueue') {
   const started = now()
   await enqueue(sizes.enqueueJobs)

