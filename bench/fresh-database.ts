@@ -19,7 +19,3 @@ export async function describeMachine(url: string): Promise<string> {
   await client.end()
   return `PostgreSQL ${rows[0].server_version}, Node ${process.version}, ${os.cpus().length} cores`
 }
-
-export function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
-}
