@@ -28,6 +28,8 @@ const maxBatch = 500
 export class AttemptEnds {
   private pending: Pending[] = []
   private flushing?: Promise<void>
+  /** Ends on the wire now (0 once written, before their callers hear of it). */
+  private writing = 0
 
   constructor(
     private readonly db: Queryable,
@@ -44,7 +46,7 @@ export class AttemptEnds {
 
   /** Whether ends are being written. */
   get busy(): boolean {
-    return this.flushing !== undefined
+    return this.pending.length > 0 || this.writing > 0
   }
 
   /** Resolves once every end recorded so far is written. */
@@ -55,7 +57,9 @@ export class AttemptEnds {
   private async flush(): Promise<void> {
     while (this.pending.length) {
       const batch = this.pending.splice(0, maxBatch)
+      this.writing = batch.length
       const ended = await this.write(batch.map((item) => item.end))
+      this.writing = 0
       batch.forEach((item, i) => item.resolve(ended[i]!))
     }
   }
