@@ -1,12 +1,12 @@
 // Route handlers are thin shells: parse with a schema, call one lib function, map its errors.
 import { ZodError, type ZodType, type core } from 'zod'
-
-type ZodIssue = core.$ZodIssue
 import type { AuditContext } from '../auth/audit.ts'
 import type { Actor } from '../auth/roles.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { authorize, type Need } from './auth.ts'
 import { HttpError, isHttpError } from './http-error.ts'
+
+type ZodIssue = core.$ZodIssue
 
 const statusByCode: Record<ErrorCode, number> = {
   invalid_job: 422,

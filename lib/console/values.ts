@@ -15,6 +15,6 @@ export async function valuesHiddenFrom(db: Queryable, actor: Actor | undefined):
 
 export const hideValues = (job: Job): VisibleJob => ({ ...job, args: {}, result: null, valuesHidden: true })
 
-export function refuseArgsFilter() {
+export function refuseArgsFilter(): never {
   throw new HttpError(403, 'values_hidden', 'argument values are hidden from viewers, so jobs cannot be filtered by them')
 }
