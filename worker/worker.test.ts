@@ -214,3 +214,70 @@ describe('worker', () => {
     expect(new Set(deferred.map((row) => row.ts)).size).toBe(deferred.length)
   })
 })
+
+describe('claiming ahead', () => {
+  const doing = async () => Number((await t.sql(`SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'doing'`))[0]!.n)
+
+  /** A worker at concurrency 2 that has timed quick tasks, then has both slots held by 'hold' jobs. */
+  async function heldWorker(options: WorkerOptions = {}) {
+    const app = createApp({ databaseUrl: t.url })
+    const ran: number[] = []
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    app.task('quick', {}, async ({ n }: { n: number }) => void ran.push(n))
+    app.task('hold', {}, () => released)
+    await app.defer(Array.from({ length: 50 }, (_, n) => ({ task: 'quick', args: { n } })))
+    startWorker(app, { concurrency: 2, claimAhead: 5, ...options })
+    await until(async () => ran.length === 50, 'the quick jobs')
+    const holds = await app.defer([{ task: 'hold', priority: 1 }, { task: 'hold', priority: 1 }])
+    const queued = await app.defer(Array.from({ length: 10 }, (_, i) => ({ task: 'quick', args: { n: 100 + i } })))
+    await until(async () => (await doing()) === 2 + 5, '5 jobs claimed ahead of the 2 held slots')
+    return { app, ran, release, holds, queued }
+  }
+
+  it('claims quick jobs ahead of free slots, at most claimAhead, and runs them in order', async () => {
+    const { ran, release, queued } = await heldWorker({ heartbeatInterval: 30 })
+    const claimed = await t.sql(`SELECT id FROM procrastinate_jobs WHERE status = 'doing' AND task_name = 'quick' ORDER BY id`)
+    expect(claimed.map((row) => Number(row.id))).toEqual(queued.slice(0, 5))
+    release()
+    await until(async () => ran.length === 60, 'the queued jobs')
+    expect(ran.slice(50)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i))
+    for (const id of queued) expect(await jobRow(id)).toMatchObject({ status: 'succeeded', attempts: 1 })
+  })
+
+  it('puts jobs claimed ahead back when they wait a heartbeat, without counting an attempt', async () => {
+    const { ran, release, queued } = await heldWorker({ heartbeatInterval: 0.3 })
+    await until(async () => (await jobRow(queued[0]!)).status === 'todo', 'the claimed jobs to go back')
+    expect(ran.length).toBe(50)
+    expect(await jobRow(queued[0]!)).toMatchObject({ status: 'todo', attempts: 0 })
+    expect(await eventsOf(t, queued[0]!)).toEqual(['deferred', 'started', 'deferred_for_retry'])
+    release()
+    await until(async () => ran.length === 60, 'the queued jobs')
+    expect(await jobRow(queued[0]!)).toMatchObject({ status: 'succeeded', attempts: 1 })
+  })
+
+  it('aborts a job claimed ahead without running it, and puts the others back on shutdown', async () => {
+    const { app, ran, release, queued } = await heldWorker({ heartbeatInterval: 30, shutdownGrace: 0.1 })
+    await app.jobs.abort(queued[1]!)
+    await until(statusIs(queued[1]!, 'aborted'), 'the abort')
+    expect(await eventsOf(t, queued[1]!)).toEqual(['deferred', 'started', 'abort_requested', 'aborted'])
+    await Promise.all(stops.splice(0).map((stop) => stop()))
+    release()
+    expect(ran.length).toBe(50)
+    for (const id of [queued[0]!, ...queued.slice(2)]) expect(await jobRow(id)).toMatchObject({ status: 'todo', attempts: 0 })
+  })
+
+  it('does not claim slow tasks ahead', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    let done = 0
+    app.task('slow', {}, () => new Promise<void>((resolve) => setTimeout(() => (done++, resolve()), 150)))
+    await app.defer(Array.from({ length: 8 }, () => ({ task: 'slow' })))
+    startWorker(app, { concurrency: 2 })
+    let most = 0
+    while (done < 8) {
+      most = Math.max(most, await doing())
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(most).toBe(2)
+  })
+})

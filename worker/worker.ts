@@ -18,6 +18,12 @@ export interface WorkerOptions {
   queues?: string[] | null
   /** Jobs run at once in this process (default 10). */
   concurrency?: number
+  /**
+   * Most jobs claimed ahead of a free slot (default 10 × concurrency; 0: claim only for free
+   * slots). The worker claims ahead only as many as its slots will start within about one fetch
+   * round trip, from the task and fetch times it measures, so slow tasks are never claimed ahead.
+   */
+  claimAhead?: number
   /** Seconds between fetches when no notification arrives (default 5). */
   pollInterval?: number
   /** Seconds running jobs get to finish on shutdown before they are stopped and put back (default 30). */
@@ -51,6 +57,9 @@ export class Worker {
   private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log'>> & { queues: string[] | null }
   private readonly log: Log
   private readonly running = new Map<number, Running>()
+  /** Jobs claimed ahead (doing, this worker's) that no slot has started yet, in fetch order. */
+  private queued: Array<{ job: Job; claimedAt: number }> = []
+  private readonly timing = new Timing()
   private db!: Queryable
   private pool!: pg.Pool
   private listener?: Listener
@@ -69,6 +78,7 @@ export class Worker {
     this.options = {
       queues: options.queues?.length ? options.queues : null,
       concurrency: options.concurrency ?? 10,
+      claimAhead: options.claimAhead ?? 10 * (options.concurrency ?? 10),
       pollInterval: options.pollInterval ?? 5,
       shutdownGrace: options.shutdownGrace ?? 30,
       once: options.once ?? false,
@@ -113,30 +123,65 @@ export class Worker {
 
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
-      const free = this.options.concurrency - this.running.size
-      if (free > 0) {
+      const wanted = this.options.concurrency - this.running.size + this.aheadTarget() - this.queued.length
+      if (wanted > 0) {
         let jobs: Job[]
         try {
-          jobs = await this.fetch(free)
+          jobs = await this.fetch(wanted)
         } catch (error) {
           this.log(`fetching failed: ${message(error)}; trying again`)
           await this.sleep(1)
           continue
         }
-        for (const job of jobs) this.start(job)
+        this.enqueue(jobs)
         if (jobs.length > 0) continue
-        if (this.options.once && this.running.size === 0 && !this.attemptEnds.busy) return
+        if (this.options.once && this.running.size === 0 && this.queued.length === 0 && !this.attemptEnds.busy) return
       }
       await this.sleep(this.options.pollInterval)
     }
   }
 
+  /**
+   * How many jobs to hold claimed beyond the free slots: those the slots will start within about
+   * one fetch round trip, judged from measured times (none until tasks have been timed).
+   */
+  private aheadTarget(): number {
+    const { fetchMs, taskMs } = this.timing
+    if (fetchMs === undefined || taskMs === undefined) return 0
+    const startable = Math.floor((this.options.concurrency * fetchMs) / Math.max(taskMs, 0.001))
+    return Math.min(this.options.claimAhead, startable)
+  }
+
+  /** Queues claimed jobs in fetch order (priority, then id) and starts what free slots can take. */
+  private enqueue(jobs: Job[]): void {
+    const claimedAt = performance.now()
+    for (const job of jobs) this.queued.push({ job, claimedAt })
+    if (this.queued.length > jobs.length) this.queued.sort((a, b) => b.job.priority - a.job.priority || a.job.id - b.job.id)
+    this.startQueued()
+  }
+
+  /** Starts queued jobs while slots are free: when jobs are claimed, and whenever a task ends. */
+  private startQueued(): void {
+    while (this.queued.length && this.running.size < this.options.concurrency && !this.stopping) this.start(this.queued.shift()!.job)
+  }
+
   private async fetch(max: number): Promise<Job[]> {
+    const started = performance.now()
     const rows = await this.db.query<{ job: JobRow }>(
       'SELECT to_jsonb(job) AS job FROM manana_fetch_jobs($1, $2, $3) AS job',
       [this.options.queues, this.id, max],
     )
+    this.timing.fetched(performance.now() - started)
     return rows.map((row) => jobFromRow(row.job))
+  }
+
+  /** Ends the attempts of queued jobs without running them: back to todo, or aborted. */
+  private unqueue(jobs: Job[], outcome: 'released' | 'aborted'): void {
+    for (const job of jobs) {
+      void this.attemptEnds.record({ id: job.id, worker_id: this.id!, outcome }).then((ended) => {
+        if (ended) this.log(`job ${job.id} ${job.task} ${outcome === 'released' ? 'put back to todo before it started' : 'aborted before it started'}`)
+      })
+    }
   }
 
   private start(job: Job): void {
@@ -180,8 +225,10 @@ export class Worker {
       }
     } finally {
       clearTimeout(timer)
+      this.timing.ran(performance.now() - started)
       // The task is done: its slot takes the next job while the end is being recorded.
       this.running.delete(job.id)
+      this.startQueued()
       this.wake()
     }
     const ended = await this.attemptEnds.record({
@@ -203,6 +250,8 @@ export class Worker {
   private stopJob(jobId: number, reason: StopReason): void {
     const running = this.running.get(jobId)
     if (running) this.stopRunning(running, reason)
+    const queued = this.queued.findIndex((item) => item.job.id === jobId)
+    if (queued >= 0) this.unqueue(this.queued.splice(queued, 1).map((item) => item.job), reason === 'abort' ? 'aborted' : 'released')
   }
 
   private stopRunning(running: Running, reason: StopReason): void {
@@ -224,10 +273,18 @@ export class Worker {
         this.id = await this.register()
       }
       await this.recoverStalledJobs()
-      if (this.running.size) {
+      // Jobs claimed ahead that waited a whole heartbeat (tasks turned slow) go back for others.
+      const waitedSince = performance.now() - this.options.heartbeatInterval * 1000
+      const waited = this.queued.filter((item) => item.claimedAt < waitedSince)
+      if (waited.length) {
+        this.queued = this.queued.filter((item) => item.claimedAt >= waitedSince)
+        this.unqueue(waited.map((item) => item.job), 'released')
+      }
+      const ours = [...this.running.keys(), ...this.queued.map((item) => item.job.id)]
+      if (ours.length) {
         const rows = await this.db.query<{ id: string }>(
           'SELECT id FROM procrastinate_jobs WHERE id = ANY ($1) AND abort_requested',
-          [[...this.running.keys()]],
+          [ours],
         )
         for (const row of rows) this.stopJob(Number(row.id), 'abort')
       }
@@ -321,6 +378,7 @@ export class Worker {
 
   private async shutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
+    this.unqueue(this.queued.splice(0).map((item) => item.job), 'released')
     const pending = () => [...this.running.values()].map((running) => running.done)
     if (this.running.size) {
       this.log(`shutting down: waiting up to ${this.options.shutdownGrace} s for ${this.running.size} running job(s)`)
@@ -369,6 +427,22 @@ export class Worker {
     this.wakeRequested = false
   }
 }
+
+/** Moving averages of a task's run and of a fetch round trip, in ms (undefined until measured). */
+class Timing {
+  taskMs?: number
+  fetchMs?: number
+
+  ran(ms: number): void {
+    this.taskMs = average(this.taskMs, ms)
+  }
+
+  fetched(ms: number): void {
+    this.fetchMs = average(this.fetchMs, ms)
+  }
+}
+
+const average = (previous: number | undefined, sample: number) => (previous === undefined ? sample : previous * 0.9 + sample * 0.1)
 
 function describe(outcome: Outcome): string {
   switch (outcome.status) {

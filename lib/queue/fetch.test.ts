@@ -3,7 +3,7 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../../test/database.ts'
-import { fetchIds, finish, statusOf } from '../../test/jobs.ts'
+import { eventsOf, fetchIds, finish, listen, miscountedJobs, statusOf } from '../../test/jobs.ts'
 import { deferJobs, deferWorkflow } from './defer.ts'
 
 const t = useTestDatabase()
@@ -72,6 +72,38 @@ describe('fetch', () => {
     expect(await fetchIds(t, 10)).toEqual([ids.a])
     await finish(t, ids.a, 'succeeded')
     expect(await fetchIds(t, 10)).toEqual([ids.child])
+  })
+
+  it('counts parents finished together by one statement once per child, and announces each ready child once per queue', async () => {
+    const ids = await deferWorkflow(t.db, {
+      a: { task: 'a' },
+      b: { task: 'b' },
+      c: { task: 'c' },
+      both: { task: 'x', queue: 'reports', dependsOn: ['a', 'b'] },
+      all: { task: 'x', queue: 'reports', dependsOn: ['a', 'b', 'c'] },
+      later: { task: 'x', queue: 'other', dependsOn: ['c'] },
+    })
+    expect(await fetchIds(t, 10)).toEqual([ids.a, ids.b, ids.c])
+    const listener = await listen(t, ['procrastinate_queue_v1#reports', 'procrastinate_queue_v1#other'])
+    try {
+      await t.sql(`SELECT manana_finish_jobs($1, 'succeeded', $2, false)`, [[ids.a, ids.b], [null, null]])
+      expect(await fetchIds(t, 10)).toEqual([ids.both])
+      expect(await listener.next(1)).toEqual([{ channel: 'procrastinate_queue_v1#reports', payload: { type: 'job_inserted', job_id: ids.both } }])
+      await t.sql(`SELECT manana_finish_jobs($1, 'failed', $2, false)`, [[ids.c], [null]])
+      expect((await listener.next(2)).map((n) => n.payload).sort((x: any, y: any) => x.job_id - y.job_id)).toEqual([
+        { type: 'job_inserted', job_id: ids.all },
+        { type: 'job_inserted', job_id: ids.later },
+      ])
+      // Parents back to todo in one statement (as an operator's retry) block their children again.
+      await t.sql(`UPDATE procrastinate_jobs SET status = 'todo' WHERE id = ANY ($1)`, [[ids.a, ids.c]])
+      expect(await miscountedJobs(t)).toEqual([])
+      const waiting = await t.sql(`SELECT id::int, unfinished_parents FROM procrastinate_jobs WHERE id = ANY ($1) ORDER BY id`, [[ids.all, ids.later]])
+      expect(waiting).toEqual([{ id: ids.all, unfinished_parents: 2 }, { id: ids.later, unfinished_parents: 1 }])
+      expect(await eventsOf(t, ids.a)).toEqual(['deferred', 'started', 'succeeded', 'retried'])
+      expect(await eventsOf(t, ids.c)).toEqual(['deferred', 'started', 'failed', 'retried'])
+    } finally {
+      await listener.close()
+    }
   })
 
   it('procrastinate_fetch_job_v2 applies the same gate, and returns a row of NULLs when nothing is ready', async () => {
