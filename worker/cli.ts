@@ -31,6 +31,7 @@ const workerOptions = {
   app: { type: 'string' },
   queues: { type: 'string' },
   concurrency: { type: 'string' },
+  'claim-ahead': { type: 'string' },
   'poll-interval': { type: 'string' },
   'shutdown-grace': { type: 'string' },
   once: { type: 'boolean' },
@@ -40,6 +41,7 @@ const workerOptions = {
 const workerHelp = `  --app MODULE           the module whose export \`app\` (or default export) holds the tasks
   --queues A,B           queues to take jobs from (default: all)
   --concurrency N        jobs run at once (default 10)
+  --claim-ahead N        most jobs claimed ahead of free slots, for quick tasks (default 1000; 0: none)
   --poll-interval S      seconds between fetches when nothing is notified (default 5)
   --shutdown-grace S     seconds running jobs get on SIGINT/SIGTERM before they are put back (default 30)
   --once                 exit once nothing is ready and nothing runs
@@ -64,7 +66,7 @@ const commands: Record<string, Command> = {
     options: { ...workerOptions, port: { type: 'string' } },
     async run(values) {
       const url = await useDatabase({ migrate: true })
-      const port = positiveInteger(values.port ?? process.env.PORT ?? '3000', '--port')
+      const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
       const app = await loadApp(values.app ?? 'worker/demo/app.ts')
       const firstAdmin = await ensureFirstAdmin(fromPg(await app.pool()))
       await startConsole(url, port, console.log)
@@ -304,7 +306,8 @@ function jobAction(name: string, summary: string, act: (app: App, id: number) =>
 async function runWorker(app: App, values: Record<string, any>): Promise<number> {
   const worker = new Worker(app, {
     queues: values.queues?.split(',').map((queue: string) => queue.trim()).filter(Boolean),
-    concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
+    concurrency: values.concurrency === undefined ? undefined : integerFrom(1, values.concurrency, '--concurrency'),
+    claimAhead: values['claim-ahead'] === undefined ? undefined : integerFrom(0, values['claim-ahead'], '--claim-ahead'),
     pollInterval: values['poll-interval'] === undefined ? undefined : number(values['poll-interval'], '--poll-interval'),
     shutdownGrace: values['shutdown-grace'] === undefined ? undefined : number(values['shutdown-grace'], '--shutdown-grace'),
     once: values.once,
@@ -389,9 +392,9 @@ function integer(text: string | undefined, what: string): number {
   if (!text || !Number.isSafeInteger(value)) throw new UsageError(`${what} must be an integer; got ${text ?? 'nothing'}`)
   return value
 }
-function positiveInteger(text: string, what: string): number {
+function integerFrom(least: number, text: string, what: string): number {
   const value = integer(text, what)
-  if (value < 1) throw new UsageError(`${what} must be 1 or more; got ${text}`)
+  if (value < least) throw new UsageError(`${what} must be ${least} or more; got ${text}`)
   return value
 }
 function idList(text: string, what: string): number[] {

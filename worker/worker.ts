@@ -19,7 +19,7 @@ export interface WorkerOptions {
   /** Jobs run at once in this process (default 10). */
   concurrency?: number
   /**
-   * Most jobs claimed ahead of a free slot (default 10 × concurrency; 0: claim only for free
+   * Most jobs claimed ahead of free slots (default 1,000; 0: claim only for free
    * slots). The worker claims ahead only as many as its slots will start within about one fetch
    * round trip, from the task and fetch times it measures, so slow tasks are never claimed ahead.
    */
@@ -78,7 +78,7 @@ export class Worker {
     this.options = {
       queues: options.queues?.length ? options.queues : null,
       concurrency: options.concurrency ?? 10,
-      claimAhead: options.claimAhead ?? 10 * (options.concurrency ?? 10),
+      claimAhead: options.claimAhead ?? 1000,
       pollInterval: options.pollInterval ?? 5,
       shutdownGrace: options.shutdownGrace ?? 30,
       once: options.once ?? false,
