@@ -8,7 +8,7 @@ import { WorkerTable } from './WorkerTable.tsx'
 const statuses: JobStatus[] = ['todo', 'doing', 'succeeded', 'failed', 'cancelled', 'aborted']
 
 export function OverviewView() {
-  const { data, error } = useStats()
+  const { data, error, dataUpdatedAt } = useStats()
   if (error) return <p className="error" role="alert">{(error as Error).message}</p>
   if (!data) return <p className="muted">Loading…</p>
   const queues = [...new Set(data.counts.map((row) => row.queue))]
@@ -17,6 +17,10 @@ export function OverviewView() {
   return (
     <>
       <h1>Overview</h1>
+      <p className="muted" style={{ marginTop: -8 }}>
+        Counted at {new Date(dataUpdatedAt - data.ageMs).toLocaleTimeString()}
+        {data.stale ? ' · jobs have changed since, counting again…' : ''}
+      </p>
       <div className="row" style={{ gap: 16, marginBottom: 16 }} aria-label="Jobs by status">
         {statuses.map((status) => (
           <Link key={status} href={`/jobs?status=${status}`} className="panel" style={{ minWidth: 120 }}>

@@ -13,7 +13,11 @@ function usePolling() {
 export const useJobs = (search: string) => useQuery({ queryKey: ['jobs', search], queryFn: () => api.jobs(search), refetchInterval: usePolling(), placeholderData: (previous) => previous })
 export const useJob = (id: number) => useQuery({ queryKey: ['job', id], queryFn: () => api.job(id), refetchInterval: usePolling() })
 export const useGraph = (id: number) => useQuery({ queryKey: ['graph', id], queryFn: () => api.graph(id), refetchInterval: usePolling() })
-export const useStats = () => useQuery({ queryKey: ['stats'], queryFn: api.stats, refetchInterval: usePolling() })
+export const useStats = () => {
+  const polling = usePolling()
+  // A stale overview means a newer one is being computed: ask again shortly.
+  return useQuery({ queryKey: ['stats'], queryFn: api.stats, refetchInterval: (query) => (query.state.data?.stale ? 1000 : polling) })
+}
 export const useWorkflows = () => useQuery({ queryKey: ['workflows'], queryFn: () => api.workflows(), refetchInterval: usePolling() })
 export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
 export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })

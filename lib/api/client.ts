@@ -7,7 +7,7 @@ import type { AuditEntry } from '../console/audit-log.ts'
 import type { Graph } from '../dag/graph.ts'
 import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/catalog.ts'
 import type { JobDetail } from '../console/job-detail.ts'
-import type { Overview, WorkerSummary } from '../console/overview.ts'
+import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
 import type { Job } from '../queue/job.ts'
 import type { BulkAction, BulkResult, JobPage, RetryTarget } from '../queue/job-manager.ts'
 
@@ -46,7 +46,7 @@ export const api = {
   remove: (id: number) => call<{ id: number }>(`/api/jobs/${id}`, { method: 'DELETE' }),
   bulk: (filter: Record<string, unknown>, action: BulkAction, dryRun: boolean) => post<BulkResult>('/api/jobs/bulk', { filter, action, dryRun }),
   defer: (body: unknown) => post<{ id: number }>('/api/jobs', body),
-  stats: () => call<Overview>('/api/stats'),
+  stats: () => call<SharedOverview>('/api/stats'),
   workflows: (after?: number) => call<{ workflows: WorkflowSummary[]; next: number | null }>(`/api/workflows${after ? `?after=${after}` : ''}`),
   queues: () => call<{ queues: QueueSummary[] }>('/api/queues'),
   tasks: () => call<{ tasks: TaskSummary[] }>('/api/tasks'),

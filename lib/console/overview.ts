@@ -1,6 +1,7 @@
 // The Overview page: what is happening now.
 import type { JobStatus } from '../queue/job.ts'
 import type { ConsoleContext } from './context.ts'
+import { liveHub } from './live.ts'
 
 export interface Overview {
   counts: Array<{ queue: string; status: JobStatus; count: number }>
@@ -8,6 +9,14 @@ export interface Overview {
   timeline: Array<{ minute: string; succeeded: number; failed: number; depth: number }>
   recentFailures: Array<{ id: number; task: string; at: string; message: string | null }>
   workers: WorkerSummary[]
+}
+
+/** An overview as served: when it was computed, and whether jobs have changed since. */
+export interface SharedOverview extends Overview {
+  /** Milliseconds since its computation began. */
+  ageMs: number
+  /** Jobs changed since; a newer overview is being computed (ask again shortly). */
+  stale: boolean
 }
 
 export interface WorkerSummary {
@@ -21,7 +30,44 @@ export interface WorkerSummary {
   running: Array<{ id: number; task: string }>
 }
 
-export async function getOverview(context: ConsoleContext): Promise<Overview> {
+/**
+ * One overview per console server, shared by every request: at a million jobs it takes most of a
+ * second of database time, so it is computed again only once jobs have changed (the live
+ * stream says so), at most every 2 s, while requests get the last one, marked stale.
+ */
+class OverviewShare {
+  private current?: { startedAt: number; overview: Overview }
+  private computing?: Promise<void>
+  private changedAt = 0
+  private listening = false
+
+  async get(context: ConsoleContext): Promise<SharedOverview> {
+    if (!this.listening) {
+      this.listening = true
+      liveHub.subscribe(() => (this.changedAt = Date.now()))
+    }
+    const behind = !this.current || this.current.startedAt <= this.changedAt
+    if (behind && !this.computing && (!this.current || Date.now() - this.current.startedAt >= minIntervalMs)) {
+      this.computing = this.compute(context).finally(() => (this.computing = undefined))
+      this.computing.catch(() => {}) // a request that waits for it gets the error
+    }
+    if (!this.current || (behind && Date.now() - this.current.startedAt > maxStaleMs)) await this.computing
+    const { startedAt, overview } = this.current!
+    return { ...overview, ageMs: Date.now() - startedAt, stale: startedAt <= this.changedAt }
+  }
+
+  private async compute(context: ConsoleContext): Promise<void> {
+    const startedAt = Date.now()
+    this.current = { startedAt, overview: await getOverview(context) }
+  }
+}
+
+const minIntervalMs = 2000
+const maxStaleMs = 60_000
+const shared = globalThis as { mananaOverview?: OverviewShare }
+export const sharedOverview = (shared.mananaOverview ??= new OverviewShare())
+
+export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<Overview> {
   const { db } = context
   const [counts, timeline, failures, workers] = await Promise.all([
     db.query<{ queue: string; status: JobStatus; count: number }>(
@@ -67,7 +113,7 @@ export async function getOverview(context: ConsoleContext): Promise<Overview> {
 }
 
 /** Workers seen recently, with the jobs each is running. */
-export async function listWorkers({ db }: ConsoleContext, aliveSeconds = 30): Promise<WorkerSummary[]> {
+export async function listWorkers({ db }: Pick<ConsoleContext, 'db'>, aliveSeconds = 30): Promise<WorkerSummary[]> {
   const rows = await db.query<{
     id: string
     name: string | null

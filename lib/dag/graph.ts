@@ -28,7 +28,7 @@ export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph
        SELECT job.id FROM procrastinate_jobs AS job WHERE ${members}
      ), edge AS (
        SELECT edge.job_id, edge.depends_on_job_id FROM procrastinate_job_dependencies AS edge
-       WHERE edge.job_id IN (SELECT id FROM member)
+       WHERE edge.job_id = ANY (ARRAY(SELECT id FROM member)) -- through the primary key: a join hashed every edge
      ), node AS (
        SELECT id, false AS external FROM member
        UNION

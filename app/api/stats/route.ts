@@ -1,6 +1,6 @@
 import { handler } from '../../../lib/api/http.ts'
 import { consoleContext } from '../../../lib/console/context.ts'
-import { getOverview } from '../../../lib/console/overview.ts'
+import { sharedOverview } from '../../../lib/console/overview.ts'
 
 export const dynamic = 'force-dynamic'
-export const GET = handler('viewer', async () => getOverview(await consoleContext()))
+export const GET = handler('viewer', async () => sharedOverview.get(await consoleContext()))

@@ -1,0 +1,175 @@
+// Scenario 6 of `npm run bench`: the console at scale. On the database given, 1,000,000 jobs in
+// 10,000 workflows (one of 5,000 jobs, one of 2,000, the rest of 99; 3,198 jobs on their own),
+// with their events; then the console's production build serves it, and we time its API (p50
+// and p95 of sequential requests, as one operator's browser makes them) and, in Chromium, how
+// long a 5,000-job graph takes to be drawn and to answer a drag.
+// Usage: tsx bench/systems/console.ts DATABASE_URL
+import { chromium } from '@playwright/test'
+import fs from 'node:fs'
+import pg from 'pg'
+import { sessionCookie } from '../../lib/api/auth.ts'
+import { createToken } from '../../lib/auth/api-tokens.ts'
+import { generatePassword } from '../../lib/auth/secrets.ts'
+import { startSession } from '../../lib/auth/sessions.ts'
+import { addUser } from '../../lib/auth/users.ts'
+import { getOverview } from '../../lib/console/overview.ts'
+import { fromPg } from '../../lib/queue/queryable.ts'
+import { startConsole } from '../../worker/start-console.ts'
+import { now, report } from '../meter.ts'
+
+const [databaseUrl] = process.argv.slice(2)
+if (!databaseUrl) throw new Error('usage: console.ts DATABASE_URL')
+const port = Number(process.env.BENCH_CONSOLE_PORT ?? 3390)
+const samples = 100
+
+const sizes = { jobs: 1_000_000, workflows: 10_000, big: 5_000, medium: 2_000, small: 99 }
+
+/**
+ * Workflows as trees (node n's parent is node (n - 1) / 2), finished: one job in 50 failed, the
+ * rest succeeded, each with the events a worker would have written. The jobs on their own wait,
+ * scheduled for tomorrow.
+ */
+async function seed(client: pg.Client): Promise<{ big: number; medium: number }> {
+  const smallCount = sizes.workflows - 2
+  const alone = sizes.jobs - sizes.big - sizes.medium - smallCount * sizes.small
+  await client.query(`INSERT INTO manana_workflows (name, root_task_name) SELECT 'workflow ' || n, 'extract' FROM generate_series(1, $1) AS n`, [sizes.workflows])
+  // (workflow, node, size) for every workflow job, numbered in id order.
+  await client.query(`
+    CREATE TEMPORARY TABLE shape AS
+    SELECT w.id AS workflow_id, node, size
+    FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM manana_workflows) AS w
+    CROSS JOIN LATERAL (SELECT CASE w.n WHEN 1 THEN $1::int WHEN 2 THEN $2::int ELSE $3::int END AS size) AS s
+    CROSS JOIN LATERAL generate_series(0, s.size - 1) AS node`, [sizes.big, sizes.medium, sizes.small])
+  await client.query(`
+    INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, attempts, result, workflow_id)
+    SELECT CASE WHEN node % 3 = 0 THEN 'io' ELSE 'default' END,
+           (ARRAY['extract', 'transform', 'load', 'report'])[node % 4 + 1],
+           jsonb_build_object('node', node, 'customer_id', workflow_id % 997),
+           CASE WHEN (workflow_id * 31 + node) % 50 = 0 THEN 'failed' ELSE 'succeeded' END::procrastinate_job_status,
+           1, CASE WHEN (workflow_id * 31 + node) % 50 = 0 THEN NULL ELSE jsonb_build_object('rows', node * 10) END,
+           workflow_id
+    FROM shape ORDER BY workflow_id, node`)
+  await client.query(`
+    CREATE TEMPORARY TABLE placed AS
+    SELECT job.id, job.workflow_id, row_number() OVER (PARTITION BY job.workflow_id ORDER BY job.id) - 1 AS node
+    FROM procrastinate_jobs AS job WHERE job.workflow_id IS NOT NULL`)
+  await client.query('CREATE INDEX ON placed (workflow_id, node)')
+  await client.query(`
+    INSERT INTO procrastinate_job_dependencies (job_id, depends_on_job_id)
+    SELECT child.id, parent.id FROM placed AS child
+    JOIN placed AS parent ON parent.workflow_id = child.workflow_id AND parent.node = (child.node - 1) / 2
+    WHERE child.node > 0`)
+  await client.query(`
+    INSERT INTO procrastinate_events (job_id, type, at, worker_id)
+    SELECT job.id, type.name::procrastinate_job_event_type, now() - interval '2 hours' + type.offset_ms * interval '1 millisecond' + job.id * interval '5 milliseconds', NULL
+    FROM procrastinate_jobs AS job
+    CROSS JOIN LATERAL (VALUES ('deferred', 0), ('started', 10), (job.status::text, 20)) AS type (name, offset_ms)
+    ORDER BY job.id`)
+  await client.query(`
+    INSERT INTO procrastinate_jobs (queue_name, task_name, args, scheduled_at)
+    SELECT 'default', 'cleanup', jsonb_build_object('n', n), now() + interval '1 day' FROM generate_series(1, $1) AS n`, [alone])
+  await client.query('VACUUM ANALYZE')
+  const [roots] = (await client.query(`
+    SELECT (SELECT min(id) FROM procrastinate_jobs WHERE workflow_id = w.ids[1]) AS big,
+           (SELECT min(id) FROM procrastinate_jobs WHERE workflow_id = w.ids[2]) AS medium
+    FROM (SELECT array_agg(id ORDER BY id) AS ids FROM manana_workflows) AS w`)).rows
+  return { big: Number(roots.big), medium: Number(roots.medium) }
+}
+
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+
+/** p50 and p95 of `samples` sequential requests (after 5 unmeasured), each path from `paths(i)`. */
+async function timeApi(token: string, paths: (i: number) => string): Promise<{ p50: number; p95: number }> {
+  const times: number[] = []
+  for (let i = -5; i < samples; i++) {
+    const started = now()
+    const response = await fetch(`http://127.0.0.1:${port}${paths(i)}`, { headers: { authorization: `Bearer ${token}` } })
+    await response.arrayBuffer()
+    if (!response.ok) throw new Error(`${paths(i)}: HTTP ${response.status}`)
+    if (i >= 0) times.push(now() - started)
+  }
+  times.sort((a, b) => a - b)
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) }
+}
+
+/** Milliseconds from navigation until the 5,000-job graph shows its root, then a drag moves it. */
+async function timeGraph(session: string, root: number): Promise<number[]> {
+  const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
+  const browser = await chromium.launch({ executablePath })
+  try {
+    const times: number[] = []
+    for (let run = 0; run < 4; run++) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+      await context.addCookies([{ name: sessionCookie, value: session, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Lax' }])
+      const page = await context.newPage()
+      const started = now()
+      await page.goto(`http://127.0.0.1:${port}/jobs/${root}/graph`)
+      await page.getByRole('heading', { name: new RegExp(`· ${sizes.big} jobs`) }).waitFor()
+      await page.getByTestId(`node-${root}`).waitFor()
+      const viewport = page.locator('.react-flow__viewport')
+      const before = await viewport.getAttribute('style')
+      const box = (await page.getByLabel('Workflow graph').boundingBox())!
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2 - 100, { steps: 5 })
+      await page.mouse.up()
+      if ((await viewport.getAttribute('style')) === before) throw new Error('the graph did not pan')
+      if (run > 0) times.push(now() - started) // the first load warms the server's caches
+      await context.close()
+    }
+    return times
+  } finally {
+    await browser.close()
+  }
+}
+
+const client = new pg.Client({ connectionString: databaseUrl })
+await client.connect()
+const seedStarted = now()
+const roots = await seed(client)
+const seedSeconds = (now() - seedStarted) / 1000
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+const db = fromPg(pool)
+await addUser(db, { username: 'bench', role: 'admin', password: generatePassword() })
+const { token } = await createToken(db, { name: 'bench', role: 'viewer', createdBy: 'bench' })
+const userId = Number((await client.query(`SELECT id FROM manana_users WHERE username = 'bench'`)).rows[0].id)
+const session = (await startSession(db, userId)).token
+const [{ max: newest }] = (await client.query('SELECT max(id)::int AS max FROM procrastinate_jobs')).rows
+const deep = Math.floor(newest / 2)
+
+const server = await startConsole(databaseUrl, port, (line) => console.error(line))
+try {
+  const figures: Record<string, number> = { seedSeconds }
+  const endpoints: Array<[string, (i: number) => string]> = [
+    ['listFirst', () => '/api/jobs'],
+    ['listDeep', () => `/api/jobs?after=${deep}`],
+    ['listFilteredFirst', () => '/api/jobs?status=failed&task=load'],
+    ['listFilteredDeep', () => `/api/jobs?status=failed&task=load&after=${deep}`],
+    ['detail', (i) => `/api/jobs/${1 + ((i + 5) * 9973) % newest}`],
+    ['graph2000', () => `/api/jobs/${roots.medium}/graph`],
+    ['overview', () => '/api/stats'],
+  ]
+  for (const [name, paths] of endpoints) {
+    const { p50, p95 } = await timeApi(token, paths)
+    figures[`${name}P50`] = p50
+    figures[`${name}P95`] = p95
+    console.error(`${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`)
+  }
+  // What one computation of the overview costs (the server shares one between requests).
+  const computeTimes: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const started = now()
+    await getOverview({ db })
+    computeTimes.push(now() - started)
+  }
+  figures.overviewComputeMs = computeTimes.sort((a, b) => a - b)[2]!
+  const graphTimes = (await timeGraph(session, roots.big)).sort((a, b) => a - b)
+  figures.graph5000Ms = graphTimes[Math.floor(graphTimes.length / 2)]!
+  figures.graph5000MinMs = graphTimes[0]!
+  figures.graph5000MaxMs = graphTimes[graphTimes.length - 1]!
+  report(figures)
+} finally {
+  server.kill('SIGTERM')
+  await pool.end()
+  await client.end()
+}
