@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
-import { deferJobs } from '../lib/queue/defer.ts'
+import { deferJobs, deferWorkflow } from '../lib/queue/defer.ts'
+import type { JobRow } from '../lib/queue/job.ts'
 import { AttemptEnds } from './attempt-ends.ts'
 
 const t = useTestDatabase()
@@ -44,6 +45,31 @@ describe('ending attempts in batches', () => {
     const { workerId, ids } = await claim(1)
     await new AttemptEnds(t.db, () => {}).record({ id: ids[0]!, worker_id: workerId, outcome: 'succeeded', result: 'null' })
     expect(await t.sql(`SELECT result IS NULL AS sql_null, jsonb_typeof(result) AS type FROM procrastinate_jobs`)).toEqual([{ sql_null: false, type: 'null' }])
+  })
+
+  it('with a claimer, the call that ends a parent claims the child it made ready, in one transaction', async () => {
+    const [worker] = await t.sql('SELECT worker_id FROM procrastinate_register_worker_v1()')
+    const workerId = Number(worker!.worker_id)
+    const ids = await deferWorkflow(t.db, { parent: { task: 'p' }, child: { task: 'c', dependsOn: ['parent'] } })
+    await t.sql('SELECT * FROM manana_fetch_jobs(NULL, $1, 1)', [workerId])
+    const claims: Array<{ reserved: number; ids: number[] }> = []
+    let reservations = 0
+    const ends = new AttemptEnds(t.db, () => {}, {
+      queues: null,
+      workerId,
+      reserve: () => (reservations++ === 0 ? 5 : 0),
+      claimed: (reserved: number, rows: JobRow[]) => claims.push({ reserved, ids: rows.map((row) => Number(row.id)) }),
+    })
+    expect(await ends.record({ id: ids.parent, worker_id: workerId, outcome: 'succeeded', result: 'null' })).toBe(true)
+    expect(claims).toEqual([{ reserved: 5, ids: [ids.child] }])
+    const child = await t.sql('SELECT status, worker_id FROM procrastinate_jobs WHERE id = $1', [ids.child])
+    expect(child).toEqual([{ status: 'doing', worker_id: String(workerId) }])
+    // Its parent finished and it started in one transaction: the same event time.
+    const [times] = await t.sql(
+      `SELECT count(DISTINCT at)::int AS n FROM procrastinate_events WHERE (job_id, type) IN (($1, 'succeeded'), ($2, 'started'))`,
+      [ids.parent, ids.child],
+    )
+    expect(times!.n).toBe(1)
   })
 
   it('refuses what is not a list of outcomes, with a stable code', async () => {

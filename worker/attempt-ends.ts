@@ -1,8 +1,11 @@
 // Records how attempts ended, many per round trip: while one call is on the wire, the attempts
 // that end wait for the next, which carries them all (manana_end_attempts, one transaction). An
 // idle worker's single attempt goes at once, so batching adds no wait; a busy one commits once
-// per batch instead of once per job.
+// per batch instead of once per job. With a claimer, the same call claims the next jobs
+// (manana_end_attempts_and_fetch): one commit for both, and a child its parent's end made
+// ready is claimed in the very transaction that finished the parent.
 import { isManaError } from '../lib/queue/errors.ts'
+import type { JobRow } from '../lib/queue/job.ts'
 import type { Queryable } from '../lib/queue/queryable.ts'
 import type { Log } from './log.ts'
 
@@ -15,6 +18,16 @@ export interface AttemptEnd {
   /** { message, stack } (failed only). */
   error?: unknown
   retry_in?: number | null
+}
+
+/** Whoever runs the jobs that calls recording ends may claim. */
+export interface Claimer {
+  /** How many jobs the next call may claim; reserved until `claimed` is told. */
+  reserve(): number
+  /** The rows claimed for a reservation (none when the call failed). */
+  claimed(reserved: number, rows: JobRow[], ms: number): void
+  readonly queues: string[] | null
+  readonly workerId: number
 }
 
 interface Pending {
@@ -34,6 +47,7 @@ export class AttemptEnds {
   constructor(
     private readonly db: Queryable,
     private readonly log: Log,
+    private readonly claimer?: Claimer,
   ) {}
 
   /** Records an attempt's end; false when the job was no longer this worker's (recovered as stalled). */
@@ -89,11 +103,24 @@ export class AttemptEnds {
   }
 
   private async call(ends: AttemptEnd[]): Promise<boolean[]> {
-    const rows = await this.db.query<{ job_id: string; ended: boolean }>('SELECT job_id, ended FROM manana_end_attempts($1::jsonb)', [
-      // result is JSON text already: embed it as JSON, not as a string.
-      `[${ends.map(({ result, ...rest }) => (result === undefined ? JSON.stringify(rest) : `${JSON.stringify(rest).slice(0, -1)},"result":${result}}`)).join(',')}]`,
-    ])
-    const byId = new Map(rows.map((row) => [Number(row.job_id), row.ended]))
+    // result is JSON text already: embed it as JSON, not as a string.
+    const outcomes = `[${ends.map(({ result, ...rest }) => (result === undefined ? JSON.stringify(rest) : `${JSON.stringify(rest).slice(0, -1)},"result":${result}}`)).join(',')}]`
+    const reserved = this.claimer?.reserve() ?? 0
+    const started = performance.now()
+    let rows: Array<{ job_id: string | null; ended: boolean | null; job: JobRow | null }> = []
+    try {
+      rows = reserved
+        ? await this.db.query('SELECT job_id, ended, job FROM manana_end_attempts_and_fetch($1::jsonb, $2, $3, $4)', [
+            outcomes,
+            this.claimer!.queues,
+            this.claimer!.workerId,
+            reserved,
+          ])
+        : await this.db.query('SELECT job_id, ended, NULL AS job FROM manana_end_attempts($1::jsonb)', [outcomes])
+    } finally {
+      if (reserved) this.claimer!.claimed(reserved, rows.flatMap((row) => (row.job ? [row.job] : [])), performance.now() - started)
+    }
+    const byId = new Map(rows.flatMap((row) => (row.job_id === null ? [] : [[Number(row.job_id), row.ended!] as const])))
     return ends.map((end) => byId.get(end.id) ?? false)
   }
 }

@@ -8,7 +8,7 @@ import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
 import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import type { JobContext, Task } from '../lib/queue/task.ts'
-import { AttemptEnds, errorRecord, message } from './attempt-ends.ts'
+import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { createLog, type Log } from './log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
@@ -60,6 +60,8 @@ export class Worker {
   /** Jobs claimed ahead (doing, this worker's) that no slot has started yet, in fetch order. */
   private queued: Array<{ job: Job; claimedAt: number }> = []
   private readonly timing = new Timing()
+  /** Jobs asked for by claims on the wire (a fetch, or a call that also records ends). */
+  private requested = 0
   private db!: Queryable
   private pool!: pg.Pool
   private listener?: Listener
@@ -94,7 +96,7 @@ export class Worker {
   async run(): Promise<void> {
     this.pool = await this.app.pool()
     this.db = fromPg(this.pool)
-    this.attemptEnds = new AttemptEnds(this.db, this.log)
+    this.attemptEnds = new AttemptEnds(this.db, this.log, this.claimer())
     this.id = await this.register()
     const { queues, concurrency } = this.options
     this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
@@ -123,21 +125,55 @@ export class Worker {
 
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
-      const wanted = this.options.concurrency - this.running.size + this.aheadTarget() - this.queued.length
+      const wanted = this.wanted()
       if (wanted > 0) {
         let jobs: Job[]
+        this.requested += wanted
         try {
           jobs = await this.fetch(wanted)
         } catch (error) {
           this.log(`fetching failed: ${message(error)}; trying again`)
           await this.sleep(1)
           continue
+        } finally {
+          this.requested -= wanted
         }
         this.enqueue(jobs)
         if (jobs.length > 0) continue
         if (this.options.once && this.running.size === 0 && this.queued.length === 0 && !this.attemptEnds.busy) return
       }
       await this.sleep(this.options.pollInterval)
+    }
+  }
+
+  /** Jobs to claim now: for the free slots and ahead of them, less what is claimed or asked for. */
+  private wanted(): number {
+    if (this.stopping) return 0
+    return this.options.concurrency - this.running.size + this.aheadTarget() - this.queued.length - this.requested
+  }
+
+  /** Lets the calls that record ends claim the next jobs too (one round trip for both). */
+  private claimer(): Claimer {
+    const worker = this
+    return {
+      get queues() {
+        return worker.options.queues
+      },
+      get workerId() {
+        return worker.id!
+      },
+      reserve() {
+        // Only when nothing claimed waits to run: then the next job is a round trip sooner (a
+        // DAG hop is one commit, not two); a busy worker's fetches and ends run side by side.
+        const wanted = worker.queued.length ? 0 : Math.max(0, worker.wanted())
+        worker.requested += wanted
+        return wanted
+      },
+      claimed(reserved, rows, ms) {
+        worker.requested -= reserved
+        worker.timing.fetched(ms)
+        worker.enqueue(rows.map(jobFromRow))
+      },
     }
   }
 
@@ -251,7 +287,7 @@ export class Worker {
     const running = this.running.get(jobId)
     if (running) this.stopRunning(running, reason)
     const queued = this.queued.findIndex((item) => item.job.id === jobId)
-    if (queued >= 0) this.unqueue(this.queued.splice(queued, 1).map((item) => item.job), reason === 'abort' ? 'aborted' : 'released')
+    if (queued >= 0 && reason === 'abort') this.unqueue(this.queued.splice(queued, 1).map((item) => item.job), 'aborted')
   }
 
   private stopRunning(running: Running, reason: StopReason): void {
@@ -277,6 +313,7 @@ export class Worker {
       const waitedSince = performance.now() - this.options.heartbeatInterval * 1000
       const waited = this.queued.filter((item) => item.claimedAt < waitedSince)
       if (waited.length) {
+        this.timing.taskMs = undefined // tasks are slower than measured: claim none ahead until one ends
         this.queued = this.queued.filter((item) => item.claimedAt >= waitedSince)
         this.unqueue(waited.map((item) => item.job), 'released')
       }
@@ -392,6 +429,11 @@ export class Worker {
       await Promise.allSettled(pending())
     }
     await this.attemptEnds.settled()
+    // Jobs claimed by calls that were on the wire when we stopped go back too.
+    while (this.queued.length) {
+      this.unqueue(this.queued.splice(0).map((item) => item.job), 'released')
+      await this.attemptEnds.settled()
+    }
     await this.listener?.close()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
     this.log(`worker ${this.id} stopped`)

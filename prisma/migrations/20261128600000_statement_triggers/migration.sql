@@ -269,3 +269,20 @@ BEGIN
     END LOOP;
 END;
 $$;
+
+-- A busy worker's one round trip: the attempts that ended, then (same transaction, so children
+-- those ends made ready are among them) up to max_jobs claims. Rows: (job_id, ended, NULL) for
+-- each outcome, as manana_end_attempts; (NULL, NULL, the job) for each job claimed.
+CREATE FUNCTION manana_end_attempts_and_fetch(
+    outcomes jsonb, target_queue_names character varying[], p_worker_id bigint, max_jobs integer
+) RETURNS TABLE (job_id bigint, ended boolean, job jsonb)
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    RETURN QUERY SELECT done.job_id, done.ended, NULL::jsonb FROM manana_end_attempts(outcomes) AS done;
+    IF max_jobs > 0 THEN
+        RETURN QUERY SELECT NULL::bigint, NULL::boolean, to_jsonb(claimed)
+        FROM manana_fetch_jobs(target_queue_names, p_worker_id, max_jobs) AS claimed;
+    END IF;
+END;
+$$;
