@@ -15,7 +15,7 @@ export interface Overview {
 export interface SharedOverview extends Overview {
   /** Milliseconds since its computation began. */
   ageMs: number
-  /** Jobs changed since; a newer overview is being computed (ask again shortly). */
+  /** Jobs changed since, or it is old: a newer overview is being computed (ask again shortly). */
   stale: boolean
 }
 
@@ -33,7 +33,8 @@ export interface WorkerSummary {
 /**
  * One overview per console server, shared by every request: at a million jobs it takes most of a
  * second of database time, so it is computed again only once jobs have changed (the live
- * stream says so), at most every 2 s, while requests get the last one, marked stale.
+ * stream says so) or it is 10 s old (workers' heartbeats change no job), at most every 2 s,
+ * while requests get the last one, marked stale.
  */
 class OverviewShare {
   private current?: { startedAt: number; overview: Overview }
@@ -46,14 +47,19 @@ class OverviewShare {
       this.listening = true
       liveHub.subscribe(() => (this.changedAt = Date.now()))
     }
-    const behind = !this.current || this.current.startedAt <= this.changedAt
+    const behind = this.behind()
     if (behind && !this.computing && (!this.current || Date.now() - this.current.startedAt >= minIntervalMs)) {
       this.computing = this.compute(context).finally(() => (this.computing = undefined))
       this.computing.catch(() => {}) // a request that waits for it gets the error
     }
     if (!this.current || (behind && Date.now() - this.current.startedAt > maxStaleMs)) await this.computing
     const { startedAt, overview } = this.current!
-    return { ...overview, ageMs: Date.now() - startedAt, stale: startedAt <= this.changedAt }
+    return { ...overview, ageMs: Date.now() - startedAt, stale: this.behind() }
+  }
+
+  /** Whether jobs changed after the last computation began, or it is old. */
+  private behind(): boolean {
+    return !this.current || this.current.startedAt <= this.changedAt || Date.now() - this.current.startedAt > maxAgeMs
   }
 
   private async compute(context: ConsoleContext): Promise<void> {
@@ -63,6 +69,7 @@ class OverviewShare {
 }
 
 const minIntervalMs = 2000
+const maxAgeMs = 10_000
 const maxStaleMs = 60_000
 const shared = globalThis as { mananaOverview?: OverviewShare }
 export const sharedOverview = (shared.mananaOverview ??= new OverviewShare())
