@@ -5,7 +5,7 @@ import path from 'node:path'
 import { createScratchDatabase } from '../lib/db/scratch.ts'
 import { adminPassword, serverFile } from './admin.ts'
 import { app } from '../worker/demo/app.ts'
-import { startConsole } from '../worker/start-console.ts'
+import { startConsole } from '../worker/console-server.ts'
 import { Worker } from '../worker/worker.ts'
 
 const port = Number(process.argv[2] ?? 3100)
@@ -25,7 +25,7 @@ async function shutDown() {
 process.on('SIGTERM', shutDown)
 process.on('SIGINT', shutDown)
 
-await startConsole(database.url, port, console.log)
+await startConsole({ databaseUrl: database.url, port, host: '127.0.0.1', log: console.log })
 // The tests that check the database directly find it here.
 fs.mkdirSync(path.dirname(serverFile), { recursive: true })
 fs.writeFileSync(serverFile, JSON.stringify({ databaseUrl: database.url, port }))

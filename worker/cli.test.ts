@@ -65,21 +65,47 @@ describe('manana CLI', () => {
     await admin.query(`CREATE DATABASE ${name}`)
     const url = t.url.replace(/\/[^/]+$/, `/${name}`)
     try {
-      expect(await runManana(url, ['healthcheck'])).toMatchObject({ code: 1, output: expect.stringContaining('run: manana migrate') })
-      expect(await runManana(url, ['defer', 'x'])).toMatchObject({ code: 1, output: expect.stringContaining('manana migrate') })
-      expect(await runManana(url, ['migrate'])).toMatchObject({ code: 0, output: expect.stringContaining('migrations applied') })
+      expect(await runManana(url, ['healthcheck'])).toMatchObject({ code: 1, output: expect.stringContaining('schema_missing') })
+      expect(await runManana(url, ['defer', 'x'])).toMatchObject({ code: 1, output: expect.stringContaining('run `npx manana migrate`') })
+      // Workers do not migrate unless asked.
+      const refused = await runManana(url, ['worker', '--app', 'test/apps/dag-app.ts', '--once'])
+      expect(refused).toMatchObject({ code: 1, output: expect.stringContaining('schema_missing') })
+      expect(await runManana(url, ['migrate'])).toMatchObject({ code: 0, output: expect.stringMatching(/\b6 migration\(s\) applied/) })
+      expect(await runManana(url, ['migrate'])).toMatchObject({ code: 0, output: expect.stringContaining('is up to date') })
       const health = await runManana(url, ['healthcheck'])
       expect(health).toMatchObject({ code: 0, output: expect.stringContaining('workers: 0 alive') })
+
+      // One migration short of current: workers and commands refuse, and say what to do.
+      const behind = new pg.Client({ connectionString: url })
+      await behind.connect()
+      await behind.query(`DELETE FROM _prisma_migrations WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations)`)
+      await behind.end()
+      expect(await runManana(url, ['worker', '--app', 'test/apps/dag-app.ts', '--once'])).toMatchObject({ code: 1, output: expect.stringContaining('schema_behind') })
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       await admin.end()
     }
   })
 
+  it('creates, lists and revokes API tokens', async () => {
+    const created = await cli('token', 'create', 'ci deploys', '--role', 'operator')
+    expect(created).toMatchObject({ code: 0, output: expect.stringMatching(/^token 1 "ci deploys" \(operator\), shown this once:\nmnt_\S+\n$/) })
+    const [row] = await t.sql(`SELECT name, role, created_by FROM manana_api_tokens`)
+    expect(row).toMatchObject({ name: 'ci deploys', role: 'operator', created_by: expect.stringMatching(/^cli:/) })
+    expect(await cli('token', 'list')).toMatchObject({ code: 0, output: expect.stringMatching(/^1\s+ci deploys\s+operator\s+last used never/) })
+    expect(await cli('token', 'revoke', '1')).toMatchObject({ code: 0, output: 'token 1 "ci deploys" is revoked\n' })
+    expect(await cli('token', 'list')).toMatchObject({ output: expect.stringContaining('revoked') })
+    expect(await cli('token', 'revoke', '7')).toMatchObject({ code: 1, output: expect.stringContaining('token_not_found') })
+    expect(await cli('token', 'create', 'x', '--role', 'root')).toMatchObject({ code: 2, output: expect.stringContaining('--role is one of') })
+    expect(await cli('token', 'create', 'bad/name')).toMatchObject({ code: 1, output: expect.stringContaining('invalid_token_name') })
+    const audit = await t.sql(`SELECT action FROM manana_audit ORDER BY id`)
+    expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(['token.create', 'token.revoke']))
+  })
+
   it('has help for every command', async () => {
     const help = await cli('--help')
     expect(help.code).toBe(0)
-    for (const command of ['worker', 'start', 'migrate', 'defer', 'jobs', 'retry', 'cancel', 'abort', 'delete', 'healthcheck']) {
+    for (const command of ['worker', 'console', 'start', 'migrate', 'defer', 'jobs', 'retry', 'cancel', 'abort', 'delete', 'user', 'token', 'healthcheck']) {
       expect(help.output).toContain(`  ${command} `)
     }
     expect(await cli('retry', '--help')).toMatchObject({ code: 0, output: expect.stringContaining('--downstream') })

@@ -1,20 +1,25 @@
+#!/usr/bin/env node
 // The `manana` command line. Exit codes: 0 done, 1 the operation failed (the error's code is
 // printed), 2 the command line itself was wrong.
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { isRole, roles } from '../lib/auth/roles.ts'
+import type pg from 'pg'
+import { listTokens } from '../lib/auth/api-tokens.ts'
+import { isRole, roles, type Role } from '../lib/auth/roles.ts'
 import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
-import { addConsoleUser, changePassword, removeConsoleUser } from '../lib/console/actions.ts'
-import { openDatabase } from '../lib/db/database.ts'
+import { addApiToken, addConsoleUser, changePassword, removeConsoleUser, revokeApiToken } from '../lib/console/actions.ts'
+import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
-import { App, createApp } from '../lib/queue/app.ts'
+import { checkSchema } from '../lib/db/schema-check.ts'
+import { createApp, isApp, type App } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { fromPg } from '../lib/queue/queryable.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
+import { startConsole } from './console-server.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
-import { startConsole } from './start-console.ts'
 import { Worker } from './worker.ts'
 
 class UsageError extends Error {}
@@ -39,6 +44,7 @@ const workerOptions = {
 } as const
 
 const workerHelp = `  --app MODULE           the module whose export \`app\` (or default export) holds the tasks
+                         (.ts, .mts, .js, .mjs or .cjs, relative to the working directory)
   --queues A,B           queues to take jobs from (default: all)
   --concurrency N        jobs run at once (default 10)
   --claim-ahead N        most jobs claimed ahead of free slots, for quick tasks (default 1000; 0: none)
@@ -47,31 +53,44 @@ const workerHelp = `  --app MODULE           the module whose export \`app\` (or
   --once                 exit once nothing is ready and nothing runs
   --name NAME            this worker's name (default host-pid)`
 
+const consoleOptions = { port: { type: 'string' }, host: { type: 'string' } } as const
+const consoleHelp = `  --port N               the console's port (default: PORT, or 3000)
+  --host ADDRESS         the address it listens on (default: HOST, or 127.0.0.1; 0.0.0.0 for all)`
+
 const commands: Record<string, Command> = {
   worker: {
-    usage: `manana worker --app MODULE [options]\n${workerHelp}`,
-    summary: 'run jobs (applies pending migrations first)',
-    options: workerOptions,
+    usage: `manana worker --app MODULE [options]\n${workerHelp}\n  --migrate              apply pending migrations first (otherwise a schema behind this version is refused)`,
+    summary: 'run the jobs of your app',
+    options: { ...workerOptions, migrate: { type: 'boolean' } },
     async run(values) {
       if (!values.app) throw new UsageError('--app is required: the module that exports your app')
-      await useDatabase({ migrate: true })
       const app = await loadApp(values.app)
+      await useDatabase({ migrate: values.migrate ?? false })
+      await checkSchema(fromPg(await app.pool()))
       return runWorker(app, values)
     },
   },
 
-  start: {
-    usage: `manana start [worker options] [--port 3000]\n${workerHelp}\n  (--app defaults to the demo)\n  --port N               the console's port (default: PORT, or 3000)`,
-    summary: 'database, migrations, the console and a worker; defers the demo workflow on a database with no jobs',
-    options: { ...workerOptions, port: { type: 'string' } },
+  console: {
+    usage: `manana console [--port 3000] [--host 127.0.0.1]\n${consoleHelp}`,
+    summary: 'serve the console (prebuilt) on the database in use; runs no worker',
+    options: consoleOptions,
     async run(values) {
+      const url = await useDatabase({ migrate: false })
+      await serveConsole(url, values)
+      return waitForSignal()
+    },
+  },
+
+  start: {
+    usage: `manana start [worker options] [--port 3000] [--host 127.0.0.1]\n${workerHelp}\n  (--app defaults to the demo)\n${consoleHelp}`,
+    summary: 'the demo: database, migrations, the console and a worker; defers the demo workflow on a database with no jobs',
+    options: { ...workerOptions, ...consoleOptions },
+    async run(values) {
+      const app = values.app ? await loadApp(values.app) : (await import('./demo/app.ts')).app
       const url = await useDatabase({ migrate: true })
-      const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
-      const app = await loadApp(values.app ?? 'worker/demo/app.ts')
-      const firstAdmin = await ensureFirstAdmin(fromPg(await app.pool()))
-      await startConsole(url, port, console.log)
-      console.log(`\n  Mañana console: http://localhost:${port}\n`)
-      if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
+      if (!values.app) await refuseForeignJobs(app)
+      const port = await serveConsole(url, values)
       if (!values.app && (await app.jobs.list({}, { limit: 1 })).jobs.length === 0) {
         const demo = await deferDemoWorkflows(app)
         console.log(`first run: the demo workflow is deferred; watch it at http://localhost:${port}/jobs/${demo.pipeline.download_data}/graph`)
@@ -82,12 +101,16 @@ const commands: Record<string, Command> = {
 
   migrate: {
     usage: 'manana migrate',
-    summary: 'apply pending migrations to the database in use',
+    summary: "apply pending migrations; adopts a Python Procrastinate 3.x database in place",
     options: {},
     async run() {
       const url = await useDatabase({ migrate: false })
-      await migrateDatabase(url, { quiet: false })
-      console.log(`migrations applied to ${redact(url)}`)
+      const report = await migrateDatabase(url, { log: console.log })
+      if (report.adopted) {
+        const rows = Object.entries(report.adopted).map(([table, count]) => `${count} ${table.replace('procrastinate_', '')}`)
+        console.log(`adopted the Procrastinate database, keeping ${rows.join(', ')}`)
+      }
+      console.log(report.applied.length ? `${report.applied.length} migration(s) applied to ${redact(url)}` : `${redact(url)} is up to date`)
       return 0
     },
   },
@@ -223,12 +246,11 @@ const commands: Record<string, Command> = {
       if (verb !== 'list' && !username) throw new UsageError('NAME is required')
       if (values.role !== undefined && !isRole(values.role)) throw new UsageError(`--role is one of ${roles.join(', ')}`)
       const app = await appWithSchema()
-      const who = { pool: await app.pool(), audit: { actor: { name: `cli:${os.userInfo().username}`, role: 'admin' as const }, source: 'cli' } }
+      const who = cliActor(await app.pool())
       const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined
       const printPassword = (generated: string) =>
         password === undefined && console.log(`one-time password for ${username}: ${generated}\n(to be changed at the first sign-in)`)
-      try {
-        if (verb === 'add') {
+      if (verb === 'add') {
           const { user, password: generated } = await addConsoleUser(who, username!, values.role ?? 'viewer', password)
           console.log(`added ${user.username} (${user.role})`)
           printPassword(generated)
@@ -243,11 +265,37 @@ const commands: Record<string, Command> = {
           for (const user of await listUsers(fromPg(who.pool))) {
             console.log(`${user.username.padEnd(24)} ${user.role.padEnd(9)} ${user.mustChangePassword ? 'must change password' : ''}`)
           }
-        } else throw new UsageError(`unknown: user ${verb ?? ''}; use add, passwd, remove or list`)
-        return 0
-      } finally {
-        await app.close()
-      }
+      } else throw new UsageError(`unknown: user ${verb ?? ''}; use add, passwd, remove or list`)
+      return 0
+    },
+  },
+
+  token: {
+    usage: `manana token create NAME [--role viewer|operator|admin]
+       manana token list
+       manana token revoke ID
+  --role R               what the token may do (default viewer)`,
+    summary: 'API tokens for the REST API (Authorization: Bearer …); each change is in the audit log',
+    options: { role: { type: 'string' } },
+    positionals: 2,
+    async run(values, [verb, name]) {
+      if (values.role !== undefined && !isRole(values.role)) throw new UsageError(`--role is one of ${roles.join(', ')}`)
+      if ((verb === 'create' || verb === 'revoke') && !name) throw new UsageError(verb === 'create' ? 'NAME is required' : 'ID is required')
+      const app = await appWithSchema()
+      const pool = await app.pool()
+      if (verb === 'create') {
+        const { token, apiToken } = await addApiToken(cliActor(pool), name!, (values.role ?? 'viewer') as Role)
+        console.log(`token ${apiToken.id} "${apiToken.name}" (${apiToken.role}), shown this once:\n${token}`)
+      } else if (verb === 'list') {
+        for (const token of await listTokens(fromPg(pool))) {
+          const state = token.revokedAt ? `revoked ${token.revokedAt.toISOString()}` : `last used ${token.lastUsedAt?.toISOString() ?? 'never'}`
+          console.log(`${String(token.id).padEnd(6)} ${token.name.padEnd(24)} ${token.role.padEnd(9)} ${state}`)
+        }
+      } else if (verb === 'revoke') {
+        const revoked = await revokeApiToken(cliActor(pool), integer(name, 'ID'))
+        console.log(`token ${revoked.id} "${revoked.name}" is revoked`)
+      } else throw new UsageError(`unknown: token ${verb ?? ''}; use create, list or revoke`)
+      return 0
     },
   },
 
@@ -257,31 +305,24 @@ const commands: Record<string, Command> = {
     options: {},
     async run() {
       const url = await useDatabase({ migrate: false })
-      const app = createApp({ databaseUrl: url })
+      const app = openApp(url)
+      const pool = await app.pool()
       try {
-        const pool = await app.pool()
-        const { rows } = await pool.query(
-          `SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS schema,
-                  (SELECT count(*) FROM pg_tables WHERE tablename = '_prisma_migrations') AS tracked`,
-        )
-        if (!rows[0].schema) {
-          console.log(`database ${redact(url)}: reachable, but without Mañana's schema (run: manana migrate)`)
-          return 1
-        }
-        const workers = await pool.query(
-          `SELECT count(*) FILTER (WHERE last_heartbeat > now() - interval '30 seconds')::int AS alive, count(*)::int AS all
-           FROM procrastinate_workers`,
-        )
-        const ready = await pool.query(
-          `SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'todo' AND unfinished_parents = 0`,
-        )
-        console.log(`database ${redact(url)}: ok`)
-        console.log(`workers: ${workers.rows[0].alive} alive, ${workers.rows[0].all - workers.rows[0].alive} stale`)
-        console.log(`jobs ready to run: ${ready.rows[0].n}`)
-        return 0
-      } finally {
-        await app.close()
+        await checkSchema(fromPg(pool))
+      } catch (error) {
+        if (!isManaError(error)) throw error
+        console.log(`database ${redact(url)}: reachable, but ${error.code}: ${error.message}`)
+        return 1
       }
+      const workers = await pool.query(
+        `SELECT count(*) FILTER (WHERE last_heartbeat > now() - interval '30 seconds')::int AS alive, count(*)::int AS all
+         FROM procrastinate_workers`,
+      )
+      const ready = await pool.query(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'todo' AND unfinished_parents = 0`)
+      console.log(`database ${redact(url)}: ok`)
+      console.log(`workers: ${workers.rows[0].alive} alive, ${workers.rows[0].all - workers.rows[0].alive} stale`)
+      console.log(`jobs ready to run: ${ready.rows[0].n}`)
+      return 0
     },
   },
 }
@@ -324,15 +365,73 @@ async function runWorker(app: App, values: Record<string, any>): Promise<number>
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   await worker.run()
-  await app.close()
   return 0
 }
 
-/** Opens the database in use and points this process (and the app it loads) at it. */
+/** What this run opened, closed (newest first) before the process exits. */
+const openedResources: Array<() => Promise<void>> = []
+
+/**
+ * Opens the database in use (DATABASE_URL, or embedded PostgreSQL under ./.manana, stopped when
+ * this command ends), points this process and the app it loaded at it, and migrates it or checks
+ * that its schema is current.
+ */
 async function useDatabase({ migrate }: { migrate: boolean }): Promise<string> {
-  const database = await openDatabase({ migrate })
+  const database: Database = await openDatabase({ migrate, log: console.log })
+  openedResources.push(() => database.stop())
   process.env.DATABASE_URL = database.url
   return database.url
+}
+
+/** An app on `url`, closed when the command ends. */
+function openApp(url: string): App {
+  const app = createApp({ databaseUrl: url })
+  openedResources.push(() => app.close())
+  return app
+}
+
+/** The console's audit names CLI changes after the user running the command. */
+function cliActor(pool: pg.Pool) {
+  return { pool, audit: { actor: { name: `cli:${os.userInfo().username}`, role: 'admin' as const }, source: 'cli' } }
+}
+
+/** Starts the console on `url` (with its first admin) and prints its address; returns its port. */
+async function serveConsole(url: string, values: Record<string, any>): Promise<number> {
+  const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
+  const host: string = values.host ?? process.env.HOST ?? '127.0.0.1'
+  const app = openApp(url)
+  const db = fromPg(await app.pool())
+  await checkSchema(db)
+  const firstAdmin = await ensureFirstAdmin(db)
+  await startConsole({ databaseUrl: url, port, host, log: console.log })
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
+  console.log(`\n  Mañana console: http://${shown}:${port}\n`)
+  if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
+  return port
+}
+
+/** Runs until SIGINT or SIGTERM. */
+function waitForSignal(): Promise<number> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(0))
+  })
+}
+
+/**
+ * `start` runs the demo's worker: never on a database that holds jobs of other tasks, which it
+ * would run with the demo's code or fail as unknown.
+ */
+async function refuseForeignJobs(demo: App): Promise<void> {
+  const pool = await demo.pool()
+  const { rows } = await pool.query<{ task_name: string }>(
+    `SELECT DISTINCT task_name FROM (SELECT task_name FROM procrastinate_jobs WHERE task_name <> ALL($1) LIMIT 100) foreign_jobs ORDER BY task_name LIMIT 5`,
+    [[...demo.tasks.keys()]],
+  )
+  if (rows.length) {
+    throw new Error(
+      `this database holds jobs of tasks the demo does not have (${rows.map((row) => row.task_name).join(', ')}): \`manana start\` runs the demo, so it stops here. Use \`manana console\` for the console, and \`manana worker --app YOUR_APP\` for your tasks`,
+    )
+  }
 }
 
 async function readPasswordFromStdin(): Promise<string> {
@@ -344,18 +443,21 @@ async function readPasswordFromStdin(): Promise<string> {
 }
 
 async function appWithSchema(): Promise<App> {
-  const url = await useDatabase({ migrate: false })
-  const app = createApp({ databaseUrl: url })
-  const pool = await app.pool()
-  const { rows } = await pool.query(`SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ok`)
-  if (!rows[0].ok) throw new Error(`the database ${redact(url)} has no Mañana schema yet: run \`manana migrate\``)
+  const app = openApp(await useDatabase({ migrate: false }))
+  await checkSchema(fromPg(await app.pool()))
   return app
 }
 
+/** The app a module exports; TypeScript modules are compiled on the fly (tsx). */
 async function loadApp(module: string): Promise<App> {
-  const loaded = await import(pathToFileURL(path.resolve(module)).href)
-  const app = loaded.app ?? loaded.default
-  if (!(app instanceof App)) throw new UsageError(`${module} exports no app: export const app = createApp()`)
+  const file = path.resolve(module)
+  if (!fs.existsSync(file)) throw new UsageError(`--app ${module}: no such file (${file})`)
+  const url = pathToFileURL(file).href
+  const loaded = /\.[cm]?tsx?$/.test(file) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)
+  // A CommonJS module's exports arrive as the namespace's default.
+  const app = [loaded.app, loaded.default, loaded.default?.app, loaded.default?.default].find(isApp)
+  if (!app) throw new UsageError(`${module} exports no app: export const app = createApp() (module.exports = { app } in CommonJS)`)
+  openedResources.push(() => app.close())
   return app
 }
 
@@ -415,7 +517,7 @@ ${Object.entries(commands)
   .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
   .join('\n')}
 
-The database is DATABASE_URL, or embedded PostgreSQL under .manana/ when it is unset.`
+The database is DATABASE_URL, or embedded PostgreSQL under ./.manana/ when it is unset.`
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
@@ -445,11 +547,19 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function closeOpened(): Promise<void> {
+  for (const close of openedResources.reverse()) await close().catch(() => {})
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
+  async (code) => {
+    await closeOpened()
+    process.exit(code)
+  },
+  async (error) => {
     if (isManaError(error)) console.error(`manana: ${error.code}: ${error.message}`)
     else console.error(`manana: ${error instanceof Error ? error.message : String(error)}`)
+    await closeOpened()
     process.exit(1)
   },
 )

@@ -14,7 +14,7 @@ import { startSession } from '../../lib/auth/sessions.ts'
 import { addUser } from '../../lib/auth/users.ts'
 import { getOverview } from '../../lib/console/overview.ts'
 import { fromPg } from '../../lib/queue/queryable.ts'
-import { startConsole } from '../../worker/start-console.ts'
+import { startConsole } from '../../worker/console-server.ts'
 import { now, report } from '../meter.ts'
 
 const [databaseUrl] = process.argv.slice(2)
@@ -142,7 +142,7 @@ const session = (await startSession(db, userId)).token
 const [{ max: newest }] = (await client.query('SELECT max(id)::int AS max FROM procrastinate_jobs')).rows
 const deep = Math.floor(newest / 2)
 
-const server = await startConsole(databaseUrl, port, (line) => console.error(line))
+const server = await startConsole({ databaseUrl, port, host: '127.0.0.1', log: (line) => console.error(line) })
 try {
   const figures: Record<string, number> = { seedSeconds }
   const endpoints: Array<[string, (i: number) => string]> = [

@@ -28,6 +28,12 @@ const statusByCode: Record<ErrorCode, number> = {
   user_not_found: 404,
   last_admin: 409,
   token_not_found: 404,
+  // The console's database is not ready for it: an operator must migrate.
+  schema_missing: 503,
+  schema_behind: 503,
+  schema_newer: 503,
+  schema_unknown: 503,
+  migration_failed: 503,
   invalid_token_name: 422,
 }
 

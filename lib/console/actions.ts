@@ -7,9 +7,10 @@ import { updateSettings, type Settings } from '../auth/settings.ts'
 import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
 import { deferJobs, deferWorkflow, type JobToDefer, type Workflow } from '../queue/defer.ts'
 import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
-import type { ConsoleContext } from './context.ts'
+import type pg from 'pg'
 
-type Who = Pick<ConsoleContext, 'pool'> & { audit: AuditContext }
+/** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
+type Who = { pool: pg.Pool; audit: AuditContext }
 
 const onJob = (who: Who, action: string, id: number, details: Record<string, unknown>, run: (jobs: JobManager) => Promise<unknown>) =>
   audited(who.pool, who.audit, action, { jobIds: [id], details }, (db) => run(new JobManager(db)))

@@ -4,6 +4,7 @@ import type pg from 'pg'
 import { ensureFirstAdmin, firstAdminNotice } from '../auth/users.ts'
 import { openDatabase } from '../db/database.ts'
 import { createPool } from '../db/pool.ts'
+import { checkSchema } from '../db/schema-check.ts'
 import { createPrismaClient } from '../db/prisma.ts'
 import type { PrismaClient } from '../db/generated/client.ts'
 import { JobManager } from '../queue/job-manager.ts'
@@ -19,7 +20,7 @@ export interface ConsoleContext {
 
 const shared = globalThis as { mananaConsole?: Promise<ConsoleContext> }
 
-/** Opens the database in use (applying pending migrations) the first time it is asked for. */
+/** Opens the database in use (its schema must be current) the first time it is asked for. */
 export function consoleContext(): Promise<ConsoleContext> {
   shared.mananaConsole ??= open().catch((error) => {
     shared.mananaConsole = undefined
@@ -29,9 +30,15 @@ export function consoleContext(): Promise<ConsoleContext> {
 }
 
 async function open(): Promise<ConsoleContext> {
-  const database = await openDatabase({ migrate: true })
+  const database = await openDatabase()
   const pool = createPool(database.url)
   const db = fromPg(pool)
+  try {
+    await checkSchema(db)
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
   const firstAdmin = await ensureFirstAdmin(db)
   if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
   return { url: database.url, pool, db, jobs: new JobManager(db), prisma: createPrismaClient(database.url) }

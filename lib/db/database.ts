@@ -3,20 +3,27 @@ import { migrateDatabase } from './migrate.ts'
 
 export interface Database {
   url: string
-  /** Whether this is the embedded server (started or reused from .manana/). */
+  /** Whether this is the embedded server (started or reused from ./.manana/). */
   embedded: boolean
   stop(): Promise<void>
 }
 
 /**
- * The database in use: DATABASE_URL when set, otherwise embedded PostgreSQL under .manana/.
+ * The database in use: DATABASE_URL when set, otherwise embedded PostgreSQL under ./.manana/.
  * With `migrate`, pending migrations are applied first.
  */
-export async function openDatabase({ migrate = false } = {}): Promise<Database> {
+export async function openDatabase({ migrate = false, log }: { migrate?: boolean; log?: (line: string) => void } = {}): Promise<Database> {
   const fromEnv = process.env.DATABASE_URL
   const database = fromEnv
     ? { url: fromEnv, embedded: false, stop: async () => {} }
     : { ...(await startEmbeddedPostgres()), embedded: true }
-  if (migrate) await migrateDatabase(database.url)
+  if (migrate) {
+    try {
+      await migrateDatabase(database.url, { log })
+    } catch (error) {
+      await database.stop()
+      throw error
+    }
+  }
   return database
 }

