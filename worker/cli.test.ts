@@ -87,6 +87,14 @@ describe('manana CLI', () => {
     }
   })
 
+  it("start refuses to run the demo's worker on a database holding other tasks' jobs", async () => {
+    await cli('defer', 'send_email', '{"to": "someone"}')
+    const refused = await cli('start', '--port', '3999')
+    expect(refused).toMatchObject({ code: 1, output: expect.stringContaining('tasks the demo does not have (send_email)') })
+    expect(await t.sql(`SELECT task_name, status FROM procrastinate_jobs`)).toEqual([{ task_name: 'send_email', status: 'todo' }])
+    expect(await t.sql(`SELECT * FROM procrastinate_workers`)).toEqual([])
+  })
+
   it('creates, lists and revokes API tokens', async () => {
     const created = await cli('token', 'create', 'ci deploys', '--role', 'operator')
     expect(created).toMatchObject({ code: 0, output: expect.stringMatching(/^token 1 "ci deploys" \(operator\), shown this once:\nmnt_\S+\n$/) })

