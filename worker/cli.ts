@@ -19,7 +19,7 @@ import { createApp, isApp, type App } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { fromPg } from '../lib/queue/queryable.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
-import { startConsole } from './console-server.ts'
+import { findConsole, startConsole } from './console-server.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
 import { Worker } from './worker.ts'
 
@@ -400,6 +400,7 @@ function cliActor(pool: pg.Pool) {
 async function serveConsole(url: string, values: Record<string, any>): Promise<{ port: number; server: ChildProcess }> {
   const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
   const host: string = values.host ?? process.env.HOST ?? '127.0.0.1'
+  findConsole() // before anything is written: is the console installed?
   const app = openApp(url)
   const db = fromPg(await app.pool())
   await checkSchema(db)

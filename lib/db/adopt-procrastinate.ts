@@ -1,7 +1,8 @@
 // Turning a database made by Python Procrastinate 3.4–3.9 (`procrastinate schema --apply`, or its
 // migrations up to 03.04.00_50) into a Mañana one, in place and in one transaction: upstream's
 // tables, types and functions move aside into a schema of their own, Mañana's first migration
-// creates its own, every row is copied across with its id, and the old objects are dropped.
+// creates its own, every row is copied across with its id, and the old objects are dropped
+// (by name, so that nothing of the user's that depends on them is dropped silently).
 // Python workers wait on the tables' locks meanwhile, then carry on against Mañana's functions,
 // which keep upstream's names and signatures.
 import type pg from 'pg'
@@ -124,6 +125,22 @@ export async function adoptProcrastinate(client: pg.ClientBase, createSchema: ()
   const { rows } = await client.query<{ next: string }>(`SELECT coalesce(max(id), 0) + 1 AS next FROM procrastinate_workers`)
   await client.query(`ALTER TABLE procrastinate_workers ALTER COLUMN id RESTART WITH ${Number(rows[0]!.next)}`)
 
-  await client.query(`DROP SCHEMA ${aside} CASCADE`)
+  // Dropped one by one, never with CASCADE: an object of the user's that depends on one of them
+  // (a view, a foreign key) makes this fail, and the whole adoption roll back, rather than vanish.
+  // Functions first (fetch returns a job row), but trigger functions after their tables' triggers.
+  const dropFunctions = async (triggers: boolean) => {
+    const moved = await client.query<{ signature: string }>(
+      `SELECT oid::regprocedure::text AS signature FROM pg_proc WHERE pronamespace = '${aside}'::regnamespace AND (prorettype = 'trigger'::regtype) = $1`,
+      [triggers],
+    )
+    for (const { signature } of moved.rows) await client.query(`DROP FUNCTION ${signature}`)
+  }
+  await dropFunctions(false)
+  for (const table of ['procrastinate_events', 'procrastinate_periodic_defers', 'procrastinate_jobs', 'procrastinate_workers']) {
+    await client.query(`DROP TABLE ${aside}.${table}`)
+  }
+  await dropFunctions(true)
+  for (const type of [...upstream.types].reverse()) await client.query(`DROP TYPE ${aside}.${type}`)
+  await client.query(`DROP SCHEMA ${aside}`)
   return copied
 }
