@@ -41,6 +41,21 @@ const jobRow = async (id: number) =>
 const statusIs = (id: number, status: string) => async () => (await jobRow(id)).status === status
 
 describe('worker', () => {
+  it("with once, runs every chain to its end: a fetch that began before a parent's end was written does not end the run", async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('link', {}, async () => null)
+    // As `manana worker --once` runs: default concurrency and claiming ahead, quick tasks, so the
+    // fetch loop's fetches race the calls that record ends. Each run must finish its chain.
+    for (let run = 0; run < 20; run++) {
+      await app.deferWorkflow({ a: { task: 'link' }, b: { task: 'link', dependsOn: ['a'] }, c: { task: 'link', dependsOn: ['b'] } })
+      const worker = new Worker(app, { once: true, pollInterval: 5, log: () => {} })
+      await worker.run()
+      const left = await t.sql(`SELECT id FROM procrastinate_jobs WHERE status <> 'succeeded'`)
+      expect({ run, left }).toEqual({ run, left: [] })
+    }
+    await app.close()
+  })
+
   it('runs a workflow in dependency order; a child reads its parents', async () => {
     const app = createApp({ databaseUrl: t.url })
     const seen: unknown[] = []

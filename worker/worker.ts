@@ -128,6 +128,9 @@ export class Worker {
       const wanted = this.wanted()
       if (wanted > 0) {
         let jobs: Job[]
+        // With `once`, only a fetch begun with every end written can tell that nothing is left:
+        // one begun earlier may miss the children that those ends made ready.
+        const idleAtStart = this.idle()
         this.requested += wanted
         try {
           jobs = await this.fetch(wanted)
@@ -140,10 +143,18 @@ export class Worker {
         }
         this.enqueue(jobs)
         if (jobs.length > 0) continue
-        if (this.options.once && this.running.size === 0 && this.queued.length === 0 && !this.attemptEnds.busy) return
+        if (this.options.once && this.idle()) {
+          if (idleAtStart) return
+          continue
+        }
       }
       await this.sleep(this.options.pollInterval)
     }
+  }
+
+  /** Nothing runs, nothing claimed waits, no end is being written. */
+  private idle(): boolean {
+    return this.running.size === 0 && this.queued.length === 0 && !this.attemptEnds.busy
   }
 
   /** Jobs to claim now: for the free slots and ahead of them, less what is claimed or asked for. */
