@@ -70,7 +70,7 @@ function procrastinateSchemaApply(url: string) {
   expect(run.status).toBe(0)
 }
 
-/** Jobs in every status (ids 1–7), with their events, a periodic defer and a live worker, written through upstream's functions. */
+/** Jobs in every status (ids 1–7; 8 deleted), with their events, a periodic defer and a live worker, written through upstream's functions. */
 async function useLikePython(client: pg.Client) {
   const worker = Number((await client.query('SELECT worker_id FROM procrastinate_register_worker_v1()')).rows[0].worker_id)
   const defer = async (task: string, args: object = {}, lock: string | null = null) =>
@@ -94,6 +94,8 @@ async function useLikePython(client: pg.Client) {
   ids.push(await defer('running', {}, 'a lock'))
   await fetch()
   await client.query(`SELECT procrastinate_defer_periodic_job_v2('default', NULL, NULL, 'tick', 0, '', 1700000000, '{}')`)
+  // A deleted job: its id is never given again.
+  await client.query(`SELECT procrastinate_cancel_job_v1($1, false, true)`, [await defer('deleted')])
   return { worker }
 }
 
@@ -169,7 +171,7 @@ describe.skipIf(!hasUpstream)('adopting a Procrastinate 3.9 database', () => {
       child: { task: 'ts_child', queue: 'ts', dependsOn: ['parent'] },
       grandchild: { task: 'py_child', queue: 'py', dependsOn: ['child'] },
     })
-    expect(ids).toEqual({ parent: 8, child: 9, grandchild: 10 })
+    expect(ids).toEqual({ parent: 9, child: 10, grandchild: 11 })
 
     const tsWorker = new Worker(app, { queues: ['ts'], pollInterval: 0.2, log: () => {} })
     const tsRunning = tsWorker.run()
@@ -183,11 +185,11 @@ describe.skipIf(!hasUpstream)('adopting a Procrastinate 3.9 database', () => {
       await tsRunning
       await app.close()
     })
-    await until(async () => (await client.query(`SELECT status FROM procrastinate_jobs WHERE id = 10`)).rows[0].status === 'succeeded', `the grandchild (python: ${pyOutput})`)
+    await until(async () => (await client.query(`SELECT status FROM procrastinate_jobs WHERE id = 11`)).rows[0].status === 'succeeded', `the grandchild (python: ${pyOutput})`)
     // Python Procrastinate keeps no results: its parent's is null.
-    expect(seen).toEqual([{ 8: 'succeeded' }, { 8: null }])
-    const order = await client.query(`SELECT job_id FROM procrastinate_events WHERE type = 'started' AND job_id >= 8 ORDER BY at, id`)
-    expect(order.rows.map((row) => Number(row.job_id))).toEqual([8, 9, 10])
+    expect(seen).toEqual([{ 9: 'succeeded' }, { 9: null }])
+    const order = await client.query(`SELECT job_id FROM procrastinate_events WHERE type = 'started' AND job_id >= 9 ORDER BY at, id`)
+    expect(order.rows.map((row) => Number(row.job_id))).toEqual([9, 10, 11])
   })
 
   it("rolls back, changing nothing, when an object of the user's depends on Procrastinate's tables", async () => {

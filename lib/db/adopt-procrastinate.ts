@@ -118,12 +118,15 @@ export async function adoptProcrastinate(client: pg.ClientBase, createSchema: ()
   await copy('procrastinate_events', tables.procrastinate_events!, tables.procrastinate_events!.map((column) => (column === 'type' ? 'type::text::procrastinate_job_event_type' : column)))
   await copy('procrastinate_periodic_defers', tables.procrastinate_periodic_defers!)
 
-  // New ids continue after the copied ones.
-  for (const table of ['procrastinate_jobs', 'procrastinate_events', 'procrastinate_periodic_defers']) {
-    await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce(max(id), 0) + 1, false) FROM ${table}`)
+  // New ids continue where the old sequences were, so that no id of a deleted row comes back.
+  for (const table of Object.keys(tables)) {
+    const { rows } = await client.query<{ old: string }>(`SELECT pg_get_serial_sequence('${aside}.${table}', 'id') AS old`)
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence('${table}', 'id'), greatest(
+         (SELECT coalesce(max(id), 0) FROM ${table}),
+         (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM ${rows[0]!.old})) + 1, false)`,
+    )
   }
-  const { rows } = await client.query<{ next: string }>(`SELECT coalesce(max(id), 0) + 1 AS next FROM procrastinate_workers`)
-  await client.query(`ALTER TABLE procrastinate_workers ALTER COLUMN id RESTART WITH ${Number(rows[0]!.next)}`)
 
   // Dropped one by one, never with CASCADE: an object of the user's that depends on one of them
   // (a view, a foreign key) makes this fail, and the whole adoption roll back, rather than vanish.
