@@ -91,10 +91,10 @@ const commands: Record<string, Command> = {
       const app = values.app ? await loadApp(values.app) : (await import('./demo/app.ts')).app
       const url = await useDatabase({ migrate: true })
       if (!values.app) await refuseForeignJobs(app)
-      const { port } = await serveConsole(url, values)
+      const { address } = await serveConsole(url, values)
       if (!values.app && (await app.jobs.list({}, { limit: 1 })).jobs.length === 0) {
         const demo = await deferDemoWorkflows(app)
-        console.log(`first run: the demo workflow is deferred; watch it at http://localhost:${port}/jobs/${demo.pipeline.download_data}/graph`)
+        console.log(`first run: the demo workflow is deferred; watch it at ${address}/jobs/${demo.pipeline.download_data}/graph`)
       }
       return runWorker(app, values)
     },
@@ -397,7 +397,7 @@ function cliActor(pool: pg.Pool) {
 }
 
 /** Starts the console on `url` (with its first admin) and prints its address. */
-async function serveConsole(url: string, values: Record<string, any>): Promise<{ port: number; server: ChildProcess }> {
+async function serveConsole(url: string, values: Record<string, any>): Promise<{ address: string; server: ChildProcess }> {
   const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
   const host: string = values.host ?? process.env.HOST ?? '127.0.0.1'
   findConsole() // before anything is written: is the console installed?
@@ -407,9 +407,10 @@ async function serveConsole(url: string, values: Record<string, any>): Promise<{
   const firstAdmin = await ensureFirstAdmin(db)
   const server = await startConsole({ databaseUrl: url, port, host, log: console.log })
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
-  console.log(`\n  Mañana console: http://${shown}:${port}\n`)
+  const address = `http://${shown}:${port}`
+  console.log(`\n  Mañana console: ${address}\n`)
   if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
-  return { port, server }
+  return { address, server }
 }
 
 /** Runs until SIGINT or SIGTERM (0), or until the console's server stops by itself (1). */
