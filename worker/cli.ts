@@ -77,7 +77,7 @@ const commands: Record<string, Command> = {
     summary: 'serve the console (prebuilt) on the database in use; runs no worker',
     options: consoleOptions,
     async run(values) {
-      const url = await useDatabase({ migrate: false })
+      const { url } = await useDatabase({ migrate: false })
       const { server } = await serveConsole(url, values)
       return runUntilStopped(server)
     },
@@ -89,10 +89,11 @@ const commands: Record<string, Command> = {
     options: { ...workerOptions, ...consoleOptions },
     async run(values) {
       const app = values.app ? await loadApp(values.app) : (await import('./demo/app.ts')).app
-      const url = await useDatabase({ migrate: true })
-      if (!values.app) await refuseForeignJobs(app)
-      const { address } = await serveConsole(url, values)
-      if (!values.app && (await app.jobs.list({}, { limit: 1 })).jobs.length === 0) {
+      const database = await useDatabase({ migrate: true })
+      const firstRun = (await app.jobs.list({}, { limit: 1 })).jobs.length === 0
+      if (!values.app) await claimForTheDemo(app, database.embedded, firstRun)
+      const { address } = await serveConsole(database.url, values)
+      if (!values.app && firstRun) {
         const demo = await deferDemoWorkflows(app)
         console.log(`first run: the demo workflow is deferred; watch it at ${address}/jobs/${demo.pipeline.download_data}/graph`)
       }
@@ -105,7 +106,7 @@ const commands: Record<string, Command> = {
     summary: 'apply pending migrations; adopts a Python Procrastinate 3.4–3.9 database in place',
     options: {},
     async run() {
-      const url = await useDatabase({ migrate: false })
+      const { url } = await useDatabase({ migrate: false })
       const report = await migrateDatabase(url, { log: console.log })
       if (report.adopted) {
         const rows = Object.entries(report.adopted).map(([table, count]) => `${count} ${table.replace('procrastinate_', '')}`)
@@ -305,7 +306,7 @@ const commands: Record<string, Command> = {
     summary: 'check the database, its schema and the workers; exit 1 when unhealthy',
     options: {},
     async run() {
-      const url = await useDatabase({ migrate: false })
+      const { url } = await useDatabase({ migrate: false })
       const app = openApp(url)
       const pool = await app.pool()
       try {
@@ -377,11 +378,11 @@ const openedResources: Array<() => Promise<void>> = []
  * this command ends), points this process and the app it loaded at it, and migrates it or checks
  * that its schema is current.
  */
-async function useDatabase({ migrate }: { migrate: boolean }): Promise<string> {
-  const database: Database = await openDatabase({ migrate, log: console.log })
+async function useDatabase({ migrate }: { migrate: boolean }): Promise<Database> {
+  const database = await openDatabase({ migrate, log: console.log })
   openedResources.push(() => database.stop())
   process.env.DATABASE_URL = database.url
-  return database.url
+  return database
 }
 
 /** An app on `url`, closed when the command ends. */
@@ -432,20 +433,22 @@ function runUntilStopped(server: ChildProcess): Promise<number> {
 }
 
 /**
- * `start` runs the demo's worker: never on a database that holds jobs of other tasks, which it
- * would run with the demo's code or fail as unknown.
+ * `start` runs the demo's worker, which would run any job of a task it shares a name with using
+ * the demo's code, and fail the others: so only on the demo's own database, that is the embedded
+ * one, an empty one (then marked as the demo's), or one marked before.
  */
-async function refuseForeignJobs(demo: App): Promise<void> {
+async function claimForTheDemo(demo: App, embedded: boolean, empty: boolean): Promise<void> {
+  if (embedded) return
   const pool = await demo.pool()
-  const { rows } = await pool.query<{ task_name: string }>(
-    `SELECT DISTINCT task_name FROM (SELECT task_name FROM procrastinate_jobs WHERE task_name <> ALL($1) LIMIT 100) foreign_jobs ORDER BY task_name LIMIT 5`,
-    [[...demo.tasks.keys()]],
-  )
-  if (rows.length) {
-    throw new Error(
-      `this database holds jobs of tasks the demo does not have (${rows.map((row) => row.task_name).join(', ')}): \`manana start\` runs the demo, so it stops here. Use \`manana console\` for the console, and \`manana worker --app YOUR_APP\` for your tasks`,
-    )
+  if (empty) {
+    await pool.query(`INSERT INTO manana_settings (key, value) VALUES ('demo_database', 'true') ON CONFLICT (key) DO NOTHING`)
+    return
   }
+  const { rowCount } = await pool.query(`SELECT 1 FROM manana_settings WHERE key = 'demo_database'`)
+  if (rowCount) return
+  throw new Error(
+    'this database holds jobs that the demo did not defer: `manana start` runs the demo, whose worker would run them with its own code, so it stops here. Use `manana console` for the console, and `manana worker --app YOUR_APP` for your tasks',
+  )
 }
 
 async function readPasswordFromStdin(): Promise<string> {
@@ -457,7 +460,7 @@ async function readPasswordFromStdin(): Promise<string> {
 }
 
 async function appWithSchema(): Promise<App> {
-  const app = openApp(await useDatabase({ migrate: false }))
+  const app = openApp((await useDatabase({ migrate: false })).url)
   await checkSchema(fromPg(await app.pool()))
   return app
 }
