@@ -1,6 +1,7 @@
 // The command line, as a person (or a script) runs it: output, errors and exit codes.
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { migrations } from '../lib/db/migrate.ts'
 import { useTestDatabase } from '../test/database.ts'
 import { runManana } from '../test/processes.ts'
 
@@ -70,7 +71,7 @@ describe('manana CLI', () => {
       // Workers do not migrate unless asked.
       const refused = await runManana(url, ['worker', '--app', 'test/apps/dag-app.ts', '--once'])
       expect(refused).toMatchObject({ code: 1, output: expect.stringContaining('schema_missing') })
-      expect(await runManana(url, ['migrate'])).toMatchObject({ code: 0, output: expect.stringMatching(/\b6 migration\(s\) applied/) })
+      expect(await runManana(url, ['migrate'])).toMatchObject({ code: 0, output: expect.stringContaining(`${migrations().length} migration(s) applied`) })
       expect(await runManana(url, ['migrate'])).toMatchObject({ code: 0, output: expect.stringContaining('is up to date') })
       const health = await runManana(url, ['healthcheck'])
       expect(health).toMatchObject({ code: 0, output: expect.stringContaining('workers: 0 alive') })

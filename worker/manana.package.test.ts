@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { migrations } from '../lib/db/migrate.ts'
 import { projectRoot } from '../lib/db/project-root.ts'
 import { withDatabaseName } from '../lib/db/scratch.ts'
 
@@ -151,7 +152,7 @@ await app.close()
     const url = await freshDatabase()
     const env = { DATABASE_URL: url }
     expect(run(dir, 'npx', ['manana', 'worker', '--app', 'src/tasks.ts', '--once'], env)).toMatchObject({ code: 1, output: expect.stringContaining('schema_missing') })
-    expect(ok(dir, 'npx', ['manana', 'migrate'], env)).toMatch(/6 migration\(s\) applied/)
+    expect(ok(dir, 'npx', ['manana', 'migrate'], env)).toContain(`${migrations().length} migration(s) applied`)
     expect(JSON.parse(ok(dir, 'npx', ['tsx', 'src/defer.ts'], env))).toEqual({ download: 1, process: 2, report: 3 })
     ok(path.join(dir, 'src'), 'npx', ['manana', 'worker', '--app', 'tasks.ts', '--once', '--concurrency', '3'], env) // from another folder
     expect(await startedOrder(url)).toEqual(pipelineOrder)

@@ -96,6 +96,29 @@ describe('sign-in', () => {
   })
 })
 
+describe('sign-in under a burst', () => {
+  it('checks at most the limit of attempts for one username, however many arrive at once', async () => {
+    await addUser(t.db, { username: 'gwen', role: 'viewer', password })
+    // 29 wrong passwords and then the right one, all at once, from as many addresses.
+    const attempts = Array.from({ length: 30 }, (_, i) => (i < 29 ? 'wrong password' : password))
+    const results = await Promise.all(attempts.map((guess, i) => signIn(t.db, 'gwen', guess, `10.1.0.${i}`)))
+    const checked = results.filter((result) => result.ok || result.reason === 'invalid_credentials')
+    expect(checked.length).toBeLessThanOrEqual(maxFailuresPerUser)
+    expect(results.filter((result) => !result.ok && result.reason === 'too_many_attempts').length).toBe(30 - checked.length)
+    // The right password, sent last, found the limit reached.
+    expect(results[29]).toEqual({ ok: false, reason: 'too_many_attempts' })
+  })
+
+  it('does not count successful sign-ins against the limit, and a new password lifts a lock', async () => {
+    await addUser(t.db, { username: 'hal', role: 'viewer', password })
+    for (let i = 0; i < maxFailuresPerUser + 2; i++) expect(await signIn(t.db, 'hal', password, '10.2.0.1')).toMatchObject({ ok: true })
+    for (let i = 0; i < maxFailuresPerUser; i++) expect(await signIn(t.db, 'hal', 'wrong password', '10.2.0.1')).toEqual({ ok: false, reason: 'invalid_credentials' })
+    expect(await signIn(t.db, 'hal', password, '10.2.0.1')).toEqual({ ok: false, reason: 'too_many_attempts' })
+    await setPassword(t.db, 'hal', 'a brand new password')
+    expect(await signIn(t.db, 'hal', 'a brand new password', '10.2.0.1')).toMatchObject({ ok: true })
+  })
+})
+
 describe('the audit log', () => {
   const who = { actor: { name: 'olga', role: 'operator' as const }, source: '192.0.2.7' }
 

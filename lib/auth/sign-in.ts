@@ -1,6 +1,7 @@
-// Signing in: at most `maxFailuresPerUser` failed attempts per username and `maxFailuresPerSource`
-// per client address (higher: many users may share one) in `failureWindowMinutes`. Every attempt
-// is in the audit log, which is also what is counted.
+// Signing in: at most `maxFailuresPerUser` attempts per username and `maxFailuresPerSource` per
+// client address (higher: many users may share one) are checked in `failureWindowMinutes`,
+// counted atomically before the password is checked (so a burst cannot slip past the count);
+// a successful one gives its place back. Every attempt is in the audit log.
 import type { Queryable } from '../queue/queryable.ts'
 import { writeAudit } from './audit.ts'
 import type { Actor } from './roles.ts'
@@ -17,13 +18,13 @@ export type SignInResult =
 
 export async function signIn(db: Queryable, username: string, password: string, source: string | null): Promise<SignInResult> {
   const record = { action: 'sign_in', jobIds: [], details: { username } }
-  const [failures] = await db.query<{ user: number; source: number }>(
-    `SELECT count(*) FILTER (WHERE details->>'username' = $1)::int AS user, count(*) FILTER (WHERE source = $2)::int AS source
-     FROM manana_audit
-     WHERE action = 'sign_in' AND outcome <> 'ok' AND at > now() - make_interval(mins => $3)`,
-    [username, source, failureWindowMinutes],
-  )
-  if (failures!.user >= maxFailuresPerUser || failures!.source >= maxFailuresPerSource) {
+  const subjects = [`user:${username}`, ...(source === null ? [] : [`source:${source}`])]
+  const [place] = await db.query<{ within: boolean }>('SELECT manana_take_sign_in_attempt($1, $2, $3) AS within', [
+    subjects,
+    [maxFailuresPerUser, maxFailuresPerSource],
+    failureWindowMinutes,
+  ])
+  if (!place!.within) {
     await writeAudit(db, { actor: undefined, source }, record, 'too_many_attempts')
     return { ok: false, reason: 'too_many_attempts' }
   }
@@ -32,6 +33,7 @@ export async function signIn(db: Queryable, username: string, password: string, 
     await writeAudit(db, { actor: undefined, source }, record, 'invalid_credentials')
     return { ok: false, reason: 'invalid_credentials' }
   }
+  await db.query('SELECT manana_give_back_sign_in_attempt($1)', [subjects])
   const session = await startSession(db, actor.userId!)
   await writeAudit(db, { actor, source }, record, 'ok')
   return { ok: true, actor, ...session }

@@ -97,6 +97,8 @@ export async function setPassword(db: Queryable, username: string, given?: strin
        UPDATE manana_users SET password_hash = $2, must_change_password = $3 WHERE username = $1 RETURNING *
      ), ended AS (
        DELETE FROM manana_sessions WHERE user_id IN (SELECT id FROM changed)
+     ), unlocked AS ( -- a new password starts a new count of sign-in attempts
+       DELETE FROM manana_sign_in_attempts WHERE subject = 'user:' || $1 AND EXISTS (SELECT FROM changed)
      )
      SELECT * FROM changed`,
     [username, await hashPassword(password), given === undefined],
