@@ -180,6 +180,19 @@ test('a one-time password must be changed at the first sign-in', async ({ browse
   await expect(page).toHaveURL(/\/sign-in/)
 })
 
+test('after signing in, the browser stays on the console whatever `next` says', async ({ browser, baseURL }) => {
+  for (const next of ['/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/\\/evil.example']) {
+    const page = await (await browser.newContext({ storageState: noCookies })).newPage()
+    await page.goto(`/sign-in?next=${encodeURIComponent(next)}`)
+    await page.getByLabel('Username').fill('admin')
+    await page.getByLabel('Password').fill(adminPassword)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
+    expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin)
+    await page.context().close()
+  }
+})
+
 test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
   const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
   const username = `mallory-${Date.now()}`

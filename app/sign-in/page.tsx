@@ -2,14 +2,11 @@
 import { useRouter, useSearchParams } from 'next/navigation'
 import { Suspense, useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../lib/api/client.ts'
-
-/** Where to go after signing in: a path of this console, never another site. */
-const safeNext = (next: string | null) => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/')
+import { sameOriginPath } from '../../lib/api/same-origin-path.ts'
 
 function SignInForm() {
   const router = useRouter()
   const search = useSearchParams()
-  const next = safeNext(search.get('next'))
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
 
@@ -20,7 +17,7 @@ function SignInForm() {
     setError(null)
     try {
       const { user } = await api.signIn(String(form.get('username')), String(form.get('password')))
-      router.replace(user.mustChangePassword ? '/account' : next)
+      router.replace(user.mustChangePassword ? '/account' : sameOriginPath(search.get('next'), window.location.origin))
       router.refresh()
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure))
