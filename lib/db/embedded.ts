@@ -1,6 +1,7 @@
 // Embedded PostgreSQL for machines without a server: a real PostgreSQL 18 from npm, its data
 // under ./.manana/postgres (in the working directory), reused across starts. Several processes (console, worker, CLI) share
 // one server: the first starts it, the others find it through postmaster.pid.
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -8,8 +9,9 @@ import path from 'node:path'
 import pg from 'pg'
 
 const user = 'postgres'
-const password = 'manana'
 const database = 'manana'
+/** The password of data directories made before each got its own; replaced at their next start. */
+const formerPassword = 'manana'
 
 export interface EmbeddedDatabase {
   url: string
@@ -45,14 +47,40 @@ export function embeddedDataDir(name = 'postgres'): string {
   return path.join(process.cwd(), '.manana', name)
 }
 
+/**
+ * The superuser's password: random for each data directory, kept beside it in a file only its
+ * owner may read (`<dataDir>.password`), never printed. Undefined for a directory made before.
+ */
+function passwordFile(dataDir: string): string {
+  return `${dataDir}.password`
+}
+function storedPassword(dataDir: string): string | undefined {
+  try {
+    return fs.readFileSync(passwordFile(dataDir), 'utf8').trim()
+  } catch {
+    return undefined
+  }
+}
+function storePassword(dataDir: string, password: string): void {
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true })
+  fs.rmSync(passwordFile(dataDir), { force: true }) // mode applies to new files only
+  fs.writeFileSync(passwordFile(dataDir), `${password}\n`, { mode: 0o600 })
+}
+const newPassword = () => crypto.randomBytes(24).toString('base64url')
+
 /** Starts (or finds running) the server of `dataDir`; on a free port unless `port` is given. */
 export async function startEmbeddedPostgres(dataDir = embeddedDataDir(), options: { port?: number } = {}): Promise<EmbeddedDatabase> {
   const running = await runningServerPort(dataDir)
   if (running !== undefined) {
-    const url = serverUrl(running)
+    const url = serverUrl(running, storedPassword(dataDir) ?? formerPassword)
     await createDatabaseIfMissing(url)
     return { url, stop: async () => {} }
   }
+
+  const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'))
+  let password = storedPassword(dataDir)
+  const replaceFormer = initialised && password === undefined
+  if (!initialised) storePassword(dataDir, (password = newPassword()))
 
   const runningAsRoot = os.userInfo().uid === 0
   const port = options.port ?? (await freePort())
@@ -61,7 +89,7 @@ export async function startEmbeddedPostgres(dataDir = embeddedDataDir(), options
     databaseDir: dataDir,
     port,
     user,
-    password,
+    password: password ?? formerPassword,
     persistent: true,
     // As root, PostgreSQL runs as the `postgres` user, which must own the data directory.
     createPostgresUser: runningAsRoot,
@@ -70,18 +98,30 @@ export async function startEmbeddedPostgres(dataDir = embeddedDataDir(), options
     onLog: () => {},
     onError: (error) => console.error('[embedded postgres]', error),
   })
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    fs.mkdirSync(path.dirname(dataDir), { recursive: true })
-    await server.initialise()
-  }
+  if (!initialised) await server.initialise()
   await server.start()
-  const url = serverUrl(port)
+  if (replaceFormer) password = await replacePassword(serverUrl(port, formerPassword, 'postgres'), dataDir)
+  const url = serverUrl(port, password!)
   await createDatabaseIfMissing(url)
   return { url, stop: () => server.stop() }
 }
 
-function serverUrl(port: number, db = database): string {
-  return `postgresql://${user}:${password}@127.0.0.1:${port}/${db}`
+/** Gives the superuser of a data directory made with the former fixed password a random one. */
+async function replacePassword(url: string, dataDir: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const password = newPassword()
+    await client.query(`ALTER USER ${user} PASSWORD '${password}'`) // base64url: nothing to escape
+    storePassword(dataDir, password)
+    return password
+  } finally {
+    await client.end()
+  }
+}
+
+function serverUrl(port: number, password: string, db = database): string {
+  return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`
 }
 
 /** The port of a live server on this data directory, from its postmaster.pid. */
@@ -100,7 +140,7 @@ async function runningServerPort(dataDir: string): Promise<number | undefined> {
   } catch {
     return undefined // stale file; PostgreSQL removes it itself on start
   }
-  const client = new pg.Client({ connectionString: serverUrl(port, 'postgres'), connectionTimeoutMillis: 2000 })
+  const client = new pg.Client({ connectionString: serverUrl(port, storedPassword(dataDir) ?? formerPassword, 'postgres'), connectionTimeoutMillis: 2000 })
   try {
     await client.connect()
     return port
