@@ -193,6 +193,36 @@ test('after signing in, the browser stays on the console whatever `next` says', 
   }
 })
 
+test('a malformed session cookie is no session: 401 from the API, the sign-in page for pages', async ({ playwright, baseURL }) => {
+  const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { cookie: 'manana_session=%E0%A4%A' } })
+  const api = await context.get('/api/jobs')
+  expect(api.status()).toBe(401)
+  expect((await api.json()).error.code).toBe('unauthenticated')
+  const page = await context.get('/jobs', { maxRedirects: 0 })
+  expect(page.status()).toBeLessThan(400)
+  expect(page.headers()['location'] ?? '').toContain('/sign-in')
+  await context.dispose()
+})
+
+test('NUL bytes, lone surrogates and __proto__ keys get 400 with a code, never a 500 or a filter that matches everything', async ({ request, playwright, baseURL }) => {
+  const refused = [
+    await request.post('/api/jobs', { data: { task: 'step', args: JSON.parse('{"__proto__": {"label": "x"}}') } }),
+    await request.post('/api/jobs', { data: { task: 'step', args: { label: 'a\u0000b' } } }),
+    await request.post('/api/jobs', { headers: { 'content-type': 'application/json' }, data: '{"task": "step", "args": {"label": "\\ud800"}}' }),
+    await request.get('/api/jobs?args=__proto__:1'),
+    await request.get('/api/jobs?task=%00'),
+    await request.post('/api/jobs/bulk', { data: { filter: { args: JSON.parse('{"__proto__": 1}') }, action: 'cancel', dryRun: false } }),
+    await request.delete('/api/users/a%00b'),
+  ]
+  const anonymous = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
+  refused.push(await anonymous.post('/api/session', { data: { username: 'admin\u0000', password: 'x' } }))
+  for (const response of refused) {
+    const code = (await response.text().then((text) => JSON.parse(text)).catch(() => undefined))?.error?.code
+    expect(`${response.url()} ${response.status()} ${code}`).toBe(`${response.url()} 400 invalid_request`)
+  }
+  await anonymous.dispose()
+})
+
 test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
   const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
   const username = `mallory-${Date.now()}`

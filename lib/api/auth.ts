@@ -13,10 +13,16 @@ export const sessionCookie = 'manana_session'
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** A cookie's value; a malformed one (bad percent-encoding) is no value at all. */
 export function cookieValue(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get('cookie') ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=')
-    if (key === name) return decodeURIComponent(value.join('='))
+    if (key !== name) continue
+    try {
+      return decodeURIComponent(value.join('='))
+    } catch {
+      return undefined
+    }
   }
   return undefined
 }

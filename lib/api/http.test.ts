@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { cookieValue } from './auth.ts'
 import { toErrorResponse } from './http.ts'
 import { deferBody } from './schemas.ts'
 
@@ -24,5 +25,14 @@ describe('ids in paths and queries', () => {
     const { jobIdParams } = await import('./schemas.ts')
     expect(jobIdParams.parse({ id: '42' })).toEqual({ id: 42 })
     for (const text of [' 1', '0x1', '1e3', '1.0', '-1', '0', '99999999999999999']) expect(jobIdParams.safeParse({ id: text }).success).toBe(false)
+  })
+})
+
+describe('cookies', () => {
+  it('are read, and a malformed one counts as absent rather than failing the request', () => {
+    const request = (cookie: string) => new Request('http://127.0.0.1/', { headers: { cookie } })
+    expect(cookieValue(request('a=1; manana_session=abc%20d'), 'manana_session')).toBe('abc d')
+    expect(cookieValue(request('manana_session=%E0%A4%A'), 'manana_session')).toBeUndefined()
+    expect(cookieValue(request('other=1'), 'manana_session')).toBeUndefined()
   })
 })

@@ -3,6 +3,7 @@ import { ZodError, type ZodType, type core } from 'zod'
 import type { AuditContext } from '../auth/audit.ts'
 import type { Actor } from '../auth/roles.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
+import { jsonProblem } from '../queue/json-values.ts'
 import { authorize, type Need } from './auth.ts'
 import { HttpError, isHttpError } from './http-error.ts'
 
@@ -84,7 +85,9 @@ export function handler(need: Need, run: (request: Request, call: Call) => Promi
   return async (request: Request, context: Context): Promise<Response> => {
     try {
       const actor = await authorize(request, need)
-      const call = { params: (await context?.params) ?? {}, actor, audit: { actor, source: clientAddress(request) } }
+      const params = (await context?.params) ?? {}
+      refuseUnstorable(params, 'path')
+      const call = { params, actor, audit: { actor, source: clientAddress(request) } }
       const result = await run(request, call)
       return result instanceof Response ? result : Response.json(result)
     } catch (error) {
@@ -93,8 +96,16 @@ export function handler(need: Need, run: (request: Request, call: Call) => Promi
   }
 }
 
+/** Refuses input PostgreSQL could not store or JavaScript would misread (lib/queue/json-values.ts). */
+function refuseUnstorable(value: unknown, where: string): void {
+  const problem = jsonProblem(value, where)
+  if (problem) throw new HttpError(400, 'invalid_request', problem)
+}
+
 export function query<T>(request: Request, schema: ZodType<T>): T {
-  return schema.parse(Object.fromEntries(new URL(request.url).searchParams))
+  const values = Object.fromEntries(new URL(request.url).searchParams)
+  refuseUnstorable(values, 'query')
+  return schema.parse(values)
 }
 
 /** Bodies larger than this are refused (413) unless a route allows more. */
@@ -110,6 +121,7 @@ export async function body<T>(request: Request, schema: ZodType<T>, { maxBytes =
   }
   const value: unknown = text ? JSON.parse(text) : {}
   if (depthOf(value) > maxJsonDepth) throw new HttpError(400, 'too_deep', `JSON nested more than ${maxJsonDepth} levels deep is refused`)
+  refuseUnstorable(value, 'body')
   return schema.parse(value)
 }
 

@@ -22,7 +22,9 @@ export function parseArgsFilter(text: string): Record<string, unknown> {
     try {
       value = JSON.parse(raw)
     } catch {}
-    filter[part.slice(0, colon).trim()] = value
+    const key = part.slice(0, colon).trim()
+    if (key === '__proto__') throw new Error('the key __proto__ is not allowed') // it would set the prototype, not a key
+    filter[key] = value
   }
   return filter
 }

@@ -136,6 +136,25 @@ describe('defer', () => {
     }
   })
 
+  it('refuses what PostgreSQL cannot store or JavaScript would misread: NUL, lone surrogates, __proto__ keys', async () => {
+    const refused = [
+      { task: 'x', args: { note: 'a\u0000b' } },
+      { task: 'x', args: { note: 'half a pair: \ud800' } },
+      { task: 'x', args: JSON.parse('{"nested": {"__proto__": {"admin": true}}}') },
+      { task: 'x\u0000', args: {} },
+      { task: 'x', lock: '\udc00', args: {} },
+    ]
+    for (const job of refused) await expect(deferJobs(t.db, [job])).rejects.toMatchObject({ code: 'invalid_args' })
+    await expect(deferJobs(t.db, [{ task: 'x', args: JSON.parse('{"__proto__": 1}') }])).rejects.toThrow('job 0.args.__proto__: the key __proto__ is not allowed')
+    expect(await counts()).toEqual({ jobs: 0, edges: 0, events: 0 })
+    // A filter on __proto__ would match every job: refused too.
+    await deferJobs(t.db, [{ task: 'x', args: { a: 1 } }])
+    const jobs = createApp({ pool: t.pool }).jobs
+    await expect(jobs.list({ args: JSON.parse('{"__proto__": "x"}') })).rejects.toMatchObject({ code: 'invalid_args' })
+    await expect(jobs.bulk({ args: JSON.parse('{"__proto__": "x"}') }, 'cancel')).rejects.toMatchObject({ code: 'invalid_args' })
+    await expect(jobs.list({ task: 'x\u0000' })).rejects.toMatchObject({ code: 'invalid_args' })
+  })
+
   it('refuses malformed jobs with a message naming the job and the field', async () => {
     const bad: Array<[unknown, RegExp]> = [
       [{ task: '' }, /task_name/],

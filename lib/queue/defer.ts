@@ -1,3 +1,5 @@
+import { ManaError } from './errors.ts'
+import { jsonProblem } from './json-values.ts'
 import type { Queryable } from './queryable.ts'
 
 /** A delay: seconds, or a mix of units. */
@@ -51,6 +53,10 @@ function toNode(job: JobToDefer): Record<string, unknown> {
 
 /** Defers jobs (and the edges between them) atomically; returns their ids in order. */
 export async function deferJobs(db: Queryable, jobs: JobToDefer[]): Promise<number[]> {
+  jobs.forEach((job, i) => {
+    const problem = jsonProblem({ task: job.task, queue: job.queue, lock: job.lock, queueingLock: job.queueingLock, key: job.key, args: job.args }, `job ${i}`)
+    if (problem) throw new ManaError('invalid_args', problem)
+  })
   const rows = await db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb)', [
     JSON.stringify(jobs.map(toNode)),
   ])

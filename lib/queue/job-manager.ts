@@ -1,5 +1,7 @@
 // The operators' verbs on jobs. Every rule is in an SQL function; this only calls them.
+import { ManaError } from './errors.ts'
 import { jobFromRow, type Job, type JobRow, type JobStatus } from './job.ts'
+import { jsonProblem } from './json-values.ts'
 import type { Queryable } from './queryable.ts'
 
 export interface JobFilter {
@@ -69,6 +71,8 @@ const matching = `($1::procrastinate_job_status[] IS NULL OR job.status = ANY ($
          AND ($6::jsonb IS NULL OR job.args @> $6)`
 
 function filterValues(filter: JobFilter): unknown[] {
+  const problem = jsonProblem({ queue: filter.queue, task: filter.task, lock: filter.lock, args: filter.args }, 'filter')
+  if (problem) throw new ManaError('invalid_args', problem)
   return [
     filter.status === undefined ? null : [filter.status].flat(),
     filter.queue ?? null,
