@@ -1,6 +1,7 @@
 // One LISTEN connection on Procrastinate's channels, reconnecting after a loss (a PostgreSQL
 // restart); the worker polls meanwhile, so nothing waits longer than the polling interval.
 import pg from 'pg'
+import { ManaError, queueNameTooLong } from '../lib/queue/errors.ts'
 import type { Log } from './log.ts'
 
 export interface ListenerEvents {
@@ -9,8 +10,13 @@ export interface ListenerEvents {
   onAbortRequested(jobId: number): void
 }
 
+/** The channels that announce jobs of these queues (all queues: null). */
 export function channelsFor(queues: string[] | null): string[] {
-  return queues ? queues.map((queue) => `procrastinate_queue_v1#${queue}`) : ['procrastinate_any_queue_v1']
+  const channels = queues ? queues.map((queue) => `procrastinate_queue_v1#${queue}`) : ['procrastinate_any_queue_v1']
+  // PostgreSQL would cut a longer channel name, and no job would ever be announced on it.
+  const tooLong = channels.find((channel) => Buffer.byteLength(channel) > 63)
+  if (tooLong) throw new ManaError('invalid_job', `${queueNameTooLong} (${tooLong.slice('procrastinate_queue_v1#'.length)})`)
+  return channels
 }
 
 export class Listener {

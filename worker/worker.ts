@@ -72,6 +72,8 @@ export class Worker {
   private wakeUp?: () => void
   private readonly lastTicks = new Map<PeriodicTask, number>()
   private readonly schedules = new Map<PeriodicTask, CronSchedule>()
+  /** Where its queues' jobs are announced (checked here: a queue name too long has none). */
+  private readonly channels: string[]
 
   constructor(
     private readonly app: App,
@@ -89,6 +91,7 @@ export class Worker {
       staleAfter: options.staleAfter ?? 30,
     }
     this.log = options.log ?? createLog(`[${this.options.name}]`)
+    this.channels = channelsFor(this.options.queues)
     for (const periodic of app.periodicTasks) this.schedules.set(periodic, parseCron(periodic.cron))
   }
 
@@ -102,7 +105,7 @@ export class Worker {
     this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
     this.listener = new Listener(
       this.pool.options,
-      channelsFor(queues),
+      this.channels,
       { onJobReady: () => this.wake(), onAbortRequested: (id) => this.stopJob(id, 'abort') },
       this.log,
     )

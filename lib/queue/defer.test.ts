@@ -5,6 +5,7 @@ import { miscountedJobs } from '../../test/jobs.ts'
 import { createApp } from './app.ts'
 import { deferJobs } from './defer.ts'
 import { ManaError } from './errors.ts'
+import { Worker } from '../../worker/worker.ts'
 
 const t = useTestDatabase()
 
@@ -153,6 +154,16 @@ describe('defer', () => {
     await expect(jobs.list({ args: JSON.parse('{"__proto__": "x"}') })).rejects.toMatchObject({ code: 'invalid_args' })
     await expect(jobs.bulk({ args: JSON.parse('{"__proto__": "x"}') }, 'cancel')).rejects.toMatchObject({ code: 'invalid_args' })
     await expect(jobs.list({ task: 'x\u0000' })).rejects.toMatchObject({ code: 'invalid_args' })
+  })
+
+  it('refuses a queue name whose notification channel would not fit PostgreSQL\'s 63 bytes, for every writer', async () => {
+    await expect(deferJobs(t.db, [{ task: 'x', queue: 'q'.repeat(41) }])).rejects.toMatchObject({ code: 'invalid_job', message: expect.stringContaining('at most 40 bytes') })
+    await expect(deferJobs(t.db, [{ task: 'x', queue: 'ñ'.repeat(21) }])).rejects.toMatchObject({ code: 'invalid_job' }) // 42 bytes
+    const python = t.sql(`SELECT procrastinate_defer_jobs_v1(ARRAY[ROW($1, 'x', 0, NULL, NULL, '{}', NULL)::procrastinate_job_to_defer_v1])`, ['q'.repeat(41)])
+    await expect(python).rejects.toMatchObject({ code: 'invalid_job' })
+    expect(await counts()).toEqual({ jobs: 0, edges: 0, events: 0 })
+    expect(await deferJobs(t.db, [{ task: 'x', queue: 'q'.repeat(40) }])).toEqual([expect.any(Number)])
+    expect(() => new Worker(createApp({ pool: t.pool }), { queues: ['q'.repeat(41)] })).toThrow('at most 40 bytes')
   })
 
   it('refuses malformed jobs with a message naming the job and the field', async () => {

@@ -35,6 +35,10 @@ export class ManaError extends Error {
 
 export const sqlStates = Object.keys(codeBySqlState)
 
+/** Why a queue name can be too long (migration 20261201100000_queue_name_fits_channel checks it). */
+export const queueNameTooLong =
+  "a queue name has at most 40 bytes: its notification channel, procrastinate_queue_v1#<queue>, must fit PostgreSQL's 63-byte identifiers"
+
 /**
  * Whether a value is a ManaError. Checked by shape, not instanceof: the console's server bundles
  * each carry their own copy of this module, so an error may come from another copy's class.
@@ -67,6 +71,9 @@ export function fromDatabaseError(error: unknown): unknown {
   }
   if (pgError.code === '23514' && pgError.constraint === 'manana_args_is_object') {
     return new ManaError('invalid_args', 'args must be a JSON object of keyword arguments')
+  }
+  if (pgError.code === '23514' && pgError.constraint === 'manana_queue_name_fits_channel') {
+    return new ManaError('invalid_job', queueNameTooLong)
   }
   return error
 }
