@@ -223,6 +223,25 @@ test('NUL bytes, lone surrogates and __proto__ keys get 400 with a code, never a
   await anonymous.dispose()
 })
 
+test('changing one\'s password: the current one is guessed within the sign-in limits and audited; a one-time password cannot be kept', async ({ playwright, baseURL, request }) => {
+  const username = `pat-${Date.now()}`
+  const created = await (await request.post('/api/users', { data: { username, role: 'viewer' } })).json()
+  const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
+  await signIn(context, username, created.password)
+  const change = (current: string, password: string) => context.post('/api/session/password', { data: { current, password } })
+  const same = await change(created.password, created.password)
+  expect(`${same.status()} ${(await same.json()).error.code}`).toBe('422 password_unchanged')
+  const codes = []
+  for (let i = 0; i < 10; i++) codes.push((await change(`guess number ${i}`, 'a new long password')).status())
+  expect(codes).toEqual(Array(10).fill(403))
+  const limited = await change(created.password, 'a new long password')
+  expect(`${limited.status()} ${(await limited.json()).error.code}`).toBe('429 too_many_attempts')
+  const audit = await (await request.get(`/api/audit?action=password.check&limit=50`)).json()
+  const mine = audit.entries.filter((entry: { details: { username: string } }) => entry.details.username === username)
+  expect(mine.map((entry: { outcome: string }) => entry.outcome)).toEqual(expect.arrayContaining(['invalid_credentials', 'too_many_attempts']))
+  await context.dispose()
+})
+
 test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
   const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
   const username = `mallory-${Date.now()}`

@@ -25,6 +25,7 @@ const statusByCode: Record<ErrorCode, number> = {
   job_not_cancellable: 409,
   invalid_username: 422,
   weak_password: 422,
+  password_unchanged: 422,
   user_exists: 409,
   user_not_found: 404,
   last_admin: 409,

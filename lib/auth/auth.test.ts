@@ -6,7 +6,7 @@ import { createToken, revokeToken, tokenActor } from './api-tokens.ts'
 import { audited } from './audit.ts'
 import { hashPassword, verifyPassword } from './secrets.ts'
 import { endSession, sessionActor, startSession } from './sessions.ts'
-import { maxFailuresPerUser, signIn } from './sign-in.ts'
+import { checkPasswordChange, maxFailuresPerUser, signIn } from './sign-in.ts'
 import { addUser, ensureFirstAdmin, removeUser, setPassword, setRole } from './users.ts'
 
 const t = useTestDatabase()
@@ -116,6 +116,20 @@ describe('sign-in under a burst', () => {
     expect(await signIn(t.db, 'hal', password, '10.2.0.1')).toEqual({ ok: false, reason: 'too_many_attempts' })
     await setPassword(t.db, 'hal', 'a brand new password')
     expect(await signIn(t.db, 'hal', 'a brand new password', '10.2.0.1')).toMatchObject({ ok: true })
+  })
+})
+
+describe('changing one\'s password', () => {
+  it('checks the current one within the sign-in limits, audits wrong guesses, and refuses an unchanged password', async () => {
+    const { user, password: oneTime } = await addUser(t.db, { username: 'ivy', role: 'viewer' })
+    const actor = { name: user.username, role: user.role, userId: user.id }
+    await expect(checkPasswordChange(t.db, actor, { current: oneTime, password: oneTime }, '10.3.0.1')).rejects.toMatchObject({ code: 'password_unchanged' })
+    for (let i = 0; i < maxFailuresPerUser; i++) {
+      expect(await checkPasswordChange(t.db, actor, { current: 'a wrong guess', password: 'a new long password' }, '10.3.0.1')).toEqual({ ok: false, reason: 'invalid_credentials' })
+    }
+    expect(await checkPasswordChange(t.db, actor, { current: oneTime, password: 'a new long password' }, '10.3.0.1')).toEqual({ ok: false, reason: 'too_many_attempts' })
+    const outcomes = await t.sql(`SELECT outcome, count(*)::int AS n FROM manana_audit WHERE action = 'password.check' AND actor = 'ivy' GROUP BY outcome ORDER BY outcome`)
+    expect(outcomes).toEqual([{ outcome: 'invalid_credentials', n: maxFailuresPerUser }, { outcome: 'too_many_attempts', n: 1 }])
   })
 })
 

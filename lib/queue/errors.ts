@@ -16,7 +16,15 @@ const codeBySqlState = {
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */
-export type AuthErrorCode = 'invalid_username' | 'weak_password' | 'user_exists' | 'user_not_found' | 'last_admin' | 'token_not_found' | 'invalid_token_name'
+export type AuthErrorCode =
+  | 'invalid_username'
+  | 'weak_password'
+  | 'password_unchanged'
+  | 'user_exists'
+  | 'user_not_found'
+  | 'last_admin'
+  | 'token_not_found'
+  | 'invalid_token_name'
 
 /** Errors about the database's schema (lib/db): missing, older or newer than this code, not one Mañana knows. */
 export type SchemaErrorCode = 'schema_missing' | 'schema_behind' | 'schema_newer' | 'schema_unknown' | 'migration_failed'

@@ -1,7 +1,7 @@
 import { HttpError } from '../../../../lib/api/http-error.ts'
 import { body, handler } from '../../../../lib/api/http.ts'
 import { passwordBody } from '../../../../lib/api/schemas.ts'
-import { checkCredentials } from '../../../../lib/auth/users.ts'
+import { checkPasswordChange } from '../../../../lib/auth/sign-in.ts'
 import { changePassword } from '../../../../lib/console/actions.ts'
 import { consoleContext } from '../../../../lib/console/context.ts'
 
@@ -10,9 +10,14 @@ export const dynamic = 'force-dynamic'
 /** A signed-in user chooses a new password ({ current, password }); every session of theirs ends. */
 export const POST = handler('signed-in', async (request, { actor, audit }) => {
   if (actor!.userId === undefined) throw new HttpError(403, 'forbidden', 'an API token has no password')
-  const { current, password } = await body(request, passwordBody)
+  const change = await body(request, passwordBody)
   const { db, pool } = await consoleContext()
-  if (!(await checkCredentials(db, actor!.name, current))) throw new HttpError(403, 'invalid_credentials', 'the current password is wrong')
-  await changePassword({ pool, audit }, actor!.name, password)
+  const checked = await checkPasswordChange(db, actor!, change, audit.source)
+  if (!checked.ok) {
+    throw checked.reason === 'too_many_attempts'
+      ? new HttpError(429, 'too_many_attempts', 'too many wrong passwords: wait a quarter of an hour')
+      : new HttpError(403, 'invalid_credentials', 'the current password is wrong')
+  }
+  await changePassword({ pool, audit }, actor!.name, change.password)
   return { changed: true }
 })
