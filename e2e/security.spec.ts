@@ -242,6 +242,19 @@ test('changing one\'s password: the current one is guessed within the sign-in li
   await context.dispose()
 })
 
+test('the audit and the sign-in limit see the socket address, not what a client writes in X-Forwarded-For', async ({ playwright, baseURL, request }) => {
+  const username = `forger-${Date.now()}`
+  const forgeries: Array<Record<string, string>> = [{ 'x-forwarded-for': '203.0.113.9' }, { 'x-forwarded-for': '1'.repeat(15_000) }, { 'x-manana-peer': '198.51.100.1' }]
+  for (const forged of forgeries) {
+    const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL!, ...forged } })
+    expect((await context.post('/api/session', { data: { username, password: 'not the password' } })).status()).toBe(401)
+    await context.dispose()
+  }
+  const audit = await (await request.get('/api/audit?action=sign_in&limit=100')).json()
+  const sources = audit.entries.filter((entry: { details: { username: string } }) => entry.details.username === username).map((entry: { source: string }) => entry.source)
+  expect(sources).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1'])
+})
+
 test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
   const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
   const username = `mallory-${Date.now()}`

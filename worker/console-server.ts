@@ -12,6 +12,8 @@ import { projectRoot } from '../lib/db/project-root.ts'
 export const consolePackageDir = path.join(projectRoot, 'dist', 'manana-console')
 const builtConsoleDir = path.join(consolePackageDir, 'console')
 const sourceDirs = ['app', 'components', 'lib']
+/** Preloaded into the console's server: it stamps requests with their socket's address. */
+const peerStamp = 'console-peer.cjs'
 const isClone = () => fs.existsSync(path.join(projectRoot, 'app'))
 const require = createRequire(import.meta.url)
 
@@ -29,7 +31,10 @@ function buildIsCurrent(): boolean {
   const buildId = path.join(builtConsoleDir, '.next', 'BUILD_ID')
   if (!fs.existsSync(buildId)) return false
   const built = fs.statSync(buildId).mtimeMs
-  return sourceDirs.every((dir) => newestSource(path.join(projectRoot, dir)) < built)
+  return (
+    sourceDirs.every((dir) => newestSource(path.join(projectRoot, dir)) < built) &&
+    fs.statSync(path.join(projectRoot, 'worker', peerStamp)).mtimeMs < built
+  )
 }
 
 async function run(program: string, args: string[]): Promise<void> {
@@ -55,6 +60,7 @@ export async function buildConsole(): Promise<void> {
     fs.cpSync(path.join(next, 'standalone', entry), path.join(builtConsoleDir, entry), { recursive: true, dereference: true })
   }
   fs.cpSync(path.join(next, 'static'), path.join(builtConsoleDir, '.next', 'static'), { recursive: true })
+  fs.copyFileSync(path.join(projectRoot, 'worker', peerStamp), path.join(builtConsoleDir, peerStamp))
   // Turbopack traces Prisma's query engines for every database; the console uses PostgreSQL's
   // query compiler only (the client is engineType "client").
   for (const modules of ['node_modules', '.next/node_modules']) {
@@ -122,7 +128,7 @@ export async function startConsole({ databaseUrl, port, host, log }: ConsoleOpti
   const dir = findConsole()
   const serverJs = path.join(dir, 'server.js')
   if (!fs.existsSync(serverJs)) throw new Error(`the console is not built: ${serverJs} is missing (npm run build)`)
-  const server = spawn(process.execPath, [serverJs], {
+  const server = spawn(process.execPath, ['--require', path.join(dir, peerStamp), serverJs], {
     cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), HOSTNAME: host },
     stdio: ['ignore', 'ignore', 'pipe'],

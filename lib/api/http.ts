@@ -5,6 +5,7 @@ import type { Actor } from '../auth/roles.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { jsonProblem } from '../queue/json-values.ts'
 import { authorize, type Need } from './auth.ts'
+import { clientAddress } from './client-address.ts'
 import { HttpError, isHttpError } from './http-error.ts'
 
 type ZodIssue = core.$ZodIssue
@@ -158,9 +159,4 @@ function depthOf(value: unknown): number {
     for (const child of Object.values(item)) stack.push([child, depth + 1])
   }
   return deepest
-}
-
-/** The client's address: the first X-Forwarded-For hop (Next.js sets it from the socket). */
-export function clientAddress(request: Request): string | null {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || null
 }

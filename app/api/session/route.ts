@@ -1,6 +1,7 @@
 import { checkSameOrigin, cookieValue, sessionCookie } from '../../../lib/api/auth.ts'
 import { HttpError } from '../../../lib/api/http-error.ts'
-import { body, clientAddress, handler } from '../../../lib/api/http.ts'
+import { clientAddress } from '../../../lib/api/client-address.ts'
+import { body, handler } from '../../../lib/api/http.ts'
 import { signInBody } from '../../../lib/api/schemas.ts'
 import { clearSessionCookie, setSessionCookie } from '../../../lib/api/session-cookie.ts'
 import { writeAudit } from '../../../lib/auth/audit.ts'
