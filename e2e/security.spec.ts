@@ -279,6 +279,10 @@ test('pages and API answers carry the security headers', async ({ page, request 
   const api = (await request.get('/api/stats')).headers()
   expect(api['x-frame-options']).toBe('DENY')
   expect(api['x-content-type-options']).toBe('nosniff')
+  // No API answer is kept by a browser or a proxy, errors included.
+  for (const answer of [await request.get('/api/jobs?limit=1'), await request.get('/api/jobs/999999'), await page.context().request.get('/api/session')]) {
+    expect(`${answer.url()} ${answer.headers()['cache-control']}`).toBe(`${answer.url()} no-store`)
+  }
   // The session cookie is out of scripts' reach.
   const cookie = (await page.context().cookies()).find((c) => c.name === 'manana_session')
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' })

@@ -11,9 +11,10 @@ import { projectRoot } from '../lib/db/project-root.ts'
 /** The manana-console package, as the build writes it: package.json and the server in console/. */
 export const consolePackageDir = path.join(projectRoot, 'dist', 'manana-console')
 const builtConsoleDir = path.join(consolePackageDir, 'console')
-const sourceDirs = ['app', 'components', 'lib']
 /** Preloaded into the console's server: it stamps requests with their socket's address. */
 const peerStamp = 'console-peer.cjs'
+const sourceDirs = ['app', 'components', 'lib']
+const sourceFiles = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', `worker/${peerStamp}`]
 const isClone = () => fs.existsSync(path.join(projectRoot, 'app'))
 const require = createRequire(import.meta.url)
 
@@ -33,7 +34,7 @@ function buildIsCurrent(): boolean {
   const built = fs.statSync(buildId).mtimeMs
   return (
     sourceDirs.every((dir) => newestSource(path.join(projectRoot, dir)) < built) &&
-    fs.statSync(path.join(projectRoot, 'worker', peerStamp)).mtimeMs < built
+    sourceFiles.every((file) => fs.statSync(path.join(projectRoot, file)).mtimeMs < built)
   )
 }
 

@@ -180,6 +180,10 @@ await app.close()
       expect(jobs.status).toBe(200)
       expect(((await jobs.json()) as { jobs: unknown[] }).jobs).toHaveLength(6)
       expect((await fetch(`http://127.0.0.1:${port}/api/jobs`)).status).toBe(401)
+      // Without --host it listens on loopback only: another address of this machine gets no answer.
+      const outward = Object.values(os.networkInterfaces()).flat().find((net) => net?.family === 'IPv4' && !net.internal)
+      if (outward) await expect(fetch(`http://${outward.address}:${port}/api/health`)).rejects.toThrow()
+      else console.warn('this machine has no non-loopback IPv4 address: the loopback-only check is skipped')
     } finally {
       process.kill(-server.pid!, 'SIGTERM')
       await new Promise((resolve) => server.on('close', resolve))
