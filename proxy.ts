@@ -1,10 +1,17 @@
-// Runs before every page: a fresh nonce per response, and a Content Security Policy that lets
-// only scripts carrying it (Next.js puts it on its own) run: no inline script from anywhere else.
-// Styles may be inline (React Flow positions nodes with style attributes). API routes get the
-// other security headers from next.config.ts.
+// Runs before every page and API call: it refuses a Host the console does not answer to (DNS
+// rebinding, lib/api/allowed-hosts.ts); then, for pages, a fresh nonce per response, and a
+// Content Security Policy that lets only scripts carrying it (Next.js puts it on its own) run:
+// no inline script from anywhere else. Styles may be inline (React Flow positions nodes with
+// style attributes). API routes get the other security headers from next.config.ts.
 import { NextResponse, type NextRequest } from 'next/server'
+import { hostAllowed } from './lib/api/allowed-hosts.ts'
 
 export function proxy(request: NextRequest) {
+  if (!hostAllowed(request.headers.get('host'))) {
+    const message = `this console does not answer to the host ${JSON.stringify(request.headers.get('host') ?? '')}: list it in MANANA_ALLOWED_HOSTS`
+    return NextResponse.json({ error: { code: 'host_not_allowed', message } }, { status: 421 })
+  }
+  if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next()
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
   const policy = [
     `default-src 'self'`,
@@ -28,5 +35,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [{ source: '/((?!api|_next/static|_next/image|favicon.ico).*)' }],
+  matcher: [{ source: '/((?!_next/static|_next/image|favicon.ico).*)' }],
 }

@@ -255,6 +255,25 @@ test('the audit and the sign-in limit see the socket address, not what a client 
   expect(sources).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1'])
 })
 
+test('a request naming another host is refused: no DNS rebinding onto the console', async ({ baseURL }) => {
+  const ask = (path: string, host: string, method = 'GET') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(path, baseURL)
+      const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method, headers: { host, 'content-type': 'application/json' } }, (response) => {
+        let body = ''
+        response.on('data', (chunk) => (body += chunk))
+        response.on('end', () => resolve({ status: response.statusCode!, body }))
+      })
+      request.on('error', reject)
+      request.end(method === 'POST' ? JSON.stringify({ username: 'admin', password: 'x' }) : undefined)
+    })
+  for (const [path, method] of [['/', 'GET'], ['/api/session', 'POST'], ['/api/health', 'GET']] as const) {
+    const refused = await ask(path, 'rebind.example:3100', method)
+    expect(`${path} ${refused.status} ${JSON.parse(refused.body).error.code}`).toBe(`${path} 421 host_not_allowed`)
+  }
+  expect((await ask('/api/health', `localhost:${new URL(baseURL!).port}`)).status).toBe(200)
+})
+
 test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
   const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
   const username = `mallory-${Date.now()}`
