@@ -3,6 +3,7 @@
 // a change touches), the pause switch, and keyboard shortcuts.
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
+import { signInAgain } from '../lib/api/client.ts'
 import { allows, type Actor, type Role } from '../lib/auth/roles.ts'
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react'
 
@@ -45,6 +46,10 @@ function LiveUpdates({ paused, onConnected }: { paused: boolean; onConnected(con
     const source = new EventSource('/api/events')
     source.onopen = () => onConnected(true)
     source.onerror = () => onConnected(false)
+    source.addEventListener('ended', () => {
+      source.close()
+      signInAgain()
+    })
     source.addEventListener('change', (message) => {
       // The server already coalesces a burst into one message; every page's data may show the
       // changed jobs (lists, counts, graphs, parents and children), so all of it is refreshed.

@@ -274,6 +274,45 @@ test('a request naming another host is refused: no DNS rebinding onto the consol
   expect((await ask('/api/health', `localhost:${new URL(baseURL!).port}`)).status).toBe(200)
 })
 
+test('an open event stream ends once its credential does: signed out, or token revoked', async ({ playwright, baseURL, request }) => {
+  /** Opens /api/events with these headers; resolves with what it received once the server ends it. */
+  const openStream = (headers: Record<string, string>) =>
+    new Promise<{ opened: Promise<void>; ended: Promise<string> }>((resolveStream, reject) => {
+      let opened!: () => void
+      const openedPromise = new Promise<void>((resolve) => (opened = resolve))
+      const url = new URL('/api/events', baseURL)
+      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, headers }, (response) => {
+        expect(response.statusCode).toBe(200)
+        let received = ''
+        const ended = new Promise<string>((resolve) => response.on('end', () => resolve(received)))
+        response.on('data', (chunk) => {
+          received += chunk
+          opened()
+        })
+        resolveStream({ opened: openedPromise, ended })
+      })
+      req.on('error', reject)
+    })
+  const host = new URL(baseURL!).host
+
+  const username = `streamer-${Date.now()}`
+  expect((await request.post('/api/users', { data: { username, role: 'viewer', password } })).status()).toBe(201)
+  const browserLike = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
+  await signIn(browserLike, username, password)
+  const cookie = (await browserLike.storageState()).cookies.find((c) => c.name === 'manana_session')!
+  const bySession = await openStream({ host, cookie: `manana_session=${cookie.value}` })
+  await bySession.opened
+  expect((await browserLike.delete('/api/session')).status()).toBe(200)
+  expect(await bySession.ended).toContain('event: ended')
+
+  const created = await (await request.post('/api/tokens', { data: { name: `stream-${Date.now()}`, role: 'viewer' } })).json()
+  const byToken = await openStream({ host, authorization: `Bearer ${created.token}` })
+  await byToken.opened
+  expect((await request.delete(`/api/tokens/${created.apiToken.id}`)).status()).toBe(200)
+  expect(await byToken.ended).toContain('event: ended')
+  await browserLike.dispose()
+})
+
 test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
   const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
   const username = `mallory-${Date.now()}`

@@ -21,14 +21,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The session ended (expired, signed out elsewhere, password changed): sign in again, then come back. */
+export function signInAgain(): void {
+  if (typeof window === 'undefined' || window.location.pathname.startsWith('/sign-in')) return
+  window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`)
+}
+
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } })
   const text = await response.text()
   const value = text ? JSON.parse(text) : null
-  // The session ended (expired, signed out elsewhere, password changed): sign in again, then come back.
-  if (response.status === 401 && typeof window !== 'undefined' && !window.location.pathname.startsWith('/sign-in')) {
-    window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`)
-  }
+  if (response.status === 401) signInAgain()
   if (!response.ok) throw new ApiError(response.status, value?.error?.code ?? 'http_error', value?.error?.message ?? response.statusText)
   return value as T
 }
