@@ -313,6 +313,37 @@ test('an open event stream ends once its credential does: signed out, or token r
   await browserLike.dispose()
 })
 
+test('refused changes are audited: an actor\'s one by one, anonymous ones counted per source and minute', async ({ playwright, baseURL, request, browser }) => {
+  type Entry = { id: number; actor: string; action: string; outcome: string; details: { count?: number; method?: string; path?: string } }
+  const refusals = async (): Promise<Entry[]> => (await (await request.get('/api/audit?action=request.refused&limit=200')).json()).entries
+  const anonymousCount = (entries: Entry[]) => entries.filter((e) => e.actor === 'anonymous').reduce((sum, e) => sum + e.details.count!, 0)
+  const before = await refusals()
+  const last = before[0]?.id ?? 0
+
+  const anonymous = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
+  for (let i = 0; i < 5; i++) expect((await anonymous.post('/api/jobs', { data: { task: 'step' } })).status()).toBe(401)
+  const { page, username } = await userPage(browser, request, 'viewer')
+  expect((await fetchFromPage(page, '/api/jobs')).status).toBe(403) // forbidden: a viewer defers nothing
+  const id = await waitingJob(request)
+  const forged = await playwright.request.newContext({ baseURL, storageState: await page.context().storageState() })
+  expect((await forged.post(`/api/jobs/${id}/cancel`, { headers: { origin: 'https://evil.example' }, data: {} })).status()).toBe(403)
+  expect((await request.post('/api/jobs', { headers: { 'content-type': 'text/plain' }, data: '{"task": "step"}' })).status()).toBe(415)
+
+  const after = await refusals()
+  const added = after.filter((e) => e.id > last)
+  // This minute's anonymous row may predate the test: count what the rows seen hold now and then.
+  const known = new Set(after.map((e) => e.id))
+  expect(anonymousCount(after) - anonymousCount(before.filter((e) => known.has(e.id)))).toBe(5)
+  expect(added.filter((e) => e.actor === 'anonymous').length).toBeLessThanOrEqual(2) // one row a minute
+  expect(added.filter((e) => e.actor === username).map((e) => `${e.outcome} ${e.details.method} ${e.details.path}`)).toEqual([
+    `cross_origin POST /api/jobs/${id}/cancel`,
+    'forbidden POST /api/jobs',
+  ])
+  expect(added.some((e) => e.outcome === 'unsupported_media_type')).toBe(true)
+  await anonymous.dispose()
+  await forged.dispose()
+})
+
 test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
   const context = await playwright.request.newContext({ baseURL, storageState: noCookies, extraHTTPHeaders: { origin: baseURL! } })
   const username = `mallory-${Date.now()}`

@@ -11,7 +11,7 @@ export type Need = 'anyone' | 'signed-in' | Role
 
 export const sessionCookie = 'manana_session'
 
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+export const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** A cookie's value; a malformed one (bad percent-encoding) is no value at all. */
 export function cookieValue(request: Request, name: string): string | undefined {
@@ -45,7 +45,10 @@ function safeHost(origin: string): string | undefined {
   }
 }
 
-/** Who is asking, or undefined; an unknown or revoked bearer token is an error, not anonymity. */
+/**
+ * Who is asking, or undefined; an unknown or revoked bearer token is an error, not anonymity.
+ * A session cookie's request must then pass checkCookieOrigin.
+ */
 export async function authenticate(request: Request): Promise<Actor | undefined> {
   const authorization = request.headers.get('authorization')
   const { db } = await consoleContext()
@@ -56,17 +59,26 @@ export async function authenticate(request: Request): Promise<Actor | undefined>
     return actor
   }
   const session = cookieValue(request, sessionCookie)
-  if (!session) return undefined
-  checkSameOrigin(request) // the cookie comes with any request to this site, whoever made it send one
-  return sessionActor(db, session)
+  return session ? sessionActor(db, session) : undefined
+}
+
+/** A session cookie comes with any request to this site, whoever made the browser send one. */
+export function checkCookieOrigin(request: Request): void {
+  if (!request.headers.get('authorization') && cookieValue(request, sessionCookie)) checkSameOrigin(request)
+}
+
+/** Throws unless the actor (undefined: nobody signed in) has what the route needs. */
+export function requireNeed(actor: Actor | undefined, need: Need): void {
+  if (need === 'anyone') return
+  if (!actor) throw new HttpError(401, 'unauthenticated', 'sign in, or send an API token as "Authorization: Bearer …"')
+  if (need === 'signed-in') return
+  if (actor.mustChangePassword) throw new HttpError(403, 'password_change_required', 'choose a new password first')
+  if (!allows(actor.role, need)) throw new HttpError(403, 'forbidden', `this needs the ${need} role; ${actor.name} is ${actor.role}`)
 }
 
 export async function authorize(request: Request, need: Need): Promise<Actor | undefined> {
   const actor = await authenticate(request)
-  if (need === 'anyone') return actor
-  if (!actor) throw new HttpError(401, 'unauthenticated', 'sign in, or send an API token as "Authorization: Bearer …"')
-  if (need === 'signed-in') return actor
-  if (actor.mustChangePassword) throw new HttpError(403, 'password_change_required', 'choose a new password first')
-  if (!allows(actor.role, need)) throw new HttpError(403, 'forbidden', `this needs the ${need} role; ${actor.name} is ${actor.role}`)
+  checkCookieOrigin(request)
+  requireNeed(actor, need)
   return actor
 }

@@ -1,10 +1,11 @@
 // Route handlers are thin shells: parse with a schema, call one lib function, map its errors.
 import { ZodError, type ZodType, type core } from 'zod'
-import type { AuditContext } from '../auth/audit.ts'
+import { writeRefusal, type AuditContext } from '../auth/audit.ts'
 import type { Actor } from '../auth/roles.ts'
+import { consoleContext } from '../console/context.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { jsonProblem } from '../queue/json-values.ts'
-import { authorize, type Need } from './auth.ts'
+import { authenticate, checkCookieOrigin, requireNeed, safeMethods, type Need } from './auth.ts'
 import { clientAddress } from './client-address.ts'
 import { HttpError, isHttpError } from './http-error.ts'
 
@@ -85,16 +86,41 @@ export interface Call {
  */
 export function handler(need: Need, run: (request: Request, call: Call) => Promise<unknown>) {
   return async (request: Request, context: Context): Promise<Response> => {
+    let actor: Actor | undefined
     try {
-      const actor = await authorize(request, need)
+      actor = await authenticate(request)
+      checkCookieOrigin(request)
+      requireNeed(actor, need)
       const params = (await context?.params) ?? {}
       refuseUnstorable(params, 'path')
       const call = { params, actor, audit: { actor, source: clientAddress(request) } }
       const result = await run(request, call)
       return result instanceof Response ? result : Response.json(result)
     } catch (error) {
+      const code = refusalCode(error)
+      if (code && !safeMethods.has(request.method)) await recordRefusal(request, actor, code)
       return toErrorResponse(error)
     }
+  }
+}
+
+/**
+ * The code of a change refused before its action ran, or undefined. An action's own failures
+ * (ManaErrors) are in the audit already, as are failed sign-ins and password checks.
+ */
+function refusalCode(error: unknown): string | undefined {
+  if (error instanceof ZodError) return 'invalid_request'
+  if (error instanceof SyntaxError) return 'invalid_json'
+  if (!isHttpError(error) || error.status >= 500) return undefined
+  return error.code === 'invalid_credentials' || error.code === 'too_many_attempts' ? undefined : error.code
+}
+
+async function recordRefusal(request: Request, actor: Actor | undefined, code: string): Promise<void> {
+  try {
+    const context = { actor, source: clientAddress(request) }
+    await writeRefusal((await consoleContext()).db, context, { method: request.method, path: new URL(request.url).pathname }, code)
+  } catch (error) {
+    console.error('could not write a refused request to the audit log:', error)
   }
 }
 

@@ -60,3 +60,28 @@ export async function audited<T>(
     client.release()
   }
 }
+
+/**
+ * A request refused before its action ran (unauthenticated, forbidden, from another origin, a
+ * body refused). An actor's refusal is a row of its own; anonymous ones are counted in one row
+ * per source and minute, by code, so that nobody can fill the table.
+ */
+export async function writeRefusal(db: Queryable, context: AuditContext, request: { method: string; path: string }, code: string): Promise<void> {
+  if (context.actor) return writeAudit(db, context, { action: 'request.refused', jobIds: [], details: request }, code)
+  await db.query(
+    `WITH counted AS (
+       UPDATE manana_audit
+       SET details = jsonb_set(jsonb_set(details, '{count}', to_jsonb((details->>'count')::int + 1)),
+                               ARRAY['codes', $3], to_jsonb(coalesce((details->'codes'->>$3)::int, 0) + 1))
+       WHERE id = (SELECT id FROM manana_audit
+                   WHERE action = 'request.refused' AND actor = 'anonymous' AND source IS NOT DISTINCT FROM $1
+                     AND at >= date_trunc('minute', now())
+                   ORDER BY id DESC LIMIT 1)
+       RETURNING id
+     )
+     INSERT INTO manana_audit (actor, action, details, source, outcome)
+     SELECT 'anonymous', 'request.refused', jsonb_build_object('count', 1, 'codes', jsonb_build_object($3, 1), 'first', $2::jsonb), $1, $3
+     WHERE NOT EXISTS (SELECT FROM counted)`,
+    [context.source, JSON.stringify(request), code],
+  )
+}
