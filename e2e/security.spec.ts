@@ -84,12 +84,24 @@ test('a viewer sees no action buttons, and the API refuses its actions with 403'
 
 test('argument values can be hidden from viewers, and then cannot be searched', async ({ browser, request }) => {
   const id = await waitingJob(request)
+  // A failed job with a lock: its error message, stack and lock name carry values too.
+  const deferred = await request.post('/api/jobs', { data: { task: 'call_flaky_api', args: { customer: 'c-42' }, lock: 'customer-42' } })
+  const failed = (await deferred.json()).id
+  await expect.poll(async () => (await (await request.get(`/api/jobs/${failed}`)).json()).job.status, { timeout: 30_000 }).toBe('failed')
   const { page } = await userPage(browser, request, 'viewer')
   expect((await request.patch('/api/settings', { data: { hideValuesFromViewers: true } })).ok()).toBe(true)
   try {
     const { body } = await fetchFromPage(page, `/api/jobs/${id}`, 'GET')
     expect(body.job).toMatchObject({ args: {}, result: null, valuesHidden: true })
     expect((await fetchFromPage(page, '/api/jobs?args=label:security', 'GET')).body.error.code).toBe('values_hidden')
+    const failedDetail = (await fetchFromPage(page, `/api/jobs/${failed}`, 'GET')).body
+    expect(failedDetail.job).toMatchObject({ lock: null, valuesHidden: true })
+    expect(failedDetail.attempts).toEqual([expect.objectContaining({ message: 'hidden from viewers', stack: null })])
+    expect((await fetchFromPage(page, '/api/jobs?lock=customer-42', 'GET')).body.error.code).toBe('values_hidden')
+    const overview = (await fetchFromPage(page, '/api/stats', 'GET')).body
+    expect(overview.recentFailures.length).toBeGreaterThan(0)
+    expect(overview.recentFailures.filter((failure: { message: string | null }) => failure.message !== null)).toEqual([])
+    expect((await (await request.get(`/api/jobs/${failed}`)).json()).attempts[0].message).toContain('fails on purpose')
     await page.goto(`/jobs/${id}`)
     await expect(page.getByText('hidden from viewers')).toBeVisible()
     expect((await (await request.get(`/api/jobs/${id}`)).json()).job.args).toEqual({ label: 'security' })

@@ -24,7 +24,7 @@ export async function explain({ db }: { db: ConsoleContext['db'] }, id: number):
     [id],
   )
   const { status, reasons } = row!.explanation
-  return { status, reasons, sentences: reasons.map((reason) => sentence(status, reason)) }
+  return { status, reasons, sentences: reasons.map((reason) => sentenceOf(status, reason)) }
 }
 
 function jobList(parents: Array<{ id: number; task: string; status: JobStatus }>): string {
@@ -33,7 +33,8 @@ function jobList(parents: Array<{ id: number; task: string; status: JobStatus }>
   return named.length === 1 ? `job ${named[0]}` : `jobs ${named.join(', ')}${more}`
 }
 
-function sentence(status: JobStatus, reason: Reason): string {
+/** A reason as a sentence, for a person. */
+export function sentenceOf(status: JobStatus, reason: Reason): string {
   switch (reason.kind) {
     case 'waiting_on_parents':
       return `Waiting on parent ${jobList(reason.parents)} to finish.`

@@ -2,7 +2,7 @@ import { body, handler, query } from '../../../lib/api/http.ts'
 import { deferBody, jobListQuery } from '../../../lib/api/schemas.ts'
 import { deferJob, deferJobWorkflow } from '../../../lib/console/actions.ts'
 import { consoleContext } from '../../../lib/console/context.ts'
-import { hideValues, refuseArgsFilter, valuesHiddenFrom } from '../../../lib/console/values.ts'
+import { hideValues, refuseValueFilter, valuesHiddenFrom } from '../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 
@@ -11,7 +11,7 @@ export const GET = handler('viewer', async (request, { actor }) => {
   const { limit, after, id, ...filter } = query(request, jobListQuery)
   const { jobs, db } = await consoleContext()
   const hidden = await valuesHiddenFrom(db, actor)
-  if (hidden && filter.args) refuseArgsFilter()
+  if (hidden && (filter.args || filter.lock)) refuseValueFilter()
   const page = await jobs.list({ ...filter, ids: id === undefined ? undefined : [id] }, { limit, after })
   return hidden ? { ...page, jobs: page.jobs.map(hideValues) } : page
 })

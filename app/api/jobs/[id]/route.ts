@@ -3,14 +3,14 @@ import { jobIdParams } from '../../../../lib/api/schemas.ts'
 import { deleteJob } from '../../../../lib/console/actions.ts'
 import { consoleContext } from '../../../../lib/console/context.ts'
 import { getJobDetail } from '../../../../lib/console/job-detail.ts'
-import { hideValues, valuesHiddenFrom } from '../../../../lib/console/values.ts'
+import { hideDetailValues, valuesHiddenFrom } from '../../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 
 export const GET = handler('viewer', async (_request, { params, actor }) => {
   const context = await consoleContext()
   const detail = await getJobDetail(context, jobIdParams.parse(params).id)
-  return (await valuesHiddenFrom(context.db, actor)) ? { ...detail, job: hideValues(detail.job) } : detail
+  return (await valuesHiddenFrom(context.db, actor)) ? hideDetailValues(detail) : detail
 })
 
 export const DELETE = handler('admin', async (_request, { params, audit }) => {
