@@ -1,6 +1,7 @@
 // Embedded PostgreSQL for machines without a server: a real PostgreSQL 18 from npm, its data
-// under ./.manana/postgres (in the working directory), reused across starts. Several processes (console, worker, CLI) share
-// one server: the first starts it, the others find it through postmaster.pid.
+// under ./.manana/postgres (in the working directory), reused across starts. Several processes
+// (console, worker, CLI) share one server: the first starts it, the others find it through
+// postmaster.pid.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
