@@ -76,7 +76,7 @@ describe('worker processes', () => {
     startWorkers(t.url, 4, 5)
     await waitUntilAllFinished(t, 120, () => workers.map((w) => w.output().slice(-2000)).join('\n'))
     await expectDagRanInOrder(t, 2000)
-    const [started] = await t.sql(`SELECT count(*)::int AS n, count(DISTINCT worker_id)::int AS workers FROM procrastinate_events WHERE type = 'started'`)
+    const [started] = await t.sql(`SELECT count(*)::int AS n, count(DISTINCT starting_worker_id)::int AS workers FROM procrastinate_events WHERE type = 'started'`)
     expect(started).toEqual({ n: 2000, workers: 4 })
   })
 

@@ -64,7 +64,7 @@ async function seed(client: pg.Client): Promise<{ big: number; medium: number }>
     JOIN placed AS parent ON parent.workflow_id = child.workflow_id AND parent.node = (child.node - 1) / 2
     WHERE child.node > 0`)
   await client.query(`
-    INSERT INTO procrastinate_events (job_id, type, at, worker_id)
+    INSERT INTO procrastinate_events (job_id, type, at, starting_worker_id)
     SELECT job.id, type.name::procrastinate_job_event_type, now() - interval '2 hours' + type.offset_ms * interval '1 millisecond' + job.id * interval '5 milliseconds', NULL
     FROM procrastinate_jobs AS job
     CROSS JOIN LATERAL (VALUES ('deferred', 0), ('started', 10), (job.status::text, 20)) AS type (name, offset_ms)

@@ -3,22 +3,18 @@
 // package is test data in ../shared/upstream (absent from a user's clone: then this is skipped).
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { createApp } from '../queue/app.ts'
+import { hasUpstream, python, pythonApp, upstreamDir } from '../../test/upstream-python.ts'
 import { Worker } from '../../worker/worker.ts'
+import { createApp } from '../queue/app.ts'
 import { migrateDatabase, migrations } from './migrate.ts'
-import { projectRoot } from './project-root.ts'
 import { schemaVersion } from './schema-check.ts'
 import { withDatabaseName } from './scratch.ts'
 
-const upstream = path.join(projectRoot, '..', 'shared', 'upstream', 'procrastinate-3.9.0')
-const python = '/usr/bin/python3'
-const hasUpstream = fs.existsSync(upstream)
-if (!hasUpstream) console.warn(`skipping the Procrastinate adoption tests: ${upstream} is absent`)
-const sqlDir = path.join(upstream, 'procrastinate', 'sql')
+if (!hasUpstream) console.warn(`skipping the Procrastinate adoption tests: ${upstreamDir} is absent`)
+const sqlDir = path.join(upstreamDir, 'procrastinate', 'sql')
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -42,14 +38,11 @@ async function emptyDatabase(): Promise<{ url: string; client: pg.Client }> {
   return { url, client }
 }
 
-/** Python with upstream's package on the path; its app defines py_parent and py_child on queue "py". */
+/** Upstream's app, with py_parent and py_child on queue "py". */
 function pythonEnv(url: string) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manana-py-'))
-  fs.writeFileSync(
-    path.join(dir, 'py_app.py'),
-    `import os, procrastinate
-app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=os.environ["DATABASE_URL"]))
-
+  const app = pythonApp(
+    url,
+    `
 @app.task(name="py_parent", queue="py")
 def py_parent():
     return {"from": "python"}
@@ -59,8 +52,8 @@ def py_child(context):
     pass
 `,
   )
-  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
-  return { cwd: dir, env: { ...process.env, DATABASE_URL: url, PYTHONPATH: `${dir}:${upstream}` } }
+  cleanups.push(async () => app.remove())
+  return { cwd: app.cwd, env: app.env }
 }
 
 /** Upstream's whole schema, applied by upstream's own command. */

@@ -167,6 +167,26 @@ describe('Procrastinate contract', () => {
     expect(events[1]!.at.toISOString()).toBe('2030-01-01T00:00:00.000Z')
   })
 
+  it('writes each event at the time of its change, not at the start of its transaction', async () => {
+    await deferJobs(t.db, [{ key: 'parent', task: 'a' }, { key: 'child', task: 'b', dependsOn: ['parent'] }])
+    await t.sql(`SELECT id FROM manana_fetch_jobs(NULL, NULL, 1)`)
+    // A transaction that began before the parent finished (a worker's claim waiting on a lock)...
+    const waiting = await t.pool.connect()
+    try {
+      await waiting.query('BEGIN')
+      await waiting.query('SELECT now()')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await t.sql(`SELECT manana_finish_job(1, 'succeeded', NULL, false)`)
+      // ...claims the child the parent's end made ready: its 'started' comes after that end.
+      expect((await waiting.query(`SELECT id FROM manana_fetch_jobs(NULL, NULL, 1)`)).rows).toEqual([{ id: '2' }])
+      await waiting.query('COMMIT')
+    } finally {
+      waiting.release()
+    }
+    const events = await t.sql(`SELECT job_id, type FROM procrastinate_events WHERE type IN ('succeeded', 'started') ORDER BY at, id`)
+    expect(events.map((e) => `${e.job_id} ${e.type}`)).toEqual(['1 started', '1 succeeded', '2 started'])
+  })
+
   it('notifies job_inserted and abort_job_requested on the queue and any-queue channels', async () => {
     const listener = await listen(t, ['procrastinate_queue_v1#reports', 'procrastinate_any_queue_v1'])
     try {
