@@ -70,6 +70,49 @@ describe('ending attempts in batches', () => {
     expect(events.map((e) => `${e.job_id} ${e.type}`)).toEqual([`${ids.parent} started`, `${ids.parent} succeeded`, `${ids.child} started`])
   })
 
+  it('two batches whose successes and failures share children crosswise wait for each other, and never deadlock', async () => {
+    // Worker 1 ends s1 (succeeded) and f1 (failed), worker 2 s2 and f2; c1 waits on s1 and f2,
+    // c3 on f1 and s2. While f1's row is briefly held elsewhere, each batch used to lock one
+    // child through its success and then wait for the other's.
+    const ids = await deferWorkflow(t.db, {
+      s1: { task: 's' },
+      f1: { task: 'f' },
+      s2: { task: 's' },
+      f2: { task: 'f' },
+      c1: { task: 'c', dependsOn: ['s1', 'f2'] },
+      c3: { task: 'c', dependsOn: ['f1', 's2'] },
+    })
+    const workers: number[] = []
+    for (let i = 0; i < 2; i++) {
+      const [worker] = await t.sql('SELECT worker_id FROM procrastinate_register_worker_v1()')
+      workers.push(Number(worker!.worker_id))
+      await t.sql('SELECT * FROM manana_fetch_jobs(NULL, $1, 2)', [worker!.worker_id])
+    }
+    const batch = (worker: number, succeeded: number, failed: number) =>
+      t.sql('SELECT * FROM manana_end_attempts($1::jsonb)', [
+        JSON.stringify([
+          { id: succeeded, worker_id: worker, outcome: 'succeeded', result: null },
+          { id: failed, worker_id: worker, outcome: 'failed', error: { message: 'no', stack: null }, retry_in: null },
+        ]),
+      ])
+    const holder = await t.pool.connect()
+    try {
+      await holder.query('BEGIN')
+      await holder.query('SELECT 1 FROM procrastinate_jobs WHERE id = $1 FOR NO KEY UPDATE', [ids.f1])
+      const first = batch(workers[0]!, ids.s1, ids.f1)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      const second = batch(workers[1]!, ids.s2, ids.f2)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      await holder.query('ROLLBACK')
+      const outcomes = await Promise.allSettled([first, second])
+      expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? String(outcome.reason.message) : 'ok'))).toEqual(['ok', 'ok'])
+    } finally {
+      holder.release()
+    }
+    const children = await t.sql(`SELECT id, unfinished_parents FROM procrastinate_jobs WHERE id = ANY ($1) ORDER BY id`, [[ids.c1, ids.c3]])
+    expect(children).toEqual([{ id: String(ids.c1), unfinished_parents: 0 }, { id: String(ids.c3), unfinished_parents: 0 }])
+  })
+
   it('refuses what is not a list of outcomes, with a stable code', async () => {
     await expect(t.sql(`SELECT * FROM manana_end_attempts('{}'::jsonb)`)).rejects.toMatchObject({ code: 'job_not_finishable' }) // MN009, as for an unknown outcome
   })
