@@ -8,6 +8,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type pg from 'pg'
+import { trustedProxies } from '../lib/api/client-address.ts'
 import { listTokens } from '../lib/auth/api-tokens.ts'
 import { isRole, roles, type Role } from '../lib/auth/roles.ts'
 import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
@@ -402,6 +403,7 @@ async function serveConsole(url: string, values: Record<string, any>): Promise<{
   const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
   const host: string = values.host ?? process.env.HOST ?? '127.0.0.1'
   findConsole() // before anything is written: is the console installed?
+  trustedProxies() // and is MANANA_TRUSTED_PROXIES readable? (else every request would fail)
   const app = openApp(url)
   const db = fromPg(await app.pool())
   await checkSchema(db)

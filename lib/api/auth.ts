@@ -63,12 +63,16 @@ export async function authenticate(request: Request): Promise<Actor | undefined>
 }
 
 /** A session cookie comes with any request to this site, whoever made the browser send one. */
-export function checkCookieOrigin(request: Request): void {
+function checkCookieOrigin(request: Request): void {
   if (!request.headers.get('authorization') && cookieValue(request, sessionCookie)) checkSameOrigin(request)
 }
 
-/** Throws unless the actor (undefined: nobody signed in) has what the route needs. */
-export function requireNeed(actor: Actor | undefined, need: Need): void {
+/**
+ * Throws unless the request, made by this actor (undefined: nobody signed in), may have what the
+ * route needs: a cookie's request from the console's own origin, the role, a chosen password.
+ */
+export function permit(request: Request, actor: Actor | undefined, need: Need): void {
+  checkCookieOrigin(request)
   if (need === 'anyone') return
   if (!actor) throw new HttpError(401, 'unauthenticated', 'sign in, or send an API token as "Authorization: Bearer …"')
   if (need === 'signed-in') return
@@ -78,7 +82,6 @@ export function requireNeed(actor: Actor | undefined, need: Need): void {
 
 export async function authorize(request: Request, need: Need): Promise<Actor | undefined> {
   const actor = await authenticate(request)
-  checkCookieOrigin(request)
-  requireNeed(actor, need)
+  permit(request, actor, need)
   return actor
 }

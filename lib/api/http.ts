@@ -5,7 +5,7 @@ import type { Actor } from '../auth/roles.ts'
 import { consoleContext } from '../console/context.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { jsonProblem } from '../queue/json-values.ts'
-import { authenticate, checkCookieOrigin, requireNeed, safeMethods, type Need } from './auth.ts'
+import { authenticate, permit, safeMethods, type Need } from './auth.ts'
 import { clientAddress } from './client-address.ts'
 import { HttpError, isHttpError } from './http-error.ts'
 
@@ -88,9 +88,8 @@ export function handler(need: Need, run: (request: Request, call: Call) => Promi
   return async (request: Request, context: Context): Promise<Response> => {
     let actor: Actor | undefined
     try {
-      actor = await authenticate(request)
-      checkCookieOrigin(request)
-      requireNeed(actor, need)
+      actor = await authenticate(request) // known even when permit() refuses, for the audit
+      permit(request, actor, need)
       const params = (await context?.params) ?? {}
       refuseUnstorable(params, 'path')
       const call = { params, actor, audit: { actor, source: clientAddress(request) } }

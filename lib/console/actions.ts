@@ -1,5 +1,6 @@
 // Everything an operator or admin can change from the console or the REST API, each in one
 // transaction with its audit row. Reads are elsewhere; this is the only way the console writes.
+import type pg from 'pg'
 import { createToken, revokeToken } from '../auth/api-tokens.ts'
 import { audited, type AuditContext } from '../auth/audit.ts'
 import type { Role } from '../auth/roles.ts'
@@ -7,7 +8,6 @@ import { updateSettings, type Settings } from '../auth/settings.ts'
 import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
 import { deferJobs, deferWorkflow, type JobToDefer, type Workflow } from '../queue/defer.ts'
 import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
-import type pg from 'pg'
 
 /** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
 type Who = { pool: pg.Pool; audit: AuditContext }

@@ -3,8 +3,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * The repository root (where package.json, prisma/ and .manana/ live): found upwards from this
- * file, or, inside the console's server bundle where files have moved, the working directory.
+ * The package root (where package.json and prisma/ live, in a clone or in node_modules): found
+ * upwards from this file, or, inside the console's server bundle where files have moved, the
+ * working directory.
  */
 export const projectRoot = (() => {
   let dir = path.dirname(fileURLToPath(import.meta.url))
