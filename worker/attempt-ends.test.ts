@@ -57,7 +57,7 @@ describe('ending attempts in batches', () => {
     const ends = new AttemptEnds(t.db, () => {}, {
       queues: null,
       workerId,
-      reserve: () => (reservations++ === 0 ? 5 : 0),
+      reserve: () => ({ wanted: reservations++ === 0 ? 5 : 0, startNow: 0 }),
       claimed: (reserved: number, rows: JobRow[]) => claims.push({ reserved, ids: rows.map((row) => Number(row.id)) }),
     })
     expect(await ends.record({ id: ids.parent, worker_id: workerId, outcome: 'succeeded', result: 'null' })).toBe(true)

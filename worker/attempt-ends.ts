@@ -1,4 +1,4 @@
-// Records how attempts ended, many per round trip: while one call is on the wire, the attempts
+// Records how attempts ended (and that jobs claimed ahead started), many per round trip: while one call is on the wire, the attempts
 // that end wait for the next, which carries them all (manana_end_attempts, one transaction). An
 // idle worker's single attempt goes at once, so batching adds no wait; a busy one commits once
 // per batch instead of once per job. With a claimer, the same call claims the next jobs
@@ -12,7 +12,8 @@ import type { Log } from './log.ts'
 export interface AttemptEnd {
   id: number
   worker_id: number | null
-  outcome: 'succeeded' | 'failed' | 'aborted' | 'released'
+  /** How it ended, or 'started': a job claimed ahead began (its worker, if lost, ran it). */
+  outcome: 'started' | 'succeeded' | 'failed' | 'aborted' | 'released'
   /** The result, as JSON text (succeeded only). */
   result?: string
   /** { message, stack } (failed only). */
@@ -22,10 +23,13 @@ export interface AttemptEnd {
 
 /** Whoever runs the jobs that calls recording ends may claim. */
 export interface Claimer {
-  /** How many jobs the next call may claim; reserved until `claimed` is told. */
-  reserve(): number
-  /** The rows claimed for a reservation (none when the call failed). */
-  claimed(reserved: number, rows: JobRow[], ms: number): void
+  /**
+   * How many jobs the next call may claim, and how many of them free slots start at once (the
+   * others are claimed ahead); reserved until `claimed` is told.
+   */
+  reserve(): { wanted: number; startNow: number }
+  /** The rows claimed for a reservation, and the call's time (none, and undefined, when it failed). */
+  claimed(reserved: number, rows: JobRow[], ms: number | undefined): void
   readonly queues: string[] | null
   readonly workerId: number
 }
@@ -50,7 +54,7 @@ export class AttemptEnds {
     private readonly claimer?: Claimer,
   ) {}
 
-  /** Records an attempt's end; false when the job was no longer this worker's (recovered as stalled). */
+  /** Records an attempt's end (or start); false when the job was no longer this worker's (recovered from it). */
   record(end: AttemptEnd): Promise<boolean> {
     return new Promise((resolve) => {
       this.pending.push({ end, resolve })
@@ -105,20 +109,25 @@ export class AttemptEnds {
   private async call(ends: AttemptEnd[]): Promise<boolean[]> {
     // result is JSON text already: embed it as JSON, not as a string.
     const outcomes = `[${ends.map(({ result, ...rest }) => (result === undefined ? JSON.stringify(rest) : `${JSON.stringify(rest).slice(0, -1)},"result":${result}}`)).join(',')}]`
-    const reserved = this.claimer?.reserve() ?? 0
+    const { wanted: reserved, startNow } = this.claimer?.reserve() ?? { wanted: 0, startNow: 0 }
     const started = performance.now()
     let rows: Array<{ job_id: string | null; ended: boolean | null; job: JobRow | null }> = []
+    let ms: number | undefined
     try {
       rows = reserved
-        ? await this.db.query('SELECT job_id, ended, job FROM manana_end_attempts_and_fetch($1::jsonb, $2, $3, $4)', [
+        ? await this.db.query('SELECT job_id, ended, job FROM manana_end_attempts_and_fetch($1::jsonb, $2, $3, $4, $5)', [
             outcomes,
             this.claimer!.queues,
             this.claimer!.workerId,
             reserved,
+            startNow,
           ])
         : await this.db.query('SELECT job_id, ended, NULL AS job FROM manana_end_attempts($1::jsonb)', [outcomes])
+      ms = performance.now() - started
     } finally {
-      if (reserved) this.claimer!.claimed(reserved, rows.flatMap((row) => (row.job ? [row.job] : [])), performance.now() - started)
+      // Only a call that went through times a round trip: a failed one (a lost connection, a
+      // refusal) says nothing of how far ahead to claim.
+      if (reserved) this.claimer!.claimed(reserved, rows.flatMap((row) => (row.job ? [row.job] : [])), ms)
     }
     const byId = new Map(rows.flatMap((row) => (row.job_id === null ? [] : [[Number(row.job_id), row.ended!] as const])))
     return ends.map((end) => byId.get(end.id) ?? false)

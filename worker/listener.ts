@@ -1,5 +1,7 @@
 // One LISTEN connection on Procrastinate's channels, reconnecting after a loss (a PostgreSQL
 // restart); the worker polls meanwhile, so nothing waits longer than the polling interval.
+// The same session holds the worker's liveness lock (see the worker_liveness migration): when
+// the process dies, the server ends the session, and other workers see the lock gone at once.
 import pg from 'pg'
 import { ManaError, queueNameTooLong } from '../lib/queue/errors.ts'
 import type { Log } from './log.ts'
@@ -22,12 +24,15 @@ export function channelsFor(queues: string[] | null): string[] {
 export class Listener {
   private client?: pg.Client
   private closed = false
+  private lockRetry?: NodeJS.Timeout
 
   constructor(
     private readonly connection: pg.ClientConfig,
     private readonly channels: string[],
     private readonly events: ListenerEvents,
     private readonly log: Log,
+    /** The worker whose liveness lock this session holds. */
+    private workerId: number,
   ) {}
 
   async start(): Promise<void> {
@@ -36,7 +41,15 @@ export class Listener {
 
   async close(): Promise<void> {
     this.closed = true
+    clearTimeout(this.lockRetry)
     await this.client?.end().catch(() => {})
+  }
+
+  /** The worker registered again under a new id: the session holds that id's lock instead. */
+  async holdLockFor(workerId: number): Promise<void> {
+    this.workerId = workerId
+    await this.client?.query('SELECT pg_advisory_unlock_all()').catch(() => {})
+    if (this.client) await this.holdLock(this.client)
   }
 
   private async connect(): Promise<void> {
@@ -49,6 +62,19 @@ export class Listener {
     await client.connect()
     for (const channel of this.channels) await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`)
     this.client = client
+    await this.holdLock(client)
+  }
+
+  /**
+   * Takes the liveness lock. An earlier session of this worker may hold it still (the server
+   * has not yet seen that connection drop): then it tries again each second.
+   */
+  private async holdLock(client: pg.Client): Promise<void> {
+    clearTimeout(this.lockRetry)
+    const [row] = (await client.query<{ held: boolean }>('SELECT manana_hold_worker_lock($1) AS held', [this.workerId])).rows
+    if (!row!.held && !this.closed && client === this.client) {
+      this.lockRetry = setTimeout(() => this.holdLock(client).catch(() => {}), 1000).unref()
+    }
   }
 
   private reconnect(delay = 500): void {

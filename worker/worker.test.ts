@@ -1,5 +1,6 @@
 // The worker in this process, against a real database: outcomes, retries, timeouts, aborts,
-// shutdown, recovery of a dead worker's jobs, periodic tasks.
+// shutdown, recovery of a gone worker's jobs (and never a live one's), periodic tasks.
+import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
 import { eventsOf } from '../test/jobs.ts'
@@ -199,6 +200,77 @@ describe('worker', () => {
     expect(await t.sql('SELECT id FROM procrastinate_workers WHERE id = $1', [dead!.worker_id])).toEqual([])
   })
 
+  /** Registers a worker as manana_register_worker does, its liveness lock held by a session of its own. */
+  async function workerWithLock(name: string, heartbeatInterval: number) {
+    const [row] = await t.sql(`SELECT manana_register_worker($1, 'box', 4242, NULL, 1, '[]', $2) AS id`, [name, heartbeatInterval])
+    const session = new pg.Client({ connectionString: t.url })
+    await session.connect()
+    expect((await session.query('SELECT manana_hold_worker_lock($1) AS held', [row!.id])).rows).toEqual([{ held: true }])
+    return { id: Number(row!.id), session }
+  }
+
+  it('recovers a lost worker\'s jobs by its closed connection: a started one fails as not known to have finished, one claimed ahead goes back to todo without an attempt', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const witness = await workerWithLock('witness', 60)
+    const lost = await workerWithLock('lost', 0.2)
+    const [started, ahead] = await app.defer([{ task: 'unknown_here' }, { task: 'unknown_here' }])
+    // It claimed two jobs, the first to start at once, the second ahead; then its process died.
+    await t.sql('SELECT id FROM manana_fetch_jobs(NULL, $1, 2, 1)', [lost.id])
+    await lost.session.end()
+    startWorker(app, { queues: ['elsewhere'], staleAfter: 3600 }) // no heartbeat timeout can be the cause
+    await until(statusIs(started!, 'failed'), 'the started job to fail')
+    const [error] = await t.sql('SELECT message FROM manana_job_errors WHERE job_id = $1', [started])
+    expect(error!.message).toBe(
+      `worker ${lost.id} "lost" (pid 4242 on box) was lost: its database connection closed (the process exited or was killed) while this attempt ran; whether the task finished is not known`,
+    )
+    expect(await jobRow(ahead!)).toMatchObject({ status: 'todo', attempts: 0 })
+    expect(await eventsOf(t, ahead!)).toEqual(['deferred', 'started', 'deferred_for_retry'])
+    expect(await t.sql('SELECT job_id FROM manana_job_errors WHERE job_id = $1', [ahead])).toEqual([])
+    expect(await t.sql('SELECT name FROM procrastinate_workers WHERE id = ANY ($1)', [[lost.id, witness.id]])).toEqual([{ name: 'witness' }])
+    await witness.session.end()
+  })
+
+  it('keeps the jobs of a worker whose listening connection was cut: it takes its lock again and its heartbeat never stopped', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    let release!: () => void
+    app.task('hold', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    const [held] = await app.defer([{ task: 'hold' }])
+    const { worker } = startWorker(app, { staleAfter: 3600 })
+    startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 3600, name: 'recoverer' })
+    await until(statusIs(held!, 'doing'), 'the job to start')
+    const lockSession = async () =>
+      (await t.sql(`SELECT lock.pid, w.lock_since FROM pg_locks AS lock JOIN procrastinate_workers AS w ON lock.objid = w.id::oid
+                    WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND w.id = $1`, [worker.id]))[0]
+    const before = await until(lockSession, 'the liveness lock')
+    await t.sql('SELECT pg_terminate_backend($1)', [before.pid])
+    const after = await until(async () => {
+      const now = await lockSession()
+      return now && now.pid !== before.pid && now
+    }, 'the lock taken again')
+    expect(after.lock_since.getTime()).toBeGreaterThan(before.lock_since.getTime())
+    await new Promise((resolve) => setTimeout(resolve, 1500)) // well over three of its beats
+    expect(await t.sql('SELECT status, worker_id FROM procrastinate_jobs WHERE id = $1', [held])).toEqual([{ status: 'doing', worker_id: String(worker.id) }])
+    expect(lines.join('\n')).toMatch(/listening again/)
+    release()
+    await until(statusIs(held!, 'succeeded'), 'the job to end on its own worker')
+  })
+
+  it('judges no worker by its lock when every session ended since (a server restart), until a session older than its last beat witnesses it', async () => {
+    const gone = async () => (await t.sql('SELECT worker_id::int AS id, known_by FROM manana_gone_workers(3600)'))
+    const first = await workerWithLock('first', 0.1)
+    const second = await workerWithLock('second', 0.1)
+    await t.sql(`UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'`)
+    // The second's session ends while the first's lives on: the first witnesses it.
+    await second.session.end()
+    await until(async () => (await gone()).length > 0, 'the second judged gone')
+    expect(await gone()).toEqual([{ id: second.id, known_by: 'connection' }])
+    // Every session ends (as in a restart); a new worker's lock came after their last beats.
+    await first.session.end()
+    const third = await workerWithLock('third', 0.1)
+    expect(await gone()).toEqual([])
+    await third.session.end()
+  })
+
   it('announces its tasks and itself', async () => {
     const app = createApp({ databaseUrl: t.url })
     app.task('announced', { queue: 'q', retry: { maxAttempts: 3, exponentialWait: 2 }, timeout: 9, argsSchema: { type: 'object' } }, async () => null)
@@ -251,13 +323,15 @@ describe('claiming ahead', () => {
   }
 
   it('claims quick jobs ahead of free slots, at most claimAhead, and runs them in order', async () => {
-    const { ran, release, queued } = await heldWorker({ heartbeatInterval: 30 })
-    const claimed = await t.sql(`SELECT id FROM procrastinate_jobs WHERE status = 'doing' AND task_name = 'quick' ORDER BY id`)
-    expect(claimed.map((row) => Number(row.id))).toEqual(queued.slice(0, 5))
+    const { ran, release, holds, queued } = await heldWorker({ heartbeatInterval: 30 })
+    const claimed = await t.sql(`SELECT id, claimed_ahead FROM procrastinate_jobs WHERE status = 'doing' ORDER BY id`)
+    expect(claimed).toEqual([...holds, ...queued.slice(0, 5)].map((id, i) => ({ id: String(id), claimed_ahead: i >= 2 })))
     release()
     await until(async () => ran.length === 60, 'the queued jobs')
     expect(ran.slice(50)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i))
     for (const id of queued) expect(await jobRow(id)).toMatchObject({ status: 'succeeded', attempts: 1 })
+    // Each job claimed ahead told the database it started (with the ends, in the same calls).
+    expect(await t.sql(`SELECT id FROM procrastinate_jobs WHERE claimed_ahead`)).toEqual([])
   })
 
   it('puts jobs claimed ahead back when they wait a heartbeat, without counting an attempt', async () => {

@@ -31,14 +31,21 @@ export interface WorkerOptions {
   /** Exit once nothing is ready and nothing runs. */
   once?: boolean
   name?: string
-  /** Seconds between heartbeats (default 5). */
+  /**
+   * Seconds between heartbeats (default 1). A worker whose listening connection closed (its
+   * process died) is gone once three beats are missed: its jobs are recovered then.
+   */
   heartbeatInterval?: number
-  /** Seconds without a heartbeat after which a worker is dead and its jobs are recovered (default 30). */
+  /**
+   * Seconds without a heartbeat after which a worker is gone even though its connection is
+   * open (it hangs), or when it holds no liveness lock (default 30).
+   */
   staleAfter?: number
   log?: Log
 }
 
-type StopReason = 'abort' | 'timeout' | 'shutdown'
+/** Why a running task is stopped; 'lost': the job was recovered from this worker, thought gone. */
+type StopReason = 'abort' | 'timeout' | 'shutdown' | 'lost'
 type Outcome =
   | { status: 'succeeded'; result: string }
   | { status: 'failed'; error: unknown; retryIn: number | null }
@@ -57,7 +64,7 @@ export class Worker {
   private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log'>> & { queues: string[] | null }
   private readonly log: Log
   private readonly running = new Map<number, Running>()
-  /** Jobs claimed ahead (doing, this worker's) that no slot has started yet, in fetch order. */
+  /** Jobs claimed (doing, this worker's) that no slot has started yet, in fetch order. */
   private queued: Array<{ job: Job; claimedAt: number }> = []
   private readonly timing = new Timing()
   /** Jobs asked for by claims on the wire (a fetch, or a call that also records ends). */
@@ -87,7 +94,7 @@ export class Worker {
       shutdownGrace: options.shutdownGrace ?? 30,
       once: options.once ?? false,
       name: options.name ?? `${os.hostname()}-${process.pid}`,
-      heartbeatInterval: options.heartbeatInterval ?? 5,
+      heartbeatInterval: options.heartbeatInterval ?? 1,
       staleAfter: options.staleAfter ?? 30,
     }
     this.log = options.log ?? createLog(`[${this.options.name}]`)
@@ -108,6 +115,7 @@ export class Worker {
       this.channels,
       { onJobReady: () => this.wake(), onAbortRequested: (id) => this.stopJob(id, 'abort') },
       this.log,
+      this.id,
     )
     await this.listener.start().catch((error) => this.log(`not listening for notifications (${error.message}); polling`))
     this.every(this.options.heartbeatInterval, () => this.keepHealthy())
@@ -130,13 +138,14 @@ export class Worker {
     while (!this.stopping) {
       const wanted = this.wanted()
       if (wanted > 0) {
+        const startNow = this.startable(wanted)
         let jobs: Job[]
         // With `once`, only a fetch begun with every end written can tell that nothing is left:
         // one begun earlier may miss the children that those ends made ready.
         const idleAtStart = this.idle()
         this.requested += wanted
         try {
-          jobs = await this.fetch(wanted)
+          jobs = await this.fetch(wanted, startNow)
         } catch (error) {
           this.log(`fetching failed: ${message(error)}; trying again`)
           await this.sleep(1)
@@ -166,6 +175,11 @@ export class Worker {
     return this.options.concurrency - this.running.size + this.aheadTarget() - this.queued.length - this.requested
   }
 
+  /** Of `wanted` jobs, those free slots will start as soon as they arrive (the rest wait, claimed ahead). */
+  private startable(wanted: number): number {
+    return Math.max(0, Math.min(wanted, this.options.concurrency - this.running.size - this.queued.length - this.requested))
+  }
+
   /** Lets the calls that record ends claim the next jobs too (one round trip for both). */
   private claimer(): Claimer {
     const worker = this
@@ -180,12 +194,13 @@ export class Worker {
         // Only when nothing claimed waits to run: then the next job is a round trip sooner (a
         // DAG hop is one commit, not two); a busy worker's fetches and ends run side by side.
         const wanted = worker.queued.length ? 0 : Math.max(0, worker.wanted())
+        const startNow = worker.startable(wanted)
         worker.requested += wanted
-        return wanted
+        return { wanted, startNow }
       },
       claimed(reserved, rows, ms) {
         worker.requested -= reserved
-        worker.timing.fetched(ms)
+        if (ms !== undefined) worker.timing.fetched(ms)
         worker.enqueue(rows.map(jobFromRow))
       },
     }
@@ -215,11 +230,11 @@ export class Worker {
     while (this.queued.length && this.running.size < this.options.concurrency && !this.stopping) this.start(this.queued.shift()!.job)
   }
 
-  private async fetch(max: number): Promise<Job[]> {
+  private async fetch(max: number, startNow: number): Promise<Job[]> {
     const started = performance.now()
     const rows = await this.db.query<{ job: JobRow }>(
-      'SELECT to_jsonb(job) AS job FROM manana_fetch_jobs($1, $2, $3) AS job',
-      [this.options.queues, this.id, max],
+      'SELECT to_jsonb(job) AS job FROM manana_fetch_jobs($1, $2, $3, $4) AS job',
+      [this.options.queues, this.id, max, startNow],
     )
     this.timing.fetched(performance.now() - started)
     return rows.map((row) => jobFromRow(row.job))
@@ -238,6 +253,13 @@ export class Worker {
     const running: Running = { job, controller: new AbortController() }
     this.running.set(job.id, running)
     running.done = this.execute(running)
+    // The database learns that a job claimed ahead started with the next call (ends batch
+    // with it); were this worker lost before, the job would go back to todo as never run.
+    if (job.claimedAhead) {
+      void this.attemptEnds.record({ id: job.id, worker_id: this.id!, outcome: 'started' }).then((ours) => {
+        if (!ours) this.stopJob(job.id, 'lost')
+      })
+    }
   }
 
   private async execute(running: Running): Promise<void> {
@@ -268,7 +290,7 @@ export class Worker {
     } catch (error) {
       const reason = running.stopReason
       if (reason === 'abort') outcome = { status: 'aborted' }
-      else if (reason === 'shutdown') outcome = { status: 'released' }
+      else if (reason === 'shutdown' || reason === 'lost') outcome = { status: 'released' }
       else {
         const failure = reason === 'timeout' ? new Error(`timed out after ${task!.options.timeout} s`) : error
         outcome = { status: 'failed', error: failure, retryIn: task ? retryDelay(task.options.retry, failure, job.attempts) : null }
@@ -291,7 +313,7 @@ export class Worker {
     this.wake() // with `once`, a recorded end may have made children ready, or left nothing to do
     const ms = Math.round(performance.now() - started)
     if (!ended) {
-      this.log(`job ${job.id} ${job.task} ${outcome.status} in ${ms} ms, but is no longer this worker's (it was recovered as stalled): outcome dropped`)
+      this.log(`job ${job.id} ${job.task} ${outcome.status} in ${ms} ms, but is no longer this worker's (it was recovered from this worker, thought gone): outcome dropped`)
     } else {
       this.log(`job ${job.id} ${job.task} ${describe(outcome)} in ${ms} ms`)
     }
@@ -314,13 +336,11 @@ export class Worker {
   /** Heartbeat, recovery of jobs left by dead workers, and aborts missed by LISTEN. */
   private async keepHealthy(): Promise<void> {
     try {
-      const [beat] = await this.db.query<{ alive: boolean }>(
-        'SELECT procrastinate_update_heartbeat_v1($1), EXISTS (SELECT 1 FROM procrastinate_workers WHERE id = $1) AS alive',
-        [this.id],
-      )
-      if (!beat!.alive && !this.stopping) {
-        this.log(`worker ${this.id} was pruned as stalled (heartbeat too old); registering again`)
+      const [beat] = await this.db.query<{ registered: boolean | null }>('SELECT manana_heartbeat($1) AS registered', [this.id])
+      if (!beat!.registered && !this.stopping) {
+        this.log(`worker ${this.id} was removed as gone by another worker (its heartbeat was late); registering again`)
         this.id = await this.register()
+        await this.listener?.holdLockFor(this.id)
       }
       await this.recoverStalledJobs()
       // Jobs claimed ahead that waited a whole heartbeat (tasks turned slow) go back for others.
@@ -344,20 +364,28 @@ export class Worker {
     }
   }
 
+  /**
+   * Ends the attempts that gone workers left: a job never started goes back to todo without an
+   * attempt counted; a started one failed, retried as its task's strategy says (at least once:
+   * it may have run to its end, unrecorded), with an error saying what is known.
+   */
   private async recoverStalledJobs(): Promise<void> {
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
-      const { rows } = await client.query<{ job: JobRow }>(
-        'SELECT to_jsonb(job) AS job FROM manana_claim_stalled_jobs($1) AS job',
-        [this.options.staleAfter],
-      )
-      for (const job of rows.map((row) => jobFromRow(row.job))) {
-        const error = new Error(`its worker stopped sending heartbeats (none for ${this.options.staleAfter} s) while running it`)
+      const { rows } = await client.query<StalledJob>('SELECT * FROM manana_claim_stalled_jobs($1)', [this.options.staleAfter])
+      for (const stalled of rows) {
+        const job = jobFromRow(stalled.job)
+        if (!stalled.started) {
+          await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, NULL, NULL)', [job.id, 'released'])
+          this.log(`job ${job.id} ${job.task} back to todo: ${lostWorker(stalled, this.options.staleAfter)} before starting it`)
+          continue
+        }
+        const error = new Error(`${lostWorker(stalled, this.options.staleAfter)} while this attempt ran; whether the task finished is not known`)
         const task = this.app.tasks.get(job.task)
         const retryIn = task ? retryDelay(task.options.retry, error, job.attempts) : null
         await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, $3::jsonb, $4)', [job.id, 'failed', errorRecord(error), retryIn])
-        this.log(`job ${job.id} ${job.task} recovered from a dead worker: ${retryIn === null ? 'failed' : `retry in ${retryIn} s`}`)
+        this.log(`job ${job.id} ${job.task} recovered: ${error.message}; ${retryIn === null ? 'failed' : `retry in ${retryIn} s`}`)
       }
       await client.query('COMMIT')
     } catch (error) {
@@ -416,13 +444,14 @@ export class Worker {
         args_schema: task.options.argsSchema ?? null,
       }
     })
-    const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6) AS id', [
+    const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6, $7) AS id', [
       this.options.name,
       os.hostname(),
       process.pid,
       this.options.queues,
       this.options.concurrency,
       JSON.stringify(tasks),
+      this.options.heartbeatInterval,
     ])
     return Number(row!.id)
   }
@@ -481,6 +510,30 @@ export class Worker {
       this.wakeUp = undefined
     }
     this.wakeRequested = false
+  }
+}
+
+/** A row of manana_claim_stalled_jobs: a job a gone worker left, and what is known of the worker. */
+interface StalledJob {
+  job: JobRow
+  /** Started, not merely claimed ahead. */
+  started: boolean
+  known_by: 'connection' | 'heartbeat' | 'pruned'
+  worker: { id: number; name: string | null; host: string | null; pid: number | null } | null
+}
+
+/** How a stalled job's worker was lost, as far as is known: a sentence's subject and verb. */
+function lostWorker({ known_by, worker }: StalledJob, staleAfter: number): string {
+  const who = worker
+    ? `worker ${worker.id}${worker.name ? ` "${worker.name}"` : ''}${worker.pid ? ` (pid ${worker.pid}${worker.host ? ` on ${worker.host}` : ''})` : ''}`
+    : 'its worker'
+  switch (known_by) {
+    case 'connection':
+      return `${who} was lost: its database connection closed (the process exited or was killed)`
+    case 'heartbeat':
+      return `${who} stopped sending heartbeats (none for ${staleAfter} s)`
+    case 'pruned':
+      return `its worker was removed as stalled (no heartbeat for ${staleAfter} s)`
   }
 }
 

@@ -5,7 +5,7 @@ import { ManaError } from '../queue/errors.ts'
 import type { Queryable } from '../queue/queryable.ts'
 
 /** The newest migration this code needs. */
-export const schemaVersion = '20261201300000_ends_lock_in_one_order'
+export const schemaVersion = '20261201400000_worker_liveness'
 
 /** Throws schema_missing or schema_behind unless the database has every migration this code needs. */
 export async function checkSchema(db: Queryable): Promise<void> {

@@ -15,6 +15,8 @@ export interface Job {
   attempts: number
   abortRequested: boolean
   workerId: number | null
+  /** Doing, but claimed ahead by its worker and not started yet. */
+  claimedAhead: boolean
   /** Parents that have not reached a terminal status yet; the job is ready at 0. */
   unfinishedParents: number
   result: unknown
@@ -36,6 +38,7 @@ export interface JobRow {
   attempts: number
   abort_requested: boolean
   worker_id: number | null
+  claimed_ahead: boolean
   unfinished_parents: number
   result: unknown
   workflow_id: number | null
@@ -55,6 +58,7 @@ export function jobFromRow(row: JobRow): Job {
     attempts: row.attempts,
     abortRequested: row.abort_requested,
     workerId: row.worker_id === null ? null : Number(row.worker_id),
+    claimedAhead: row.claimed_ahead,
     unfinishedParents: row.unfinished_parents,
     result: row.result,
     workflowId: row.workflow_id === null ? null : Number(row.workflow_id),
