@@ -29,12 +29,15 @@ const { values: options } = parseArgs({
     workers: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '10' },
     'restart-command': { type: 'string' },
+    /** The same run without chaos: what it costs, by comparison. */
+    calm: { type: 'boolean', default: false },
   },
 })
 const seed = Number(options.seed)
 const jobCount = Number(options.jobs)
 const workerCount = Number(options.workers)
 const concurrency = Number(options.concurrency)
+const calm = options.calm
 
 /** A seeded random number generator (mulberry32): the same DAG and kill times for a seed. */
 function randomOf(seed: number) {
@@ -86,7 +89,7 @@ async function openServer(): Promise<Server> {
   const external = process.env.DATABASE_URL
   if (external) {
     const command = options['restart-command']
-    if (!command) throw new Error('with DATABASE_URL, give --restart-command: the shell command that restarts that server')
+    if (!command && !calm) throw new Error('with DATABASE_URL, give --restart-command: the shell command that restarts that server')
     const name = `manana_chaos_${process.pid}`
     const admin = async (sql: string) => {
       const client = new pg.Client({ connectionString: external })
@@ -96,7 +99,7 @@ async function openServer(): Promise<Server> {
     await admin(`CREATE DATABASE ${name}`)
     return {
       url: withDatabaseName(external, name),
-      restart: async () => void execSync(command, { stdio: 'inherit' }),
+      restart: async () => void execSync(command!, { stdio: 'inherit' }),
       close: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
     }
   }
@@ -134,12 +137,25 @@ async function main(): Promise<number> {
   const sql = async <Row = any>(text: string, values?: unknown[]): Promise<Row[]> => (await pool.query(text, values)).rows as Row[]
   const workers = new Set<Spawned>()
   const output: string[] = []
+  /** When each worker process exited, and those the harness killed or stopped. */
+  const exits = new Map<number, number>()
+  const stopped = new Set<number>()
+  const violations: string[] = []
+  const stop = (worker: Spawned, signal: 'SIGKILL' | 'SIGTERM') => {
+    stopped.add(worker.child.pid!)
+    worker.child.kill(signal)
+  }
   let serial = 0
   const startWorker = () => {
     const spawned = manana(server.url, ['worker', '--app', 'test/apps/chaos-app.ts', '--concurrency', String(concurrency), '--name', `chaos${serial++}`], {
       CHAOS_CONCURRENCY: String(concurrency),
     })
     workers.add(spawned)
+    const pid = spawned.child.pid!
+    spawned.child.on('exit', (code, signal) => {
+      exits.set(pid, Date.now())
+      if (!stopped.has(pid)) violations.push(`worker pid ${pid} exited by itself (${signal ?? `code ${code}`})`)
+    })
     void spawned.exited.then(() => {
       workers.delete(spawned)
       output.push(spawned.output())
@@ -157,9 +173,9 @@ async function main(): Promise<number> {
     const began = Date.now()
     for (let i = 0; i < workerCount; i++) startWorker()
     const kills: Kill[] = []
-    let nextKill = began + between(5000, 10000)
-    let restarted = false
-    let terminated = false
+    let nextKill = calm ? Infinity : began + between(5000, 10000)
+    let restarted = calm
+    let terminated = calm
     const deadline = began + 15 * 60_000
     for (;;) {
       const [state] = await sql<{ left: number; done: number }>(
@@ -173,7 +189,7 @@ async function main(): Promise<number> {
         terminated = true
         const victim = [...workers][between(0, workers.size - 1)]!
         console.log(`${seconds(now - began)}: SIGTERM to worker pid ${victim.child.pid}`)
-        victim.child.kill('SIGTERM')
+        stop(victim, 'SIGTERM')
         void victim.exited.then(() => startWorker())
       }
       if (state && !restarted && state.done > jobCount * 0.5) {
@@ -187,7 +203,7 @@ async function main(): Promise<number> {
         const victim = [...workers][between(0, workers.size - 1)]!
         const pid = victim.child.pid!
         const [worker] = await sql<{ id: number }>(`SELECT id::int FROM procrastinate_workers WHERE pid = $1`, [pid]).catch(() => [])
-        victim.child.kill('SIGKILL')
+        stop(victim, 'SIGKILL')
         const at = Date.now()
         const held = worker
           ? (await sql<{ id: number }>(`SELECT id::int FROM procrastinate_jobs WHERE status = 'doing' AND worker_id = $1`, [worker.id]).catch(() => [])).map((row) => row.id)
@@ -208,12 +224,11 @@ async function main(): Promise<number> {
     }
     const elapsed = Date.now() - began
     const stopping = [...workers]
-    for (const worker of stopping) worker.child.kill('SIGTERM')
+    for (const worker of stopping) stop(worker, 'SIGTERM')
     await Promise.all(stopping.map((worker) => worker.exited))
     const logs = output.join('\n') // every worker's, each written down as it exited
     const releasedUnstarted = logs.match(/back to todo: .* before starting it/g)?.length ?? 0
 
-    const violations: string[] = []
     const check = (count: number, what: string) => {
       if (count > 0) violations.push(`${count} ${what}`)
     }
@@ -222,8 +237,8 @@ async function main(): Promise<number> {
     const [total] = await sql(`SELECT count(*)::int AS n FROM procrastinate_jobs`)
     check(jobCount - total.n, 'jobs missing')
     const [statuses] = await sql(`SELECT jsonb_object_agg(status, n) AS s FROM (SELECT status, count(*)::int AS n FROM procrastinate_jobs GROUP BY status) AS c`)
-    // A run ends when its task returned, or when its process was killed.
-    const killedAt = JSON.stringify(Object.fromEntries(kills.map((kill) => [kill.pid, new Date(kill.at).toISOString()])))
+    // A run ends when its task returned, or when its process exited.
+    const exitedAt = JSON.stringify(Object.fromEntries([...exits].map(([pid, at]) => [pid, new Date(at).toISOString()])))
     const runEnd = `coalesce(run.ended_at, ($1::jsonb->>run.pid::text)::timestamptz, 'infinity')`
     const [early] = await sql(
       `SELECT count(*)::int AS n FROM procrastinate_job_dependencies AS edge
@@ -232,21 +247,22 @@ async function main(): Promise<number> {
                                WHERE e.job_id = edge.depends_on_job_id AND e.type IN ('succeeded', 'failed', 'cancelled', 'aborted'))`,
     )
     check(early.n, 'runs started before all their parents ended')
-    const [twice] = await sql(
-      `SELECT count(*)::int AS n FROM chaos_runs AS run JOIN chaos_runs AS other
-       ON other.job_id = run.job_id AND other.id > run.id AND other.started_at < ${runEnd}`,
-      [killedAt],
-    )
-    check(twice.n, 'runs of a job while another run of it was going on')
-    const [locked] = await sql(
-      `SELECT count(*)::int AS n FROM chaos_runs AS run
-       JOIN procrastinate_jobs AS job ON job.id = run.job_id AND job.lock IS NOT NULL
+    const overlap = (peers: string, what: string) =>
+      sql(
+        `SELECT count(*)::int AS n,
+                (array_agg(format('job %s (pid %s, %s to %s) and job %s (pid %s, from %s)', run.job_id, run.pid,
+                   run.started_at::time, ${runEnd}, other.job_id, other.pid, other.started_at::time)))[1:3] AS examples
+         FROM chaos_runs AS run ${peers}
+         WHERE other.id > run.id AND other.started_at < ${runEnd}`,
+        [exitedAt],
+      ).then(([row]) => check(row.n, `${what}${row.n ? `, as ${row.examples.join('; ')}` : ''}`))
+    await overlap('JOIN chaos_runs AS other ON other.job_id = run.job_id', 'runs of a job while another run of it was going on')
+    await overlap(
+      `JOIN procrastinate_jobs AS job ON job.id = run.job_id AND job.lock IS NOT NULL
        JOIN procrastinate_jobs AS peer ON peer.lock = job.lock
-       JOIN chaos_runs AS other ON other.job_id = peer.id AND other.id > run.id
-       WHERE other.started_at < ${runEnd}`,
-      [killedAt],
+       JOIN chaos_runs AS other ON other.job_id = peer.id`,
+      'runs that overlapped a run of their lock group',
     )
-    check(locked.n, 'runs that overlapped a run of their lock group')
     const [backwards] = await sql(
       `SELECT count(*)::int AS n FROM procrastinate_job_dependencies AS edge
        JOIN procrastinate_events AS child ON child.job_id = edge.job_id AND child.type = 'started'
@@ -289,10 +305,10 @@ async function main(): Promise<number> {
     const claims: number[] = claimToStart.ms ?? []
     console.log(`
 seed ${seed}: ${elapsed < 15 * 60_000 ? 'finished' : 'gave up'} in ${seconds(elapsed)}; statuses ${JSON.stringify(statuses.s)}
-  chaos: ${kills.length} SIGKILLs, 1 SIGTERM, ${restarted ? '1 PostgreSQL restart' : 'no PostgreSQL restart'}
-  recovery of a killed worker's jobs (${recoveries.length} kills holding jobs): p50 ${seconds(percentile(recoveries, 50))}, max ${seconds(Math.max(...recoveries, 0))}
+  chaos: ${calm ? 'none (--calm)' : `${kills.length} SIGKILLs, 1 SIGTERM, 1 PostgreSQL restart`}
+  recovery of a killed worker's jobs: ${recoveries.length ? `p50 ${seconds(percentile(recoveries, 50))}, max ${seconds(Math.max(...recoveries))} (${recoveries.length} kills of workers holding jobs)` : 'no kills of workers holding jobs'}
   recovered attempts: ${outcomes.by_connection} by a closed connection, ${outcomes.by_heartbeat} by heartbeat; ${releasedUnstarted} back to todo without an attempt (claimed ahead, never started)
-  attempts vs runs: ${counting.counted_without_run} jobs counted an attempt no run recorded (claimed to start, lost before the task began), ${counting.ran_without_count} ran once more than counted (lost within a start's round trip)
+  attempts vs runs: ${counting.counted_without_run} jobs counted an attempt of which no run was written down (their worker was lost between the claim and the task's first record), ${counting.ran_without_count} ran once more than counted (lost within the round trip that records a start)
   claim → start: p50 ${percentile(claims, 50).toFixed(1)} ms, p99 ${percentile(claims, 99).toFixed(1)} ms, max ${Math.max(...claims, 0).toFixed(0)} ms
   deadlocks: ${deadlocks}
 ${violations.length ? `VIOLATIONS:\n${violations.map((v) => `  - ${v}`).join('\n')}` : 'every rule held'}`)
@@ -302,7 +318,7 @@ ${violations.length ? `VIOLATIONS:\n${violations.map((v) => `  - ${v}`).join('\n
     }
     return violations.length ? 1 : 0
   } finally {
-    for (const worker of workers) worker.child.kill('SIGKILL')
+    for (const worker of workers) stop(worker, 'SIGKILL')
     await pool.end()
     await server.close()
   }
