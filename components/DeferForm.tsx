@@ -99,8 +99,8 @@ export function DeferForm() {
         <label>Priority<input name="priority" type="number" placeholder={String(task?.priority ?? 0)} /></label>
       </div>
       <div className="row">
-        <label>Lock<input name="lock" /></label>
-        <label>Queueing lock<input name="queueingLock" /></label>
+        <label>Lock<input name="lock" placeholder={task?.lock ?? ''} /></label>
+        <label>Queueing lock<input name="queueingLock" placeholder={task?.queueingLock ?? ''} /></label>
         <label>Run at (your time)<input name="scheduledAt" type="datetime-local" /></label>
       </div>
       <div className="row">

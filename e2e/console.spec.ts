@@ -65,6 +65,25 @@ test('a waiting job says what it waits for, and can be cancelled', async ({ page
   await expect(page.getByRole('heading', { level: 1 })).toContainText('cancelled')
 })
 
+test("a job deferred from the form or the API takes its task's queue; a task no worker announced is refused unless allowed", async ({ page, request }) => {
+  await page.goto('/defer')
+  await page.getByLabel('Task').selectOption('download_data')
+  await expect(page.getByLabel('Queue', { exact: true })).toHaveAttribute('placeholder', 'io')
+  await page.getByLabel('Arguments (JSON object)').fill('{"url": "https://example.com/queue.csv"}')
+  await page.getByRole('button', { name: 'Defer' }).click()
+  const created = page.getByRole('status').getByRole('link')
+  await expect(created).toBeVisible()
+  const formId = Number((await created.textContent())!.replace(/\D/g, ''))
+  const fromApi = await defer(request, { task: 'generate_report' })
+  for (const [id, queue] of [[formId, 'io'], [fromApi.id, 'reports']] as const) {
+    expect((await (await request.get(`/api/jobs/${id}`)).json()).job.queue).toBe(queue)
+  }
+  // A Python worker's task, which no worker announces: the caller says it knows.
+  const python = await defer(request, { task: 'send_newsletter', allowUnknownTask: true, scheduleIn: 3600 })
+  expect((await (await request.get(`/api/jobs/${python.id}`)).json()).job).toMatchObject({ task: 'send_newsletter', queue: 'default' })
+  await request.post(`/api/jobs/${python.id}/cancel`, { data: {} })
+})
+
 test('a job deferred from the form with a parent waits, then runs', async ({ page, request }) => {
   const parent = await defer(request, { task: 'step', args: { label: 'soon' }, scheduleIn: 4 })
   await page.goto('/defer')
@@ -167,8 +186,10 @@ test('the API answers errors with a code and a fitting status', async ({ request
   const cases: Array<[Promise<import('@playwright/test').APIResponse>, number, string]> = [
     [request.get('/api/jobs/999999'), 404, 'job_not_found'],
     [request.get('/api/jobs?limit=0'), 400, 'invalid_request'],
-    [request.post('/api/jobs', { data: { task: 'x', dependsOn: [999999] } }), 422, 'unknown_parent'],
+    [request.post('/api/jobs', { data: { task: 'step', dependsOn: [999999] } }), 422, 'unknown_parent'],
     [request.post('/api/jobs', { data: { task: 'x', args: [1] } }), 400, 'invalid_request'],
+    [request.post('/api/jobs', { data: { task: 'dowload_data', args: { url: 'x' } } }), 422, 'unknown_task'],
+    [request.post('/api/jobs', { data: { workflow: { a: { task: 'step' }, b: { task: 'stpe', dependsOn: ['a'] } } } }), 422, 'unknown_task'],
     [request.post('/api/jobs', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{nope') }), 400, 'invalid_json'],
     [request.post('/api/jobs/999999/retry', { data: {} }), 404, 'job_not_found'],
   ]

@@ -10,12 +10,18 @@ const cli = (...args: string[]) => runManana(t.url, args)
 
 describe('manana CLI', () => {
   it('defers jobs with options and parents, and lists them', async () => {
-    const parent = await cli('defer', 'download_data', '{"url": "x", "user_id": 42}', '--queue', 'io', '--priority', '3')
+    // A worker announced download_data: its jobs take that queue and priority unless told otherwise.
+    await t.sql(`SELECT manana_register_worker('w', 'box', 1, NULL, 1, '[{"name": "download_data", "queue_name": "io", "priority": 3}]', 1)`)
+    const parent = await cli('defer', 'download_data', '{"url": "x", "user_id": 42}')
     expect(parent).toMatchObject({ code: 0, output: '1\n' })
-    const child = await cli('defer', 'process_data', '--depends-on', '1', '--lock', 'L', '--in', '60')
+    expect(await cli('defer', 'process_data', '--depends-on', '1')).toMatchObject({ code: 1, output: expect.stringContaining('unknown_task') })
+    const child = await cli('defer', 'process_data', '--depends-on', '1', '--lock', 'L', '--in', '60', '--allow-unknown-task')
     expect(child).toMatchObject({ code: 0, output: '2\n' })
-    const [row] = await t.sql('SELECT lock, unfinished_parents, scheduled_at > now() AS later FROM procrastinate_jobs WHERE id = 2')
-    expect(row).toEqual({ lock: 'L', unfinished_parents: 1, later: true })
+    const rows = await t.sql('SELECT queue_name, priority, lock, unfinished_parents, scheduled_at > now() AS later FROM procrastinate_jobs ORDER BY id')
+    expect(rows).toEqual([
+      { queue_name: 'io', priority: 3, lock: null, unfinished_parents: 0, later: null },
+      { queue_name: 'default', priority: 0, lock: 'L', unfinished_parents: 1, later: true },
+    ])
 
     const list = await cli('jobs', '--args', '{"user_id": 42}')
     expect(list.code).toBe(0)
@@ -27,8 +33,8 @@ describe('manana CLI', () => {
   })
 
   it('refuses bad input with a code and exit 1, and a bad command line with exit 2', async () => {
-    expect(await cli('defer', 'x', '--depends-on', '999')).toMatchObject({ code: 1, output: expect.stringContaining('unknown_parent') })
-    expect(await cli('defer', 'x', '[1, 2]')).toMatchObject({ code: 1, output: expect.stringContaining('invalid_args') })
+    expect(await cli('defer', 'x', '--depends-on', '999', '--allow-unknown-task')).toMatchObject({ code: 1, output: expect.stringContaining('unknown_parent') })
+    expect(await cli('defer', 'x', '[1, 2]', '--allow-unknown-task')).toMatchObject({ code: 1, output: expect.stringContaining('invalid_args') })
     expect(await cli('defer', 'x', '{not json')).toMatchObject({ code: 2, output: expect.stringContaining('must be JSON') })
     expect(await cli('defer', 'x', '--priority', 'high')).toMatchObject({ code: 2, output: expect.stringContaining('--priority') })
     expect(await cli('defer', 'x', '--at', 'someday')).toMatchObject({ code: 2, output: expect.stringContaining('ISO 8601') })
@@ -90,8 +96,8 @@ describe('manana CLI', () => {
 
   it("start refuses to run the demo's worker on a database holding jobs it did not defer, whatever their tasks", async () => {
     // download_data is also a task of the demo's: its worker would run this job with its own code.
-    await cli('defer', 'download_data', '{"url": "https://example.com/mine.csv"}')
-    await cli('defer', 'send_email', '{"to": "someone"}')
+    await cli('defer', 'download_data', '{"url": "https://example.com/mine.csv"}', '--allow-unknown-task')
+    await cli('defer', 'send_email', '{"to": "someone"}', '--allow-unknown-task')
     const refused = await cli('start', '--port', '3999')
     expect(refused).toMatchObject({ code: 1, output: expect.stringContaining('holds jobs that the demo did not defer') })
     expect(await t.sql(`SELECT task_name, status FROM procrastinate_jobs ORDER BY id`)).toEqual([

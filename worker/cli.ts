@@ -16,6 +16,7 @@ import { addApiToken, addConsoleUser, changePassword, removeConsoleUser, revokeA
 import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { checkSchema } from '../lib/db/schema-check.ts'
+import { deferAsAnnounced } from '../lib/queue/announced-tasks.ts'
 import { createApp, isApp, type App } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { fromPg } from '../lib/queue/queryable.ts'
@@ -121,12 +122,14 @@ const commands: Record<string, Command> = {
   defer: {
     usage: `manana defer TASK ['{"json": "arguments"}'] [options]
   --depends-on ID,ID     parent job ids: the job runs once all of them have finished
-  --queue Q              (default: default)
-  --priority N           higher runs first (default 0)
+  --queue Q              the queue (default: the task's)
+  --priority N           higher runs first (default: the task's, or 0)
   --lock L               at most one job of a lock runs at a time
   --queueing-lock L      at most one job of a queueing lock waits at a time
   --at TIME              run at or after this ISO 8601 time
-  --in SECONDS           run after this many seconds`,
+  --in SECONDS           run after this many seconds
+  --allow-unknown-task   defer a task no worker announced (a Python worker's)
+Queue, priority and locks default to what the task's workers announced.`,
     summary: 'defer a job; prints its id',
     options: {
       'depends-on': { type: 'string' },
@@ -136,6 +139,7 @@ const commands: Record<string, Command> = {
       'queueing-lock': { type: 'string' },
       at: { type: 'string' },
       in: { type: 'string' },
+      'allow-unknown-task': { type: 'boolean' },
     },
     positionals: 2,
     async run(values, [task, json = '{}']) {
@@ -145,8 +149,10 @@ const commands: Record<string, Command> = {
         throw new UsageError(`--at ${values.at} is not an ISO 8601 time such as 2026-01-31T14:05:00Z`)
       }
       const app = await appWithSchema()
-      const [id] = await app.defer([
-        {
+      const [id] = await deferAsAnnounced(
+        fromPg(await app.pool()),
+        [
+          {
           task,
           args: args as Record<string, unknown>,
           dependsOn: values['depends-on'] === undefined ? undefined : idList(values['depends-on'], '--depends-on'),
@@ -156,8 +162,10 @@ const commands: Record<string, Command> = {
           queueingLock: values['queueing-lock'],
           scheduledAt: values.at,
           scheduleIn: values.in === undefined ? undefined : number(values.in, '--in'),
-        },
-      ])
+          },
+        ],
+        { allowUnknownTask: values['allow-unknown-task'] },
+      )
       console.log(id)
       return 0
     },

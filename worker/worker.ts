@@ -439,6 +439,8 @@ export class Worker {
         name: task.name,
         queue_name: task.options.queue ?? 'default',
         priority: task.options.priority ?? 0,
+        lock: task.options.lock ?? null,
+        queueing_lock: task.options.queueingLock ?? null,
         retry: task.options.retry ? { ...strategy, ...(retryOn ? { retryOn: 'some errors' } : {}) } : null,
         timeout_seconds: task.options.timeout ?? null,
         args_schema: task.options.argsSchema ?? null,

@@ -18,6 +18,7 @@ const statusByCode: Record<ErrorCode, number> = {
   unknown_parent: 422,
   unknown_parent_key: 422,
   dependency_cycle: 422,
+  unknown_task: 422,
   queueing_lock_taken: 409,
   job_not_found: 404,
   job_not_retryable: 409,

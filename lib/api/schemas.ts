@@ -75,13 +75,17 @@ const deferOptions = {
   scheduleIn: z.number().min(0).optional(),
 }
 
-export const deferJobBody = z.object({ task: name, ...deferOptions, dependsOn: z.array(id).max(10_000).optional() }).strict()
+/** Defer a task no worker announced (a Python worker's): otherwise refused as unknown_task. */
+const allowUnknownTask = z.boolean().optional()
+
+export const deferJobBody = z.object({ task: name, ...deferOptions, dependsOn: z.array(id).max(10_000).optional(), allowUnknownTask }).strict()
 
 export const deferWorkflowBody = z
   .object({
     workflow: z
       .record(z.string().min(1).max(128), z.object({ task: name, ...deferOptions, dependsOn: z.array(z.union([id, z.string().min(1)])).max(10_000).optional() }).strict())
       .refine((workflow) => Object.keys(workflow).length > 0 && Object.keys(workflow).length <= 10_000, 'a workflow has 1 to 10,000 jobs'),
+    allowUnknownTask,
   })
   .strict()
 

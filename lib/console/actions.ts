@@ -6,7 +6,8 @@ import { audited, type AuditContext } from '../auth/audit.ts'
 import type { Role } from '../auth/roles.ts'
 import { updateSettings, type Settings } from '../auth/settings.ts'
 import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
-import { deferJobs, deferWorkflow, type JobToDefer, type Workflow } from '../queue/defer.ts'
+import { deferAsAnnounced, deferWorkflowAsAnnounced, type AnnouncedDeferOptions } from '../queue/announced-tasks.ts'
+import type { JobToDefer, Workflow } from '../queue/defer.ts'
 import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
 
 /** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
@@ -34,16 +35,17 @@ export const bulkAction = (who: Who, filter: JobFilter, action: BulkAction) =>
     return result
   })
 
-export const deferJob = (who: Who, job: JobToDefer) =>
+/** Defers a job as its task's workers would (lib/queue/announced-tasks.ts). */
+export const deferJob = (who: Who, job: JobToDefer, options: AnnouncedDeferOptions = {}) =>
   audited(who.pool, who.audit, 'jobs.defer', { details: { task: job.task, queue: job.queue, args: job.args, dependsOn: job.dependsOn } }, async (db, record) => {
-    const [id] = await deferJobs(db, [job])
+    const [id] = await deferAsAnnounced(db, [job], options)
     record.jobIds = [id!]
     return id!
   })
 
-export const deferJobWorkflow = (who: Who, workflow: Workflow) =>
+export const deferJobWorkflow = (who: Who, workflow: Workflow, options: AnnouncedDeferOptions = {}) =>
   audited(who.pool, who.audit, 'jobs.defer', { details: { workflow: summarize(workflow) } }, async (db, record) => {
-    const ids = await deferWorkflow(db, workflow)
+    const ids = await deferWorkflowAsAnnounced(db, workflow, options)
     record.jobIds = Object.values(ids)
     return ids
   })

@@ -43,6 +43,8 @@ export interface TaskSummary {
   name: string
   queue: string
   priority: number
+  lock: string | null
+  queueingLock: string | null
   retry: unknown
   timeoutSeconds: number | null
   argsSchema: Record<string, unknown> | null
@@ -55,6 +57,8 @@ export async function listTasks({ prisma }: ConsoleContext): Promise<TaskSummary
     name: task.name,
     queue: task.queueName,
     priority: task.priority,
+    lock: task.lock,
+    queueingLock: task.queueingLock,
     retry: task.retry,
     timeoutSeconds: task.timeoutSeconds,
     argsSchema: task.argsSchema as Record<string, unknown> | null,

@@ -5,7 +5,7 @@ import { ManaError } from '../queue/errors.ts'
 import type { Queryable } from '../queue/queryable.ts'
 
 /** The newest migration this code needs. */
-export const schemaVersion = '20261201400000_worker_liveness'
+export const schemaVersion = '20261201500000_announced_defaults_and_ready_wakeups'
 
 /** Throws schema_missing or schema_behind unless the database has every migration this code needs. */
 export async function checkSchema(db: Queryable): Promise<void> {

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { openDatabase, type Database } from '../db/database.ts'
 import { createPool } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
-import { deferJobs, deferKeyed, type JobToDefer, type Workflow } from './defer.ts'
+import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type Workflow } from './defer.ts'
 import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
@@ -79,10 +79,7 @@ export class App {
   defer(jobs: JobToDefer[]): Promise<number[]> {
     return deferJobs(
       this.db,
-      jobs.map((job) => {
-        const options = this.tasks.get(job.task)?.options ?? {}
-        return { queue: options.queue, priority: options.priority, lock: options.lock, queueingLock: options.queueingLock, ...job }
-      }),
+      jobs.map((job) => withTaskDefaults(job, this.tasks.get(job.task)?.options)),
     )
   }
 

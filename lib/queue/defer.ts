@@ -34,6 +34,19 @@ export function durationSeconds(duration: Duration): number {
   return seconds + 60 * (minutes + 60 * (hours + 24 * days))
 }
 
+/** The options of a task that a job of it takes unless it sets its own. */
+export type TaskDefaults = Pick<DeferOptions, 'queue' | 'priority' | 'lock' | 'queueingLock'>
+
+/** A job with its task's queue, priority and locks where it does not set its own. */
+export function withTaskDefaults(job: JobToDefer, defaults: TaskDefaults | undefined): JobToDefer {
+  if (!defaults) return job
+  const filled = { ...job }
+  for (const key of ['queue', 'priority', 'lock', 'queueingLock'] as const) {
+    if (filled[key] === undefined && defaults[key] !== undefined && defaults[key] !== null) (filled as Record<string, unknown>)[key] = defaults[key]
+  }
+  return filled
+}
+
 /** The JSON node manana_defer_jobs() takes; validation is the SQL function's. */
 function toNode(job: JobToDefer): Record<string, unknown> {
   const scheduledAt = job.scheduledAt instanceof Date ? job.scheduledAt.toISOString() : job.scheduledAt

@@ -29,7 +29,13 @@ export type AuthErrorCode =
 /** Errors about the database's schema (lib/db): missing, older or newer than this code, not one Mañana knows. */
 export type SchemaErrorCode = 'schema_missing' | 'schema_behind' | 'schema_newer' | 'schema_unknown' | 'migration_failed'
 
-export type ErrorCode = (typeof codeBySqlState)[keyof typeof codeBySqlState] | 'queueing_lock_taken' | AuthErrorCode | SchemaErrorCode
+export type ErrorCode =
+  | (typeof codeBySqlState)[keyof typeof codeBySqlState]
+  | 'queueing_lock_taken'
+  /** No worker announced the task (the console, the API and the CLI check; lib/queue/announced-tasks.ts). */
+  | 'unknown_task'
+  | AuthErrorCode
+  | SchemaErrorCode
 
 export class ManaError extends Error {
   override readonly name = 'ManaError'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../../test/database.ts'
-import { eventsOf, fetchIds, finish, runNext, statusOf } from '../../test/jobs.ts'
+import { eventsOf, fetchIds, finish, listen, runNext, statusOf } from '../../test/jobs.ts'
 import { deferJobs, deferWorkflow } from './defer.ts'
 import { JobManager } from './job-manager.ts'
 
@@ -108,6 +108,27 @@ describe('job manager', () => {
       expect(await fetchIds(t, 10)).toEqual([ids.join])
       expect(await statusOf(t, ids.unrelated)).toBe('succeeded')
       expect(await eventsOf(t, ids.join)).toEqual(['deferred', 'started', 'succeeded', 'retried', 'started'])
+    })
+
+    it('a job back to todo and ready wakes the workers of its queue, as a new one does: a retry, a release, a retry by strategy', async () => {
+      const [id] = await deferJobs(t.db, [{ task: 'x', queue: 'q' }])
+      const channel = await listen(t, ['procrastinate_queue_v1#q'])
+      const wakes = async () => (await channel.next(1)).map((message) => (message.payload as { type: string }).type)
+      await runNext(t, 'failed')
+      expect(await wakes()).toEqual([])
+      await jobs().retry(id!)
+      expect(await wakes()).toEqual(['job_inserted'])
+      await fetchIds(t)
+      await t.sql(`SELECT manana_end_attempt($1, NULL, 'released', NULL, NULL, NULL)`, [id])
+      expect(await wakes()).toEqual(['job_inserted'])
+      await fetchIds(t)
+      await t.sql(`SELECT procrastinate_retry_job_v2($1, now(), NULL, NULL, NULL)`, [id])
+      expect(await wakes()).toEqual(['job_inserted'])
+      // Retried for later: the poll finds it then, nothing to wake anyone for now.
+      await fetchIds(t)
+      await t.sql(`SELECT procrastinate_retry_job_v2($1, now() + interval '1 hour', NULL, NULL, NULL)`, [id])
+      expect(await wakes()).toEqual([])
+      await channel.close()
     })
 
     it('refuses to retry a job that has not finished', async () => {

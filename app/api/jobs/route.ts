@@ -19,10 +19,14 @@ export const GET = handler('viewer', async (request, { actor }) => {
 /** A workflow of 10,000 jobs with their arguments fits; more is refused before it is read. */
 const maxDeferBytes = 16 * 1024 * 1024
 
-/** Defers one job ({ task, args, … }) or a whole workflow ({ workflow: { key: { task, dependsOn } } }). */
+/**
+ * Defers one job ({ task, args, … }) or a whole workflow ({ workflow: { key: { task, dependsOn } } }),
+ * with the queue, priority and locks its task's workers announced; a task no worker announced is
+ * refused (unknown_task) unless allowUnknownTask is true.
+ */
 export const POST = handler('operator', async (request, { audit }) => {
-  const input = await body(request, deferBody, { maxBytes: maxDeferBytes })
+  const { allowUnknownTask, ...input } = await body(request, deferBody, { maxBytes: maxDeferBytes })
   const who = { pool: (await consoleContext()).pool, audit }
-  if ('workflow' in input) return Response.json({ ids: await deferJobWorkflow(who, input.workflow) }, { status: 201 })
-  return Response.json({ id: await deferJob(who, input) }, { status: 201 })
+  if ('workflow' in input) return Response.json({ ids: await deferJobWorkflow(who, input.workflow, { allowUnknownTask }) }, { status: 201 })
+  return Response.json({ id: await deferJob(who, input, { allowUnknownTask }) }, { status: 201 })
 })
