@@ -1,10 +1,12 @@
 'use client'
 // A job's workflow in React Flow: laid out once per shape (statuses only recolour), coloured by
 // status, live, with the selected job's detail and actions on the side. Every node's size is
-// given up front and only visible nodes render, so thousands of nodes pan smoothly.
+// given up front and only visible nodes render, so thousands of nodes pan smoothly. The same
+// page shows the workflow's timeline instead of the graph (?view=timeline), sharing the selection.
 import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, type NodeHandle, Handle, Position } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import Link from 'next/link'
+import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { memo, useMemo, useState } from 'react'
 import { collapseSiblings, jobKey } from '../lib/dag/collapse.ts'
 import type { GraphNode } from '../lib/dag/graph.ts'
@@ -13,6 +15,7 @@ import { jobStatuses, type JobStatus } from '../lib/queue/job.ts'
 import { ActionButtons } from './ActionButtons.tsx'
 import { useGraph, useJob } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
+import { TimelineView } from './TimelineView.tsx'
 
 type JobNodeData = { kind: 'job'; job: GraphNode; selected: boolean }
 type GroupNodeData = { kind: 'group'; members: GraphNode[]; selected: boolean }
@@ -71,6 +74,10 @@ type Selection = { kind: 'job'; id: number } | { kind: 'group'; key: string }
 export function DagView({ jobId }: { jobId: number }) {
   const { data: graph, error } = useGraph(jobId)
   const [selection, setSelection] = useState<Selection>({ kind: 'job', id: jobId })
+  const view = useSearchParams().get('view') === 'timeline' ? 'timeline' : 'graph'
+  const router = useRouter()
+  const pathname = usePathname()
+  const show = (next: 'graph' | 'timeline') => router.replace(next === 'graph' ? pathname : `${pathname}?view=timeline`)
   const drawn = useMemo(() => (graph ? collapseSiblings(graph, jobId) : undefined), [graph, jobId])
   const shape = drawn ? `${drawn.nodes.map((n) => n.key).join(',')}|${drawn.edges.length}` : ''
   const positions = useMemo(
@@ -116,6 +123,10 @@ export function DagView({ jobId }: { jobId: number }) {
         <h1 style={{ margin: 0 }}>
           {graph.workflowId === null ? `Job ${jobId}` : `Workflow ${graph.workflowId}`} · {graph.nodes.length} jobs
         </h1>
+        <span className="tabs" role="group" aria-label="View">
+          <button type="button" aria-pressed={view === 'graph'} onClick={() => show('graph')}>Graph</button>
+          <button type="button" aria-pressed={view === 'timeline'} onClick={() => show('timeline')}>Timeline</button>
+        </span>
         <span className="row" aria-label="Jobs by status">
           {jobStatuses.filter((status) => counts[status]).map((status) => (
             <span key={status}><StatusBadge status={status} /> {counts[status]}</span>
@@ -123,6 +134,9 @@ export function DagView({ jobId }: { jobId: number }) {
         </span>
       </div>
       <div className="graph">
+        {view === 'timeline' ? (
+          <TimelineView jobId={jobId} selectedId={selection.kind === 'job' ? selection.id : jobId} onSelect={(id) => setSelection({ kind: 'job', id })} />
+        ) : (
         <div className="canvas" aria-label="Workflow graph">
           <ReactFlow
             nodes={nodes}
@@ -149,6 +163,7 @@ export function DagView({ jobId }: { jobId: number }) {
             {!big && <MiniMap pannable zoomable nodeColor={minimapColor} />}
           </ReactFlow>
         </div>
+        )}
         <aside className="panel" aria-label={selectedGroup ? 'Selected group' : 'Selected job'}>
           {selectedGroup?.kind === 'group'
             ? <GroupMembers members={selectedGroup.members} onSelect={(id) => setSelection({ kind: 'job', id })} />

@@ -27,6 +27,34 @@ test('the graph turns green live, without a reload', async ({ page, request }) =
   await page.screenshot({ path: test.info().outputPath('graph.png') })
 })
 
+test('the timeline shows where the time went: the pipeline\'s critical path is download → process → report; a bar selects its job', async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: {
+      download: { task: 'download_data', args: { url: 'https://example.com/timeline.csv' } },
+      process: { task: 'process_data', dependsOn: ['download'] },
+      report: { task: 'generate_report', dependsOn: ['process'] },
+      side: { task: 'notify_on_failure', dependsOn: ['download'] }, // a quick branch, off the path
+    },
+  })
+  await page.goto(`/jobs/${ids.download}/graph`)
+  await page.getByRole('button', { name: 'Timeline' }).click()
+  await expect(page).toHaveURL(/view=timeline/)
+  const path = page.getByLabel('Critical path', { exact: true })
+  // Live: the path grows as the workflow runs, and ends at the report once it finished.
+  await expect(path).toContainText(/download_data .* → process_data .* → generate_report/, { timeout: 30_000 })
+  await expect(page.getByText(/^took /)).toBeVisible()
+  for (const key of ['download', 'process', 'report'] as const) await expect(page.getByTestId(`bar-${ids[key]}`)).toHaveAttribute('data-critical', 'true')
+  await expect(page.getByTestId(`bar-${ids.side}`)).not.toHaveAttribute('data-critical')
+  await expect(page.getByTestId(`bar-${ids.process}`)).toHaveAttribute('aria-label', /^Job \d+ process_data, succeeded: waited for parents .*, ran .*; on the critical path/)
+  await page.getByTestId(`bar-${ids.report}`).click()
+  await expect(page.getByRole('complementary', { name: 'Selected job' })).toContainText(`Job ${ids.report} generate_report`)
+  await page.getByRole('button', { name: 'Zoom in' }).click()
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme })
+    await page.screenshot({ path: test.info().outputPath(`timeline-${scheme}.png`) })
+  }
+})
+
 test('a failing branch is red, its child still runs and says so; retry with downstream re-runs both', async ({ page, request }) => {
   const { ids } = await defer(request, {
     workflow: { flaky: { task: 'call_flaky_api' }, notify: { task: 'notify_on_failure', dependsOn: ['flaky'] } },

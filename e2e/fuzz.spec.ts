@@ -21,6 +21,7 @@ const routes: Array<{ method: Method; path: (id: string) => string; body: boolea
   { method: 'POST', path: (id) => `/api/jobs/${id}/retry`, body: true },
   { method: 'GET', path: (id) => `/api/jobs/${id}/retry-preview`, body: false },
   { method: 'GET', path: (id) => `/api/jobs/${id}/graph`, body: false },
+  { method: 'GET', path: (id) => `/api/jobs/${id}/timeline`, body: false },
   { method: 'GET', path: () => '/api/workflows', body: false },
   { method: 'GET', path: () => '/api/audit', body: false },
   { method: 'POST', path: () => '/api/session', body: true },

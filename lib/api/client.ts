@@ -5,6 +5,7 @@ import type { Settings } from '../auth/settings.ts'
 import type { User } from '../auth/users.ts'
 import type { AuditEntry } from '../console/audit-log.ts'
 import type { Graph } from '../dag/graph.ts'
+import type { Timeline } from '../dag/timeline.ts'
 import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/catalog.ts'
 import type { JobDetail } from '../console/job-detail.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
@@ -42,6 +43,7 @@ export const api = {
   jobs: (search: string) => call<JobPage>(`/api/jobs?${search}`),
   job: (id: number) => call<JobDetail>(`/api/jobs/${id}`),
   graph: (id: number) => call<Graph>(`/api/jobs/${id}/graph`),
+  timeline: (id: number) => call<Timeline>(`/api/jobs/${id}/timeline`),
   retryPreview: (id: number, downstream: boolean) => call<{ jobs: RetryTarget[] }>(`/api/jobs/${id}/retry-preview?downstream=${downstream}`),
   retry: (id: number, downstream: boolean) => post<{ retried: number[] }>(`/api/jobs/${id}/retry`, { downstream }),
   cancel: (id: number) => post<Job>(`/api/jobs/${id}/cancel`),

@@ -55,6 +55,7 @@ export function openApiDocument() {
       '/api/jobs/{id}/retry': { post: op('operator', { summary: 'Run a finished job again, with downstream if asked', parameters: [idParameter], requestBody: jsonBody(retryBody), responses: { 200: json('{ retried }'), ...errors } }) },
       '/api/jobs/{id}/retry-preview': { get: op('viewer', { summary: 'What a retry would run again', parameters: [idParameter, ...queryParameters(retryPreviewQuery)], responses: { 200: json('{ jobs }'), ...errors } }) },
       '/api/jobs/{id}/graph': { get: op('viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter], responses: { 200: json('{ workflowId, nodes, edges }'), ...errors } }) },
+      '/api/jobs/{id}/timeline': { get: op('viewer', { summary: "Where the job's workflow's time went: each job's spans (waiting, queued, running, retry; ms from the first deferral) and the critical path with each job's share", parameters: [idParameter], responses: { 200: json('{ workflowId, origin, now, end, jobs, criticalPath }'), ...errors } }) },
       '/api/workflows': { get: op('viewer', { summary: 'Workflows, newest first, with counts by status', parameters: queryParameters(workflowListQuery), responses: { 200: json('{ workflows, next }'), ...errors } }) },
       '/api/queues': { get: op('viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers', responses: { 200: json('{ queues }') } }) },
       '/api/tasks': { get: op('viewer', { summary: 'Tasks the workers announced', responses: { 200: json('{ tasks }') } }) },

@@ -1,0 +1,154 @@
+'use client'
+// A workflow's jobs on one time axis: a row per job, its bar split into waiting (for parents or
+// its time), queued, running and waiting to be retried; the critical path outlined and listed
+// with each job's share. Live while the workflow runs, zoomable; a click selects the job, as
+// in the graph. Only the rows in view are drawn, so 10,000 jobs scroll smoothly.
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { formatDuration } from '../lib/console/time.ts'
+import type { Segment, TimelineJob } from '../lib/dag/timeline.ts'
+import { useTimeline } from './queries.ts'
+
+const rowHeight = 22
+const labelWidth = 230
+const zoomSteps = [1, 2, 4, 8, 16, 32, 64]
+
+const segmentNames: Record<Segment[0], string> = { waiting: 'waited for parents', queued: 'queued', running: 'ran', retry: 'waited to retry' }
+
+/** A running span's colour: the job's outcome on its last attempt, failed on earlier ones. */
+function segmentColor(job: TimelineJob, segment: Segment, index: number): string {
+  if (segment[0] === 'waiting') return 'var(--waiting)'
+  if (segment[0] === 'queued') return 'var(--todo)'
+  if (segment[0] === 'retry') return 'var(--failed)'
+  const lastRun = job.segments.findLastIndex((s) => s[0] === 'running') === index
+  return lastRun ? `var(--${job.end === null ? 'doing' : job.status})` : 'var(--failed)'
+}
+
+/** Where the time of one job went, in words. */
+function describe(job: TimelineJob): string {
+  const totals = new Map<string, number>()
+  for (const [kind, from, to] of job.segments) totals.set(segmentNames[kind], (totals.get(segmentNames[kind]) ?? 0) + to - from)
+  const parts = [...totals].map(([name, ms]) => `${name} ${formatDuration(ms)}`)
+  return `Job ${job.id} ${job.task}, ${job.status}${job.attempts > 1 ? `, ${job.attempts} attempts` : ''}: ${parts.join(', ') || 'nothing yet'}`
+}
+
+/** Tick spacing: 1, 2 or 5 × 10^k ms, about every 90 px. */
+function tickStep(msPerPx: number): number {
+  const target = msPerPx * 90
+  const power = 10 ** Math.floor(Math.log10(Math.max(target, 1)))
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= target) ?? 10 * power
+}
+
+export function TimelineView({ jobId, selectedId, onSelect }: { jobId: number; selectedId: number; onSelect: (id: number) => void }) {
+  const { data: timeline, error } = useTimeline(jobId, true)
+  const [zoom, setZoom] = useState(1)
+  const [scrollTop, setScrollTop] = useState(0)
+  const [viewport, setViewport] = useState({ width: 900, height: 500 })
+  const scroller = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    const element = scroller.current
+    if (!element) return
+    const observer = new ResizeObserver(() => setViewport({ width: element.clientWidth, height: element.clientHeight }))
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [timeline === undefined])
+
+  const rows = useMemo(
+    () => (timeline?.jobs ?? []).filter((job) => !job.external).sort((a, b) => a.start - b.start || a.id - b.id),
+    [timeline],
+  )
+  const critical = useMemo(() => new Map((timeline?.criticalPath ?? []).map((step) => [step.id, step.share])), [timeline])
+  if (error) return <p className="error" role="alert">{(error as Error).message}</p>
+  if (!timeline) return <p className="muted">Loading the timeline…</p>
+
+  const span = Math.max(timeline.end ?? timeline.now, 1)
+  const trackWidth = Math.max(viewport.width - labelWidth - 16, 200) * zoom
+  const px = (ms: number) => (ms / span) * trackWidth
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - 5)
+  const visible = rows.slice(first, first + Math.ceil(viewport.height / rowHeight) + 10)
+  const step = tickStep(span / trackWidth)
+  const ticks = Array.from({ length: Math.floor(span / step) + 1 }, (_, i) => i * step)
+  const path = timeline.criticalPath
+  const byId = new Map(rows.map((job) => [job.id, job]))
+  const jumpTo = (job: TimelineJob | undefined) => {
+    if (!job) return
+    onSelect(job.id)
+    scroller.current?.scrollTo({ top: Math.max(0, rows.indexOf(job) * rowHeight - viewport.height / 3) })
+  }
+  const failed = rows.filter((job) => job.status === 'failed' || job.status === 'aborted')
+  const running = rows.filter((job) => job.status === 'doing' || job.status === 'aborting')
+
+  return (
+    <div className="timeline">
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <span className="row">
+          <button type="button" onClick={() => setZoom((z) => zoomSteps[Math.min(zoomSteps.indexOf(z) + 1, zoomSteps.length - 1)]!)} disabled={zoom === zoomSteps.at(-1)}>Zoom in</button>
+          <button type="button" onClick={() => setZoom((z) => zoomSteps[Math.max(zoomSteps.indexOf(z) - 1, 0)]!)} disabled={zoom === 1}>Zoom out</button>
+          <span className="muted">{timeline.end === null ? `running for ${formatDuration(timeline.now)}` : `took ${formatDuration(timeline.end)}`}</span>
+        </span>
+        <span className="row">
+          {failed.length > 0 && <button type="button" onClick={() => jumpTo(failed[0])}>First failed ({failed.length})</button>}
+          {running.length > 0 && <button type="button" onClick={() => jumpTo(running[0])}>First running ({running.length})</button>}
+          <span className="legend" aria-label="Legend">
+            {(['waiting', 'queued', 'running', 'retry'] as const).map((kind) => (
+              <span key={kind}><i className={`swatch ${kind}`} /> {segmentNames[kind]}</span>
+            ))}
+          </span>
+        </span>
+      </div>
+      {path.length > 0 && (
+        <p aria-label="Critical path" className="critical-path">
+          <strong>Critical path</strong> ({path.length} jobs{timeline.end === null ? ', so far' : ''}):{' '}
+          {path.slice(0, 12).map((stepOnPath, i) => (
+            <span key={stepOnPath.id}>
+              {i > 0 && ' → '}
+              <button type="button" className="link" onClick={() => jumpTo(byId.get(stepOnPath.id))}>
+                {byId.get(stepOnPath.id)?.task ?? stepOnPath.id}
+              </button>{' '}
+              <span className="muted">{formatDuration(stepOnPath.share)}</span>
+            </span>
+          ))}
+          {path.length > 12 && ` → … ${path.length - 12} more`}
+        </p>
+      )}
+      <div className="timeline-scroller" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)} aria-label="Workflow timeline">
+        <div className="timeline-axis" style={{ width: labelWidth + trackWidth }}>
+          {ticks.map((tick) => (
+            <span key={tick} style={{ left: labelWidth + px(tick) }}>{formatDuration(tick)}</span>
+          ))}
+        </div>
+        <div role="list" aria-label="Jobs by start" style={{ height: rows.length * rowHeight, width: labelWidth + trackWidth, position: 'relative' }}>
+          {visible.map((job, i) => {
+            const onPath = critical.has(job.id)
+            return (
+              <div
+                key={job.id}
+                role="listitem"
+                tabIndex={0}
+                aria-label={describe(job) + (onPath ? `; on the critical path (${formatDuration(critical.get(job.id)!)})` : '')}
+                aria-selected={job.id === selectedId}
+                data-testid={`bar-${job.id}`}
+                data-critical={onPath || undefined}
+                className={`timeline-row${job.id === selectedId ? ' selected' : ''}${onPath ? ' critical' : ''}`}
+                style={{ top: (first + i) * rowHeight, height: rowHeight }}
+                onClick={() => onSelect(job.id)}
+                onKeyDown={(event) => event.key === 'Enter' && onSelect(job.id)}
+                title={describe(job)}
+              >
+                <span className="timeline-label" style={{ width: labelWidth }}>
+                  <strong>{job.id}</strong> {job.task}
+                </span>
+                {job.segments.map((segment, index) => (
+                  <span
+                    key={index}
+                    className={`timeline-bar ${segment[0]}`}
+                    style={{ left: labelWidth + px(segment[1]), width: Math.max(px(segment[2] - segment[1]), 1), background: segmentColor(job, segment, index) }}
+                  />
+                ))}
+              </div>
+            )
+          })}
+        </div>
+      </div>
+    </div>
+  )
+}

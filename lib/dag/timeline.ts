@@ -1,0 +1,141 @@
+// Where a workflow's time went: for each job, from its events, the spans it spent waiting for
+// its parents (or its scheduled time), queued (ready, not yet claimed), running, and waiting to
+// be retried; and the workflow's critical path. Times are ms from the workflow's first deferral.
+import type { JobStatus } from '../queue/job.ts'
+import type { Queryable } from '../queue/queryable.ts'
+import { criticalPath, type PathStep } from './critical-path.ts'
+import { workflowGraph } from './graph.ts'
+
+export const segmentKinds = ['waiting', 'queued', 'running', 'retry'] as const
+export type SegmentKind = (typeof segmentKinds)[number]
+/** [kind, from, to] */
+export type Segment = [SegmentKind, number, number]
+
+export interface TimelineJob {
+  id: number
+  task: string
+  status: JobStatus
+  external: boolean
+  start: number
+  end: number | null
+  attempts: number
+  segments: Segment[]
+}
+
+export interface Timeline {
+  workflowId: number | null
+  /** The workflow's first deferral, ISO 8601: time 0. */
+  origin: string
+  /** Now, in ms from the origin (the timeline's right edge while the workflow runs). */
+  now: number
+  /** When its last job ended, or null while some job is unfinished. */
+  end: number | null
+  jobs: TimelineJob[]
+  criticalPath: PathStep[]
+}
+
+const terminalEvents = new Set(['succeeded', 'failed', 'cancelled', 'aborted'])
+
+/** A job's events (type, ms) in order, as spans; `readyAt`: when its last parent ended (null: not yet). */
+export function segmentsOf(
+  events: Array<[string, number]>,
+  { readyAt, scheduledAt, now }: { readyAt: number | null; scheduledAt: number | null; now: number },
+): { start: number; end: number | null; attempts: number; segments: Segment[] } {
+  const start = events[0]?.[1] ?? now
+  const segments: Segment[] = []
+  let open: { kind: SegmentKind | 'pending'; from: number } | undefined = { kind: 'pending', from: start }
+  let end: number | null = null
+  let attempts = 0
+  const firstRound = !events.some(([type]) => type === 'deferred_for_retry' || type === 'retried')
+  // The first round waits for its parents and its scheduled time, then is queued.
+  const ready = readyAt === null ? null : Math.max(readyAt, firstRound && scheduledAt !== null ? scheduledAt : -Infinity)
+  const close = (at: number) => {
+    if (!open) return
+    if (open.kind !== 'pending') {
+      if (at > open.from) segments.push([open.kind, open.from, at])
+    } else {
+      const queuedFrom = ready === null ? at : Math.min(Math.max(ready, open.from), at)
+      if (queuedFrom > open.from) segments.push(['waiting', open.from, queuedFrom])
+      if (at > queuedFrom) segments.push(['queued', queuedFrom, at])
+    }
+    open = undefined
+  }
+  for (const [type, at] of events) {
+    if (type === 'started') {
+      close(at)
+      attempts++
+      open = { kind: 'running', from: at }
+    } else if (type === 'deferred_for_retry') {
+      close(at)
+      open = { kind: 'retry', from: at }
+    } else if (type === 'retried') {
+      close(at)
+      end = null
+      open = { kind: 'queued', from: at }
+    } else if (terminalEvents.has(type)) {
+      close(at)
+      end = at
+    }
+  }
+  close(end ?? now) // an unfinished job's last span runs to now
+  return { start, end, attempts, segments }
+}
+
+export async function workflowTimeline(db: Queryable, jobId: number): Promise<Timeline | undefined> {
+  const graph = await workflowGraph(db, jobId)
+  if (!graph) return undefined
+  const ids = graph.nodes.map((node) => node.id)
+  const rows = await db.query<{ id: string; scheduled_at: number | null; events: Array<[string, number]> | null; now: number }>(
+    `SELECT job.id, (extract(epoch FROM job.scheduled_at) * 1000)::float8 AS scheduled_at,
+            (SELECT jsonb_agg(jsonb_build_array(event.type, extract(epoch FROM event.at) * 1000) ORDER BY event.id)
+             FROM procrastinate_events AS event WHERE event.job_id = job.id) AS events,
+            (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now
+     FROM procrastinate_jobs AS job WHERE job.id = ANY ($1)`,
+    [ids],
+  )
+  const byId = new Map(rows.map((row) => [Number(row.id), row]))
+  const now = rows[0]?.now ?? Date.now()
+  const origin = Math.min(...graph.nodes.filter((node) => !node.external).map((node) => byId.get(node.id)?.events?.[0]?.[1] ?? now))
+  const parents = new Map<number, number[]>()
+  for (const [parent, child] of graph.edges) parents.set(child, [...(parents.get(child) ?? []), parent])
+  // Each job's end first (a terminal event), then readiness from its parents' ends.
+  const endOf = new Map<number, number | null>()
+  for (const node of graph.nodes) {
+    const events = byId.get(node.id)?.events ?? []
+    const last = [...events].reverse().find(([type]) => terminalEvents.has(type) || type === 'retried')
+    endOf.set(node.id, last && last[0] !== 'retried' ? last[1] : null)
+  }
+  const shift = (at: number | null) => (at === null ? null : at - origin)
+  const jobs: TimelineJob[] = graph.nodes.map((node) => {
+    const row = byId.get(node.id)
+    const parentEnds = (parents.get(node.id) ?? []).map((parent) => endOf.get(parent) ?? null)
+    const readyAt = parentEnds.includes(null) ? null : Math.max(-Infinity, ...(parentEnds as number[]))
+    const shifted = (row?.events ?? []).map(([type, at]): [string, number] => [type, at - origin])
+    const spans = segmentsOf(shifted, {
+      readyAt: readyAt === null ? null : readyAt - origin,
+      scheduledAt: shift(row?.scheduled_at ?? null),
+      now: now - origin,
+    })
+    return { id: node.id, task: node.task, status: node.status, external: node.external, ...spans }
+  })
+  const members = jobs.filter((job) => !job.external)
+  const path = criticalPath(
+    members.map((job) => ({
+      id: job.id,
+      parents: parents.get(job.id) ?? [],
+      start: job.start,
+      end: job.end,
+      waitingOnParents: job.end === null && (parents.get(job.id) ?? []).some((parent) => endOf.get(parent) == null),
+    })),
+    now - origin,
+  )
+  const unfinished = members.some((job) => job.end === null)
+  return {
+    workflowId: graph.workflowId,
+    origin: new Date(origin).toISOString(),
+    now: now - origin,
+    end: unfinished ? null : Math.max(...members.map((job) => job.end!)),
+    jobs,
+    criticalPath: path,
+  }
+}
