@@ -4,7 +4,10 @@ import { useAllowed } from '../app/providers.tsx'
 import { AuditTable } from './AuditTable.tsx'
 import { useAudit, useJob } from './queries.ts'
 import { ActionButtons } from './ActionButtons.tsx'
+import { formatDuration } from '../lib/console/time.ts'
+import { describeSpans } from './spans.ts'
 import { StatusBadge } from './StatusBadge.tsx'
+import { TimeAgo } from './TimeAgo.tsx'
 
 export function JobDetailView({ id }: { id: number }) {
   const { data, error, isLoading } = useJob(id)
@@ -29,6 +32,11 @@ export function JobDetailView({ id }: { id: number }) {
           ))}
         </ul>
       </section>
+      <p aria-label="Time" className="muted">
+        {data.time.deferredAt && <>Deferred <TimeAgo at={data.time.deferredAt} /></>}
+        {data.time.spans.length > 0 && ` · ${describeSpans(data.time.spans)}`}
+        {data.time.end !== null && data.time.deferredAt && <> · ended after {formatDuration(data.time.end)}</>}
+      </p>
       <ActionButtons job={job} />
       <div className="grid" style={{ marginTop: 16 }}>
         <section className="panel">

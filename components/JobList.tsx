@@ -8,10 +8,13 @@ import { useEffect, useMemo, useState } from 'react'
 import { useAllowed } from '../app/providers.tsx'
 import { api, ApiError } from '../lib/api/client.ts'
 import { parseArgsFilter } from '../lib/api/schemas.ts'
+import type { JobTimes } from '../lib/console/job-times.ts'
+import { formatDuration } from '../lib/console/time.ts'
 import type { BulkAction, BulkResult } from '../lib/queue/job-manager.ts'
 import { jobStatuses } from '../lib/queue/job.ts'
 import { useJobs } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
+import { TimeAgo } from './TimeAgo.tsx'
 
 const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args'] as const
 
@@ -158,7 +161,7 @@ export function JobList() {
         <thead>
           <tr>
             <th><span className="sr-only">Select</span></th>
-            <th>Id</th><th>Status</th><th>Task</th><th>Queue</th><th>Attempts</th><th>Lock</th><th>Arguments</th>
+            <th>Id</th><th>Status</th><th>Task</th><th>Queue</th><th>Deferred</th><th>Ran</th><th>Attempts</th><th>Lock</th><th>Arguments</th>
           </tr>
         </thead>
         <tbody>
@@ -181,13 +184,14 @@ export function JobList() {
               <td><StatusBadge status={job.status} waiting={job.unfinishedParents > 0} /></td>
               <td>{job.task}</td>
               <td>{job.queue}</td>
+              <JobTimeCells times={page.data?.times[job.id]} running={job.status === 'doing' || job.status === 'aborting'} />
               <td>{job.attempts}</td>
               <td>{job.lock ?? ''}</td>
               <td className="args" title={JSON.stringify(job.args)}>{JSON.stringify(job.args)}</td>
             </tr>
           ))}
           {!rows.length && !page.isLoading && (
-            <tr><td colSpan={8} className="muted">No jobs match.</td></tr>
+            <tr><td colSpan={10} className="muted">No jobs match.</td></tr>
           )}
         </tbody>
       </table>
@@ -236,6 +240,21 @@ export function JobList() {
           </div>
         </dialog>
       )}
+    </>
+  )
+}
+
+/** When a job was deferred (relative; exact on hover), and how long its last attempt ran (or runs). */
+function JobTimeCells({ times, running }: { times: JobTimes | undefined; running: boolean }) {
+  const started = times?.startedAt ? Date.parse(times.startedAt) : null
+  const ended = times?.endedAt ? Date.parse(times.endedAt) : null
+  return (
+    <>
+      <td>{times?.deferredAt ? <TimeAgo at={times.deferredAt} /> : ''}</td>
+      <td>
+        {started !== null && ended !== null && ended >= started && formatDuration(ended - started)}
+        {started !== null && running && <span className="muted">running <TimeAgo at={times!.startedAt!} since /></span>}
+      </td>
     </>
   )
 }

@@ -7,12 +7,12 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { formatDuration } from '../lib/console/time.ts'
 import type { Segment, TimelineJob } from '../lib/dag/timeline.ts'
 import { useTimeline } from './queries.ts'
+import { describeSpans, spanNames } from './spans.ts'
 
 const rowHeight = 22
 const labelWidth = 230
 const zoomSteps = [1, 2, 4, 8, 16, 32, 64]
 
-const segmentNames: Record<Segment[0], string> = { waiting: 'waited for parents', queued: 'queued', running: 'ran', retry: 'waited to retry' }
 
 /** A running span's colour: the job's outcome on its last attempt, failed on earlier ones. */
 function segmentColor(job: TimelineJob, segment: Segment, index: number): string {
@@ -25,10 +25,7 @@ function segmentColor(job: TimelineJob, segment: Segment, index: number): string
 
 /** Where the time of one job went, in words. */
 function describe(job: TimelineJob): string {
-  const totals = new Map<string, number>()
-  for (const [kind, from, to] of job.segments) totals.set(segmentNames[kind], (totals.get(segmentNames[kind]) ?? 0) + to - from)
-  const parts = [...totals].map(([name, ms]) => `${name} ${formatDuration(ms)}`)
-  return `Job ${job.id} ${job.task}, ${job.status}${job.attempts > 1 ? `, ${job.attempts} attempts` : ''}: ${parts.join(', ') || 'nothing yet'}`
+  return `Job ${job.id} ${job.task}, ${job.status}${job.attempts > 1 ? `, ${job.attempts} attempts` : ''}: ${describeSpans(job.segments) || 'nothing yet'}`
 }
 
 /** Tick spacing: 1, 2 or 5 × 10^k ms, about every 90 px. */
@@ -90,7 +87,7 @@ export function TimelineView({ jobId, selectedId, onSelect }: { jobId: number; s
           {running.length > 0 && <button type="button" onClick={() => jumpTo(running[0])}>First running ({running.length})</button>}
           <span className="legend" aria-label="Legend">
             {(['waiting', 'queued', 'running', 'retry'] as const).map((kind) => (
-              <span key={kind}><i className={`swatch ${kind}`} /> {segmentNames[kind]}</span>
+              <span key={kind}><i className={`swatch ${kind}`} /> {spanNames[kind]}</span>
             ))}
           </span>
         </span>

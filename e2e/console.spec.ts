@@ -53,6 +53,14 @@ test('the timeline shows where the time went: the pipeline\'s critical path is d
     await page.emulateMedia({ colorScheme: scheme })
     await page.screenshot({ path: test.info().outputPath(`timeline-${scheme}.png`) })
   }
+  // The same times on the job's page and in the jobs list.
+  await page.goto(`/jobs/${ids.process}`)
+  await expect(page.getByLabel('Time', { exact: true })).toContainText(/^Deferred .* ago · waited for parents \d.*, queued .*, ran .* · ended after /)
+  await expect(page.getByLabel('Time', { exact: true }).locator('time')).toHaveAttribute('title', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC$/)
+  await page.goto(`/jobs?id=${ids.report}`)
+  const row = page.getByRole('table', { name: 'Jobs' }).locator('tbody tr')
+  await expect(row).toContainText(/generate_report\s*reports\s*.* ago\s*\d+(\.\d)? m?s/)
+  await page.screenshot({ path: test.info().outputPath('jobs-with-times.png') })
 })
 
 test('a failing branch is red, its child still runs and says so; retry with downstream re-runs both', async ({ page, request }) => {
@@ -178,6 +186,22 @@ test('a 2,000-job graph renders and pans', async ({ page, request }) => {
   expect(await viewport.getAttribute('style')).not.toBe(before)
   test.info().annotations.push({ type: 'load time', description: `2,000-job graph visible in ${loaded} ms` })
   console.log(`2,000-job graph visible in ${loaded} ms`)
+})
+
+test("a 10,000-job workflow's timeline opens, draws only the rows in view, and finds its one failed job", async ({ page, request }) => {
+  const workflow: Record<string, object> = { flaky: { task: 'call_flaky_api' }, root: { task: 'step', args: { label: 't10k' }, scheduleIn: 3600 } }
+  for (let i = 1; i < 9999; i++) workflow[`n${i}`] = { task: 'step', args: { label: 't10k' }, dependsOn: [i < 50 ? 'root' : `n${Math.floor(i / 2)}`] }
+  const { ids } = await defer(request, { workflow })
+  await page.goto(`/jobs/${ids.root}/graph?view=timeline`)
+  const firstFailed = page.getByRole('button', { name: 'First failed (1)' })
+  await expect(firstFailed).toBeVisible({ timeout: 30_000 })
+  expect(await page.getByRole('listitem').count()).toBeLessThan(200) // of 10,000 rows
+  await firstFailed.click()
+  await expect(page.getByRole('complementary', { name: 'Selected job' })).toContainText(`Job ${ids.flaky} call_flaky_api`)
+  await expect(page.getByTestId(`bar-${ids.flaky}`)).toHaveAttribute('aria-selected', 'true')
+  // The rest waits an hour: cancel it, so that it weighs on no other test.
+  const cancelled = await request.post('/api/jobs/bulk', { data: { filter: { task: 'step', args: { label: 't10k' } }, action: 'cancel', dryRun: false } })
+  expect((await cancelled.json()).done).toBe(9999)
 })
 
 test('a wide fan-out is one group node whose members the panel lists', async ({ page, request }) => {

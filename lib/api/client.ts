@@ -6,6 +6,7 @@ import type { User } from '../auth/users.ts'
 import type { AuditEntry } from '../console/audit-log.ts'
 import type { Graph } from '../dag/graph.ts'
 import type { Timeline } from '../dag/timeline.ts'
+import type { JobTimes } from '../console/job-times.ts'
 import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/catalog.ts'
 import type { JobDetail } from '../console/job-detail.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
@@ -40,7 +41,7 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 const post = <T>(path: string, body: unknown = {}) => call<T>(path, { method: 'POST', body: JSON.stringify(body) })
 
 export const api = {
-  jobs: (search: string) => call<JobPage>(`/api/jobs?${search}`),
+  jobs: (search: string) => call<JobPage & { times: Record<number, JobTimes> }>(`/api/jobs?${search}`),
   job: (id: number) => call<JobDetail>(`/api/jobs/${id}`),
   graph: (id: number) => call<Graph>(`/api/jobs/${id}/graph`),
   timeline: (id: number) => call<Timeline>(`/api/jobs/${id}/timeline`),

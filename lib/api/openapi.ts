@@ -40,7 +40,7 @@ export function openApiDocument() {
     },
     paths: {
       '/api/jobs': {
-        get: op('viewer', { summary: 'List jobs, newest first (keyset pages)', parameters: queryParameters(jobListQuery), responses: { 200: json('{ jobs, next }'), ...errors } }),
+        get: op('viewer', { summary: 'List jobs, newest first (keyset pages)', parameters: queryParameters(jobListQuery), responses: { 200: json('{ jobs, next, times: { [id]: { deferredAt, startedAt, endedAt } } }'), ...errors } }),
         post: op('operator', { summary: 'Defer a job, or a whole workflow', requestBody: jsonBody(deferBody), responses: { 201: json('{ id } or { ids }'), ...errors } }),
       },
       '/api/jobs/bulk': {

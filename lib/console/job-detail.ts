@@ -3,6 +3,7 @@ import { ManaError } from '../queue/errors.ts'
 import type { Job, JobStatus } from '../queue/job.ts'
 import type { ConsoleContext } from './context.ts'
 import type { VisibleJob } from './values.ts'
+import { segmentsOf, type Segment } from '../dag/timeline.ts'
 import { explain, type Explanation } from './explain.ts'
 
 export interface JobDetail {
@@ -14,6 +15,8 @@ export interface JobDetail {
   /** How many children there are in all (the list stops at 200). */
   childCount: number
   explanation: Explanation
+  /** Where its time went: spans in ms from its deferral (lib/dag/timeline.ts), and now. */
+  time: { deferredAt: string | null; spans: Segment[]; end: number | null; now: number }
 }
 
 export async function getJobDetail(context: ConsoleContext, id: number): Promise<JobDetail> {
@@ -38,6 +41,24 @@ export async function getJobDetail(context: ConsoleContext, id: number): Promise
     prisma.jobDependency.count({ where: { dependsOnJobId: jobId } }),
     explain(context, id),
   ])
+  const [parentsEnd] = await context.db.query<{ ended_at: Date | null; all_ended: boolean | null; now: Date }>(
+    `SELECT bool_and(manana_is_terminal(parent.status)) AS all_ended, clock_timestamp() AS now,
+            max((SELECT max(event.at) FROM procrastinate_events AS event
+                 WHERE event.job_id = parent.id AND event.type IN ('succeeded', 'failed', 'cancelled', 'aborted'))) AS ended_at
+     FROM procrastinate_job_dependencies AS edge JOIN procrastinate_jobs AS parent ON parent.id = edge.depends_on_job_id
+     WHERE edge.job_id = $1`,
+    [id],
+  )
+  const origin = events[0]?.at?.getTime() ?? parentsEnd!.now.getTime()
+  const relative = (at: Date | null | undefined) => (at ? at.getTime() - origin : null)
+  const spans = segmentsOf(
+    events.flatMap((event) => (event.type && event.at ? [[event.type, event.at.getTime() - origin] as [string, number]] : [])),
+    {
+      readyAt: parentsEnd!.all_ended === false ? null : (relative(parentsEnd!.ended_at) ?? -Infinity),
+      scheduledAt: relative(job.scheduledAt),
+      now: parentsEnd!.now.getTime() - origin,
+    },
+  )
   return {
     job,
     attempts: errors.map((error) => ({
@@ -57,5 +78,11 @@ export async function getJobDetail(context: ConsoleContext, id: number): Promise
     children: childEdges.map(({ child }) => ({ id: Number(child.id), task: child.taskName, status: child.status })),
     childCount,
     explanation,
+    time: {
+      deferredAt: events[0]?.at?.toISOString() ?? null,
+      spans: spans.segments,
+      end: spans.end,
+      now: parentsEnd!.now.getTime() - origin,
+    },
   }
 }

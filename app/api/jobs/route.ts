@@ -2,18 +2,20 @@ import { body, handler, query } from '../../../lib/api/http.ts'
 import { deferBody, jobListQuery } from '../../../lib/api/schemas.ts'
 import { deferJob, deferJobWorkflow } from '../../../lib/console/actions.ts'
 import { consoleContext } from '../../../lib/console/context.ts'
+import { jobTimes } from '../../../lib/console/job-times.ts'
 import { hideValues, refuseValueFilter, valuesHiddenFrom } from '../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 
-/** Jobs, newest first: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&limit=50&after=ID */
+/** Jobs, newest first, with when each was deferred, last started and ended: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&limit=50&after=ID */
 export const GET = handler('viewer', async (request, { actor }) => {
   const { limit, after, id, ...filter } = query(request, jobListQuery)
   const { jobs, db } = await consoleContext()
   const hidden = await valuesHiddenFrom(db, actor)
   if (hidden && (filter.args || filter.lock)) refuseValueFilter()
   const page = await jobs.list({ ...filter, ids: id === undefined ? undefined : [id] }, { limit, after })
-  return hidden ? { ...page, jobs: page.jobs.map(hideValues) } : page
+  const times = await jobTimes(db, page.jobs.map((job) => job.id))
+  return { ...page, jobs: hidden ? page.jobs.map(hideValues) : page.jobs, times }
 })
 
 /** A workflow of 10,000 jobs with their arguments fits; more is refused before it is read. */
