@@ -90,14 +90,19 @@ const commands: Record<string, Command> = {
     summary: 'the demo: database, migrations, the console and a worker; defers the demo workflow on a database with no jobs',
     options: { ...workerOptions, ...consoleOptions },
     async run(values) {
-      const app = values.app ? await loadApp(values.app) : (await import('./demo/app.ts')).app
+      const demo = values.app ? undefined : await import('./demo/app.ts')
+      const app = demo?.app ?? (await loadApp(values.app!))
       const database = await useDatabase({ migrate: true })
       const firstRun = (await app.jobs.list({}, { limit: 1 })).jobs.length === 0
       if (!values.app) await claimForTheDemo(app, database.embedded, firstRun)
       const { address } = await serveConsole(database.url, values)
-      if (!values.app && firstRun) {
-        const demo = await deferDemoWorkflows(app)
-        console.log(`first run: the demo workflow is deferred; watch it at ${address}/jobs/${demo.pipeline.download_data}/graph`)
+      if (demo) {
+        if (firstRun) {
+          const deferred = await deferDemoWorkflows(app)
+          console.log(`first run: the demo workflow is deferred; watch it at ${address}/jobs/${deferred.pipeline.download_data}/graph`)
+        }
+        demo.keepTheDemoMoving(demo.app)
+        console.log(`the demo defers a new workflow every 30 s: ${address}/workflows`)
       }
       return runWorker(app, values)
     },

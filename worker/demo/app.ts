@@ -46,9 +46,9 @@ export const generateReport = app.task('generate_report', { queue: 'reports' }, 
   return { report: 'ready', inputs: await getParentResults() }
 })
 
-/** A step of the diamond and of the fan-out: waits, returns its label. */
-export const step = app.task<{ label: string }>('step', {}, async ({ label }, { signal }) => {
-  await pause(between(100, 2000), signal)
+/** A step of the diamond and of the fan-out: waits (`ms`, or 0.1 to 2 s), returns its label. */
+export const step = app.task<{ label: string; ms?: number }>('step', {}, async ({ label, ms }, { signal }) => {
+  await pause(ms ?? between(100, 2000), signal)
   return { label }
 })
 
@@ -64,3 +64,27 @@ export const notifyOnFailure = app.task('notify_on_failure', {}, async (_args, {
   log(`parent(s) ${failed.join(', ') || 'none'} failed: an operator is told`)
   return { parentFailed: failed.length > 0, statuses }
 })
+
+/**
+ * What keeps `npm start`'s demo moving: every 30 s a new workflow whose steps take seconds (two
+ * downloads, a join, a report), with a branch that fails one time in three, so that a newcomer
+ * sees graphs and timelines change. Only `manana start` schedules it (keepTheDemoMoving).
+ */
+export const demoRhythm = app.task('demo_rhythm', {}, async () => {
+  const seconds = () => ({ ms: between(2000, 6000) })
+  const ids = await app.deferWorkflow({
+    fetch_orders: { task: 'step', args: { label: 'fetch orders', ...seconds() } },
+    fetch_customers: { task: 'step', args: { label: 'fetch customers', ...seconds() } },
+    join: { task: 'process_data', dependsOn: ['fetch_orders', 'fetch_customers'] },
+    report: { task: 'generate_report', dependsOn: ['join'] },
+    ...(Math.random() < 1 / 3 && {
+      call_partner_api: { task: 'call_flaky_api', dependsOn: ['fetch_orders'] },
+      alert: { task: 'notify_on_failure', dependsOn: ['call_partner_api'] },
+    }),
+  })
+  return { workflowOf: ids.fetch_orders }
+})
+
+export function keepTheDemoMoving(demo: typeof app): void {
+  demo.periodic('* * * * * 0,30', demoRhythm) // six fields: seconds last
+}
