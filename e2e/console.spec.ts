@@ -120,6 +120,27 @@ test("a job deferred from the form or the API takes its task's queue; a task no 
   await request.post(`/api/jobs/${python.id}/cancel`, { data: {} })
 })
 
+test('pausing a queue stops the running worker from starting its jobs; resuming lets it go on', async ({ page, request }) => {
+  await page.goto('/queues')
+  await page.getByRole('button', { name: 'Pause queue io' }).click()
+  const row = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /^io / })
+  await expect(row).toContainText('paused')
+  const { id } = await defer(request, { task: 'download_data', args: { url: 'https://example.com/paused.csv' } })
+  await page.goto(`/jobs/${id}`)
+  await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText('Its queue "io" is paused')
+  // The worker polls every second and is woken by every new job: three seconds later, still waiting.
+  await page.waitForTimeout(3000)
+  expect((await (await request.get(`/api/jobs/${id}`)).json()).job.status).toBe('todo')
+  await page.goto('/queues')
+  await page.screenshot({ path: test.info().outputPath('paused-queue.png') })
+  await page.getByRole('button', { name: 'Resume queue io' }).click()
+  await expect(row).toContainText('running')
+  await page.goto(`/jobs/${id}`)
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
+  const audit = await (await request.get('/api/audit?action=queue.pause')).json()
+  expect(audit.entries[0]).toMatchObject({ action: 'queue.pause', details: { queue: 'io' } })
+})
+
 test('a job deferred from the form with a parent waits, then runs', async ({ page, request }) => {
   const parent = await defer(request, { task: 'step', args: { label: 'soon' }, scheduleIn: 4 })
   await page.goto('/defer')

@@ -21,7 +21,7 @@ test('every API route enforces the role its documentation states', async ({ requ
   const contexts: Record<string, APIRequestContext> = { none: await as(), viewer: await as('viewer'), operator: await as('operator') }
   const checked: string[] = []
   for (const [template, operations] of Object.entries<Record<string, { 'x-role': string }>>(document.paths)) {
-    const path = template.replace('{id}', '1').replace('{username}', 'nobody')
+    const path = template.replace('{id}', '1').replace('{username}', 'nobody').replace('{name}', 'roles-check')
     for (const [method, operation] of Object.entries(operations)) {
       const role = operation['x-role']
       expect(role, `${method} ${template}`).toMatch(/^(anyone|signed-in|viewer|operator|admin)$/)

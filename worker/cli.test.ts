@@ -107,6 +107,17 @@ describe('manana CLI', () => {
     expect(await t.sql(`SELECT * FROM procrastinate_workers`)).toEqual([])
   })
 
+  it('pauses and resumes a queue, in the audit log', async () => {
+    expect(await cli('pause', 'io')).toMatchObject({ code: 0, output: 'queue io is paused\n' })
+    expect(await cli('pause', 'io')).toMatchObject({ code: 0, output: 'queue io was paused already\n' })
+    expect(await t.sql('SELECT queue_name, paused_by FROM manana_paused_queues')).toEqual([{ queue_name: 'io', paused_by: expect.stringMatching(/^cli:/) }])
+    expect(await cli('resume', 'io')).toMatchObject({ code: 0, output: 'queue io is resumed\n' })
+    expect(await cli('resume', 'io')).toMatchObject({ code: 0, output: 'queue io was not paused\n' })
+    expect(await cli('pause', '')).toMatchObject({ code: 2 })
+    const audit = await t.sql(`SELECT action, details->>'queue' AS queue FROM manana_audit WHERE action LIKE 'queue.%' ORDER BY id`)
+    expect(audit.map((row) => `${row.action} ${row.queue}`)).toEqual(['queue.pause io', 'queue.pause io', 'queue.resume io', 'queue.resume io'])
+  })
+
   it('creates, lists and revokes API tokens', async () => {
     const created = await cli('token', 'create', 'ci deploys', '--role', 'operator')
     expect(created).toMatchObject({ code: 0, output: expect.stringMatching(/^token 1 "ci deploys" \(operator\), shown this once:\nmnt_\S+\n$/) })

@@ -12,7 +12,7 @@ import { trustedProxies } from '../lib/api/client-address.ts'
 import { listTokens } from '../lib/auth/api-tokens.ts'
 import { isRole, roles, type Role } from '../lib/auth/roles.ts'
 import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
-import { addApiToken, addConsoleUser, changePassword, removeConsoleUser, revokeApiToken } from '../lib/console/actions.ts'
+import { addApiToken, addConsoleUser, changePassword, pauseQueue, removeConsoleUser, resumeQueue, revokeApiToken } from '../lib/console/actions.ts'
 import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { checkSchema } from '../lib/db/schema-check.ts'
@@ -246,6 +246,8 @@ Queue, priority and locks default to what the task's workers announced.`,
   cancel: jobAction('cancel', 'cancel a todo job (its children then run, and see it cancelled)', (app, id) => app.jobs.cancel(id)),
   abort: jobAction('abort', 'cancel a todo job, or ask the worker running a doing job to stop it', (app, id) => app.jobs.abort(id)),
   delete: jobAction('delete', 'delete a finished or waiting job that no unfinished child needs', (app, id) => app.jobs.delete(id)),
+  pause: queueAction('pause', 'pause a queue: no worker (Python workers included) starts its jobs until it is resumed', pauseQueue),
+  resume: queueAction('resume', "resume a paused queue and wake its workers", resumeQueue),
 
   user: {
     usage: `manana user add NAME [--role viewer|operator|admin] [--password-stdin]
@@ -355,6 +357,24 @@ function jobAction(name: string, summary: string, act: (app: App, id: number) =>
       await act(app, jobId)
       const job = await app.jobs.get(jobId)
       console.log(job ? `job ${jobId} is ${job.status}${job.abortRequested ? ' (abort requested)' : ''}` : `job ${jobId} deleted`)
+      return 0
+    },
+  }
+}
+
+/** Pause or resume a queue, in the audit log by cli:$USER. */
+function queueAction(name: 'pause' | 'resume', summary: string, act: typeof pauseQueue): Command {
+  return {
+    usage: `manana ${name} QUEUE`,
+    summary,
+    options: {},
+    positionals: 1,
+    async run(_values, [queue]) {
+      if (!queue) throw new UsageError(`which queue? manana ${name} QUEUE`)
+      const app = await appWithSchema()
+      const changed = await act(cliActor(await app.pool()), queue)
+      const [done, unchanged] = name === 'pause' ? ['is paused', 'was paused already'] : ['is resumed', 'was not paused']
+      console.log(`queue ${queue} ${changed ? done : unchanged}`)
       return 0
     },
   }

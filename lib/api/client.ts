@@ -45,6 +45,8 @@ export const api = {
   job: (id: number) => call<JobDetail>(`/api/jobs/${id}`),
   graph: (id: number) => call<Graph>(`/api/jobs/${id}/graph`),
   timeline: (id: number) => call<Timeline>(`/api/jobs/${id}/timeline`),
+  pauseQueue: (name: string) => post<{ changed: boolean }>(`/api/queues/${encodeURIComponent(name)}/pause`),
+  resumeQueue: (name: string) => post<{ changed: boolean }>(`/api/queues/${encodeURIComponent(name)}/resume`),
   retryPreview: (id: number, downstream: boolean) => call<{ jobs: RetryTarget[] }>(`/api/jobs/${id}/retry-preview?downstream=${downstream}`),
   retry: (id: number, downstream: boolean) => post<{ retried: number[] }>(`/api/jobs/${id}/retry`, { downstream }),
   cancel: (id: number) => post<Job>(`/api/jobs/${id}/cancel`),

@@ -11,6 +11,7 @@ const queryParameters = (type: z.ZodObject) =>
   Object.entries(schema(type).properties ?? {}).map(([name, property]) => ({ name, in: 'query', schema: property }))
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }
 const usernameParameter = { name: 'username', in: 'path', required: true, schema: { type: 'string' } }
+const queueParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }
 const errors = {
   '4XX': { description: 'refused; the code says why', content: { 'application/json': { schema: schema(apiError) } } },
 }
@@ -57,7 +58,9 @@ export function openApiDocument() {
       '/api/jobs/{id}/graph': { get: op('viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter], responses: { 200: json('{ workflowId, nodes, edges }'), ...errors } }) },
       '/api/jobs/{id}/timeline': { get: op('viewer', { summary: "Where the job's workflow's time went: each job's spans (waiting, queued, running, retry; ms from the first deferral) and the critical path with each job's share", parameters: [idParameter], responses: { 200: json('{ workflowId, origin, now, end, jobs, criticalPath }'), ...errors } }) },
       '/api/workflows': { get: op('viewer', { summary: 'Workflows, newest first, with counts by status', parameters: queryParameters(workflowListQuery), responses: { 200: json('{ workflows, next }'), ...errors } }) },
-      '/api/queues': { get: op('viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers', responses: { 200: json('{ queues }') } }) },
+      '/api/queues': { get: op('viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers, paused since', responses: { 200: json('{ queues }') } }) },
+      '/api/queues/{name}/pause': { post: op('operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on', parameters: [queueParameter], responses: { 200: json('{ queue, paused, changed }'), ...errors } }) },
+      '/api/queues/{name}/resume': { post: op('operator', { summary: "Resume a paused queue and wake its workers", parameters: [queueParameter], responses: { 200: json('{ queue, paused, changed }'), ...errors } }) },
       '/api/tasks': { get: op('viewer', { summary: 'Tasks the workers announced', responses: { 200: json('{ tasks }') } }) },
       '/api/workers': { get: op('viewer', { summary: 'Workers and the jobs they run', responses: { 200: json('{ workers }') } }) },
       '/api/stats': { get: op('viewer', { summary: 'Counts, the last hour, recent failures, workers', responses: { 200: json('the overview') } }) },

@@ -108,6 +108,8 @@ export const bulkBody = z.object({ filter: jobFilter, action: z.enum(['cancel', 
 export const retryBody = z.object({ downstream: z.boolean().default(false) }).strict()
 export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }).strict()
 export const jobIdParams = z.object({ id })
+/** A path's queue name. */
+export const queueParams = z.object({ name })
 /** A path's numeric id (a job's, a token's). */
 export const idParams = jobIdParams
 export const workflowListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(25), after: id.optional() }).strict()

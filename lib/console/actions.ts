@@ -9,6 +9,7 @@ import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
 import { deferAsAnnounced, deferWorkflowAsAnnounced, type AnnouncedDeferOptions } from '../queue/announced-tasks.ts'
 import type { JobToDefer, Workflow } from '../queue/defer.ts'
 import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
+import { QueueManager } from '../queue/queues.ts'
 
 /** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
 type Who = { pool: pg.Pool; audit: AuditContext }
@@ -26,6 +27,14 @@ export const retryJob = (who: Who, id: number, downstream: boolean) =>
     record.jobIds = retried
     return retried
   })
+
+/** Pauses a queue (no worker starts its jobs); false when it was paused already. */
+export const pauseQueue = (who: Who, queue: string) =>
+  audited(who.pool, who.audit, 'queue.pause', { details: { queue } }, (db) => new QueueManager(db).pause(queue, who.audit.actor?.name ?? null))
+
+/** Resumes a paused queue and wakes its workers; false when it was not paused. */
+export const resumeQueue = (who: Who, queue: string) =>
+  audited(who.pool, who.audit, 'queue.resume', { details: { queue } }, (db) => new QueueManager(db).resume(queue))
 
 /** A bulk cancel or retry; its record keeps the filter and how many jobs it matched and changed. */
 export const bulkAction = (who: Who, filter: JobFilter, action: BulkAction) =>

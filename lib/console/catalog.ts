@@ -11,6 +11,9 @@ export interface QueueSummary {
   /** Seconds since the oldest ready job was deferred. */
   oldestReadyAge: number | null
   workers: number
+  /** When it was paused (no worker starts its jobs), and by whom; null when it runs. */
+  pausedAt: string | null
+  pausedBy: string | null
 }
 
 export async function listQueues({ db }: ConsoleContext): Promise<QueueSummary[]> {
@@ -24,7 +27,7 @@ export async function listQueues({ db }: ConsoleContext): Promise<QueueSummary[]
               min(id) FILTER (WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now())) AS oldest_ready
        FROM procrastinate_jobs WHERE status IN ('todo', 'doing') GROUP BY queue_name
      ), known AS (
-       SELECT queue_name FROM unfinished UNION SELECT queue_name FROM manana_tasks
+       SELECT queue_name FROM unfinished UNION SELECT queue_name FROM manana_tasks UNION SELECT queue_name FROM manana_paused_queues
      )
      SELECT known.queue_name AS queue, coalesce(ready, 0) AS ready, coalesce(waiting, 0) AS waiting,
             coalesce(scheduled, 0) AS scheduled, coalesce(doing, 0) AS doing,
@@ -32,8 +35,9 @@ export async function listQueues({ db }: ConsoleContext): Promise<QueueSummary[]
              WHERE event.job_id = unfinished.oldest_ready AND event.type = 'deferred')::float AS "oldestReadyAge",
             (SELECT count(*) FROM procrastinate_workers AS worker
              WHERE worker.last_heartbeat > now() - interval '30 seconds'
-               AND (worker.queues IS NULL OR known.queue_name = ANY (worker.queues)))::int AS workers
-     FROM known LEFT JOIN unfinished USING (queue_name)
+               AND (worker.queues IS NULL OR known.queue_name = ANY (worker.queues)))::int AS workers,
+            paused.paused_at AS "pausedAt", paused.paused_by AS "pausedBy"
+     FROM known LEFT JOIN unfinished USING (queue_name) LEFT JOIN manana_paused_queues AS paused USING (queue_name)
      ORDER BY 1`,
   )
   return rows

@@ -7,6 +7,7 @@ type Reason =
   | { kind: 'scheduled'; at: string }
   | { kind: 'lock_taken'; lock: string; job_id: number; job_status: JobStatus }
   | { kind: 'no_worker'; queue: string }
+  | { kind: 'queue_paused'; queue: string; since: string; by: string | null }
   | { kind: 'ready' }
   | { kind: 'running'; worker_id: number | null; abort_requested: boolean }
   | { kind: 'finished' }
@@ -46,6 +47,8 @@ export function sentenceOf(status: JobStatus, reason: Reason): string {
         : `Job ${reason.job_id} holds lock "${reason.lock}" ahead of this one and runs first.`
     case 'no_worker':
       return `No live worker serves queue "${reason.queue}".`
+    case 'queue_paused':
+      return `Its queue "${reason.queue}" is paused (since ${new Date(reason.since).toISOString().replace('T', ' ').slice(0, 19)} UTC${reason.by ? `, by ${reason.by}` : ''}): no worker starts its jobs until it is resumed.`
     case 'ready':
       return 'Ready: the next free worker on its queue takes it.'
     case 'running':

@@ -6,6 +6,7 @@ import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type Workflow
 import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
+import { QueueManager } from './queues.ts'
 import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
 
 export interface AppOptions {
@@ -39,6 +40,8 @@ export class App {
   readonly periodicTasks: PeriodicTask[] = []
   /** Get, list, cancel, abort, retry and delete jobs. */
   readonly jobs: JobManager
+  /** Pause and resume queues. */
+  readonly queues: QueueManager
   private connection?: Promise<{ pool: pg.Pool; database?: Database }>
   private readonly db: Queryable
 
@@ -46,6 +49,7 @@ export class App {
     Object.defineProperty(this, appMark, { value: true })
     this.db = { query: async (text, values) => fromPg(await this.pool()).query(text, values) }
     this.jobs = new JobManager(this.db)
+    this.queues = new QueueManager(this.db)
   }
 
   task<Args extends TaskArgs = TaskArgs, Result = unknown>(

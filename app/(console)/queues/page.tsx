@@ -1,22 +1,52 @@
 'use client'
+import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
+import { useState } from 'react'
+import { useAllowed } from '../../providers.tsx'
 import { useQueues } from '../../../components/queries.ts'
+import { TimeAgo } from '../../../components/TimeAgo.tsx'
+import { api, ApiError } from '../../../lib/api/client.ts'
 
 export default function QueuesPage() {
   const { data } = useQueues()
+  const mayAct = useAllowed('operator')
+  const queryClient = useQueryClient()
+  const [error, setError] = useState<string | null>(null)
+  const toggle = async (queue: string, paused: boolean) => {
+    setError(null)
+    try {
+      await (paused ? api.resumeQueue(queue) : api.pauseQueue(queue))
+      await queryClient.invalidateQueries({ queryKey: ['queues'] })
+    } catch (failure) {
+      setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
+    }
+  }
   return (
     <>
       <h1>Queues</h1>
+      {error && <p className="error" role="alert">{error}</p>}
       {!data ? <p className="muted">Loading…</p> : (
         <table aria-label="Queues">
-          <thead><tr><th>Queue</th><th>Ready</th><th>Waiting on parents</th><th>Scheduled</th><th>Doing</th><th>Oldest ready job</th><th>Live workers</th></tr></thead>
+          <thead><tr><th>Queue</th><th>State</th><th>Ready</th><th>Waiting on parents</th><th>Scheduled</th><th>Doing</th><th>Oldest ready job</th><th>Live workers</th>{mayAct && <th><span className="sr-only">Actions</span></th>}</tr></thead>
           <tbody>
             {data.queues.map((queue) => (
               <tr key={queue.queue}>
                 <td><Link href={`/jobs?queue=${encodeURIComponent(queue.queue)}`}>{queue.queue}</Link></td>
+                <td>
+                  {queue.pausedAt
+                    ? <span className="badge cancelled" title={queue.pausedBy ? `paused by ${queue.pausedBy}` : undefined}>paused <TimeAgo at={queue.pausedAt} /></span>
+                    : <span className="muted">running</span>}
+                </td>
                 <td>{queue.ready}</td><td>{queue.waiting}</td><td>{queue.scheduled}</td><td>{queue.doing}</td>
                 <td>{queue.oldestReadyAge === null ? '' : `${Math.round(queue.oldestReadyAge)} s ago`}</td>
                 <td className={queue.workers === 0 && queue.ready > 0 ? 'error' : undefined}>{queue.workers}</td>
+                {mayAct && (
+                  <td>
+                    <button type="button" onClick={() => toggle(queue.queue, queue.pausedAt !== null)} aria-label={`${queue.pausedAt ? 'Resume' : 'Pause'} queue ${queue.queue}`}>
+                      {queue.pausedAt ? 'Resume' : 'Pause'}
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
