@@ -41,6 +41,33 @@ describe('ending attempts in batches', () => {
     expect(lines).toEqual([])
   })
 
+  it("records the start of a job claimed ahead, and writes no start that its end, waiting in the same batch, says already", async () => {
+    const [worker] = await t.sql('SELECT worker_id FROM procrastinate_register_worker_v1()')
+    const workerId = Number(worker!.worker_id)
+    const [first, quick, slow] = await deferJobs(t.db, [{ task: 'a' }, { task: 'b' }, { task: 'c' }])
+    await t.sql('SELECT * FROM manana_fetch_jobs(NULL, $1, 3, 1)', [workerId]) // the first starts at once, two are claimed ahead
+    expect((await t.sql('SELECT claimed_ahead FROM procrastinate_jobs ORDER BY id')).map((row) => row.claimed_ahead)).toEqual([false, true, true])
+    const written: unknown[] = []
+    const spy = { query: (text: string, values?: unknown[]) => (written.push(JSON.parse(values![0] as string)), t.db.query(text, values)) }
+    const ends = new AttemptEnds(spy as typeof t.db, () => {})
+    const results = await Promise.all([
+      ends.record({ id: first!, worker_id: workerId, outcome: 'succeeded', result: 'null' }), // on the wire at once
+      ends.record({ id: quick!, worker_id: workerId, outcome: 'started' }), // these two wait for the next call
+      ends.record({ id: slow!, worker_id: workerId, outcome: 'started' }),
+      ends.record({ id: quick!, worker_id: workerId, outcome: 'succeeded', result: 'null' }),
+    ])
+    expect(results).toEqual([true, true, true, true])
+    expect(written).toEqual([
+      [{ id: first, worker_id: workerId, outcome: 'succeeded', result: null }],
+      [{ id: quick, worker_id: workerId, outcome: 'succeeded', result: null }, { id: slow, worker_id: workerId, outcome: 'started' }],
+    ])
+    expect(await t.sql('SELECT status, claimed_ahead FROM procrastinate_jobs ORDER BY id')).toEqual([
+      { status: 'succeeded', claimed_ahead: false },
+      { status: 'succeeded', claimed_ahead: true }, // it started and ended in one call: the end says both
+      { status: 'doing', claimed_ahead: false },
+    ])
+  })
+
   it('a null result is JSON null, as with one call per job', async () => {
     const { workerId, ids } = await claim(1)
     await new AttemptEnds(t.db, () => {}).record({ id: ids[0]!, worker_id: workerId, outcome: 'succeeded', result: 'null' })

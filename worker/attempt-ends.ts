@@ -44,6 +44,8 @@ const maxBatch = 500
 
 export class AttemptEnds {
   private pending: Pending[] = []
+  /** The starts among `pending`, by job. */
+  private readonly startsWaiting = new Map<number, Pending>()
   private flushing?: Promise<void>
   /** Ends on the wire now (0 once written, before their callers hear of it). */
   private writing = 0
@@ -57,7 +59,21 @@ export class AttemptEnds {
   /** Records an attempt's end (or start); false when the job was no longer this worker's (recovered from it). */
   record(end: AttemptEnd): Promise<boolean> {
     return new Promise((resolve) => {
-      this.pending.push({ end, resolve })
+      // An end says the job started: a start still waiting for the call goes with it, unwritten.
+      const start = end.outcome === 'started' ? undefined : this.startsWaiting.get(end.id)
+      if (start) {
+        this.startsWaiting.delete(end.id)
+        const resolveStart = start.resolve
+        start.end = end
+        start.resolve = (ended) => {
+          resolveStart(ended)
+          resolve(ended)
+        }
+      } else {
+        const item = { end, resolve }
+        this.pending.push(item)
+        if (end.outcome === 'started') this.startsWaiting.set(end.id, item)
+      }
       this.flushing ??= this.flush().finally(() => (this.flushing = undefined))
     })
   }
@@ -75,6 +91,7 @@ export class AttemptEnds {
   private async flush(): Promise<void> {
     while (this.pending.length) {
       const batch = this.pending.splice(0, maxBatch)
+      for (const item of batch) if (item.end.outcome === 'started') this.startsWaiting.delete(item.end.id)
       this.writing = batch.length
       const ended = await this.write(batch.map((item) => item.end))
       this.writing = 0

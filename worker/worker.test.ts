@@ -343,8 +343,6 @@ describe('claiming ahead', () => {
     await until(async () => ran.length === 60, 'the queued jobs')
     expect(ran.slice(50)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i))
     for (const id of queued) expect(await jobRow(id)).toMatchObject({ status: 'succeeded', attempts: 1 })
-    // Each job claimed ahead told the database it started (with the ends, in the same calls).
-    expect(await t.sql(`SELECT id FROM procrastinate_jobs WHERE claimed_ahead`)).toEqual([])
   })
 
   it('puts jobs claimed ahead back when they wait a heartbeat, without counting an attempt', async () => {

@@ -15,7 +15,7 @@ export interface Job {
   attempts: number
   abortRequested: boolean
   workerId: number | null
-  /** Doing, but claimed ahead by its worker and not started yet. */
+  /** Doing, but claimed ahead by its worker and not started yet (says nothing once it is no longer doing). */
   claimedAhead: boolean
   /** Parents that have not reached a terminal status yet; the job is ready at 0. */
   unfinishedParents: number
