@@ -137,32 +137,32 @@ export function DagView({ jobId }: { jobId: number }) {
         {view === 'timeline' ? (
           <TimelineView jobId={jobId} selectedId={selection.kind === 'job' ? selection.id : jobId} onSelect={(id) => setSelection({ kind: 'job', id })} />
         ) : (
-        <div className="canvas" aria-label="Workflow graph">
-          <ReactFlow
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            onlyRenderVisibleElements
-            nodesDraggable={false}
-            nodesConnectable={false}
-            // Fit small graphs whole; never zoom out so far that jobs cannot be read (or, on a
-            // big graph, that thousands of nodes must be drawn at once): center the job instead.
-            minZoom={0.1}
-            // Not the fitView prop: with pre-measured nodes it fires before the viewport exists.
-            onInit={(flow) => flow.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined })}
-            // A click or Enter on a focused node asks to select it: show it in the side panel.
-            onNodesChange={(changes) => {
-              const chosen = changes.find((change) => change.type === 'select' && change.selected)
-              const node = chosen?.type === 'select' ? drawn.nodes.find((n) => n.key === chosen.id) : undefined
-              if (node) setSelection(node.kind === 'job' ? { kind: 'job', id: node.job.id } : { kind: 'group', key: node.key })
-            }}
-            proOptions={{ hideAttribution: true }}
-          >
-            <Background />
-            <Controls />
-            {!big && <MiniMap pannable zoomable nodeColor={minimapColor} />}
-          </ReactFlow>
-        </div>
+          <div className="canvas" aria-label="Workflow graph">
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              onlyRenderVisibleElements
+              nodesDraggable={false}
+              nodesConnectable={false}
+              // Fit small graphs whole; never zoom out so far that jobs cannot be read (or, on a
+              // big graph, that thousands of nodes must be drawn at once): center the job instead.
+              minZoom={0.1}
+              // Not the fitView prop: with pre-measured nodes it fires before the viewport exists.
+              onInit={(flow) => flow.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined })}
+              // A click or Enter on a focused node asks to select it: show it in the side panel.
+              onNodesChange={(changes) => {
+                const chosen = changes.find((change) => change.type === 'select' && change.selected)
+                const node = chosen?.type === 'select' ? drawn.nodes.find((n) => n.key === chosen.id) : undefined
+                if (node) setSelection(node.kind === 'job' ? { kind: 'job', id: node.job.id } : { kind: 'group', key: node.key })
+              }}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background />
+              <Controls />
+              {!big && <MiniMap pannable zoomable nodeColor={minimapColor} />}
+            </ReactFlow>
+          </div>
         )}
         <aside className="panel" aria-label={selectedGroup ? 'Selected group' : 'Selected job'}>
           {selectedGroup?.kind === 'group'

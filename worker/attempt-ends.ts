@@ -1,7 +1,8 @@
-// Records how attempts ended (and that jobs claimed ahead started), many per round trip: while one call is on the wire, the attempts
-// that end wait for the next, which carries them all (manana_end_attempts, one transaction). An
-// idle worker's single attempt goes at once, so batching adds no wait; a busy one commits once
-// per batch instead of once per job. With a claimer, the same call claims the next jobs
+// Records how attempts ended (and that jobs claimed ahead started), many per round trip: while
+// one call is on the wire, the attempts that end wait for the next, which carries them all
+// (manana_end_attempts, one transaction). An idle worker's single attempt goes at once, so
+// batching adds no wait; a busy one commits once per batch instead of once per job. With a
+// claimer, the same call claims the next jobs
 // (manana_end_attempts_and_fetch): one commit for both, and a child its parent's end made
 // ready is claimed in the very transaction that finished the parent.
 import { isManaError } from '../lib/queue/errors.ts'
