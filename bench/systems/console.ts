@@ -1,8 +1,9 @@
 // Scenario 6 of `npm run bench`: the console at scale. On the database given, 1,000,000 jobs in
 // 10,000 workflows (one of 5,000 jobs, one of 2,000, the rest of 99; 3,198 jobs on their own),
 // with their events; then the console's production build serves it, and we time its API (p50
-// and p95 of sequential requests, as one operator's browser makes them) and, in Chromium, how
-// long a 5,000-job graph takes to be drawn and to answer a drag.
+// and p95 of sequential requests, as one operator's browser makes them: lists, a job, a 2,000-job
+// graph, a 5,000-job timeline, the overview) and, in Chromium, how long a 5,000-job graph takes
+// to be drawn and to answer a drag.
 // Usage: tsx bench/systems/console.ts DATABASE_URL
 import { chromium } from '@playwright/test'
 import fs from 'node:fs'
@@ -152,6 +153,7 @@ try {
     ['listFilteredDeep', () => `/api/jobs?status=failed&task=load&after=${deep}`],
     ['detail', (i) => `/api/jobs/${1 + ((i + 5) * 9973) % newest}`],
     ['graph2000', () => `/api/jobs/${roots.medium}/graph`],
+    ['timeline5000', () => `/api/jobs/${roots.big}/timeline`],
     ['overview', () => '/api/stats'],
   ]
   for (const [name, paths] of endpoints) {

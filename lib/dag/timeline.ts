@@ -85,35 +85,47 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
   const graph = await workflowGraph(db, jobId)
   if (!graph) return undefined
   const ids = graph.nodes.map((node) => node.id)
-  const rows = await db.query<{ id: string; scheduled_at: number | null; events: Array<[string, number]> | null; now: number }>(
-    `SELECT job.id, (extract(epoch FROM job.scheduled_at) * 1000)::float8 AS scheduled_at,
-            (SELECT jsonb_agg(jsonb_build_array(event.type, extract(epoch FROM event.at) * 1000) ORDER BY event.id)
-             FROM procrastinate_events AS event WHERE event.job_id = job.id) AS events,
-            (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now
-     FROM procrastinate_jobs AS job WHERE job.id = ANY ($1)`,
-    [ids],
-  )
-  const byId = new Map(rows.map((row) => [Number(row.id), row]))
-  const now = rows[0]?.now ?? Date.now()
-  const origin = Math.min(...graph.nodes.filter((node) => !node.external).map((node) => byId.get(node.id)?.events?.[0]?.[1] ?? now))
+  // Flat rows through the events' job index: one aggregate per job cost 4× as much at 5,000 jobs.
+  const [events, scheduled] = await Promise.all([
+    db.query<{ job_id: string; type: string; at: number }>(
+      `SELECT job_id, type, (extract(epoch FROM at) * 1000)::float8 AS at
+       FROM procrastinate_events WHERE job_id = ANY ($1) ORDER BY id`,
+      [ids],
+    ),
+    db.query<{ id: string; scheduled_at: number | null; now: number }>(
+      `SELECT id, (extract(epoch FROM scheduled_at) * 1000)::float8 AS scheduled_at,
+              (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now
+       FROM procrastinate_jobs WHERE id = ANY ($1)`,
+      [ids],
+    ),
+  ])
+  const eventsOf = new Map<number, Array<[string, number]>>()
+  for (const event of events) {
+    const id = Number(event.job_id)
+    const list = eventsOf.get(id)
+    if (list) list.push([event.type, event.at])
+    else eventsOf.set(id, [[event.type, event.at]])
+  }
+  const scheduledOf = new Map(scheduled.map((job) => [Number(job.id), job.scheduled_at]))
+  const now = scheduled[0]?.now ?? Date.now()
+  const origin = Math.min(...graph.nodes.filter((node) => !node.external).map((node) => eventsOf.get(node.id)?.[0]?.[1] ?? now))
   const parents = new Map<number, number[]>()
   for (const [parent, child] of graph.edges) parents.set(child, [...(parents.get(child) ?? []), parent])
   // Each job's end first (a terminal event), then readiness from its parents' ends.
   const endOf = new Map<number, number | null>()
   for (const node of graph.nodes) {
-    const events = byId.get(node.id)?.events ?? []
-    const last = [...events].reverse().find(([type]) => terminalEvents.has(type) || type === 'retried')
+    const events = eventsOf.get(node.id) ?? []
+    const last = events.findLast(([type]) => terminalEvents.has(type) || type === 'retried')
     endOf.set(node.id, last && last[0] !== 'retried' ? last[1] : null)
   }
   const shift = (at: number | null) => (at === null ? null : at - origin)
   const jobs: TimelineJob[] = graph.nodes.map((node) => {
-    const row = byId.get(node.id)
     const parentEnds = (parents.get(node.id) ?? []).map((parent) => endOf.get(parent) ?? null)
     const readyAt = parentEnds.includes(null) ? null : Math.max(-Infinity, ...(parentEnds as number[]))
-    const shifted = (row?.events ?? []).map(([type, at]): [string, number] => [type, at - origin])
+    const shifted = (eventsOf.get(node.id) ?? []).map(([type, at]): [string, number] => [type, at - origin])
     const spans = segmentsOf(shifted, {
       readyAt: readyAt === null ? null : readyAt - origin,
-      scheduledAt: shift(row?.scheduled_at ?? null),
+      scheduledAt: shift(scheduledOf.get(node.id) ?? null),
       now: now - origin,
     })
     return { id: node.id, task: node.task, status: node.status, external: node.external, ...spans }
