@@ -20,7 +20,8 @@ export const useStats = () => {
   // A stale overview means a newer one is being computed: ask again shortly.
   return useQuery({ queryKey: ['stats'], queryFn: api.stats, refetchInterval: (query) => (query.state.data?.stale ? 1000 : polling) })
 }
-export const useWorkflows = () => useQuery({ queryKey: ['workflows'], queryFn: () => api.workflows(), refetchInterval: usePolling() })
+export const useWorkflows = (search: string) =>
+  useQuery({ queryKey: ['workflows', search], queryFn: () => api.workflows(search), refetchInterval: usePolling(), placeholderData: (previous) => previous })
 export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
 export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })
 export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })

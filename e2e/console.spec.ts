@@ -35,6 +35,7 @@ test('the timeline shows where the time went: the pipeline\'s critical path is d
       report: { task: 'generate_report', dependsOn: ['process'] },
       side: { task: 'notify_on_failure', dependsOn: ['download'] }, // a quick branch, off the path
     },
+    name: 'timeline check',
   })
   await page.goto(`/jobs/${ids.download}/graph`)
   await page.getByRole('button', { name: 'Timeline' }).click()
@@ -61,6 +62,14 @@ test('the timeline shows where the time went: the pipeline\'s critical path is d
   const row = page.getByRole('table', { name: 'Jobs' }).locator('tbody tr')
   await expect(row).toContainText(/generate_report\s*reports\s*.* ago\s*\d+(\.\d)? m?s/)
   await page.screenshot({ path: test.info().outputPath('jobs-with-times.png') })
+  // And the workflow by its name, with its outcome and how long it took.
+  await page.goto('/workflows')
+  await page.getByLabel('Name starts with').fill('timeline ch')
+  await page.getByRole('button', { name: 'Filter' }).click()
+  const workflows = page.getByRole('table', { name: 'Workflows' }).locator('tbody tr')
+  await expect(workflows).toHaveCount(1)
+  await expect(workflows).toContainText(/timeline check\s*succeeded\s*.* ago\s*\d+(\.\d)? s/)
+  await page.screenshot({ path: test.info().outputPath('workflows.png') })
 })
 
 test('a failing branch is red, its child still runs and says so; retry with downstream re-runs both', async ({ page, request }) => {

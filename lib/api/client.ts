@@ -55,7 +55,7 @@ export const api = {
   bulk: (filter: Record<string, unknown>, action: BulkAction, dryRun: boolean) => post<BulkResult>('/api/jobs/bulk', { filter, action, dryRun }),
   defer: (body: unknown) => post<{ id: number }>('/api/jobs', body),
   stats: () => call<SharedOverview>('/api/stats'),
-  workflows: (after?: number) => call<{ workflows: WorkflowSummary[]; next: number | null }>(`/api/workflows${after ? `?after=${after}` : ''}`),
+  workflows: (search: string) => call<{ workflows: WorkflowSummary[]; next: number | null }>(`/api/workflows?${search}`),
   queues: () => call<{ queues: QueueSummary[] }>('/api/queues'),
   tasks: () => call<{ tasks: TaskSummary[] }>('/api/tasks'),
   workers: () => call<{ workers: WorkerSummary[] }>('/api/workers'),

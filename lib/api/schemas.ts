@@ -85,6 +85,8 @@ export const deferWorkflowBody = z
     workflow: z
       .record(z.string().min(1).max(128), z.object({ task: name, ...deferOptions, dependsOn: z.array(z.union([id, z.string().min(1)])).max(10_000).optional() }).strict())
       .refine((workflow) => Object.keys(workflow).length > 0 && Object.keys(workflow).length <= 10_000, 'a workflow has 1 to 10,000 jobs'),
+    /** Shown and searched in the console (default: the first job's key). */
+    name: z.string().min(1).max(200).optional(),
     allowUnknownTask,
   })
   .strict()
@@ -112,7 +114,9 @@ export const jobIdParams = z.object({ id })
 export const queueParams = z.object({ name })
 /** A path's numeric id (a job's, a token's). */
 export const idParams = jobIdParams
-export const workflowListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(25), after: id.optional() }).strict()
+export const workflowListQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(200).default(25), after: id.optional(), name: z.string().min(1).max(200).optional() })
+  .strict()
 
 /** Every API error: a stable code, a message a person can act on. */
 export const apiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) })

@@ -53,7 +53,7 @@ export const deferJob = (who: Who, job: JobToDefer, options: AnnouncedDeferOptio
   })
 
 export const deferJobWorkflow = (who: Who, workflow: Workflow, options: AnnouncedDeferOptions = {}) =>
-  audited(who.pool, who.audit, 'jobs.defer', { details: { workflow: summarize(workflow) } }, async (db, record) => {
+  audited(who.pool, who.audit, 'jobs.defer', { details: { workflow: summarize(workflow), name: options.name } }, async (db, record) => {
     const ids = await deferWorkflowAsAnnounced(db, workflow, options)
     record.jobIds = Object.values(ids)
     return ids

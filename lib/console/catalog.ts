@@ -73,24 +73,45 @@ export async function listTasks({ prisma }: ConsoleContext): Promise<TaskSummary
 export interface WorkflowSummary {
   id: number
   name: string
+  /** When it was deferred. */
   createdAt: string
+  /** When its last job ended; null while one is unfinished. */
+  endedAt: string | null
+  /** running while a job is unfinished; then failed if one failed or was aborted, cancelled if one was cancelled, else succeeded. */
+  status: 'running' | 'failed' | 'cancelled' | 'succeeded'
   /** Any one of its jobs, to open its graph from. */
   firstJobId: number | null
   counts: Partial<Record<JobStatus, number>>
   total: number
 }
 
-export async function listWorkflows({ db }: ConsoleContext, limit: number, after?: number): Promise<{ workflows: WorkflowSummary[]; next: number | null }> {
-  const rows = await db.query<{ id: string; name: string; created_at: Date; first_job_id: string | null; counts: Record<string, number> | null }>(
+function workflowStatus(counts: Partial<Record<JobStatus, number>>): WorkflowSummary['status'] {
+  if (counts.todo || counts.doing || counts.aborting) return 'running'
+  if (counts.failed || counts.aborted) return 'failed'
+  return counts.cancelled ? 'cancelled' : 'succeeded'
+}
+
+/** A LIKE pattern matching names that start with `prefix` (its own % and _ matched as such). */
+const startsWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+/** Newest first; `name`: those whose name starts with it. */
+export async function listWorkflows(
+  { db }: ConsoleContext,
+  { limit, after, name }: { limit: number; after?: number | undefined; name?: string | undefined },
+): Promise<{ workflows: WorkflowSummary[]; next: number | null }> {
+  const rows = await db.query<{ id: string; name: string; created_at: Date; ended_at: Date | null; first_job_id: string | null; counts: Record<string, number> | null }>(
     `SELECT workflow.id, workflow.name, workflow.created_at,
+            CASE WHEN NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id AND NOT manana_is_terminal(job.status))
+                 THEN (SELECT max(event.at) FROM procrastinate_jobs AS job JOIN procrastinate_events AS event ON event.job_id = job.id
+                       WHERE job.workflow_id = workflow.id AND event.type IN ('succeeded', 'failed', 'cancelled', 'aborted')) END AS ended_at,
             (SELECT min(job.id) FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id) AS first_job_id,
             (SELECT jsonb_object_agg(status, n) FROM (
                SELECT job.status, count(*)::int AS n FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id GROUP BY job.status
              ) AS by_status) AS counts
      FROM manana_workflows AS workflow
-     WHERE ($2::bigint IS NULL OR workflow.id < $2)
+     WHERE ($2::bigint IS NULL OR workflow.id < $2) AND ($3::text IS NULL OR workflow.name LIKE $3)
      ORDER BY workflow.id DESC LIMIT $1`,
-    [limit, after ?? null],
+    [limit, after ?? null, name ? startsWith(name) : null],
   )
   const workflows = rows.map((row) => {
     const counts = row.counts ?? {}
@@ -98,6 +119,8 @@ export async function listWorkflows({ db }: ConsoleContext, limit: number, after
       id: Number(row.id),
       name: row.name,
       createdAt: row.created_at.toISOString(),
+      endedAt: row.ended_at?.toISOString() ?? null,
+      status: workflowStatus(counts),
       firstJobId: row.first_job_id === null ? null : Number(row.first_job_id),
       counts,
       total: Object.values(counts).reduce((sum, n) => sum + n, 0),

@@ -2,11 +2,11 @@
 // the REST API, the CLI): each job takes the queue, priority and locks that its task's workers
 // announced, and a task that no worker announced is refused, unless the caller says it knows
 // better (the tasks of Python workers, which announce none).
-import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type TaskDefaults, type Workflow } from './defer.ts'
+import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type TaskDefaults, type Workflow, type WorkflowOptions } from './defer.ts'
 import { ManaError } from './errors.ts'
 import type { Queryable } from './queryable.ts'
 
-export interface AnnouncedDeferOptions {
+export interface AnnouncedDeferOptions extends WorkflowOptions {
   /** Defer tasks that no worker announced, with the queue and priority given or the defaults. */
   allowUnknownTask?: boolean
 }
@@ -20,7 +20,7 @@ async function announcedDefaults(db: Queryable, names: string[]): Promise<Map<st
 }
 
 /** Defers jobs atomically with their announced tasks' defaults; returns their ids in order. */
-export async function deferAsAnnounced(db: Queryable, jobs: JobToDefer[], { allowUnknownTask = false }: AnnouncedDeferOptions = {}): Promise<number[]> {
+export async function deferAsAnnounced(db: Queryable, jobs: JobToDefer[], { allowUnknownTask = false, ...workflow }: AnnouncedDeferOptions = {}): Promise<number[]> {
   const names = [...new Set(jobs.map((job) => job.task).filter((name) => typeof name === 'string'))]
   const announced = await announcedDefaults(db, names)
   const unknown = names.filter((name) => !announced.has(name))
@@ -31,7 +31,7 @@ export async function deferAsAnnounced(db: Queryable, jobs: JobToDefer[], { allo
       `no worker has announced task ${listed}: check the name, or allow unknown tasks (allowUnknownTask) for the tasks of workers that announce none, as Python's`,
     )
   }
-  return deferJobs(db, jobs.map((job) => withTaskDefaults(job, announced.get(job.task))))
+  return deferJobs(db, jobs.map((job) => withTaskDefaults(job, announced.get(job.task))), workflow)
 }
 
 /** A workflow deferred so; returns the new job ids by key. */

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { openDatabase, type Database } from '../db/database.ts'
 import { createPool } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
-import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type Workflow } from './defer.ts'
+import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type Workflow, type WorkflowOptions } from './defer.ts'
 import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
@@ -80,16 +80,20 @@ export class App {
    * Defers jobs atomically; dependsOn may name existing ids and keys of jobs in the same call.
    * A job of a task this app defines takes the task's queue, priority and locks unless it sets its own.
    */
-  defer(jobs: JobToDefer[]): Promise<number[]> {
+  defer(jobs: JobToDefer[], options: WorkflowOptions = {}): Promise<number[]> {
     return deferJobs(
       this.db,
       jobs.map((job) => withTaskDefaults(job, this.tasks.get(job.task)?.options)),
+      options,
     )
   }
 
-  /** Defers a DAG atomically: `{ a: { task: 'x' }, b: { task: 'y', dependsOn: ['a'] } }` → ids by key. */
-  deferWorkflow<W extends Workflow>(workflow: W): Promise<Record<keyof W, number>> {
-    return deferKeyed((jobs) => this.defer(jobs), workflow)
+  /**
+   * Defers a DAG atomically: `{ a: { task: 'x' }, b: { task: 'y', dependsOn: ['a'] } }` → ids by
+   * key; `{ name }` names the workflow in the console.
+   */
+  deferWorkflow<W extends Workflow>(workflow: W, options: WorkflowOptions = {}): Promise<Record<keyof W, number>> {
+    return deferKeyed((jobs) => this.defer(jobs, options), workflow)
   }
 
   /** The pool, opened on first use. */

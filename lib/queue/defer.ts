@@ -64,15 +64,26 @@ function toNode(job: JobToDefer): Record<string, unknown> {
   }
 }
 
-/** Defers jobs (and the edges between them) atomically; returns their ids in order. */
-export async function deferJobs(db: Queryable, jobs: JobToDefer[]): Promise<number[]> {
+export interface WorkflowOptions {
+  /** The workflow's name, shown and searched in the console (default: its first job's key). */
+  name?: string
+}
+
+/**
+ * Defers jobs (and the edges between them) atomically; returns their ids in order. Jobs with
+ * dependencies form a workflow (or join their parents'), which `name` names when it is new.
+ */
+export async function deferJobs(db: Queryable, jobs: JobToDefer[], { name }: WorkflowOptions = {}): Promise<number[]> {
   jobs.forEach((job, i) => {
     const problem = jsonProblem({ task: job.task, queue: job.queue, lock: job.lock, queueingLock: job.queueingLock, key: job.key, args: job.args }, `job ${i}`)
     if (problem) throw new ManaError('invalid_args', problem)
   })
-  const rows = await db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb)', [
-    JSON.stringify(jobs.map(toNode)),
-  ])
+  const nameProblem = jsonProblem({ name }, 'workflow')
+  if (nameProblem) throw new ManaError('invalid_job', nameProblem)
+  const nodes = JSON.stringify(jobs.map(toNode))
+  const rows = await (name === undefined
+    ? db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb)', [nodes])
+    : db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb, $2)', [nodes, name]))
   return rows.map((row) => Number(row.id))
 }
 
@@ -87,6 +98,6 @@ export async function deferKeyed<W extends Workflow>(
 }
 
 /** Defers a whole workflow atomically; returns the new job ids by key. */
-export function deferWorkflow<W extends Workflow>(db: Queryable, workflow: W): Promise<Record<keyof W, number>> {
-  return deferKeyed((jobs) => deferJobs(db, jobs), workflow)
+export function deferWorkflow<W extends Workflow>(db: Queryable, workflow: W, options: WorkflowOptions = {}): Promise<Record<keyof W, number>> {
+  return deferKeyed((jobs) => deferJobs(db, jobs, options), workflow)
 }

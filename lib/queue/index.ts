@@ -1,5 +1,5 @@
 export { App, createApp, type AppOptions } from './app.ts'
-export { deferJobs, deferWorkflow, type DeferOptions, type Duration, type JobToDefer, type Workflow } from './defer.ts'
+export { deferJobs, deferWorkflow, type DeferOptions, type Duration, type JobToDefer, type Workflow, type WorkflowOptions } from './defer.ts'
 export { ManaError, type ErrorCode } from './errors.ts'
 export { jobStatuses, type Job, type JobStatus } from './job.ts'
 export { JobManager, type JobFilter, type JobPage, type PageRequest, type RetryOptions, type RetryTarget } from './job-manager.ts'

@@ -81,7 +81,7 @@ export const demoRhythm = app.task('demo_rhythm', {}, async () => {
       call_partner_api: { task: 'call_flaky_api', dependsOn: ['fetch_orders'] },
       alert: { task: 'notify_on_failure', dependsOn: ['call_partner_api'] },
     }),
-  })
+  }, { name: 'orders and customers' })
   return { workflowOf: ids.fetch_orders }
 })
 

@@ -29,6 +29,6 @@ const maxDeferBytes = 16 * 1024 * 1024
 export const POST = handler('operator', async (request, { audit }) => {
   const { allowUnknownTask, ...input } = await body(request, deferBody, { maxBytes: maxDeferBytes })
   const who = { pool: (await consoleContext()).pool, audit }
-  if ('workflow' in input) return Response.json({ ids: await deferJobWorkflow(who, input.workflow, { allowUnknownTask }) }, { status: 201 })
+  if ('workflow' in input) return Response.json({ ids: await deferJobWorkflow(who, input.workflow, { allowUnknownTask, name: input.name }) }, { status: 201 })
   return Response.json({ id: await deferJob(who, input, { allowUnknownTask }) }, { status: 201 })
 })

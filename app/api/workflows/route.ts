@@ -5,7 +5,5 @@ import { consoleContext } from '../../../lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = handler('viewer', async (request) => {
-  const { limit, after } = query(request, workflowListQuery)
-  return listWorkflows(await consoleContext(), limit, after)
-})
+/** Workflows, newest first: ?name=PREFIX&limit=&after= */
+export const GET = handler('viewer', async (request) => listWorkflows(await consoleContext(), query(request, workflowListQuery)))
