@@ -41,6 +41,7 @@ export function TimelineView({ jobId, selectedId, onSelect }: { jobId: number; s
   const [scrollTop, setScrollTop] = useState(0)
   const [viewport, setViewport] = useState({ width: 900, height: 500 })
   const scroller = useRef<HTMLDivElement>(null)
+  // Measured once the scroller exists (after the first data), then on every resize.
   useEffect(() => {
     const element = scroller.current
     if (!element) return

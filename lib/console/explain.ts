@@ -34,13 +34,16 @@ function jobList(parents: Array<{ id: number; task: string; status: JobStatus }>
   return named.length === 1 ? `job ${named[0]}` : `jobs ${named.join(', ')}${more}`
 }
 
+/** 2026-12-01 17:05:09 UTC */
+const utc = (at: string) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`
+
 /** A reason as a sentence, for a person. */
 export function sentenceOf(status: JobStatus, reason: Reason): string {
   switch (reason.kind) {
     case 'waiting_on_parents':
       return `Waiting on parent ${jobList(reason.parents)} to finish.`
     case 'scheduled':
-      return `Scheduled for ${new Date(reason.at).toISOString().replace('T', ' ').slice(0, 19)} UTC.`
+      return `Scheduled for ${utc(reason.at)}.`
     case 'lock_taken':
       return reason.job_status === 'doing'
         ? `Lock "${reason.lock}" is held by job ${reason.job_id}, which is running.`
@@ -48,7 +51,7 @@ export function sentenceOf(status: JobStatus, reason: Reason): string {
     case 'no_worker':
       return `No live worker serves queue "${reason.queue}".`
     case 'queue_paused':
-      return `Its queue "${reason.queue}" is paused (since ${new Date(reason.since).toISOString().replace('T', ' ').slice(0, 19)} UTC${reason.by ? `, by ${reason.by}` : ''}): no worker starts its jobs until it is resumed.`
+      return `Its queue "${reason.queue}" is paused (since ${utc(reason.since)}${reason.by ? `, by ${reason.by}` : ''}): no worker starts its jobs until it is resumed.`
     case 'ready':
       return 'Ready: the next free worker on its queue takes it.'
     case 'running':

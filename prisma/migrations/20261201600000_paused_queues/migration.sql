@@ -74,7 +74,8 @@ BEGIN
         WITH taken AS (
             UPDATE procrastinate_jobs AS job
             SET status = 'doing', worker_id = p_worker_id,
-                claimed_ahead = start_now IS NOT NULL AND array_position(candidates, job.id) > start_now
+                -- Not among the first start_now (a few: the free slots), not a search of them all.
+                claimed_ahead = start_now IS NOT NULL AND job.id <> ALL (candidates[1:start_now])
             WHERE job.id = ANY (candidates)
             RETURNING job.*
         )
