@@ -250,8 +250,8 @@ function JobTimeCells({ times, running }: { times: JobTimes | undefined; running
   const ended = times?.endedAt ? Date.parse(times.endedAt) : null
   return (
     <>
-      <td>{times?.deferredAt ? <TimeAgo at={times.deferredAt} /> : ''}</td>
-      <td>
+      <td className="time">{times?.deferredAt ? <TimeAgo at={times.deferredAt} /> : ''}</td>
+      <td className="time">
         {started !== null && ended !== null && ended >= started && formatDuration(ended - started)}
         {started !== null && running && <span className="muted">running <TimeAgo at={times!.startedAt!} since /></span>}
       </td>

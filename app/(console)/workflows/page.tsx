@@ -39,8 +39,8 @@ export default function WorkflowsPage() {
               <tr key={workflow.id}>
                 <td>{workflow.id} · {workflow.name}</td>
                 <td><StatusBadge status={workflow.status === 'running' ? 'doing' : workflow.status} /></td>
-                <td><TimeAgo at={workflow.createdAt} /></td>
-                <td>
+                <td className="time"><TimeAgo at={workflow.createdAt} /></td>
+                <td className="time">
                   {workflow.endedAt
                     ? formatDuration(Date.parse(workflow.endedAt) - Date.parse(workflow.createdAt))
                     : <span className="muted">running <TimeAgo at={workflow.createdAt} since /></span>}
