@@ -43,18 +43,22 @@ function LiveUpdates({ paused, onConnected }: { paused: boolean; onConnected(con
   const queryClient = useQueryClient()
   useEffect(() => {
     if (paused) return
+    // Every page's data may show changed jobs (lists, counts, graphs, parents and children), so
+    // all of it is refreshed: on each change (the server coalesces a burst into one message), and
+    // on each (re)connection, for the changes made while no stream was open (a page's first data
+    // is read before its stream opens: a job that finished in between would show running).
+    const refresh = () => void queryClient.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== 'tasks' })
     const source = new EventSource('/api/events')
-    source.onopen = () => onConnected(true)
+    source.onopen = () => {
+      onConnected(true)
+      refresh()
+    }
     source.onerror = () => onConnected(false)
     source.addEventListener('ended', () => {
       source.close()
       signInAgain()
     })
-    source.addEventListener('change', (message) => {
-      // The server already coalesces a burst into one message; every page's data may show the
-      // changed jobs (lists, counts, graphs, parents and children), so all of it is refreshed.
-      void queryClient.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== 'tasks' })
-    })
+    source.addEventListener('change', refresh)
     return () => {
       source.close()
       onConnected(false)
