@@ -40,7 +40,9 @@ class LiveHub {
       const [{ max }] = (await client.query('SELECT coalesce(max(id), 0)::bigint AS max FROM procrastinate_events')).rows
       this.lastEventId ||= Number(max)
       await client.query('LISTEN manana_console')
-      this.schedule() // whatever happened while we were not listening
+      // Whatever happened while we were not listening (on the first connection, since the pages
+      // read their data: the events up to `max` were never sent): every page reads again.
+      this.broadcast({ jobIds: [], workflowIds: [], refresh: true })
     } catch {
       await client.end().catch(() => {})
     }
@@ -65,7 +67,10 @@ class LiveHub {
         [this.lastEventId, limit],
       )
       .catch(() => undefined)
-    if (!rows?.length) return
+    if (!rows) return
+    // Nothing after the last event read, though events were written: they have lower ids and
+    // committed late (ids are taken before commit): every page reads again.
+    if (!rows.length) return this.broadcast({ jobIds: [], workflowIds: [], refresh: true })
     this.lastEventId = Number(rows.at(-1)!.id)
     const change: Change = {
       jobIds: [...new Set(rows.map((row) => Number(row.job_id)))],
@@ -73,6 +78,10 @@ class LiveHub {
       refresh: rows.length === limit,
     }
     if (change.refresh) this.schedule() // more to read
+    this.broadcast(change)
+  }
+
+  private broadcast(change: Change): void {
     for (const subscriber of this.subscribers) subscriber(change)
   }
 }
