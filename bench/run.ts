@@ -150,6 +150,7 @@ const rows = [
     ['graph2000P95', '2,000-job graph endpoint: p95 ms', false],
     ['timeline5000P95', '5,000-job timeline endpoint: p95 ms', false],
     ['overviewP95', 'overview stats (shared): p95 ms', false],
+    ['tasksP95', 'Tasks page (a busy week of counts): p95 ms', false],
     ['overviewComputeMs', 'overview stats, one computation: ms', false],
     ['graph5000Ms', '5,000-job graph drawn and panned in Chromium: ms', false],
   ], 1)),

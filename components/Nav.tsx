@@ -12,6 +12,7 @@ const links: Array<[href: string, label: string, need: Role]> = [
   ['/jobs', 'Jobs', 'viewer'],
   ['/workflows', 'Workflows', 'viewer'],
   ['/defer', 'Defer', 'operator'],
+  ['/tasks', 'Tasks', 'viewer'],
   ['/queues', 'Queues', 'viewer'],
   ['/workers', 'Workers', 'viewer'],
   ['/audit', 'Audit', 'operator'],

@@ -25,5 +25,6 @@ export const useWorkflows = (search: string) =>
 export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
 export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })
 export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })
+export const useTaskActivity = () => useQuery({ queryKey: ['task-activity'], queryFn: api.taskActivity, refetchInterval: usePolling() || 10000 })
 export const useAudit = (search: string, enabled = true) =>
   useQuery({ queryKey: ['audit', search], queryFn: () => api.audit(search), enabled, placeholderData: (previous) => previous })

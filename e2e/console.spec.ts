@@ -97,6 +97,22 @@ test('a failing branch is red, its child still runs and says so; retry with down
   await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
 })
 
+test("the Tasks page shows each task's runs, failure rate and run times, and its latest failures", async ({ page, request }) => {
+  const { ids } = await defer(request, { workflow: { flaky: { task: 'call_flaky_api' }, notify: { task: 'notify_on_failure', dependsOn: ['flaky'] } } })
+  await page.goto(`/jobs/${ids.notify}`)
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
+  await page.goto('/tasks')
+  const flaky = page.getByRole('row', { name: 'Task call_flaky_api' })
+  await expect(flaky.getByRole('link', { name: `#${ids.flaky}` })).toBeVisible()
+  await expect(flaky.getByLabel('failed, last hour')).toHaveText('100%')
+  await expect(flaky.getByLabel('p50, last hour')).toContainText(/≈ \d/)
+  const notify = page.getByRole('row', { name: 'Task notify_on_failure' })
+  await expect(notify.getByLabel('failed, last hour')).toHaveText('0%')
+  await expect(notify.getByLabel('runs, last day')).not.toHaveText('0')
+  await expect(notify.getByRole('img')).toHaveAttribute('aria-label', /notify_on_failure: [1-9]\d* runs in 24 hours/)
+  await page.screenshot({ path: test.info().outputPath('tasks.png'), fullPage: true })
+})
+
 test('a waiting job says what it waits for, and can be cancelled', async ({ page, request }) => {
   const parent = await defer(request, { task: 'step', args: { label: 'later' }, scheduleIn: 3600 })
   const child = await defer(request, { task: 'step', args: { label: 'child' }, dependsOn: [parent.id] })
@@ -288,7 +304,7 @@ test('every page passes an accessibility audit (WCAG 2 A and AA)', async ({ page
   const { ids } = await defer(request, {
     workflow: { first: { task: 'download_data', args: { url: 'https://example.com/a11y.csv' } }, second: { task: 'process_data', dependsOn: ['first'] } },
   })
-  const pages = ['/', '/jobs', `/jobs/${ids.second}`, `/jobs/${ids.second}/graph`, '/workflows', '/defer', '/queues', '/workers']
+  const pages = ['/', '/jobs', `/jobs/${ids.second}`, `/jobs/${ids.second}/graph`, '/workflows', '/defer', '/tasks', '/queues', '/workers']
   const found: string[] = []
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })

@@ -2,7 +2,7 @@
 // 10,000 workflows (one of 5,000 jobs, one of 2,000, the rest of 99; 3,198 jobs on their own),
 // with their events; then the console's production build serves it, and we time its API (p50
 // and p95 of sequential requests, as one operator's browser makes them: lists, a job, a 2,000-job
-// graph, a 5,000-job timeline, the overview) and, in Chromium, how long a 5,000-job graph takes
+// graph, a 5,000-job timeline, the overview, the Tasks page) and, in Chromium, how long a 5,000-job graph takes
 // to be drawn and to answer a drag.
 // Usage: tsx bench/systems/console.ts DATABASE_URL
 import { chromium } from '@playwright/test'
@@ -70,7 +70,23 @@ async function seed(client: pg.Client): Promise<{ big: number; medium: number }>
     FROM procrastinate_jobs AS job
     CROSS JOIN LATERAL (VALUES ('deferred', 0), ('started', 10), (job.status::text, 20)) AS type (name, offset_ms)
     ORDER BY job.id`)
+  // Each failed job's error, as its worker would have recorded it.
+  await client.query(`
+    INSERT INTO manana_job_errors (job_id, attempt, at, message)
+    SELECT job.id, 1, now() - interval '2 hours' + job.id * interval '5 milliseconds' + interval '20 milliseconds', 'failed on node ' || (job.args->>'node')
+    FROM procrastinate_jobs AS job WHERE job.status = 'failed'`)
   await client.query(`RESET session_replication_role`)
+  // The Tasks page's counts as a busy week leaves them: 8 connections ending jobs of each task
+  // in 4 run time classes every minute of the last two hours, hourly rows before.
+  await client.query(`
+    INSERT INTO manana_task_runs (minute, task_name, backend, duration_class, runs, failures)
+    SELECT date_trunc('minute', now()) - make_interval(mins => m), task, backend, class, 5 + (m + backend + class) % 7, ((m + class) % 50 = 0)::int
+    FROM generate_series(0, 119) AS m, unnest(ARRAY['extract', 'transform', 'load', 'report']) AS task,
+         generate_series(1, 8) AS backend, generate_series(14, 17) AS class`)
+  await client.query(`
+    INSERT INTO manana_task_runs (minute, task_name, backend, duration_class, runs, failures)
+    SELECT date_trunc('hour', now()) - make_interval(hours => h), task, 0, class, 2000, 40
+    FROM generate_series(2, 24 * 8) AS h, unnest(ARRAY['extract', 'transform', 'load', 'report']) AS task, generate_series(14, 17) AS class`)
   await client.query(`
     INSERT INTO procrastinate_jobs (queue_name, task_name, args, scheduled_at)
     SELECT 'default', 'cleanup', jsonb_build_object('n', n), now() + interval '1 day' FROM generate_series(1, $1) AS n`, [alone])
@@ -155,6 +171,7 @@ try {
     ['graph2000', () => `/api/jobs/${roots.medium}/graph`],
     ['timeline5000', () => `/api/jobs/${roots.big}/timeline`],
     ['overview', () => '/api/stats'],
+    ['tasks', () => '/api/tasks/activity'],
   ]
   for (const [name, paths] of endpoints) {
     const { p50, p95 } = await timeApi(token, paths)

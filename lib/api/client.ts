@@ -9,6 +9,7 @@ import type { Timeline } from '../dag/timeline.ts'
 import type { JobTimes } from '../console/job-times.ts'
 import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/catalog.ts'
 import type { JobDetail } from '../console/job-detail.ts'
+import type { TaskActivity } from '../console/task-activity.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
 import type { Job } from '../queue/job.ts'
 import type { BulkAction, BulkResult, JobPage, RetryTarget } from '../queue/job-manager.ts'
@@ -58,6 +59,7 @@ export const api = {
   workflows: (search: string) => call<{ workflows: WorkflowSummary[]; next: number | null }>(`/api/workflows?${search}`),
   queues: () => call<{ queues: QueueSummary[] }>('/api/queues'),
   tasks: () => call<{ tasks: TaskSummary[] }>('/api/tasks'),
+  taskActivity: () => call<{ tasks: TaskActivity[] }>('/api/tasks/activity'),
   workers: () => call<{ workers: WorkerSummary[] }>('/api/workers'),
   signIn: (username: string, password: string) => post<{ user: Actor }>('/api/session', { username, password }),
   signOut: () => call<{ signedOut: true }>('/api/session', { method: 'DELETE' }),

@@ -62,6 +62,7 @@ export function openApiDocument() {
       '/api/queues/{name}/pause': { post: op('operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on', parameters: [queueParameter], responses: { 200: json('{ queue, paused, changed }'), ...errors } }) },
       '/api/queues/{name}/resume': { post: op('operator', { summary: "Resume a paused queue and wake its workers", parameters: [queueParameter], responses: { 200: json('{ queue, paused, changed }'), ...errors } }) },
       '/api/tasks': { get: op('viewer', { summary: 'Tasks the workers announced', responses: { 200: json('{ tasks }') } }) },
+      '/api/tasks/activity': { get: op('viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day, runs by hour, latest failures", responses: { 200: json('{ tasks }') } }) },
       '/api/workers': { get: op('viewer', { summary: 'Workers and the jobs they run', responses: { 200: json('{ workers }') } }) },
       '/api/stats': { get: op('viewer', { summary: 'Counts, the last hour, recent failures, workers', responses: { 200: json('the overview') } }) },
       '/api/audit': { get: op('operator', { summary: 'The audit log, newest first', parameters: queryParameters(auditQuery), responses: { 200: json('{ entries, next }'), ...errors } }) },

@@ -1,0 +1,96 @@
+'use client'
+import Link from 'next/link'
+import { useTaskActivity } from '../../../components/queries.ts'
+import { TimeAgo } from '../../../components/TimeAgo.tsx'
+import type { RunFigures, TaskActivity } from '../../../lib/console/task-activity.ts'
+import { formatDuration } from '../../../lib/console/time.ts'
+
+export default function TasksPage() {
+  const { data } = useTaskActivity()
+  return (
+    <>
+      <h1>Tasks</h1>
+      <p className="muted">Attempts that ended, by task. Run times are approximate (within 19%).</p>
+      {!data ? <p className="muted">Loading…</p> : data.tasks.length === 0 ? <p className="muted">No task announced or run yet.</p> : (
+        <table aria-label="Tasks" className="tasks">
+          <thead>
+            <tr>
+              <th rowSpan={2}>Task</th><th rowSpan={2}>Queue</th>
+              <th colSpan={4}>Last hour</th><th colSpan={4}>Last day</th>
+              <th rowSpan={2}>Runs by hour, 24 h</th><th rowSpan={2}>Latest failures</th>
+            </tr>
+            <tr><FigureHeadings /><FigureHeadings /></tr>
+          </thead>
+          <tbody>
+            {data.tasks.map((task) => (
+              <tr key={task.task} aria-label={`Task ${task.task}`}>
+                <td><Link href={`/jobs?task=${encodeURIComponent(task.task)}`}>{task.task}</Link></td>
+                <td>{task.queue ?? <span className="muted" title="No live worker announced it">—</span>}</td>
+                <Figures figures={task.lastHour} window="last hour" />
+                <Figures figures={task.lastDay} window="last day" />
+                <td><HourlyRuns task={task} /></td>
+                <td className="failures"><LatestFailures task={task} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  )
+}
+
+const percent = (failures: number, runs: number) => (runs === 0 ? '—' : `${((100 * failures) / runs).toFixed(failures === runs || failures === 0 ? 0 : 1)}%`)
+const approximate = (ms: number | null) => (ms === null ? '—' : `≈ ${formatDuration(ms)}`)
+
+function Figures({ figures, window }: { figures: RunFigures; window: string }) {
+  return (
+    <>
+      <td aria-label={`runs, ${window}`}>{figures.runs.toLocaleString()}</td>
+      <td aria-label={`failed, ${window}`} className={figures.failures ? 'error' : undefined}>{percent(figures.failures, figures.runs)}</td>
+      <td aria-label={`p50, ${window}`}>{approximate(figures.p50Ms)}</td>
+      <td aria-label={`p95, ${window}`}>{approximate(figures.p95Ms)}</td>
+    </>
+  )
+}
+function FigureHeadings() {
+  return <><th>Runs</th><th>Failed</th><th>p50</th><th>p95</th></>
+}
+
+const hoursAgo = (hours: number) => (hours === 0 ? 'the last hour' : `${hours}–${hours + 1} h ago`)
+
+/** 24 bars, one per hour, oldest first: runs, their failed part in red. */
+function HourlyRuns({ task }: { task: TaskActivity }) {
+  const width = 144
+  const height = 28
+  const bar = width / task.hourly.length
+  const max = Math.max(1, ...task.hourly.map((hour) => hour.runs))
+  const scale = (runs: number) => (runs === 0 ? 0 : Math.max(1, (runs / max) * height))
+  return (
+    <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img"
+      aria-label={`${task.task}: ${task.lastDay.runs} runs in 24 hours, ${task.lastDay.failures} failed; busiest hour ${max}`}>
+      <line x1={0} y1={height - 0.5} x2={width} y2={height - 0.5} stroke="var(--border)" />
+      {task.hourly.map((hour, i) => (
+        <g key={i}>
+          <title>{`${hoursAgo(task.hourly.length - 1 - i)}: ${hour.runs} runs, ${hour.failures} failed`}</title>
+          <rect x={i * bar + 0.5} y={height - scale(hour.runs)} width={bar - 1} height={scale(hour.runs)} fill="var(--succeeded)" />
+          <rect x={i * bar + 0.5} y={height - scale(hour.failures)} width={bar - 1} height={scale(hour.failures)} fill="var(--failed)" />
+        </g>
+      ))}
+    </svg>
+  )
+}
+
+function LatestFailures({ task }: { task: TaskActivity }) {
+  if (task.latestFailures.length === 0) return <span className="muted">none recently</span>
+  return (
+    <ul>
+      {task.latestFailures.map((failure) => (
+        <li key={`${failure.jobId}-${failure.attempt}`}>
+          <Link href={`/jobs/${failure.jobId}`}>#{failure.jobId}</Link>{' '}
+          <span className="muted"><TimeAgo at={failure.at} /></span>{' '}
+          <span className="error" title={failure.message}>{failure.message}</span>
+        </li>
+      ))}
+    </ul>
+  )
+}

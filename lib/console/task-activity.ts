@@ -1,0 +1,122 @@
+// The Tasks page: how each task has run over the last hour and day, read from the counts the
+// database keeps as attempts end (manana_task_runs: by minute for the last two hours, by hour
+// before), so that reading them costs about the same at a million jobs as at ten.
+import type { ConsoleContext } from './context.ts'
+
+export interface RunFigures {
+  /** Attempts that ended (a retried job counts each attempt). */
+  runs: number
+  /** Attempts that failed, retried or not. */
+  failures: number
+  /** Approximate percentiles of run time (within 19%: runs are counted by half powers of two of a millisecond); null without runs. */
+  p50Ms: number | null
+  p95Ms: number | null
+}
+
+export interface TaskActivity {
+  task: string
+  /** Null for a task no running worker announced (a Python worker's, say). */
+  queue: string | null
+  /** The last 60 minutes. */
+  lastHour: RunFigures
+  /** The last 24 clock hours: since the start of the hour 23 hours before this one. */
+  lastDay: RunFigures
+  /** Those 24 hours, oldest first: index 23 is this hour so far. */
+  hourly: Array<{ runs: number; failures: number }>
+  /** Its latest failed attempts, newest first (among the console's latest failures overall). */
+  latestFailures: Array<{ jobId: number; attempt: number; at: string; message: string }>
+}
+
+const hours = 24
+/** The latest failures looked at for all tasks together: enough to show a few of each task's, bounded at any failure rate. */
+const failuresLookedAt = 500
+const failuresPerTask = 3
+
+/** A run time class's representative value in ms: the geometric middle of its bounds (see manana_duration_class). */
+export const classMiddleMs = (durationClass: number) => (durationClass === 0 ? 0.5 : 2 ** ((durationClass - 0.5) / 2))
+
+/** The smallest class holding at least `share` of the runs counted by class, as ms. */
+export function percentileMs(runsByClass: Map<number, number>, share: number): number | null {
+  const total = [...runsByClass.values()].reduce((sum, runs) => sum + runs, 0)
+  if (total === 0) return null
+  let seen = 0
+  for (const durationClass of [...runsByClass.keys()].sort((a, b) => a - b)) {
+    seen += runsByClass.get(durationClass)!
+    if (seen >= share * total) return classMiddleMs(durationClass)
+  }
+  return null
+}
+
+function figures(runsByClass: Map<number, number>, failures: number): RunFigures {
+  return {
+    runs: [...runsByClass.values()].reduce((sum, runs) => sum + runs, 0),
+    failures,
+    p50Ms: percentileMs(runsByClass, 0.5),
+    p95Ms: percentileMs(runsByClass, 0.95),
+  }
+}
+
+export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity[]> {
+  const [byClass, byHour, failures, announced] = await Promise.all([
+    db.query<{ task_name: string; duration_class: number; hour_runs: number; hour_failures: number; day_runs: number; day_failures: number }>(
+      `SELECT task_name, duration_class,
+              coalesce(sum(runs) FILTER (WHERE minute > now() - interval '1 hour'), 0)::int AS hour_runs,
+              coalesce(sum(failures) FILTER (WHERE minute > now() - interval '1 hour'), 0)::int AS hour_failures,
+              sum(runs)::int AS day_runs, sum(failures)::int AS day_failures
+       FROM manana_task_runs WHERE minute >= date_trunc('hour', now()) - interval '23 hours'
+       GROUP BY 1, 2`,
+    ),
+    db.query<{ task_name: string; hours_ago: number; runs: number; failures: number }>(
+      `SELECT task_name, extract(epoch FROM date_trunc('hour', now()) - date_trunc('hour', minute))::int / 3600 AS hours_ago,
+              sum(runs)::int AS runs, sum(failures)::int AS failures
+       FROM manana_task_runs WHERE minute >= date_trunc('hour', now()) - interval '23 hours'
+       GROUP BY 1, 2`,
+    ),
+    db.query<{ task_name: string; job_id: string; attempt: number; at: Date; message: string }>(
+      `SELECT job.task_name, failure.job_id, failure.attempt, failure.at, left(failure.message, 500) AS message
+       FROM (SELECT * FROM manana_job_errors ORDER BY at DESC LIMIT $1) AS failure
+       JOIN procrastinate_jobs AS job ON job.id = failure.job_id
+       ORDER BY failure.at DESC`,
+      [failuresLookedAt],
+    ),
+    db.query<{ name: string; queue_name: string }>(`SELECT name, queue_name FROM manana_tasks`),
+  ])
+  const tasks = new Map<string, { queue: string | null; hour: Map<number, number>; day: Map<number, number>; hourFailures: number; dayFailures: number; hourly: TaskActivity['hourly']; latestFailures: TaskActivity['latestFailures'] }>()
+  const entry = (task: string) => {
+    let found = tasks.get(task)
+    if (!found) {
+      found = { queue: null, hour: new Map(), day: new Map(), hourFailures: 0, dayFailures: 0, hourly: Array.from({ length: hours }, () => ({ runs: 0, failures: 0 })), latestFailures: [] }
+      tasks.set(task, found)
+    }
+    return found
+  }
+  for (const task of announced) entry(task.name).queue = task.queue_name
+  for (const row of byClass) {
+    const task = entry(row.task_name)
+    if (row.hour_runs) task.hour.set(row.duration_class, row.hour_runs)
+    task.day.set(row.duration_class, row.day_runs)
+    task.hourFailures += row.hour_failures
+    task.dayFailures += row.day_failures
+  }
+  for (const row of byHour) {
+    const slot = entry(row.task_name).hourly[hours - 1 - row.hours_ago]!
+    slot.runs += row.runs
+    slot.failures += row.failures
+  }
+  for (const row of failures) {
+    const task = entry(row.task_name)
+    if (task.latestFailures.length < failuresPerTask) {
+      task.latestFailures.push({ jobId: Number(row.job_id), attempt: row.attempt, at: row.at.toISOString(), message: row.message })
+    }
+  }
+  return [...tasks.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([task, found]) => ({
+      task,
+      queue: found.queue,
+      lastHour: figures(found.hour, found.hourFailures),
+      lastDay: figures(found.day, found.dayFailures),
+      hourly: found.hourly,
+      latestFailures: found.latestFailures,
+    }))
+}
