@@ -2,6 +2,7 @@
 import Link from 'next/link'
 import { useAllowed } from '../app/providers.tsx'
 import { AuditTable } from './AuditTable.tsx'
+import { JobLog } from './JobLog.tsx'
 import { useAudit, useJob } from './queries.ts'
 import { ActionButtons } from './ActionButtons.tsx'
 import { formatDuration } from '../lib/console/time.ts'
@@ -73,6 +74,7 @@ export function JobDetailView({ id }: { id: number }) {
           </details>
         ))}
       </section>
+      <JobLog jobId={job.id} />
       {mayReadAudit && (
         <section>
           <h2>Audit</h2>

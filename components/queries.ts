@@ -12,6 +12,8 @@ function usePolling() {
 
 export const useJobs = (search: string) => useQuery({ queryKey: ['jobs', search], queryFn: () => api.jobs(search), refetchInterval: usePolling(), placeholderData: (previous) => previous })
 export const useJob = (id: number) => useQuery({ queryKey: ['job', id], queryFn: () => api.job(id), refetchInterval: usePolling() })
+export const useJobLogs = (id: number, attempt?: number) =>
+  useQuery({ queryKey: ['job-logs', id, attempt], queryFn: () => api.jobLogs(id, attempt), refetchInterval: usePolling(), placeholderData: (previous) => previous })
 export const useGraph = (id: number) => useQuery({ queryKey: ['graph', id], queryFn: () => api.graph(id), refetchInterval: usePolling() })
 export const useTimeline = (id: number, enabled: boolean) =>
   useQuery({ queryKey: ['timeline', id], queryFn: () => api.timeline(id), refetchInterval: usePolling(), enabled, placeholderData: (previous) => previous })

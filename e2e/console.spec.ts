@@ -113,6 +113,15 @@ test("the Tasks page shows each task's runs, failure rate and run times, and its
   await page.screenshot({ path: test.info().outputPath('tasks.png'), fullPage: true })
 })
 
+test("a job's log lines appear on its page while it runs", async ({ page, request }) => {
+  const { id } = await defer(request, { task: 'step', args: { label: 'logged', ms: 8000 } })
+  await page.goto(`/jobs/${id}`)
+  const log = page.getByRole('list', { name: 'Log lines of attempt 1' })
+  await expect(log).toContainText('logged: working for 8000 ms')
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('doing')
+  await page.screenshot({ path: test.info().outputPath('job-log.png') })
+})
+
 test('a waiting job says what it waits for, and can be cancelled', async ({ page, request }) => {
   const parent = await defer(request, { task: 'step', args: { label: 'later' }, scheduleIn: 3600 })
   const child = await defer(request, { task: 'step', args: { label: 'child' }, dependsOn: [parent.id] })

@@ -102,6 +102,12 @@ test('argument values can be hidden from viewers, and then cannot be searched', 
     expect(overview.recentFailures.length).toBeGreaterThan(0)
     expect(overview.recentFailures.filter((failure: { message: string | null }) => failure.message !== null)).toEqual([])
     expect((await (await request.get(`/api/jobs/${failed}`)).json()).attempts[0].message).toContain('fails on purpose')
+    // The Tasks page's latest failures and a job's log lines carry values as error messages do.
+    const flaky = (await fetchFromPage(page, '/api/tasks/activity', 'GET')).body.tasks.find((task: { task: string }) => task.task === 'call_flaky_api')
+    expect(flaky.latestFailures.length).toBeGreaterThan(0)
+    expect(flaky.latestFailures.filter((failure: { message: string | null }) => failure.message !== null)).toEqual([])
+    expect((await fetchFromPage(page, `/api/jobs/${failed}/logs`, 'GET')).body).toMatchObject({ attempt: 1, lines: [], valuesHidden: true })
+    expect((await (await request.get(`/api/jobs/${failed}/logs`)).json()).lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'the partner API answered 503' }))
     await page.goto(`/jobs/${id}`)
     await expect(page.getByText('hidden from viewers')).toBeVisible()
     expect((await (await request.get(`/api/jobs/${id}`)).json()).job.args).toEqual({ label: 'security' })

@@ -2,13 +2,15 @@
 // records how each attempt ended, and keeps the queue healthy (heartbeats, recovery of jobs
 // left by dead workers, aborts, periodic tasks, graceful shutdown).
 import os from 'node:os'
+import { format } from 'node:util'
 import pg from 'pg'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
 import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
-import type { JobContext, Task } from '../lib/queue/task.ts'
+import type { JobContext, JobLogger, LogLevel, Task } from '../lib/queue/task.ts'
 import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
+import { JobLogs } from './job-logs.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { createLog, type Log } from './log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
@@ -73,6 +75,7 @@ export class Worker {
   private pool!: pg.Pool
   private listener?: Listener
   private attemptEnds!: AttemptEnds
+  private jobLogs!: JobLogs
   private timers: NodeJS.Timeout[] = []
   private stopping = false
   private wakeRequested = false
@@ -107,6 +110,7 @@ export class Worker {
     this.pool = await this.app.pool()
     this.db = fromPg(this.pool)
     this.attemptEnds = new AttemptEnds(this.db, this.log, this.claimer())
+    this.jobLogs = new JobLogs(this.db, this.log)
     this.id = await this.register()
     const { queues, concurrency } = this.options
     this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
@@ -274,13 +278,15 @@ export class Worker {
       if (!task) throw new Error(`task ${job.task} is unknown to this worker`)
       const timeout = task.options.timeout
       if (timeout) timer = setTimeout(() => this.stopRunning(running, 'timeout'), timeout * 1000)
+      const logger = this.loggerFor(job, attempt)
       const context: JobContext = {
         job,
         attempt,
         signal: controller.signal,
         getParentStatuses: () => this.app.jobs.parentStatuses(job.id),
         getParentResults: () => this.app.jobs.parentResults(job.id),
-        log: (line) => this.log(`job ${job.id} ${job.task}: ${line}`),
+        log: logger.info,
+        logger,
       }
       const result = await Promise.race([
         Promise.resolve().then(() => task.handler(job.args, context)),
@@ -303,6 +309,7 @@ export class Worker {
       this.startQueued()
       this.wake()
     }
+    await this.jobLogs.ended(job.id, attempt)
     const ended = await this.attemptEnds.record({
       id: job.id,
       worker_id: this.id!,
@@ -317,6 +324,16 @@ export class Worker {
     } else {
       this.log(`job ${job.id} ${job.task} ${describe(outcome)} in ${ms} ms`)
     }
+  }
+
+  /** A task's log lines: kept with its attempt, and printed in the worker's log. */
+  private loggerFor(job: Job, attempt: number): JobLogger {
+    const at = (level: LogLevel) => (...values: unknown[]) => {
+      const line = format(...values)
+      this.jobLogs.write(job.id, attempt, level, line)
+      this.log(`job ${job.id} ${job.task}${level === 'info' ? '' : ` ${level}`}: ${line}`)
+    }
+    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
   }
 
   private stopJob(jobId: number, reason: StopReason): void {

@@ -9,6 +9,7 @@ import type { Timeline } from '../dag/timeline.ts'
 import type { JobTimes } from '../console/job-times.ts'
 import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/catalog.ts'
 import type { JobDetail } from '../console/job-detail.ts'
+import type { JobLogs } from '../console/job-logs.ts'
 import type { TaskActivity } from '../console/task-activity.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
 import type { Job } from '../queue/job.ts'
@@ -46,6 +47,7 @@ export const api = {
   job: (id: number) => call<JobDetail>(`/api/jobs/${id}`),
   graph: (id: number) => call<Graph>(`/api/jobs/${id}/graph`),
   timeline: (id: number) => call<Timeline>(`/api/jobs/${id}/timeline`),
+  jobLogs: (id: number, attempt?: number) => call<JobLogs>(`/api/jobs/${id}/logs${attempt ? `?attempt=${attempt}` : ''}`),
   pauseQueue: (name: string) => post<{ changed: boolean }>(`/api/queues/${encodeURIComponent(name)}/pause`),
   resumeQueue: (name: string) => post<{ changed: boolean }>(`/api/queues/${encodeURIComponent(name)}/resume`),
   retryPreview: (id: number, downstream: boolean) => call<{ jobs: RetryTarget[] }>(`/api/jobs/${id}/retry-preview?downstream=${downstream}`),

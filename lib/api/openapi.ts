@@ -2,7 +2,7 @@
 import { z, type ZodType } from 'zod'
 import type { Need } from './auth.ts'
 import {
-  addTokenBody, addUserBody, apiError, auditQuery, bulkBody, changeUserBody, deferBody, jobListQuery, passwordBody, retryBody,
+  addTokenBody, addUserBody, apiError, auditQuery, bulkBody, changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, retryBody,
   retryPreviewQuery, settingsBody, signInBody, workflowListQuery,
 } from './schemas.ts'
 
@@ -56,6 +56,7 @@ export function openApiDocument() {
       '/api/jobs/{id}/retry': { post: op('operator', { summary: 'Run a finished job again, with downstream if asked', parameters: [idParameter], requestBody: jsonBody(retryBody), responses: { 200: json('{ retried }'), ...errors } }) },
       '/api/jobs/{id}/retry-preview': { get: op('viewer', { summary: 'What a retry would run again', parameters: [idParameter, ...queryParameters(retryPreviewQuery)], responses: { 200: json('{ jobs }'), ...errors } }) },
       '/api/jobs/{id}/graph': { get: op('viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter], responses: { 200: json('{ workflowId, nodes, edges }'), ...errors } }) },
+      '/api/jobs/{id}/logs': { get: op('viewer', { summary: "The lines the job's task logged, for one attempt (default: the latest that logged), and how many each attempt wrote", parameters: [idParameter, ...queryParameters(jobLogsQuery)], responses: { 200: json('{ attempts, attempt, lines }'), ...errors } }) },
       '/api/jobs/{id}/timeline': { get: op('viewer', { summary: "Where the job's workflow's time went: each job's spans (waiting, queued, running, retry; ms from the first deferral) and the critical path with each job's share", parameters: [idParameter], responses: { 200: json('{ workflowId, origin, now, end, jobs, criticalPath }'), ...errors } }) },
       '/api/workflows': { get: op('viewer', { summary: 'Workflows, newest first, with counts by status', parameters: queryParameters(workflowListQuery), responses: { 200: json('{ workflows, next }'), ...errors } }) },
       '/api/queues': { get: op('viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers, paused since', responses: { 200: json('{ queues }') } }) },

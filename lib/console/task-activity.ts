@@ -23,8 +23,8 @@ export interface TaskActivity {
   lastDay: RunFigures
   /** Those 24 hours, oldest first: index 23 is this hour so far. */
   hourly: Array<{ runs: number; failures: number }>
-  /** Its latest failed attempts, newest first (among the console's latest failures overall). */
-  latestFailures: Array<{ jobId: number; attempt: number; at: string; message: string }>
+  /** Its latest failed attempts, newest first (among the console's latest failures overall); messages null when hidden from viewers. */
+  latestFailures: Array<{ jobId: number; attempt: number; at: string; message: string | null }>
 }
 
 const hours = 24

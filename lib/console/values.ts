@@ -10,7 +10,9 @@ import type { Job } from '../queue/job.ts'
 import type { Queryable } from '../queue/queryable.ts'
 import { sentenceOf } from './explain.ts'
 import type { JobDetail } from './job-detail.ts'
+import type { JobLogs } from './job-logs.ts'
 import type { Overview } from './overview.ts'
+import type { TaskActivity } from './task-activity.ts'
 
 export type VisibleJob = Job & { valuesHidden?: true }
 
@@ -36,6 +38,13 @@ export const hideOverviewValues = <O extends Overview>(overview: O): O => ({
   ...overview,
   recentFailures: overview.recentFailures.map((failure) => ({ ...failure, message: null })),
 })
+
+/** The Tasks page for a viewer from whom values are hidden: failures without their messages. */
+export const hideTaskActivityValues = (tasks: TaskActivity[]): TaskActivity[] =>
+  tasks.map((task) => ({ ...task, latestFailures: task.latestFailures.map((failure) => ({ ...failure, message: null })) }))
+
+/** A job's log for a viewer from whom values are hidden: how many lines, none of them. */
+export const hideLogValues = (logs: JobLogs): JobLogs => ({ ...logs, lines: [], valuesHidden: true })
 
 export function refuseValueFilter(): never {
   throw new HttpError(403, 'values_hidden', 'argument values and lock names are hidden from viewers, so jobs cannot be filtered by them')

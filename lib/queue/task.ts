@@ -10,8 +10,14 @@ export interface JobContext {
   signal: AbortSignal
   getParentStatuses(): Promise<Record<number, JobStatus>>
   getParentResults(): Promise<Record<number, unknown>>
-  log(message: string): void
+  /** Writes a log line (as console.log formats its arguments), kept with this attempt and shown on the job's page; the same as logger.info. */
+  log(...values: unknown[]): void
+  logger: JobLogger
 }
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+/** Log lines at a level, kept with the attempt (at most 1,000 per attempt, 4,000 characters per line). */
+export type JobLogger = Record<LogLevel, (...values: unknown[]) => void>
 
 export type TaskArgs = Record<string, unknown>
 export type TaskHandler<Args extends TaskArgs, Result> = (args: Args, context: JobContext) => Promise<Result> | Result

@@ -23,9 +23,12 @@ export const downloadData = app.task<{ url: string }, { url: string; rows: numbe
     timeout: 30,
     argsSchema: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] },
   },
-  async ({ url }, { signal }) => {
+  async ({ url }, { signal, log }) => {
+    log('downloading %s', url)
     await pause(between(300, 1500), signal)
-    return { url, rows: between(100, 1000) }
+    const rows = between(100, 1000)
+    log('got %d rows', rows)
+    return { url, rows }
   },
 )
 
@@ -47,13 +50,17 @@ export const generateReport = app.task('generate_report', { queue: 'reports' }, 
 })
 
 /** A step of the diamond and of the fan-out: waits (`ms`, or 0.1 to 2 s), returns its label. */
-export const step = app.task<{ label: string; ms?: number }>('step', {}, async ({ label, ms }, { signal }) => {
-  await pause(ms ?? between(100, 2000), signal)
+export const step = app.task<{ label: string; ms?: number }>('step', {}, async ({ label, ms }, { signal, log }) => {
+  const duration = ms ?? between(100, 2000)
+  log('%s: working for %d ms', label, duration)
+  await pause(duration, signal)
   return { label }
 })
 
-export const callFlakyApi = app.task('call_flaky_api', {}, async (_args, { signal }) => {
+export const callFlakyApi = app.task('call_flaky_api', {}, async (_args, { signal, logger }) => {
+  logger.info('calling the partner API')
   await pause(between(200, 600), signal)
+  logger.error('the partner API answered 503')
   throw new Error('the upstream API answered 503 (this demo task fails on purpose)')
 })
 

@@ -88,7 +88,9 @@ function LatestFailures({ task }: { task: TaskActivity }) {
         <li key={`${failure.jobId}-${failure.attempt}`}>
           <Link href={`/jobs/${failure.jobId}`}>#{failure.jobId}</Link>{' '}
           <span className="muted"><TimeAgo at={failure.at} /></span>{' '}
-          <span className="error" title={failure.message}>{failure.message}</span>
+          {failure.message === null
+            ? <span className="muted">message hidden from viewers</span>
+            : <span className="error" title={failure.message}>{failure.message}</span>}
         </li>
       ))}
     </ul>
