@@ -7,7 +7,7 @@ import { useAllowed } from '../app/providers.tsx'
 import { api, ApiError } from '../lib/api/client.ts'
 import type { Job } from '../lib/queue/job.ts'
 import type { RetryTarget } from '../lib/queue/job-manager.ts'
-import { StatusBadge } from './StatusBadge.tsx'
+import { RetryDialog } from './RetryDialog.tsx'
 
 const finished = ['succeeded', 'failed', 'cancelled', 'aborted']
 
@@ -67,33 +67,16 @@ export function ActionButtons({ job, onDone }: { job: Pick<Job, 'id' | 'status'>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       {preview && (
-        <dialog open aria-label="Retry preview">
-          <p>
-            <strong>{preview.jobs.length} job(s) will run again</strong>
-            {preview.downstream ? ', this one and everything after it that has finished, in dependency order:' : ':'}
-          </p>
-          <ul style={{ maxHeight: 260, overflow: 'auto' }} aria-label="Jobs that will run again">
-            {preview.jobs.map((target) => (
-              <li key={target.id} style={{ paddingLeft: target.depth * 16 }}>
-                {target.id} {target.task} <StatusBadge status={target.status} />
-              </li>
-            ))}
-          </ul>
-          <div className="row">
-            <button
-              type="button"
-              className="primary"
-              disabled={busy}
-              onClick={() => act(async () => {
-                await api.retry(job.id, preview.downstream)
-                setPreview(null)
-              })}
-            >
-              Run {preview.jobs.length} job(s) again
-            </button>
-            <button type="button" onClick={() => setPreview(null)}>Back</button>
-          </div>
-        </dialog>
+        <RetryDialog
+          jobs={preview.jobs}
+          what={preview.downstream ? ', this one and everything after it that has finished, in dependency order:' : ':'}
+          busy={busy}
+          onRun={() => act(async () => {
+            await api.retry(job.id, preview.downstream)
+            setPreview(null)
+          })}
+          onBack={() => setPreview(null)}
+        />
       )}
     </div>
   )

@@ -15,6 +15,7 @@ import { jobStatuses, type JobStatus } from '../lib/queue/job.ts'
 import { ActionButtons } from './ActionButtons.tsx'
 import { useGraph, useJob } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
+import { WorkflowRetry } from './WorkflowRetry.tsx'
 import { TimelineView } from './TimelineView.tsx'
 
 type JobNodeData = { kind: 'job'; job: GraphNode; selected: boolean }
@@ -132,6 +133,7 @@ export function DagView({ jobId }: { jobId: number }) {
             <span key={status}><StatusBadge status={status} /> {counts[status]}</span>
           ))}
         </span>
+        {graph.workflowId !== null && <WorkflowRetry workflowId={graph.workflowId} failures={(counts.failed ?? 0) + (counts.aborted ?? 0)} />}
       </div>
       <div className="graph">
         {view === 'timeline' ? (

@@ -122,6 +122,31 @@ test("a job's log lines appear on its page while it runs", async ({ page, reques
   await page.screenshot({ path: test.info().outputPath('job-log.png') })
 })
 
+test("a workflow's failures run again with everything after them, after a preview; workflows filter by status", async ({ page, request }) => {
+  const name = `retried ${Date.now()}`
+  const { ids } = await defer(request, {
+    workflow: { flaky: { task: 'call_flaky_api' }, notify: { task: 'notify_on_failure', dependsOn: ['flaky'] } },
+    name,
+  })
+  await page.goto(`/jobs/${ids.flaky}/graph`)
+  await expect(node(page, ids.notify)).toHaveAttribute('data-status', 'succeeded')
+  await page.goto(`/workflows?name=${encodeURIComponent(name)}&status=failed`)
+  await expect(page.getByRole('table', { name: 'Workflows' })).toContainText(name)
+  await page.goto(`/workflows?name=${encodeURIComponent(name)}&status=succeeded`)
+  await expect(page.getByText('No succeeded workflows')).toBeVisible()
+
+  await page.goto(`/jobs/${ids.flaky}/graph`)
+  await page.getByRole('button', { name: 'Retry 1 failure(s) with downstream…' }).click()
+  const preview = page.getByRole('list', { name: 'Jobs that will run again' })
+  await expect(preview).toContainText(`${ids.flaky} call_flaky_api`)
+  await expect(preview).toContainText(`${ids.notify} notify_on_failure`)
+  await page.getByRole('button', { name: 'Run 2 job(s) again' }).click()
+  await page.goto(`/jobs/${ids.notify}`)
+  await expect.poll(async () => (await page.getByRole('table', { name: 'Events' }).getByText('started', { exact: true }).count())).toBe(2)
+  const audit = await (await request.get('/api/audit?action=workflow.retry')).json()
+  expect(audit.entries[0]).toMatchObject({ action: 'workflow.retry', jobIds: expect.arrayContaining([ids.flaky, ids.notify]) })
+})
+
 test('a waiting job says what it waits for, and can be cancelled', async ({ page, request }) => {
   const parent = await defer(request, { task: 'step', args: { label: 'later' }, scheduleIn: 3600 })
   const child = await defer(request, { task: 'step', args: { label: 'child' }, dependsOn: [parent.id] })

@@ -7,13 +7,14 @@ export interface Spawned {
   exited: Promise<number | null>
 }
 
-/** Runs `manana ARGS…` (through tsx) against the database at `url`. */
-export function manana(url: string, args: string[], env: Record<string, string> = {}): Spawned {
+/** Runs `manana ARGS…` (through tsx) against the database at `url`, with `input` on its standard input. */
+export function manana(url: string, args: string[], env: Record<string, string> = {}, input?: string): Spawned {
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/cli.ts', ...args], {
     cwd: projectRoot,
     env: { ...process.env, DATABASE_URL: url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   })
+  if (input !== undefined) child.stdin!.end(input)
   const chunks: Buffer[] = []
   child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk))
   child.stderr!.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -22,8 +23,8 @@ export function manana(url: string, args: string[], env: Record<string, string> 
 }
 
 /** Runs a command to its end: its exit code and output. */
-export async function runManana(url: string, args: string[], env: Record<string, string> = {}) {
-  const spawned = manana(url, args, env)
+export async function runManana(url: string, args: string[], env: Record<string, string> = {}, input?: string) {
+  const spawned = manana(url, args, env, input)
   const code = await spawned.exited
   return { code, output: spawned.output() }
 }

@@ -32,6 +32,20 @@ describe('manana CLI', () => {
     expect(JSON.parse(json.output)).toMatchObject({ id: 2, task: 'process_data', unfinishedParents: 1 })
   })
 
+  it('defers a named workflow, from an argument or standard input, all or nothing', async () => {
+    const made = await cli('workflow', '{"get": {"task": "download_data", "args": {"url": "x"}}, "use": {"task": "process_data", "dependsOn": ["get"]}}', '--name', 'nightly etl', '--allow-unknown-task')
+    expect(made).toMatchObject({ code: 0 })
+    expect(JSON.parse(made.output)).toEqual({ get: 1, use: 2 })
+    expect(await t.sql('SELECT name FROM manana_workflows')).toEqual([{ name: 'nightly etl' }])
+    const piped = await runManana(t.url, ['workflow', '-', '--allow-unknown-task'], {}, '{"a": {"task": "x"}, "b": {"task": "y", "dependsOn": ["a", 1]}}')
+    expect(JSON.parse(piped.output)).toEqual({ a: 3, b: 4 })
+    expect(await cli('workflow', '{"a": {"task": "x"}, "b": {"task": "y", "dependsOn": ["zz"]}}', '--allow-unknown-task')).toMatchObject({ code: 1, output: expect.stringContaining('unknown_parent_key') })
+    expect(await cli('workflow', '{"a": {"task": "never_announced"}}')).toMatchObject({ code: 1, output: expect.stringContaining('unknown_task') })
+    expect(await cli('workflow', '["a"]')).toMatchObject({ code: 2, output: expect.stringContaining('a JSON object of jobs by key') })
+    expect(await cli('workflow')).toMatchObject({ code: 2, output: expect.stringContaining('which jobs?') })
+    expect((await t.sql('SELECT count(*)::int AS n FROM procrastinate_jobs'))[0]).toEqual({ n: 4 })
+  })
+
   it('refuses bad input with a code and exit 1, and a bad command line with exit 2', async () => {
     expect(await cli('defer', 'x', '--depends-on', '999', '--allow-unknown-task')).toMatchObject({ code: 1, output: expect.stringContaining('unknown_parent') })
     expect(await cli('defer', 'x', '[1, 2]', '--allow-unknown-task')).toMatchObject({ code: 1, output: expect.stringContaining('invalid_args') })

@@ -16,8 +16,9 @@ import { addApiToken, addConsoleUser, changePassword, pauseQueue, removeConsoleU
 import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { checkSchema } from '../lib/db/schema-check.ts'
-import { deferAsAnnounced } from '../lib/queue/announced-tasks.ts'
+import { deferAsAnnounced, deferWorkflowAsAnnounced } from '../lib/queue/announced-tasks.ts'
 import { createApp, isApp, type App } from '../lib/queue/app.ts'
+import type { Workflow } from '../lib/queue/defer.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { fromPg } from '../lib/queue/queryable.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
@@ -172,6 +173,32 @@ Queue, priority and locks default to what the task's workers announced.`,
         { allowUnknownTask: values['allow-unknown-task'] },
       )
       console.log(id)
+      return 0
+    },
+  },
+
+  workflow: {
+    usage: `manana workflow '{"KEY": {"task": "T", "args": {…}, "dependsOn": ["OTHER_KEY", 123]}, …}' [options]
+  (or - to read the JSON from standard input)
+  --name NAME            the workflow's name in the console (default: its first key)
+  --allow-unknown-task   defer tasks no worker announced (a Python worker's)
+Each job takes the options \`defer\` takes (queue, priority, lock, queueingLock, scheduledAt,
+scheduleIn); dependsOn names keys of this workflow or ids of existing jobs. All or nothing.`,
+    summary: 'defer a workflow of jobs that depend on each other, atomically; prints their ids as JSON',
+    options: { name: { type: 'string' }, 'allow-unknown-task': { type: 'boolean' } },
+    positionals: 1,
+    async run(values, [json]) {
+      if (json === undefined) throw new UsageError(`which jobs? manana workflow '{"KEY": {"task": "T"}}' (or - for standard input)`)
+      const workflow = parseJson(json === '-' ? fs.readFileSync(0, 'utf8') : json, 'the workflow')
+      if (typeof workflow !== 'object' || workflow === null || Array.isArray(workflow)) {
+        throw new UsageError('the workflow must be a JSON object of jobs by key: {"KEY": {"task": "T"}}')
+      }
+      const app = await appWithSchema()
+      const ids = await deferWorkflowAsAnnounced(fromPg(await app.pool()), workflow as Workflow, {
+        name: values.name,
+        allowUnknownTask: values['allow-unknown-task'],
+      })
+      console.log(JSON.stringify(ids))
       return 0
     },
   },

@@ -52,6 +52,8 @@ export const api = {
   resumeQueue: (name: string) => post<{ changed: boolean }>(`/api/queues/${encodeURIComponent(name)}/resume`),
   retryPreview: (id: number, downstream: boolean) => call<{ jobs: RetryTarget[] }>(`/api/jobs/${id}/retry-preview?downstream=${downstream}`),
   retry: (id: number, downstream: boolean) => post<{ retried: number[] }>(`/api/jobs/${id}/retry`, { downstream }),
+  workflowRetryPreview: (id: number) => call<{ jobs: RetryTarget[] }>(`/api/workflows/${id}/retry-preview`),
+  retryWorkflow: (id: number) => post<{ retried: number[] }>(`/api/workflows/${id}/retry`),
   cancel: (id: number) => post<Job>(`/api/jobs/${id}/cancel`),
   abort: (id: number) => post<Job>(`/api/jobs/${id}/abort`),
   remove: (id: number) => call<{ id: number }>(`/api/jobs/${id}`, { method: 'DELETE' }),

@@ -21,6 +21,7 @@ const statusByCode: Record<ErrorCode, number> = {
   unknown_task: 422,
   queueing_lock_taken: 409,
   job_not_found: 404,
+  workflow_not_found: 404,
   job_not_retryable: 409,
   job_not_finishable: 409,
   job_not_deletable: 409,

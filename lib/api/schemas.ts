@@ -1,7 +1,7 @@
 // The HTTP API's inputs, shared by the route handlers (which parse with them) and the browser.
 import { z } from 'zod'
 import { roles } from '../auth/roles.ts'
-import { jobStatuses } from '../queue/job.ts'
+import { jobStatuses, workflowStatuses } from '../queue/job.ts'
 
 /** A job's (or token's) id: a positive integer, as a JSON number or in plain decimal digits in a
  * path or query (not " 1", "0x1" or "1e3", which Number() would also read as numbers). */
@@ -116,7 +116,12 @@ export const queueParams = z.object({ name })
 export const idParams = jobIdParams
 export const jobLogsQuery = z.object({ attempt: z.coerce.number().int().min(1).max(1_000_000).optional() }).strict()
 export const workflowListQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(200).default(25), after: id.optional(), name: z.string().min(1).max(200).optional() })
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(25),
+    after: id.optional(),
+    name: z.string().min(1).max(200).optional(),
+    status: z.enum(workflowStatuses).optional(),
+  })
   .strict()
 
 /** Every API error: a stable code, a message a person can act on. */

@@ -28,6 +28,14 @@ export const retryJob = (who: Who, id: number, downstream: boolean) =>
     return retried
   })
 
+/** Runs a workflow's failed and aborted jobs again, with everything downstream of them. */
+export const retryWorkflow = (who: Who, workflowId: number) =>
+  audited(who.pool, who.audit, 'workflow.retry', { details: { workflowId } }, async (db, record) => {
+    const retried = await new JobManager(db).retryWorkflow(workflowId)
+    record.jobIds = retried
+    return retried
+  })
+
 /** Pauses a queue (no worker starts its jobs); false when it was paused already. */
 export const pauseQueue = (who: Who, queue: string) =>
   audited(who.pool, who.audit, 'queue.pause', { details: { queue } }, (db) => new QueueManager(db).pause(queue, who.audit.actor?.name ?? null))

@@ -1,5 +1,5 @@
 // Queues, tasks and workflows: the console's lists beside the jobs.
-import type { JobStatus } from '../queue/job.ts'
+import type { JobStatus, WorkflowStatus } from '../queue/job.ts'
 import type { ConsoleContext } from './context.ts'
 
 export interface QueueSummary {
@@ -77,31 +77,24 @@ export interface WorkflowSummary {
   createdAt: string
   /** When its last job ended; null while one is unfinished. */
   endedAt: string | null
-  /** running while a job is unfinished; then failed if one failed or was aborted, cancelled if one was cancelled, else succeeded. */
-  status: 'running' | 'failed' | 'cancelled' | 'succeeded'
+  status: WorkflowStatus
   /** Any one of its jobs, to open its graph from. */
   firstJobId: number | null
   counts: Partial<Record<JobStatus, number>>
   total: number
 }
 
-function workflowStatus(counts: Partial<Record<JobStatus, number>>): WorkflowSummary['status'] {
-  if (counts.todo || counts.doing || counts.aborting) return 'running'
-  if (counts.failed || counts.aborted) return 'failed'
-  return counts.cancelled ? 'cancelled' : 'succeeded'
-}
-
 /** A LIKE pattern matching names that start with `prefix` (its own % and _ matched as such). */
 const startsWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
-/** Newest first; `name`: those whose name starts with it. */
+/** Newest first; `name`: those whose name starts with it; `status`: those in that state. */
 export async function listWorkflows(
   { db }: ConsoleContext,
-  { limit, after, name }: { limit: number; after?: number | undefined; name?: string | undefined },
+  { limit, after, name, status }: { limit: number; after?: number | undefined; name?: string | undefined; status?: WorkflowStatus | undefined },
 ): Promise<{ workflows: WorkflowSummary[]; next: number | null }> {
-  const rows = await db.query<{ id: string; name: string; created_at: Date; ended_at: Date | null; first_job_id: string | null; counts: Record<string, number> | null }>(
-    `SELECT workflow.id, workflow.name, workflow.created_at,
-            CASE WHEN NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id AND NOT manana_is_terminal(job.status))
+  const rows = await db.query<{ id: string; name: string; status: WorkflowStatus; created_at: Date; ended_at: Date | null; first_job_id: string | null; counts: Record<string, number> | null }>(
+    `SELECT workflow.id, workflow.name, outcome.status, workflow.created_at,
+            CASE WHEN outcome.status <> 'running'
                  THEN (SELECT max(event.at) FROM procrastinate_jobs AS job JOIN procrastinate_events AS event ON event.job_id = job.id
                        WHERE job.workflow_id = workflow.id AND event.type IN ('succeeded', 'failed', 'cancelled', 'aborted')) END AS ended_at,
             (SELECT min(job.id) FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id) AS first_job_id,
@@ -109,9 +102,11 @@ export async function listWorkflows(
                SELECT job.status, count(*)::int AS n FROM procrastinate_jobs AS job WHERE job.workflow_id = workflow.id GROUP BY job.status
              ) AS by_status) AS counts
      FROM manana_workflows AS workflow
+     CROSS JOIN LATERAL (SELECT manana_workflow_status(workflow.id) AS status) AS outcome
      WHERE ($2::bigint IS NULL OR workflow.id < $2) AND ($3::text IS NULL OR workflow.name LIKE $3)
+       AND ($4::text IS NULL OR outcome.status = $4)
      ORDER BY workflow.id DESC LIMIT $1`,
-    [limit, after ?? null, name ? startsWith(name) : null],
+    [limit, after ?? null, name ? startsWith(name) : null, status ?? null],
   )
   const workflows = rows.map((row) => {
     const counts = row.counts ?? {}
@@ -120,7 +115,7 @@ export async function listWorkflows(
       name: row.name,
       createdAt: row.created_at.toISOString(),
       endedAt: row.ended_at?.toISOString() ?? null,
-      status: workflowStatus(counts),
+      status: row.status,
       firstJobId: row.first_job_id === null ? null : Number(row.first_job_id),
       counts,
       total: Object.values(counts).reduce((sum, n) => sum + n, 0),

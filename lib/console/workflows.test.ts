@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../../test/database.ts'
 import { runNext } from '../../test/jobs.ts'
 import { deferJobs, deferWorkflow } from '../queue/defer.ts'
+import { JobManager } from '../queue/job-manager.ts'
+import type { WorkflowStatus } from '../queue/job.ts'
 import { listWorkflows } from './catalog.ts'
 import type { ConsoleContext } from './context.ts'
 
 const t = useTestDatabase()
-const list = (name?: string) => listWorkflows(t as unknown as ConsoleContext, { limit: 25, name })
+const list = (name?: string, status?: WorkflowStatus) => listWorkflows(t as unknown as ConsoleContext, { limit: 25, name, status })
 
 describe('workflows', () => {
   it('are named when deferred; jobs deferred onto them later keep that name', async () => {
@@ -34,5 +36,49 @@ describe('workflows', () => {
     const [workflow] = (await list()).workflows
     expect(workflow).toMatchObject({ status: 'failed', counts: { succeeded: 1, failed: 1 } })
     expect(Date.parse(workflow!.endedAt!)).toBeGreaterThanOrEqual(Date.parse(workflow!.createdAt))
+  })
+
+  it('filter by status: running, failed (a job failed or was aborted), cancelled, succeeded', async () => {
+    const pair = (name: string) => deferWorkflow(t.db, { a: { task: 'a' }, b: { task: 'b', dependsOn: ['a'] } }, { name })
+    const failed = await pair('failed')
+    const cancelled = await pair('cancelled')
+    const succeeded = await pair('succeeded')
+    await pair('running')
+    const finish = (id: number, status: string) => t.sql(`UPDATE procrastinate_jobs SET status = $2 WHERE id = $1`, [id, status])
+    await finish(failed.a, 'aborted')
+    await finish(failed.b, 'cancelled')
+    await finish(cancelled.a, 'succeeded')
+    await finish(cancelled.b, 'cancelled')
+    await finish(succeeded.a, 'succeeded')
+    await finish(succeeded.b, 'succeeded')
+    for (const status of ['running', 'failed', 'cancelled', 'succeeded'] as const) {
+      const { workflows } = await list(undefined, status)
+      expect(workflows.map((workflow) => [workflow.name, workflow.status])).toEqual([[status, status]])
+    }
+  })
+
+  it("retry their failures: failed and aborted jobs and everything finished downstream, previewed first", async () => {
+    // a → b → c, a → d; x fails on its own; e waits on c.
+    const ids = await deferWorkflow(t.db, {
+      a: { task: 'a' }, b: { task: 'b', dependsOn: ['a'] }, c: { task: 'c', dependsOn: ['b'] }, d: { task: 'd', dependsOn: ['a'] },
+      x: { task: 'x' }, e: { task: 'e', dependsOn: ['c', 'x'] },
+    }, { name: 'w' })
+    const set = (status: string, ...jobs: number[]) => t.sql(`UPDATE procrastinate_jobs SET status = $2 WHERE id = ANY ($1)`, [jobs, status])
+    await set('succeeded', ids.a, ids.d)
+    await set('failed', ids.b)
+    await set('aborted', ids.x)
+    await set('succeeded', ids.c)
+    const jobs = new JobManager(t.db)
+    const workflowId = (await list()).workflows[0]!.id
+    const preview = await jobs.workflowRetryPreview(workflowId)
+    expect(preview.map((target) => [target.id, target.depth])).toEqual([[ids.b, 0], [ids.x, 0], [ids.c, 1]])
+    expect(await jobs.retryWorkflow(workflowId)).toEqual(expect.arrayContaining([ids.b, ids.x, ids.c]))
+    const rows = await t.sql<{ id: string; status: string; unfinished_parents: number }>('SELECT id, status, unfinished_parents FROM procrastinate_jobs ORDER BY id')
+    expect(rows.map((row) => [Number(row.id), row.status, row.unfinished_parents])).toEqual([
+      [ids.a, 'succeeded', 0], [ids.b, 'todo', 0], [ids.c, 'todo', 1], [ids.d, 'succeeded', 0], [ids.x, 'todo', 0], [ids.e, 'todo', 2],
+    ])
+    expect(await jobs.workflowRetryPreview(workflowId)).toEqual([])
+    await expect(jobs.workflowRetryPreview(999)).rejects.toMatchObject({ code: 'workflow_not_found' })
+    await expect(jobs.retryWorkflow(999)).rejects.toMatchObject({ code: 'workflow_not_found' })
   })
 })

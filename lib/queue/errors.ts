@@ -13,6 +13,7 @@ const codeBySqlState = {
   MN010: 'job_not_deletable',
   MN011: 'job_has_unfinished_children',
   MN012: 'job_not_cancellable',
+  MN013: 'workflow_not_found',
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */

@@ -153,11 +153,17 @@ export class JobManager {
   }
 
   /** What retry() would return to todo, without changing anything. */
-  async retryPreview(id: number, options: RetryOptions = {}): Promise<RetryTarget[]> {
-    const rows = await this.db.query<{ id: string; task_name: string; queue_name: string; status: JobStatus; depth: number }>(
-      'SELECT * FROM manana_jobs_to_retry($1, $2)',
-      [id, options.downstream ?? false],
-    )
+  retryPreview(id: number, options: RetryOptions = {}): Promise<RetryTarget[]> {
+    return this.retryTargets('SELECT * FROM manana_jobs_to_retry($1, $2)', [id, options.downstream ?? false])
+  }
+
+  /** What retryWorkflow() would return to todo, without changing anything. */
+  workflowRetryPreview(workflowId: number): Promise<RetryTarget[]> {
+    return this.retryTargets('SELECT * FROM manana_workflow_jobs_to_retry($1)', [workflowId])
+  }
+
+  private async retryTargets(sql: string, values: unknown[]): Promise<RetryTarget[]> {
+    const rows = await this.db.query<{ id: string; task_name: string; queue_name: string; status: JobStatus; depth: number }>(sql, values)
     return rows.map((row) => ({
       id: Number(row.id),
       task: row.task_name,
@@ -165,6 +171,12 @@ export class JobManager {
       status: row.status,
       depth: row.depth,
     }))
+  }
+
+  /** Runs a workflow's failed and aborted jobs again, with every finished job downstream of them; returns the ids reset. */
+  async retryWorkflow(workflowId: number): Promise<number[]> {
+    const rows = await this.db.query<{ id: string }>('SELECT manana_retry_workflow($1) AS id', [workflowId])
+    return rows.map((row) => Number(row.id))
   }
 
   /** Runs a finished job again (and with downstream, everything finished after it); returns the ids reset. */

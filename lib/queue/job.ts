@@ -1,6 +1,10 @@
 export const jobStatuses = ['todo', 'doing', 'succeeded', 'failed', 'cancelled', 'aborting', 'aborted'] as const
 export type JobStatus = (typeof jobStatuses)[number]
 
+/** A workflow's status, from its jobs' (manana_workflow_status): running while one is unfinished; then failed if one failed or was aborted, cancelled if one was cancelled, else succeeded. */
+export const workflowStatuses = ['running', 'failed', 'cancelled', 'succeeded'] as const
+export type WorkflowStatus = (typeof workflowStatuses)[number]
+
 /** A job as lib/queue hands it out. Ids are numbers (bigserial stays far below 2^53). */
 export interface Job {
   id: number

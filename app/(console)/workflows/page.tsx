@@ -5,7 +5,7 @@ import { useWorkflows } from '../../../components/queries.ts'
 import { StatusBadge } from '../../../components/StatusBadge.tsx'
 import { TimeAgo } from '../../../components/TimeAgo.tsx'
 import { formatDuration } from '../../../lib/console/time.ts'
-import type { JobStatus } from '../../../lib/queue/job.ts'
+import { workflowStatuses, type JobStatus } from '../../../lib/queue/job.ts'
 
 const order: JobStatus[] = ['succeeded', 'failed', 'cancelled', 'aborted', 'doing', 'todo']
 
@@ -14,8 +14,11 @@ export default function WorkflowsPage() {
   const router = useRouter()
   const pathname = usePathname()
   const name = params.get('name') ?? ''
-  const search = new URLSearchParams([...(name ? [['name', name]] : []), ...(params.get('after') ? [['after', params.get('after')!]] : [])])
-  const { data, error } = useWorkflows(search.toString())
+  const status = params.get('status') ?? ''
+  /** The filters, and a page's start. */
+  const query = (after?: string | null) =>
+    new URLSearchParams([...(name ? [['name', name]] : []), ...(status ? [['status', status]] : []), ...(after ? [['after', after]] : [])]).toString()
+  const { data, error } = useWorkflows(query(params.get('after')))
   return (
     <>
       <h1>Workflows</h1>
@@ -23,15 +26,27 @@ export default function WorkflowsPage() {
         className="filters"
         onSubmit={(event) => {
           event.preventDefault()
-          const typed = String(new FormData(event.currentTarget).get('name') ?? '').trim()
-          router.push(typed ? `${pathname}?name=${encodeURIComponent(typed)}` : pathname)
+          const form = new FormData(event.currentTarget)
+          const filters = new URLSearchParams()
+          for (const field of ['name', 'status']) {
+            const value = String(form.get(field) ?? '').trim()
+            if (value) filters.set(field, value)
+          }
+          router.push(filters.size ? `${pathname}?${filters}` : pathname)
         }}
       >
         <label>Name starts with<input name="name" defaultValue={name} key={name} placeholder="nightly_etl" /></label>
+        <label>
+          Status
+          <select name="status" defaultValue={status} key={status}>
+            <option value="">any</option>
+            {workflowStatuses.map((choice) => <option key={choice} value={choice}>{choice}</option>)}
+          </select>
+        </label>
         <button type="submit" className="primary">Filter</button>
       </form>
       {error && <p className="error" role="alert">{(error as Error).message}</p>}
-      {!data ? <p className="muted">Loading…</p> : data.workflows.length === 0 ? <p className="muted">No workflows{name ? ` named ${name}…` : ' yet'}.</p> : (
+      {!data ? <p className="muted">Loading…</p> : data.workflows.length === 0 ? <p className="muted">No {status ? `${status} ` : ''}workflows{name ? ` named ${name}…` : name || status ? '' : ' yet'}.</p> : (
         <table aria-label="Workflows">
           <thead><tr><th>Workflow</th><th>Status</th><th>Started</th><th>Took</th><th>Jobs</th><th>Progress</th><th /></tr></thead>
           <tbody>
@@ -66,7 +81,7 @@ export default function WorkflowsPage() {
           </tbody>
         </table>
       )}
-      {data?.next && <p><Link href={`${pathname}?${new URLSearchParams([...(name ? [['name', name]] : []), ['after', String(data.next)]])}`}>Older »</Link></p>}
+      {data?.next && <p><Link href={`${pathname}?${query(String(data.next))}`}>Older »</Link></p>}
     </>
   )
 }
