@@ -3,37 +3,46 @@
 // status, live, with the selected job's detail and actions on the side. Every node's size is
 // given up front and only visible nodes render, so thousands of nodes pan smoothly. The same
 // page shows the workflow's timeline instead of the graph (?view=timeline), sharing the selection.
-import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, type NodeHandle, Handle, Position } from '@xyflow/react'
+import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, type NodeHandle, type ReactFlowInstance, Handle, Position } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { memo, useMemo, useState } from 'react'
+import { memo, useEffect, useMemo, useRef, useState } from 'react'
 import { collapseSiblings, jobKey } from '../lib/dag/collapse.ts'
+import { isActive, matches, noQuery, type FindQuery } from '../lib/dag/find.ts'
 import type { GraphNode } from '../lib/dag/graph.ts'
 import { layeredLayout, nodeHeight, nodeWidth } from '../lib/dag/layout.ts'
+import { formatDuration } from '../lib/console/time.ts'
 import { jobStatuses, type JobStatus } from '../lib/queue/job.ts'
 import { ActionButtons } from './ActionButtons.tsx'
+import { FindBar } from './FindBar.tsx'
 import { useGraph, useJob } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
-import { WorkflowRetry } from './WorkflowRetry.tsx'
+import { TimeAgo } from './TimeAgo.tsx'
 import { TimelineView } from './TimelineView.tsx'
+import { WorkflowRetry } from './WorkflowRetry.tsx'
 
-type JobNodeData = { kind: 'job'; job: GraphNode; selected: boolean }
-type GroupNodeData = { kind: 'group'; members: GraphNode[]; selected: boolean }
+type JobNodeData = { kind: 'job'; job: GraphNode; selected: boolean; dim: boolean }
+type GroupNodeData = { kind: 'group'; members: GraphNode[]; selected: boolean; dim: boolean }
 type DrawnData = JobNodeData | GroupNodeData
 
 const JobNode = memo(function JobNode({ data }: NodeProps<Node<JobNodeData>>) {
   const { job } = data
   return (
     <div
-      className={`dag-node${data.selected ? ' selected' : ''}`}
+      className={`dag-node${data.selected ? ' selected' : ''}${data.dim ? ' dim' : ''}`}
       style={{ borderColor: `var(--${job.status})`, borderStyle: job.external ? 'dashed' : 'solid' }}
       data-testid={`node-${job.id}`}
       data-status={job.status}
     >
       <Handle type="target" position={Position.Top} />
       <div><strong>{job.id}</strong> {job.task}</div>
-      <div style={{ color: `var(--${job.status})` }}>{job.status}</div>
+      <div>
+        <span style={{ color: `var(--${job.status})` }}>{job.status}</span>
+        {job.ranMs !== null && job.status !== 'doing' && <> · {formatDuration(job.ranMs)}</>}
+        {job.status === 'doing' && job.startedAt && <> · <TimeAgo at={job.startedAt} since /></>}
+        {job.attempts > 1 && <> · {job.attempts} attempts</>}
+      </div>
       <Handle type="source" position={Position.Bottom} />
     </div>
   )
@@ -42,7 +51,7 @@ const JobNode = memo(function JobNode({ data }: NodeProps<Node<JobNodeData>>) {
 const GroupNode = memo(function GroupNode({ data }: NodeProps<Node<GroupNodeData>>) {
   const counts = countByStatus(data.members)
   return (
-    <div className={`dag-node group${data.selected ? ' selected' : ''}`} data-testid={`group-${data.members[0]!.id}`}>
+    <div className={`dag-node group${data.selected ? ' selected' : ''}${data.dim ? ' dim' : ''}`} data-testid={`group-${data.members[0]!.id}`}>
       <Handle type="target" position={Position.Top} />
       <div><strong>{data.members.length} jobs</strong> {data.members[0]!.task}</div>
       <div className="status-bar" aria-label={describeCounts(counts)}>
@@ -79,7 +88,19 @@ export function DagView({ jobId }: { jobId: number }) {
   const router = useRouter()
   const pathname = usePathname()
   const show = (next: 'graph' | 'timeline') => router.replace(next === 'graph' ? pathname : `${pathname}?view=timeline`)
-  const drawn = useMemo(() => (graph ? collapseSiblings(graph, jobId) : undefined), [graph, jobId])
+  const [query, setQuery] = useState<FindQuery>(noQuery)
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set())
+  /** The job to bring into view, each time one is chosen from the find bar. */
+  const [focus, setFocus] = useState<{ id: number; seq: number } | null>(null)
+  const flow = useRef<ReactFlowInstance<Node<DrawnData>> | null>(null)
+  const drawn = useMemo(() => (graph ? collapseSiblings(graph, jobId, expanded) : undefined), [graph, jobId, expanded])
+  const findable = useMemo(() => (graph?.nodes ?? []).filter((node) => !node.external), [graph])
+  const searching = isActive(query)
+  /** Selects a job and brings it into view. */
+  const choose = (id: number) => {
+    setSelection({ kind: 'job', id })
+    setFocus((previous) => ({ id, seq: (previous?.seq ?? 0) + 1 }))
+  }
   const shape = drawn ? `${drawn.nodes.map((n) => n.key).join(',')}|${drawn.edges.length}` : ''
   const positions = useMemo(
     () => (drawn ? layeredLayout(drawn.nodes.map((n) => n.key), drawn.edges) : new Map<string, { x: number; y: number }>()),
@@ -104,11 +125,18 @@ export function DagView({ jobId }: { jobId: number }) {
           ? `Job ${node.job.id} ${node.job.task}, ${node.job.status}`
           : `${node.members.length} ${node.members[0]!.task} jobs: ${describeCounts(countByStatus(node.members))}`,
         data: node.kind === 'job'
-          ? { kind: 'job', job: node.job, selected: node.key === selectedKey }
-          : { kind: 'group', members: node.members, selected: node.key === selectedKey },
+          ? { kind: 'job', job: node.job, selected: node.key === selectedKey, dim: searching && !matches(node.job, query) }
+          : { kind: 'group', members: node.members, selected: node.key === selectedKey, dim: searching && !node.members.some((member) => matches(member, query)) },
       })),
-    [drawn, positions, selectedKey],
+    [drawn, positions, selectedKey, searching, query],
   )
+  // A job chosen from the find bar: centred in the graph (the timeline scrolls to it itself).
+  useEffect(() => {
+    const key = focus && drawn?.keyOf.get(focus.id)
+    const position = key && positions.get(key)
+    if (!position || !flow.current) return
+    void flow.current.setCenter(position.x + nodeWidth / 2, position.y + nodeHeight / 2, { zoom: Math.max(flow.current.getZoom(), 0.8), duration: 300 })
+  }, [focus, drawn, positions])
   const edges: Edge[] = useMemo(
     () => (drawn?.edges ?? []).map(([parent, child]) => ({ id: `${parent}>${child}`, source: parent, target: child })),
     [drawn],
@@ -117,6 +145,10 @@ export function DagView({ jobId }: { jobId: number }) {
   if (!graph || !drawn) return <p className="muted">Loading the graph…</p>
   const counts = countByStatus(graph.nodes)
   const big = drawn.nodes.length > 500
+  const selectDrawn = (key: string) => {
+    const node = drawn.nodes.find((n) => n.key === key)
+    if (node) setSelection(node.kind === 'job' ? { kind: 'job', id: node.job.id } : { kind: 'group', key: node.key })
+  }
   const selectedGroup = selection.kind === 'group' ? drawn.nodes.find((n) => n.key === selection.key) : undefined
   return (
     <>
@@ -135,9 +167,16 @@ export function DagView({ jobId }: { jobId: number }) {
         </span>
         {graph.workflowId !== null && <WorkflowRetry workflowId={graph.workflowId} failures={(counts.failed ?? 0) + (counts.aborted ?? 0)} />}
       </div>
+      <FindBar
+        jobs={findable}
+        query={query}
+        onQuery={setQuery}
+        selectedId={selection.kind === 'job' ? selection.id : undefined}
+        onJump={choose}
+      />
       <div className="graph">
         {view === 'timeline' ? (
-          <TimelineView jobId={jobId} selectedId={selection.kind === 'job' ? selection.id : jobId} onSelect={(id) => setSelection({ kind: 'job', id })} />
+          <TimelineView jobId={jobId} selectedId={selection.kind === 'job' ? selection.id : jobId} onSelect={(id) => setSelection({ kind: 'job', id })} query={query} focus={focus} />
         ) : (
           <div className="canvas" aria-label="Workflow graph">
             <ReactFlow
@@ -151,13 +190,18 @@ export function DagView({ jobId }: { jobId: number }) {
               // big graph, that thousands of nodes must be drawn at once): center the job instead.
               minZoom={0.1}
               // Not the fitView prop: with pre-measured nodes it fires before the viewport exists.
-              onInit={(flow) => flow.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined })}
+              onInit={(instance) => {
+                flow.current = instance
+                void instance.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined })
+              }}
               // A click or Enter on a focused node asks to select it: show it in the side panel.
               onNodesChange={(changes) => {
                 const chosen = changes.find((change) => change.type === 'select' && change.selected)
-                const node = chosen?.type === 'select' ? drawn.nodes.find((n) => n.key === chosen.id) : undefined
-                if (node) setSelection(node.kind === 'job' ? { kind: 'job', id: node.job.id } : { kind: 'group', key: node.key })
+                if (chosen?.type === 'select') selectDrawn(chosen.id)
               }}
+              // Also a click on the node already selected: a group whose member the panel shows
+              // lists its members again.
+              onNodeClick={(_event, node) => selectDrawn(node.id)}
               proOptions={{ hideAttribution: true }}
             >
               <Background />
@@ -168,7 +212,14 @@ export function DagView({ jobId }: { jobId: number }) {
         )}
         <aside className="panel" aria-label={selectedGroup ? 'Selected group' : 'Selected job'}>
           {selectedGroup?.kind === 'group'
-            ? <GroupMembers members={selectedGroup.members} onSelect={(id) => setSelection({ kind: 'job', id })} />
+            ? <GroupMembers
+                members={selectedGroup.members}
+                onSelect={(id) => setSelection({ kind: 'job', id })}
+                onExpand={() => {
+                  setExpanded((previous) => new Set([...previous, selectedGroup.key]))
+                  choose(selectedGroup.members[0]!.id)
+                }}
+              />
             : <SelectedJob id={selection.kind === 'job' ? selection.id : jobId} />}
         </aside>
       </div>
@@ -182,7 +233,7 @@ const minimapColor = (node: Node) => {
 }
 
 /** Members of a group, the ones that need attention first; choosing one shows it. */
-function GroupMembers({ members, onSelect }: { members: GraphNode[]; onSelect: (id: number) => void }) {
+function GroupMembers({ members, onSelect, onExpand }: { members: GraphNode[]; onSelect: (id: number) => void; onExpand: () => void }) {
   const shown = 200
   const rank = (status: JobStatus) => ['failed', 'aborted', 'doing', 'aborting', 'todo', 'cancelled', 'succeeded'].indexOf(status)
   const sorted = useMemo(() => members.slice().sort((a, b) => rank(a.status) - rank(b.status) || a.id - b.id), [members])
@@ -190,6 +241,7 @@ function GroupMembers({ members, onSelect }: { members: GraphNode[]; onSelect: (
     <>
       <h2 style={{ marginTop: 0 }}>{members.length} {members[0]!.task} jobs</h2>
       <p>{describeCounts(countByStatus(members))}. They share the same parents and children.</p>
+      <button type="button" onClick={onExpand}>Draw these {members.length} jobs one by one</button>
       <ul className="member-list">
         {sorted.slice(0, shown).map((job) => (
           <li key={job.id}>

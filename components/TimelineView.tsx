@@ -5,6 +5,7 @@
 // in the graph. Only the rows in view are drawn, so 10,000 jobs scroll smoothly.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { formatDuration } from '../lib/console/time.ts'
+import { isActive, matches, type FindQuery } from '../lib/dag/find.ts'
 import type { Segment, TimelineJob } from '../lib/dag/timeline.ts'
 import { useTimeline } from './queries.ts'
 import { describeSpans, spanNames } from './spans.ts'
@@ -35,7 +36,15 @@ function tickStep(msPerPx: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= target) ?? 10 * power
 }
 
-export function TimelineView({ jobId, selectedId, onSelect }: { jobId: number; selectedId: number; onSelect: (id: number) => void }) {
+export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
+  jobId: number
+  selectedId: number
+  onSelect: (id: number) => void
+  /** Only the jobs it matches are shown, when it is active. */
+  query: FindQuery
+  /** The job to scroll to, each time one is chosen from the find bar. */
+  focus: { id: number; seq: number } | null
+}) {
   const { data: timeline, error } = useTimeline(jobId, true)
   const [zoom, setZoom] = useState(1)
   const [scrollTop, setScrollTop] = useState(0)
@@ -50,10 +59,19 @@ export function TimelineView({ jobId, selectedId, onSelect }: { jobId: number; s
     return () => observer.disconnect()
   }, [timeline === undefined])
 
-  const rows = useMemo(
+  const all = useMemo(
     () => (timeline?.jobs ?? []).filter((job) => !job.external).sort((a, b) => a.start - b.start || a.id - b.id),
     [timeline],
   )
+  const rows = useMemo(() => (isActive(query) ? all.filter((job) => matches(job, query)) : all), [all, query])
+  const scrollTo = (id: number) => {
+    const index = rows.findIndex((job) => job.id === id)
+    if (index >= 0) scroller.current?.scrollTo({ top: Math.max(0, index * rowHeight - viewport.height / 3) })
+  }
+  useEffect(() => {
+    if (focus) scrollTo(focus.id)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus])
   const critical = useMemo(() => new Map((timeline?.criticalPath ?? []).map((step) => [step.id, step.share])), [timeline])
   if (error) return <p className="error" role="alert">{(error as Error).message}</p>
   if (!timeline) return <p className="muted">Loading the timeline…</p>
@@ -66,14 +84,12 @@ export function TimelineView({ jobId, selectedId, onSelect }: { jobId: number; s
   const step = tickStep(span / trackWidth)
   const ticks = Array.from({ length: Math.floor(span / step) + 1 }, (_, i) => i * step)
   const path = timeline.criticalPath
-  const byId = new Map(rows.map((job) => [job.id, job]))
+  const byId = new Map(all.map((job) => [job.id, job]))
   const jumpTo = (job: TimelineJob | undefined) => {
     if (!job) return
     onSelect(job.id)
-    scroller.current?.scrollTo({ top: Math.max(0, rows.indexOf(job) * rowHeight - viewport.height / 3) })
+    scrollTo(job.id)
   }
-  const failed = rows.filter((job) => job.status === 'failed' || job.status === 'aborted')
-  const running = rows.filter((job) => job.status === 'doing' || job.status === 'aborting')
 
   return (
     <div className="timeline">
@@ -84,8 +100,6 @@ export function TimelineView({ jobId, selectedId, onSelect }: { jobId: number; s
           <span className="muted">{timeline.end === null ? `running for ${formatDuration(timeline.now)}` : `took ${formatDuration(timeline.end)}`}</span>
         </span>
         <span className="row">
-          {failed.length > 0 && <button type="button" onClick={() => jumpTo(failed[0])}>First failed ({failed.length})</button>}
-          {running.length > 0 && <button type="button" onClick={() => jumpTo(running[0])}>First running ({running.length})</button>}
           <span className="legend" aria-label="Legend">
             {(['waiting', 'queued', 'running', 'retry'] as const).map((kind) => (
               <span key={kind}><i className={`swatch ${kind}`} /> {spanNames[kind]}</span>

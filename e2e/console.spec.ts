@@ -268,17 +268,33 @@ test('a 2,000-job graph renders and pans', async ({ page, request }) => {
   console.log(`2,000-job graph visible in ${loaded} ms`)
 })
 
-test("a 10,000-job workflow's timeline opens, draws only the rows in view, and finds its one failed job", async ({ page, request }) => {
+test("a 10,000-job workflow's timeline and graph open, draw only what is in view, and find its one failed job", async ({ page, request }) => {
   const workflow: Record<string, object> = { flaky: { task: 'call_flaky_api' }, root: { task: 'step', args: { label: 't10k' }, scheduleIn: 3600 } }
   for (let i = 1; i < 9999; i++) workflow[`n${i}`] = { task: 'step', args: { label: 't10k' }, dependsOn: [i < 50 ? 'root' : `n${Math.floor(i / 2)}`] }
   const { ids } = await defer(request, { workflow })
   await page.goto(`/jobs/${ids.root}/graph?view=timeline`)
-  const firstFailed = page.getByRole('button', { name: 'First failed (1)' })
-  await expect(firstFailed).toBeVisible({ timeout: 30_000 })
+  const nextFailed = page.getByRole('button', { name: 'Next failed (1)' })
+  await expect(nextFailed).toBeVisible({ timeout: 30_000 })
   expect(await page.getByRole('listitem').count()).toBeLessThan(200) // of 10,000 rows
-  await firstFailed.click()
+  await nextFailed.click()
   await expect(page.getByRole('complementary', { name: 'Selected job' })).toContainText(`Job ${ids.flaky} call_flaky_api`)
   await expect(page.getByTestId(`bar-${ids.flaky}`)).toHaveAttribute('aria-selected', 'true')
+  // Searching by task keeps only its rows; by id, that job.
+  const search = page.getByRole('searchbox', { name: 'Search by id or task' })
+  await search.fill('flaky')
+  await expect(page.getByRole('search', { name: 'Find jobs' }).getByRole('status')).toHaveText('1 match')
+  await expect(page.getByRole('list', { name: 'Jobs by start' }).getByRole('listitem')).toHaveCount(1)
+  await search.fill(String(ids.n5000))
+  await search.press('Enter')
+  await expect(page.getByTestId(`bar-${ids.n5000}`)).toHaveAttribute('aria-selected', 'true')
+  // The graph: the failed job, found and centred among 10,000.
+  await search.fill('')
+  await page.getByRole('button', { name: 'Graph', exact: true }).click()
+  await expect(page.getByRole('heading', { name: /· 10000 jobs/ })).toBeVisible({ timeout: 30_000 })
+  await nextFailed.click()
+  await expect(node(page, ids.flaky)).toBeVisible()
+  await expect(node(page, ids.flaky)).toContainText('failed')
+  expect(await page.locator('.react-flow__node').count()).toBeLessThan(1000)
   // The rest waits an hour: cancel it, so that it weighs on no other test.
   const cancelled = await request.post('/api/jobs/bulk', { data: { filter: { task: 'step', args: { label: 't10k' } }, action: 'cancel', dryRun: false } })
   expect((await cancelled.json()).done).toBe(9999)
@@ -302,8 +318,13 @@ test('a wide fan-out is one group node whose members the panel lists', async ({ 
   await page.keyboard.press('Enter')
   const panel = page.getByLabel('Selected group')
   await expect(panel).toContainText('3000 todo')
-  await panel.getByRole('button', { name: `Job ${ids.m0}` }).click()
+  await panel.getByRole('button', { name: `Job ${ids.m0}`, exact: true }).click()
   await expect(page.getByLabel('Selected job')).toContainText(`Job ${ids.m0}`)
+  // Expanded, the group's jobs are drawn one by one.
+  await page.getByLabel(/^3000 step jobs: 3000 todo/).click()
+  await page.getByRole('button', { name: 'Draw these 3000 jobs one by one' }).click()
+  await expect(group).toHaveCount(0)
+  await expect(node(page, ids.m0)).toBeVisible()
 })
 
 test('the overview shows counts, failures and workers', async ({ page }) => {

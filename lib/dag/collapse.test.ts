@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { collapseSiblings } from './collapse.ts'
 import type { Graph, GraphNode } from './graph.ts'
 
-const job = (id: number, task = 'step', external = false): GraphNode => ({ id, task, status: 'todo', queue: 'default', external })
+const job = (id: number, task = 'step', external = false): GraphNode => ({ id, task, status: 'todo', queue: 'default', external, attempts: 0, startedAt: null, ranMs: null })
 
 function fan(width: number): Graph {
   // 1 → 2..width+1 → width+2
@@ -22,6 +22,14 @@ describe('collapsing wide fan-outs', () => {
     const group = drawn.nodes[1]!
     expect(group.kind === 'group' && group.members.length).toBe(5000)
     expect(drawn.edges).toEqual([['1', group.key], [group.key, '5002']])
+  })
+
+  it('draws an expanded group one job at a time', () => {
+    const key = collapseSiblings(fan(100), 1).nodes[1]!.key
+    const drawn = collapseSiblings(fan(100), 1, new Set([key]))
+    expect(drawn.nodes.every((node) => node.kind === 'job')).toBe(true)
+    expect(drawn.nodes).toHaveLength(102)
+    expect(drawn.edges).toHaveLength(200)
   })
 
   it('keeps the focused job out of its group, and small sibling sets as they are', () => {

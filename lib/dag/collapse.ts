@@ -21,7 +21,11 @@ export interface DrawnGraph {
 
 export const jobKey = (id: number) => String(id)
 
-export function collapseSiblings(graph: Graph, focusId: number, threshold = groupThreshold): DrawnGraph {
+/** A group's key: its first member's. */
+const groupKey = (members: GraphNode[]) => `group-${members[0]!.id}`
+
+/** `expanded`: the keys of groups to draw one job at a time. */
+export function collapseSiblings(graph: Graph, focusId: number, expanded: ReadonlySet<string> = new Set(), threshold = groupThreshold): DrawnGraph {
   const parents = new Map<number, number[]>()
   const children = new Map<number, number[]>()
   for (const [parent, child] of graph.edges) {
@@ -42,8 +46,8 @@ export function collapseSiblings(graph: Graph, focusId: number, threshold = grou
   }
   const groupOf = new Map<number, { key: string; members: GraphNode[] }>()
   for (const members of bySignature.values()) {
-    if (members.length <= threshold) continue
-    const group = { key: `group-${members[0]!.id}`, members }
+    if (members.length <= threshold || expanded.has(groupKey(members))) continue
+    const group = { key: groupKey(members), members }
     for (const member of members) groupOf.set(member.id, group)
   }
   // In the graph's own order, a group where its first member was.

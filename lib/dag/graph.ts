@@ -9,6 +9,12 @@ export interface GraphNode {
   status: JobStatus
   queue: string
   external: boolean
+  /** Attempts ended so far (a retried job's count includes the failed ones). */
+  attempts: number
+  /** When its latest attempt started; null before the first. */
+  startedAt: string | null
+  /** How long its latest attempt ran, once it ended; null before. */
+  ranMs: number | null
 }
 
 export interface Graph {
@@ -23,7 +29,7 @@ export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph
   if (!target) return undefined
   const workflowId = target.workflow_id === null ? null : Number(target.workflow_id)
   const members = workflowId === null ? 'job.id = $1' : 'job.workflow_id = $1'
-  const rows = await db.query<{ id: string; task_name: string; status: JobStatus; queue_name: string; external: boolean; parents: string[] | null }>(
+  const rows = await db.query<{ id: string; task_name: string; status: JobStatus; queue_name: string; external: boolean; parents: string[] | null; attempts: number; started_at: Date | null; ran_ms: number | null }>(
     `WITH member AS (
        SELECT job.id FROM procrastinate_jobs AS job WHERE ${members}
      ), edge AS (
@@ -37,15 +43,31 @@ export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph
      , parents AS (
        SELECT job_id, array_agg(depends_on_job_id) AS parents FROM edge GROUP BY job_id
      )
-     SELECT job.id, job.task_name, job.status, job.queue_name, node.external, parents.parents
+     SELECT job.id, job.task_name, job.status, job.queue_name, node.external, parents.parents, job.attempts,
+            times.started_at,
+            CASE WHEN times.ended_at >= times.started_at THEN extract(epoch FROM times.ended_at - times.started_at) * 1000 END::float AS ran_ms
      FROM node JOIN procrastinate_jobs AS job ON job.id = node.id
      LEFT JOIN parents ON parents.job_id = job.id
+     LEFT JOIN LATERAL (
+       SELECT max(event.at) FILTER (WHERE event.type = 'started') AS started_at,
+              max(event.at) FILTER (WHERE event.type IN ('succeeded', 'failed', 'aborted', 'deferred_for_retry')) AS ended_at
+       FROM procrastinate_events AS event WHERE event.job_id = job.id
+     ) AS times ON true
      ORDER BY job.id`,
     [workflowId ?? jobId],
   )
   return {
     workflowId,
-    nodes: rows.map((row) => ({ id: Number(row.id), task: row.task_name, status: row.status, queue: row.queue_name, external: row.external })),
+    nodes: rows.map((row) => ({
+      id: Number(row.id),
+      task: row.task_name,
+      status: row.status,
+      queue: row.queue_name,
+      external: row.external,
+      attempts: row.attempts,
+      startedAt: row.started_at?.toISOString() ?? null,
+      ranMs: row.ran_ms,
+    })),
     edges: rows.flatMap((row) => (row.parents ?? []).map((parent): [number, number] => [Number(parent), Number(row.id)])),
   }
 }
