@@ -10,13 +10,14 @@ import { api, ApiError } from '../lib/api/client.ts'
 import { parseArgsFilter } from '../lib/api/schemas.ts'
 import type { JobTimes } from '../lib/console/job-times.ts'
 import { formatDuration } from '../lib/console/time.ts'
-import type { BulkAction, BulkResult } from '../lib/queue/job-manager.ts'
+import { jobOrders, slowestAmong, type BulkAction, type BulkResult, type JobOrder } from '../lib/queue/job-manager.ts'
 import { jobStatuses } from '../lib/queue/job.ts'
 import { useJobs } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
 import { TimeAgo } from './TimeAgo.tsx'
 
-const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args'] as const
+const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args', 'order'] as const
+const orderNames: Record<JobOrder, string> = { newest: 'newest first', oldest: 'oldest first', slowest: `slowest (of the newest ${slowestAmong.toLocaleString('en-US')})` }
 
 export function JobList() {
   const router = useRouter()
@@ -29,13 +30,17 @@ export function JobList() {
     return kept
   }, [params])
   const after = params.get('after')
-  // The newest id when the first page was opened: later jobs are announced, not slipped in.
+  const order = (filters.get('order') ?? 'newest') as JobOrder
+  // Newest first, the newest id when the first page was opened: later jobs are announced, not slipped in.
   const [anchor, setAnchor] = useState<number | null>(null)
   const pageSearch = new URLSearchParams(filters)
   if (after) pageSearch.set('after', after)
-  else if (anchor !== null) pageSearch.set('after', String(anchor + 1))
+  else if (anchor !== null && order === 'newest') pageSearch.set('after', String(anchor + 1))
   const page = useJobs(pageSearch.toString())
-  const newest = useJobs(`${filters.toString()}&limit=1`)
+  const newestSearch = new URLSearchParams(filters)
+  newestSearch.delete('order')
+  newestSearch.set('limit', '1')
+  const newest = useJobs(newestSearch.toString())
   const newestId = newest.data?.jobs[0]?.id ?? null
   useEffect(() => setAnchor(null), [filters])
   useEffect(() => {
@@ -137,12 +142,18 @@ export function JobList() {
           Arguments (key:value)
           <input name="args" defaultValue={filters.get('args') ?? ''} placeholder="user_id:42" data-search size={22} />
         </label>
+        <label>
+          Sort
+          <select name="order" defaultValue={order === 'newest' ? '' : order}>
+            {jobOrders.map((choice) => <option key={choice} value={choice === 'newest' ? '' : choice}>{orderNames[choice]}</option>)}
+          </select>
+        </label>
         <button type="submit" className="primary">Filter</button>
         {filters.size > 0 && <button type="button" onClick={() => router.replace(pathname)}>Clear</button>}
       </form>
 
       {page.error && <p className="error" role="alert">{(page.error as Error).message}</p>}
-      {!after && anchor !== null && newestId !== null && newestId > anchor && (
+      {order === 'newest' && !after && anchor !== null && newestId !== null && newestId > anchor && (
         <p className="banner" role="status">
           New jobs arrived. <button type="button" onClick={() => setAnchor(null)}>Show them</button>
         </p>
@@ -196,10 +207,11 @@ export function JobList() {
         </tbody>
       </table>
       <div className="row" style={{ marginTop: 10 }}>
-        {after && <Link href={`${pathname}?${filters}`}>« Newest</Link>}
+        {after && <Link href={`${pathname}?${filters}`}>{order === 'newest' ? '« Newest' : '« Oldest'}</Link>}
         {page.data?.next && (
-          <Link href={`${pathname}?${new URLSearchParams([...filters, ['after', String(page.data.next)]])}`}>Older »</Link>
+          <Link href={`${pathname}?${new URLSearchParams([...filters, ['after', String(page.data.next)]])}`}>{order === 'newest' ? 'Older »' : 'Newer »'}</Link>
         )}
+        {order === 'slowest' && <span className="muted">The slowest latest attempts among the newest {slowestAmong.toLocaleString('en-US')} matching jobs, one page.</span>}
       </div>
 
       {matchingPreview && (

@@ -1,6 +1,7 @@
 // The HTTP API's inputs, shared by the route handlers (which parse with them) and the browser.
 import { z } from 'zod'
 import { roles } from '../auth/roles.ts'
+import { jobOrders } from '../queue/job-manager.ts'
 import { jobStatuses, workflowStatuses } from '../queue/job.ts'
 
 /** A job's (or token's) id: a positive integer, as a JSON number or in plain decimal digits in a
@@ -33,6 +34,7 @@ export function parseArgsFilter(text: string): Record<string, unknown> {
 export const maxArgsFilterKeys = 20
 
 export const jobListQuery = z.object({
+  order: z.enum(jobOrders).optional(),
   status: z
     .string()
     .transform((text) => text.split(',').filter(Boolean))

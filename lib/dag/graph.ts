@@ -44,15 +44,10 @@ export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph
        SELECT job_id, array_agg(depends_on_job_id) AS parents FROM edge GROUP BY job_id
      )
      SELECT job.id, job.task_name, job.status, job.queue_name, node.external, parents.parents, job.attempts,
-            times.started_at,
-            CASE WHEN times.ended_at >= times.started_at THEN extract(epoch FROM times.ended_at - times.started_at) * 1000 END::float AS ran_ms
+            last.started_at, last.ran_ms
      FROM node JOIN procrastinate_jobs AS job ON job.id = node.id
      LEFT JOIN parents ON parents.job_id = job.id
-     LEFT JOIN LATERAL (
-       SELECT max(event.at) FILTER (WHERE event.type = 'started') AS started_at,
-              max(event.at) FILTER (WHERE event.type IN ('succeeded', 'failed', 'aborted', 'deferred_for_retry')) AS ended_at
-       FROM procrastinate_events AS event WHERE event.job_id = job.id
-     ) AS times ON true
+     LEFT JOIN LATERAL manana_last_attempt(job.id) AS last ON true
      ORDER BY job.id`,
     [workflowId ?? jobId],
   )

@@ -18,6 +18,24 @@ describe('job manager', () => {
     expect(await jobs().get(123456)).toBeUndefined()
   })
 
+  it('lists oldest first page after page, or the slowest latest attempts', async () => {
+    await deferJobs(t.db, Array.from({ length: 6 }, (_, i) => ({ task: i === 5 ? 'other' : 'work' })))
+    const first = await jobs().list({}, { limit: 4, order: 'oldest' })
+    expect(first.jobs.map((job) => job.id)).toEqual([1, 2, 3, 4])
+    expect((await jobs().list({}, { limit: 4, order: 'oldest', after: first.next! })).jobs.map((job) => job.id)).toEqual([5, 6])
+    // Jobs 1, 2, 3 ran 3, 1 and 2 s; 4 still runs; 5 went back to todo for a retry at once; 6 ran 9 s, another task.
+    const ids = await fetchIds(t, 6)
+    expect(ids).toHaveLength(6)
+    for (const [id, seconds] of [[1, 3], [2, 1], [3, 2], [6, 9]]) {
+      await t.sql(`UPDATE procrastinate_events SET at = at - make_interval(secs => $2) WHERE job_id = $1 AND type = 'started'`, [id, seconds])
+      await finish(t, id!, 'succeeded')
+    }
+    await t.sql(`SELECT procrastinate_retry_job_v2(5, now() + interval '1 hour', NULL, NULL, NULL)`)
+    const slowest = await jobs().list({ task: 'work' }, { order: 'slowest' })
+    expect(slowest.jobs.map((job) => job.id)).toEqual([1, 3, 2, 5])
+    expect(slowest.next).toBeNull()
+  })
+
   it('lists newest first with filters and keyset pages', async () => {
     await deferJobs(
       t.db,

@@ -14,11 +14,21 @@ export interface JobFilter {
   args?: Record<string, unknown>
 }
 
+export const jobOrders = ['newest', 'oldest', 'slowest'] as const
+/**
+ * newest (default) or oldest first, page after page; slowest: the longest latest attempts
+ * among the `slowestAmong` newest matching jobs, one page (an index on run times would slow
+ * every job's end).
+ */
+export type JobOrder = (typeof jobOrders)[number]
+export const slowestAmong = 10_000
+
 export interface PageRequest {
   /** Jobs per page, 1 to 500 (default 50). */
   limit?: number
   /** The `next` cursor of the previous page. */
   after?: number
+  order?: JobOrder
 }
 
 export interface JobPage {
@@ -94,18 +104,27 @@ export class JobManager {
     return row && jobFromRow(row.job)
   }
 
-  /** Newest first, by keyset pagination on id. */
+  /** Keyset pages by id, newest or oldest first; or the slowest (see JobOrder). */
   async list(filter: JobFilter = {}, page: PageRequest = {}): Promise<JobPage> {
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 50), 1), 500)
+    const order = page.order ?? 'newest'
     const rows = await this.db.query<{ job: JobRow }>(
-      `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job
-       WHERE ${matching} AND ($7::bigint IS NULL OR job.id < $7)
-       ORDER BY job.id DESC
-       LIMIT $8`,
-      [...filterValues(filter), page.after ?? null, limit],
+      order === 'slowest'
+        ? `SELECT to_jsonb(job) AS job
+           FROM (SELECT job.id FROM procrastinate_jobs AS job WHERE ${matching} ORDER BY job.id DESC LIMIT $7) AS recent
+           CROSS JOIN LATERAL manana_last_attempt(recent.id) AS last
+           JOIN procrastinate_jobs AS job ON job.id = recent.id
+           WHERE last.ran_ms IS NOT NULL
+           ORDER BY last.ran_ms DESC, job.id DESC
+           LIMIT $8`
+        : `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job
+           WHERE ${matching} AND ($7::bigint IS NULL OR job.id ${order === 'newest' ? '<' : '>'} $7)
+           ORDER BY job.id ${order === 'newest' ? 'DESC' : 'ASC'}
+           LIMIT $8`,
+      [...filterValues(filter), order === 'slowest' ? slowestAmong : (page.after ?? null), limit],
     )
     const jobs = rows.map((row) => jobFromRow(row.job))
-    return { jobs, next: jobs.length === limit ? jobs[jobs.length - 1]!.id : null }
+    return { jobs, next: order !== 'slowest' && jobs.length === limit ? jobs[jobs.length - 1]!.id : null }
   }
 
   /**

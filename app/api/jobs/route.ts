@@ -7,13 +7,13 @@ import { hideValues, refuseValueFilter, valuesHiddenFrom } from '../../../lib/co
 
 export const dynamic = 'force-dynamic'
 
-/** Jobs, newest first, with when each was deferred, last started and ended: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&limit=50&after=ID */
+/** Jobs with when each was deferred, last started and ended: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&order=newest|oldest|slowest&limit=50&after=ID */
 export const GET = handler('viewer', async (request, { actor }) => {
-  const { limit, after, id, ...filter } = query(request, jobListQuery)
+  const { limit, after, order, id, ...filter } = query(request, jobListQuery)
   const { jobs, db } = await consoleContext()
   const hidden = await valuesHiddenFrom(db, actor)
   if (hidden && (filter.args || filter.lock)) refuseValueFilter()
-  const page = await jobs.list({ ...filter, ids: id === undefined ? undefined : [id] }, { limit, after })
+  const page = await jobs.list({ ...filter, ids: id === undefined ? undefined : [id] }, { limit, after, order })
   const times = await jobTimes(db, page.jobs.map((job) => job.id))
   return { ...page, jobs: hidden ? page.jobs.map(hideValues) : page.jobs, times }
 })
