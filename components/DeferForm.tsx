@@ -61,8 +61,8 @@ export function DeferForm() {
         dependsOn: parents ? parents.split(',').map((id) => Number(id.trim())) : undefined,
         scheduledAt: scheduledAt ? new Date(scheduledAt).toISOString() : undefined,
       }
-      const { id } = await api.defer(body)
-      setCreated(id)
+      const deferred = await api.defer(body)
+      if ('id' in deferred) setCreated(deferred.id)
       await queryClient.invalidateQueries()
     } catch (failure) {
       setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))

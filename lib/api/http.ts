@@ -6,6 +6,7 @@ import { consoleContext } from '../console/context.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { jsonProblem } from '../queue/json-values.ts'
 import { authenticate, permit, safeMethods, type Need } from './auth.ts'
+import type { ApiResponses, Operation } from './contract.ts'
 import { clientAddress } from './client-address.ts'
 import { HttpError, isHttpError } from './http-error.ts'
 
@@ -81,12 +82,24 @@ export interface Call {
   audit: AuditContext
 }
 
+declare const answerOf: unique symbol
+/** A Response whose JSON body is a `Body` (made by respond()). */
+export type TypedResponse<Body> = Response & { readonly [answerOf]: Body }
+
+/** Answers `body` as JSON with a status or headers, typed as the operation's answer. */
+export const respond = <Body>(body: Body, init?: ResponseInit) => Response.json(body, init) as TypedResponse<Body>
+
+/** Operations that answer other than with JSON. */
+type StreamOperation = 'GET /api/events'
+type Answer<Op> = Op extends Operation ? ApiResponses[Op] | TypedResponse<ApiResponses[Op]> : Response
+
 /**
- * Wraps a handler: checks who is asking against the role the route needs (`anyone` for signing
- * in, `signed-in` for a user who must still change a generated password), then makes its value
- * JSON and its errors `{ error: { code, message } }`.
+ * Wraps the handler of `Op` (given as its type: handler<'GET /api/jobs'>(…), which types what it
+ * answers by lib/api/contract.ts): checks who is asking against the role the route needs
+ * (`anyone` for signing in, `signed-in` for a user who must still change a generated password),
+ * then makes its value JSON and its errors `{ error: { code, message } }`.
  */
-export function handler(need: Need, run: (request: Request, call: Call) => Promise<unknown>) {
+export function handler<Op extends Operation | StreamOperation = never>(need: Need, run: (request: Request, call: Call) => Promise<Answer<Op>>) {
   return async (request: Request, context: Context): Promise<Response> => {
     let actor: Actor | undefined
     try {

@@ -1,6 +1,9 @@
-// /api/openapi.json, generated from the same zod schemas the handlers parse with.
+// /api/openapi.json: requests from the same zod schemas the handlers parse with, answers from the
+// JSON Schemas generated from lib/api/contract.ts (response-schemas.json).
 import { z, type ZodType } from 'zod'
 import type { Need } from './auth.ts'
+import type { Operation } from './contract.ts'
+import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
   addTokenBody, addUserBody, apiError, auditQuery, bulkBody, changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, retryBody,
   retryPreviewQuery, settingsBody, signInBody, workflowListQuery,
@@ -9,20 +12,30 @@ import {
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
 const queryParameters = (type: z.ZodObject) =>
   Object.entries(schema(type).properties ?? {}).map(([name, property]) => ({ name, in: 'query', schema: property }))
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }
 const usernameParameter = { name: 'username', in: 'path', required: true, schema: { type: 'string' } }
 const queueParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }
 const errors = {
-  '4XX': { description: 'refused; the code says why', content: { 'application/json': { schema: schema(apiError) } } },
+  '4XX': { description: 'Refused: the code says why', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } },
 }
-const json = (description: string) => ({ description, content: { 'application/json': {} } })
 const jsonBody = (type: ZodType) => ({ required: true, content: { 'application/json': { schema: schema(type) } } })
 
-/** An operation, with the role it needs as `x-role` (e2e/roles.spec.ts checks each one is enforced). */
-const op = (role: Need, operation: Record<string, unknown>) => ({
+/**
+ * An operation: its id, the role it needs as `x-role` (e2e/roles.spec.ts checks each one is
+ * enforced), its answer's schema (by its key in lib/api/contract.ts) and its refusals.
+ */
+const op = (key: Operation, operationId: string, role: Need, operation: Record<string, unknown>, status = 200) => ({
+  operationId,
   ...operation,
   'x-role': role,
   security: role === 'anyone' ? [] : [{ bearer: [] }, { session: [] }],
+  responses: {
+    [status]: {
+      description: String(operation.summary),
+      content: { 'application/json': { schema: responseSchemas.operations[key as keyof typeof responseSchemas.operations] } },
+    },
+    ...errors,
+  },
 })
 
 export function openApiDocument() {
@@ -31,9 +44,12 @@ export function openApiDocument() {
     info: {
       title: 'Mañana',
       version: '0.1.0',
+      license: { name: 'MIT', identifier: 'MIT' },
       description: 'Jobs, workflows and the actions on them. Every route but sign-in and health needs a role (x-role): viewer reads, operator acts on jobs, admin manages users, tokens, settings and deletes jobs.',
     },
+    servers: [{ url: '/', description: 'This console' }],
     components: {
+      schemas: { ...responseSchemas.definitions, ApiError: schema(apiError) },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token an admin created' },
         session: { type: 'apiKey', in: 'cookie', name: 'manana_session', description: "A signed-in browser's session; changes also need the console's own Origin" },
@@ -41,60 +57,71 @@ export function openApiDocument() {
     },
     paths: {
       '/api/jobs': {
-        get: op('viewer', { summary: 'List jobs, newest first (keyset pages)', parameters: queryParameters(jobListQuery), responses: { 200: json('{ jobs, next, times: { [id]: { deferredAt, startedAt, endedAt } } }'), ...errors } }),
-        post: op('operator', { summary: 'Defer a job, or a whole workflow', requestBody: jsonBody(deferBody), responses: { 201: json('{ id } or { ids }'), ...errors } }),
+        get: op('GET /api/jobs', 'listJobs', 'viewer', { summary: 'Jobs newest or oldest first (keyset pages), or the slowest, with when each was deferred, started and ended', parameters: queryParameters(jobListQuery) }),
+        post: op('POST /api/jobs', 'deferJobs', 'operator', { summary: 'Defer a job, or a whole workflow', requestBody: jsonBody(deferBody) }, 201),
       },
       '/api/jobs/bulk': {
-        post: op('operator', { summary: 'Cancel or retry every job a filter matches (dryRun first: how many, a sample)', requestBody: jsonBody(bulkBody), responses: { 200: json('{ matched, applicable, skipped, done, sample }'), ...errors } }),
+        post: op('POST /api/jobs/bulk', 'actOnMatchingJobs', 'operator', { summary: 'Cancel or retry every job a filter matches (dryRun first: how many, a sample)', requestBody: jsonBody(bulkBody) }),
       },
       '/api/jobs/{id}': {
-        get: op('viewer', { summary: 'A job with its attempts, events, parents, children and why it is not running', parameters: [idParameter], responses: { 200: json('the job'), ...errors } }),
-        delete: op('admin', { summary: 'Delete a job that no unfinished child needs', parameters: [idParameter], responses: { 200: json('{ id, deleted }'), ...errors } }),
+        get: op('GET /api/jobs/{id}', 'getJob', 'viewer', { summary: 'A job with its attempts, events, parents, children, time and why it is not running', parameters: [idParameter] }),
+        delete: op('DELETE /api/jobs/{id}', 'deleteJob', 'admin', { summary: 'Delete a job that no unfinished child needs', parameters: [idParameter] }),
       },
-      '/api/jobs/{id}/cancel': { post: op('operator', { summary: 'Cancel a todo job', parameters: [idParameter], responses: { 200: json('the job'), ...errors } }) },
-      '/api/jobs/{id}/abort': { post: op('operator', { summary: 'Abort a doing job (or cancel a todo one)', parameters: [idParameter], responses: { 200: json('the job'), ...errors } }) },
-      '/api/jobs/{id}/retry': { post: op('operator', { summary: 'Run a finished job again, with downstream if asked', parameters: [idParameter], requestBody: jsonBody(retryBody), responses: { 200: json('{ retried }'), ...errors } }) },
-      '/api/jobs/{id}/retry-preview': { get: op('viewer', { summary: 'What a retry would run again', parameters: [idParameter, ...queryParameters(retryPreviewQuery)], responses: { 200: json('{ jobs }'), ...errors } }) },
-      '/api/jobs/{id}/graph': { get: op('viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter], responses: { 200: json('{ workflowId, nodes, edges }'), ...errors } }) },
-      '/api/jobs/{id}/logs': { get: op('viewer', { summary: "The lines the job's task logged, for one attempt (default: the latest that logged), and how many each attempt wrote", parameters: [idParameter, ...queryParameters(jobLogsQuery)], responses: { 200: json('{ attempts, attempt, lines }'), ...errors } }) },
-      '/api/jobs/{id}/timeline': { get: op('viewer', { summary: "Where the job's workflow's time went: each job's spans (waiting, queued, running, retry; ms from the first deferral) and the critical path with each job's share", parameters: [idParameter], responses: { 200: json('{ workflowId, origin, now, end, jobs, criticalPath }'), ...errors } }) },
-      '/api/workflows': { get: op('viewer', { summary: 'Workflows, newest first, with counts by status', parameters: queryParameters(workflowListQuery), responses: { 200: json('{ workflows, next }'), ...errors } }) },
-      '/api/workflows/{id}/retry-preview': { get: op('viewer', { summary: "The jobs a retry of the workflow's failures would run again (its failed and aborted jobs, then every finished job downstream), changing nothing", parameters: [idParameter], responses: { 200: json('{ jobs }'), ...errors } }) },
-      '/api/workflows/{id}/retry': { post: op('operator', { summary: "Run the workflow's failed and aborted jobs again, with every finished job downstream of them (audited)", parameters: [idParameter], responses: { 200: json('{ retried }'), ...errors } }) },
-      '/api/queues': { get: op('viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers, paused since', responses: { 200: json('{ queues }') } }) },
-      '/api/queues/{name}/pause': { post: op('operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on', parameters: [queueParameter], responses: { 200: json('{ queue, paused, changed }'), ...errors } }) },
-      '/api/queues/{name}/resume': { post: op('operator', { summary: "Resume a paused queue and wake its workers", parameters: [queueParameter], responses: { 200: json('{ queue, paused, changed }'), ...errors } }) },
-      '/api/tasks': { get: op('viewer', { summary: 'Tasks the workers announced', responses: { 200: json('{ tasks }') } }) },
-      '/api/tasks/activity': { get: op('viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day, runs by hour, latest failures", responses: { 200: json('{ tasks }') } }) },
-      '/api/workers': { get: op('viewer', { summary: 'Workers and the jobs they run', responses: { 200: json('{ workers }') } }) },
-      '/api/stats': { get: op('viewer', { summary: 'Counts, the last hour, recent failures, workers', responses: { 200: json('the overview') } }) },
-      '/api/audit': { get: op('operator', { summary: 'The audit log, newest first', parameters: queryParameters(auditQuery), responses: { 200: json('{ entries, next }'), ...errors } }) },
+      '/api/jobs/{id}/cancel': { post: op('POST /api/jobs/{id}/cancel', 'cancelJob', 'operator', { summary: 'Cancel a todo job', parameters: [idParameter] }) },
+      '/api/jobs/{id}/abort': { post: op('POST /api/jobs/{id}/abort', 'abortJob', 'operator', { summary: 'Abort a doing job (or cancel a todo one)', parameters: [idParameter] }) },
+      '/api/jobs/{id}/retry': { post: op('POST /api/jobs/{id}/retry', 'retryJob', 'operator', { summary: 'Run a finished job again, with downstream if asked', parameters: [idParameter], requestBody: jsonBody(retryBody) }) },
+      '/api/jobs/{id}/retry-preview': { get: op('GET /api/jobs/{id}/retry-preview', 'previewJobRetry', 'viewer', { summary: 'What a retry would run again', parameters: [idParameter, ...queryParameters(retryPreviewQuery)] }) },
+      '/api/jobs/{id}/graph': { get: op('GET /api/jobs/{id}/graph', 'getJobGraph', 'viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter] }) },
+      '/api/jobs/{id}/logs': { get: op('GET /api/jobs/{id}/logs', 'getJobLogs', 'viewer', { summary: "The lines the job's task logged, for one attempt (default: the latest that logged), and how many each attempt wrote", parameters: [idParameter, ...queryParameters(jobLogsQuery)] }) },
+      '/api/jobs/{id}/timeline': { get: op('GET /api/jobs/{id}/timeline', 'getJobTimeline', 'viewer', { summary: "Where the job's workflow's time went: each job's spans (waiting, queued, running, retry; ms from the first deferral) and the critical path with each job's share", parameters: [idParameter] }) },
+      '/api/workflows': { get: op('GET /api/workflows', 'listWorkflows', 'viewer', { summary: 'Workflows, newest first, with their status, times and counts by status', parameters: queryParameters(workflowListQuery) }) },
+      '/api/workflows/{id}/retry-preview': { get: op('GET /api/workflows/{id}/retry-preview', 'previewWorkflowRetry', 'viewer', { summary: "The jobs a retry of the workflow's failures would run again (its failed and aborted jobs, then every finished job downstream), changing nothing", parameters: [idParameter] }) },
+      '/api/workflows/{id}/retry': { post: op('POST /api/workflows/{id}/retry', 'retryWorkflow', 'operator', { summary: "Run the workflow's failed and aborted jobs again, with every finished job downstream of them (audited)", parameters: [idParameter] }) },
+      '/api/queues': { get: op('GET /api/queues', 'listQueues', 'viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers, paused since' }) },
+      '/api/queues/{name}/pause': { post: op('POST /api/queues/{name}/pause', 'pauseQueue', 'operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on', parameters: [queueParameter] }) },
+      '/api/queues/{name}/resume': { post: op('POST /api/queues/{name}/resume', 'resumeQueue', 'operator', { summary: 'Resume a paused queue and wake its workers', parameters: [queueParameter] }) },
+      '/api/tasks': { get: op('GET /api/tasks', 'listTasks', 'viewer', { summary: 'Tasks the workers announced' }) },
+      '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day, runs by hour, latest failures" }) },
+      '/api/workers': { get: op('GET /api/workers', 'listWorkers', 'viewer', { summary: 'Workers and the jobs they run' }) },
+      '/api/stats': { get: op('GET /api/stats', 'getOverview', 'viewer', { summary: 'Counts, the last hour, recent failures, workers' }) },
+      '/api/audit': { get: op('GET /api/audit', 'listAuditEntries', 'operator', { summary: 'The audit log, newest first', parameters: queryParameters(auditQuery) }) },
       '/api/session': {
-        get: op('signed-in', { summary: 'Who is signed in', responses: { 200: json('{ user }'), ...errors } }),
-        post: op('anyone', { summary: 'Sign in: sets the session cookie (failures are rate-limited)', requestBody: jsonBody(signInBody), responses: { 200: json('{ user }'), ...errors } }),
-        delete: op('signed-in', { summary: 'Sign out', responses: { 200: json('{ signedOut }'), ...errors } }),
+        get: op('GET /api/session', 'getSession', 'signed-in', { summary: 'Who is signed in' }),
+        post: op('POST /api/session', 'signIn', 'anyone', { summary: 'Sign in: sets the session cookie (failures are rate-limited)', requestBody: jsonBody(signInBody) }),
+        delete: op('DELETE /api/session', 'signOut', 'signed-in', { summary: 'Sign out' }),
       },
-      '/api/session/password': { post: op('signed-in', { summary: 'Change your own password (ends your sessions)', requestBody: jsonBody(passwordBody), responses: { 200: json('{ changed }'), ...errors } }) },
+      '/api/session/password': { post: op('POST /api/session/password', 'changeOwnPassword', 'signed-in', { summary: 'Change your own password (ends your sessions)', requestBody: jsonBody(passwordBody) }) },
       '/api/users': {
-        get: op('admin', { summary: 'Users', responses: { 200: json('{ users }'), ...errors } }),
-        post: op('admin', { summary: 'Add a user (without a password: a one-time one, returned once)', requestBody: jsonBody(addUserBody), responses: { 201: json('{ user, password? }'), ...errors } }),
+        get: op('GET /api/users', 'listUsers', 'admin', { summary: 'Users' }),
+        post: op('POST /api/users', 'addUser', 'admin', { summary: 'Add a user (without a password: a one-time one, returned once)', requestBody: jsonBody(addUserBody) }, 201),
       },
       '/api/users/{username}': {
-        patch: op('admin', { summary: "Change a user's role, or reset their password", parameters: [usernameParameter], requestBody: jsonBody(changeUserBody), responses: { 200: json('{ user, password? }'), ...errors } }),
-        delete: op('admin', { summary: 'Remove a user (never the last admin)', parameters: [usernameParameter], responses: { 200: json('{ username, removed }'), ...errors } }),
+        patch: op('PATCH /api/users/{username}', 'changeUser', 'admin', { summary: "Change a user's role, or reset their password", parameters: [usernameParameter], requestBody: jsonBody(changeUserBody) }),
+        delete: op('DELETE /api/users/{username}', 'removeUser', 'admin', { summary: 'Remove a user (never the last admin)', parameters: [usernameParameter] }),
       },
       '/api/tokens': {
-        get: op('admin', { summary: 'API tokens (never their secrets)', responses: { 200: json('{ tokens }'), ...errors } }),
-        post: op('admin', { summary: 'Create an API token: the secret is in this answer only', requestBody: jsonBody(addTokenBody), responses: { 201: json('{ token, apiToken }'), ...errors } }),
+        get: op('GET /api/tokens', 'listTokens', 'admin', { summary: 'API tokens (never their secrets)' }),
+        post: op('POST /api/tokens', 'createToken', 'admin', { summary: 'Create an API token: the secret is in this answer only', requestBody: jsonBody(addTokenBody) }, 201),
       },
-      '/api/tokens/{id}': { delete: op('admin', { summary: 'Revoke an API token', parameters: [idParameter], responses: { 200: json('{ apiToken }'), ...errors } }) },
+      '/api/tokens/{id}': { delete: op('DELETE /api/tokens/{id}', 'revokeToken', 'admin', { summary: 'Revoke an API token', parameters: [idParameter] }) },
       '/api/settings': {
-        get: op('admin', { summary: 'Console settings', responses: { 200: json('the settings'), ...errors } }),
-        patch: op('admin', { summary: 'Change console settings', requestBody: jsonBody(settingsBody), responses: { 200: json('the settings'), ...errors } }),
+        get: op('GET /api/settings', 'getSettings', 'admin', { summary: 'Console settings' }),
+        patch: op('PATCH /api/settings', 'changeSettings', 'admin', { summary: 'Change console settings', requestBody: jsonBody(settingsBody) }),
       },
-      '/api/health': { get: op('anyone', { summary: 'The console is up and reaches its database', responses: { 200: json('{ ok }') } }) },
-      '/api/openapi.json': { get: op('viewer', { summary: 'This document', responses: { 200: json('OpenAPI 3.1') } }) },
-      '/api/events': { get: op('viewer', { summary: 'Server-Sent Events: `change` messages { jobIds, workflowIds, refresh }', responses: { 200: { description: 'text/event-stream' } } }) },
+      '/api/health': { get: op('GET /api/health', 'getHealth', 'anyone', { summary: 'The console is up and reaches its database' }) },
+      '/api/openapi.json': { get: op('GET /api/openapi.json', 'getOpenApiDocument', 'viewer', { summary: 'This document' }) },
+      '/api/events': {
+        get: {
+          operationId: 'streamChanges',
+          summary: 'Server-Sent Events: `change` messages { jobIds, workflowIds, refresh }',
+          'x-role': 'viewer',
+          security: [{ bearer: [] }, { session: [] }],
+          responses: {
+            200: { description: 'A stream of `change` events', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            ...errors,
+          },
+        },
+      },
     },
   }
 }

@@ -1,5 +1,4 @@
 // Everything the Job page shows about one job, in one call.
-import { ManaError } from '../queue/errors.ts'
 import type { Job, JobStatus } from '../queue/job.ts'
 import type { ConsoleContext } from './context.ts'
 import type { VisibleJob } from './values.ts'
@@ -21,8 +20,7 @@ export interface JobDetail {
 
 export async function getJobDetail(context: ConsoleContext, id: number): Promise<JobDetail> {
   const { prisma, jobs } = context
-  const job = await jobs.get(id)
-  if (!job) throw new ManaError('job_not_found', `job ${id} does not exist`)
+  const job = await jobs.getExisting(id)
   const jobId = BigInt(id)
   const [errors, events, parentEdges, childEdges, childCount, explanation] = await Promise.all([
     prisma.jobError.findMany({ where: { jobId }, orderBy: { attempt: 'asc' } }),

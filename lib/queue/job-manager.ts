@@ -104,6 +104,13 @@ export class JobManager {
     return row && jobFromRow(row.job)
   }
 
+  /** The job, or job_not_found. */
+  async getExisting(id: number): Promise<Job> {
+    const job = await this.get(id)
+    if (!job) throw new ManaError('job_not_found', `job ${id} does not exist`)
+    return job
+  }
+
   /** Keyset pages by id, newest or oldest first; or the slowest (see JobOrder). */
   async list(filter: JobFilter = {}, page: PageRequest = {}): Promise<JobPage> {
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 50), 1), 500)

@@ -49,7 +49,7 @@ function Users() {
     const username = String(form.get('username'))
     void run(async () => {
       const { password } = await api.addUser(username, form.get('role') as Role)
-      setSecret({ label: `${username} signs in with this one-time password.`, value: password })
+      if (password) setSecret({ label: `${username} signs in with this one-time password.`, value: password })
     })
   }
   return (

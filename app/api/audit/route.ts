@@ -6,4 +6,4 @@ import { consoleContext } from '../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** The audit log, newest first: ?actor=&action=&outcome=&jobId=&limit=&after= */
-export const GET = handler('operator', async (request) => readAuditLog(await consoleContext(), query(request, auditQuery)))
+export const GET = handler<'GET /api/audit'>('operator', async (request) => readAuditLog(await consoleContext(), query(request, auditQuery)))

@@ -12,7 +12,7 @@ const credentialCheckMs = 3000
  * The stream ends (after an `ended` message) once its credential does: signed out, session ended
  * by a password change or the user's removal, token revoked.
  */
-export const GET = handler('viewer', async (request) => {
+export const GET = handler<'GET /api/events'>('viewer', async (request) => {
   const encoder = new TextEncoder()
   let unsubscribe = () => {}
   let keepAlive: NodeJS.Timeout | undefined

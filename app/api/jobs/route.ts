@@ -1,4 +1,4 @@
-import { body, handler, query } from '../../../lib/api/http.ts'
+import { body, handler, query, respond } from '../../../lib/api/http.ts'
 import { deferBody, jobListQuery } from '../../../lib/api/schemas.ts'
 import { deferJob, deferJobWorkflow } from '../../../lib/console/actions.ts'
 import { consoleContext } from '../../../lib/console/context.ts'
@@ -8,7 +8,7 @@ import { hideValues, refuseValueFilter, valuesHiddenFrom } from '../../../lib/co
 export const dynamic = 'force-dynamic'
 
 /** Jobs with when each was deferred, last started and ended: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&order=newest|oldest|slowest&limit=50&after=ID */
-export const GET = handler('viewer', async (request, { actor }) => {
+export const GET = handler<'GET /api/jobs'>('viewer', async (request, { actor }) => {
   const { limit, after, order, id, ...filter } = query(request, jobListQuery)
   const { jobs, db } = await consoleContext()
   const hidden = await valuesHiddenFrom(db, actor)
@@ -26,9 +26,9 @@ const maxDeferBytes = 16 * 1024 * 1024
  * with the queue, priority and locks its task's workers announced; a task no worker announced is
  * refused (unknown_task) unless allowUnknownTask is true.
  */
-export const POST = handler('operator', async (request, { audit }) => {
+export const POST = handler<'POST /api/jobs'>('operator', async (request, { audit }) => {
   const { allowUnknownTask, ...input } = await body(request, deferBody, { maxBytes: maxDeferBytes })
   const who = { pool: (await consoleContext()).pool, audit }
-  if ('workflow' in input) return Response.json({ ids: await deferJobWorkflow(who, input.workflow, { allowUnknownTask, name: input.name }) }, { status: 201 })
-  return Response.json({ id: await deferJob(who, input, { allowUnknownTask }) }, { status: 201 })
+  if ('workflow' in input) return respond({ ids: await deferJobWorkflow(who, input.workflow, { allowUnknownTask, name: input.name }) }, { status: 201 })
+  return respond({ id: await deferJob(who, input, { allowUnknownTask }) }, { status: 201 })
 })

@@ -1,7 +1,7 @@
 import { checkSameOrigin, cookieValue, sessionCookie } from '../../../lib/api/auth.ts'
 import { HttpError } from '../../../lib/api/http-error.ts'
 import { clientAddress } from '../../../lib/api/client-address.ts'
-import { body, handler } from '../../../lib/api/http.ts'
+import { body, handler, respond } from '../../../lib/api/http.ts'
 import { signInBody } from '../../../lib/api/schemas.ts'
 import { clearSessionCookie, setSessionCookie } from '../../../lib/api/session-cookie.ts'
 import { writeAudit } from '../../../lib/auth/audit.ts'
@@ -12,10 +12,10 @@ import { consoleContext } from '../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** Who is signed in. */
-export const GET = handler('signed-in', async (_request, { actor }) => ({ user: actor }))
+export const GET = handler<'GET /api/session'>('signed-in', async (_request, { actor }) => ({ user: actor! }))
 
 /** Signs in: { username, password } → a session cookie. */
-export const POST = handler('anyone', async (request) => {
+export const POST = handler<'POST /api/session'>('anyone', async (request) => {
   checkSameOrigin(request) // no signing a browser in to someone else's account from another site
   const { username, password } = await body(request, signInBody)
   const result = await signIn((await consoleContext()).db, username, password, clientAddress(request))
@@ -24,14 +24,14 @@ export const POST = handler('anyone', async (request) => {
       ? new HttpError(429, 'too_many_attempts', 'too many failed sign-ins: wait a quarter of an hour')
       : new HttpError(401, 'invalid_credentials', 'wrong username or password')
   }
-  return Response.json({ user: result.actor }, { headers: { 'set-cookie': setSessionCookie(request, result.token, result.expiresAt) } })
+  return respond({ user: result.actor }, { headers: { 'set-cookie': setSessionCookie(request, result.token, result.expiresAt) } })
 })
 
 /** Signs out. */
-export const DELETE = handler('signed-in', async (request, { audit }) => {
+export const DELETE = handler<'DELETE /api/session'>('signed-in', async (request, { audit }) => {
   const { db } = await consoleContext()
   const token = cookieValue(request, sessionCookie)
   if (token) await endSession(db, token)
   await writeAudit(db, audit, { action: 'sign_out', jobIds: [], details: {} }, 'ok')
-  return Response.json({ signedOut: true }, { headers: { 'set-cookie': clearSessionCookie(request) } })
+  return respond({ signedOut: true as const }, { headers: { 'set-cookie': clearSessionCookie(request) } })
 })

@@ -6,9 +6,9 @@ import { consoleContext } from '../../../lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = handler('admin', async () => getSettings((await consoleContext()).db))
+export const GET = handler<'GET /api/settings'>('admin', async () => getSettings((await consoleContext()).db))
 
-export const PATCH = handler('admin', async (request, { audit }) => {
+export const PATCH = handler<'PATCH /api/settings'>('admin', async (request, { audit }) => {
   const changes = await body(request, settingsBody)
   return changeSettings({ pool: (await consoleContext()).pool, audit }, changes)
 })

@@ -4,7 +4,7 @@ import { sharedOverview } from '../../../lib/console/overview.ts'
 import { hideOverviewValues, valuesHiddenFrom } from '../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
-export const GET = handler('viewer', async (_request, { actor }) => {
+export const GET = handler<'GET /api/stats'>('viewer', async (_request, { actor }) => {
   const context = await consoleContext()
   const overview = await sharedOverview.get(context)
   return (await valuesHiddenFrom(context.db, actor)) ? hideOverviewValues(overview) : overview

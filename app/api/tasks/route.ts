@@ -3,4 +3,4 @@ import { listTasks } from '../../../lib/console/catalog.ts'
 import { consoleContext } from '../../../lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
-export const GET = handler('viewer', async () => ({ tasks: await listTasks(await consoleContext()) }))
+export const GET = handler<'GET /api/tasks'>('viewer', async () => ({ tasks: await listTasks(await consoleContext()) }))

@@ -6,4 +6,4 @@ import { consoleContext } from '../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** Workflows, newest first: ?name=PREFIX&limit=&after= */
-export const GET = handler('viewer', async (request) => listWorkflows(await consoleContext(), query(request, workflowListQuery)))
+export const GET = handler<'GET /api/workflows'>('viewer', async (request) => listWorkflows(await consoleContext(), query(request, workflowListQuery)))

@@ -7,13 +7,13 @@ import { hideDetailValues, valuesHiddenFrom } from '../../../../lib/console/valu
 
 export const dynamic = 'force-dynamic'
 
-export const GET = handler('viewer', async (_request, { params, actor }) => {
+export const GET = handler<'GET /api/jobs/{id}'>('viewer', async (_request, { params, actor }) => {
   const context = await consoleContext()
   const detail = await getJobDetail(context, jobIdParams.parse(params).id)
   return (await valuesHiddenFrom(context.db, actor)) ? hideDetailValues(detail) : detail
 })
 
-export const DELETE = handler('admin', async (_request, { params, audit }) => {
+export const DELETE = handler<'DELETE /api/jobs/{id}'>('admin', async (_request, { params, audit }) => {
   const { id } = jobIdParams.parse(params)
   await deleteJob({ pool: (await consoleContext()).pool, audit }, id)
   return { id, deleted: true }

@@ -6,7 +6,7 @@ import { consoleContext } from '../../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** { filter, action: cancel | retry, dryRun }: what it would do (dryRun, the default), or does it. */
-export const POST = handler('operator', async (request, { audit }) => {
+export const POST = handler<'POST /api/jobs/bulk'>('operator', async (request, { audit }) => {
   const { filter, action, dryRun } = await body(request, bulkBody)
   const { jobs, pool } = await consoleContext()
   return dryRun ? jobs.bulk(filter, action, { dryRun }) : bulkAction({ pool, audit }, filter, action)

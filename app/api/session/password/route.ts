@@ -8,7 +8,7 @@ import { consoleContext } from '../../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** A signed-in user chooses a new password ({ current, password }); every session of theirs ends. */
-export const POST = handler('signed-in', async (request, { actor, audit }) => {
+export const POST = handler<'POST /api/session/password'>('signed-in', async (request, { actor, audit }) => {
   if (actor!.userId === undefined) throw new HttpError(403, 'forbidden', 'an API token has no password')
   const change = await body(request, passwordBody)
   const { db, pool } = await consoleContext()

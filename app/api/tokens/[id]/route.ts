@@ -6,7 +6,7 @@ import { consoleContext } from '../../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** Revokes the token; it stays listed, marked revoked. */
-export const DELETE = handler('admin', async (_request, { params, audit }) => {
+export const DELETE = handler<'DELETE /api/tokens/{id}'>('admin', async (_request, { params, audit }) => {
   const { id } = idParams.parse(params)
   return { apiToken: await revokeApiToken({ pool: (await consoleContext()).pool, audit }, id) }
 })

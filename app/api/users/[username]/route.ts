@@ -6,7 +6,7 @@ import { consoleContext } from '../../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** { role } changes the role; { resetPassword: true } sets a one-time password, returned once. */
-export const PATCH = handler('admin', async (request, { params, audit }) => {
+export const PATCH = handler<'PATCH /api/users/{username}'>('admin', async (request, { params, audit }) => {
   const { username } = usernameParams.parse(params)
   const change = await body(request, changeUserBody)
   const who = { pool: (await consoleContext()).pool, audit }
@@ -16,7 +16,7 @@ export const PATCH = handler('admin', async (request, { params, audit }) => {
   return { user: reset.user, password: reset.password }
 })
 
-export const DELETE = handler('admin', async (_request, { params, audit }) => {
+export const DELETE = handler<'DELETE /api/users/{username}'>('admin', async (_request, { params, audit }) => {
   const { username } = usernameParams.parse(params)
   await removeConsoleUser({ pool: (await consoleContext()).pool, audit }, username)
   return { username, removed: true }

@@ -5,9 +5,9 @@ import { consoleContext } from '../../../../../lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 
-export const POST = handler('operator', async (_request, { params, audit }) => {
+export const POST = handler<'POST /api/jobs/{id}/cancel'>('operator', async (_request, { params, audit }) => {
   const { id } = jobIdParams.parse(params)
   const { pool, jobs } = await consoleContext()
   await cancelJob({ pool, audit }, id)
-  return jobs.get(id)
+  return jobs.getExisting(id)
 })

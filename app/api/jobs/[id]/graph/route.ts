@@ -7,7 +7,7 @@ import { ManaError } from '../../../../../lib/queue/errors.ts'
 export const dynamic = 'force-dynamic'
 
 /** The job's workflow as nodes and [parent, child] edges. */
-export const GET = handler('viewer', async (_request, { params }) => {
+export const GET = handler<'GET /api/jobs/{id}/graph'>('viewer', async (_request, { params }) => {
   const { id } = jobIdParams.parse(params)
   const graph = await workflowGraph((await consoleContext()).db, id)
   if (!graph) throw new ManaError('job_not_found', `job ${id} does not exist`)

@@ -7,7 +7,7 @@ import { hideLogValues, valuesHiddenFrom } from '../../../../../lib/console/valu
 export const dynamic = 'force-dynamic'
 
 /** The lines the job's task logged, for one attempt (?attempt=N; default: the latest that logged). */
-export const GET = handler('viewer', async (request, { params, actor }) => {
+export const GET = handler<'GET /api/jobs/{id}/logs'>('viewer', async (request, { params, actor }) => {
   const { id } = jobIdParams.parse(params)
   const { attempt } = query(request, jobLogsQuery)
   const context = await consoleContext()

@@ -6,7 +6,7 @@ import { consoleContext } from '../../../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** Body { downstream: true } also re-runs every finished job after it. */
-export const POST = handler('operator', async (request, { params, audit }) => {
+export const POST = handler<'POST /api/jobs/{id}/retry'>('operator', async (request, { params, audit }) => {
   const { id } = jobIdParams.parse(params)
   const { downstream } = await body(request, retryBody)
   return { retried: await retryJob({ pool: (await consoleContext()).pool, audit }, id, downstream) }

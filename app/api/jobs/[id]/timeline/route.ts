@@ -7,7 +7,7 @@ import { ManaError } from '../../../../../lib/queue/errors.ts'
 export const dynamic = 'force-dynamic'
 
 /** Where the job's workflow's time went: each job's spans, and the critical path. */
-export const GET = handler('viewer', async (_request, { params }) => {
+export const GET = handler<'GET /api/jobs/{id}/timeline'>('viewer', async (_request, { params }) => {
   const { id } = jobIdParams.parse(params)
   const timeline = await workflowTimeline((await consoleContext()).db, id)
   if (!timeline) throw new ManaError('job_not_found', `job ${id} does not exist`)

@@ -6,7 +6,7 @@ import { consoleContext } from '../../../../../lib/console/context.ts'
 export const dynamic = 'force-dynamic'
 
 /** No worker starts a job of the queue until it is resumed; `changed` is false when it was paused already. */
-export const POST = handler('operator', async (_request, { params, audit }) => {
+export const POST = handler<'POST /api/queues/{name}/pause'>('operator', async (_request, { params, audit }) => {
   const { name } = queueParams.parse(params)
   return { queue: name, paused: true, changed: await pauseQueue({ pool: (await consoleContext()).pool, audit }, name) }
 })
