@@ -1,5 +1,7 @@
 // The console server's connections, opened once per process (route bundles share them through
-// globalThis): a pg pool for the SQL functions and graph queries, Prisma for typed reads.
+// globalThis): one pg pool, which the SQL functions and graph queries use, and Prisma's typed
+// reads too (its adapter borrows the pool's connections). The live updates' LISTEN connection
+// is the only other one (lib/console/live.ts).
 import type pg from 'pg'
 import { ensureFirstAdmin, firstAdminNotice } from '../auth/users.ts'
 import { openDatabase } from '../db/database.ts'
@@ -41,5 +43,5 @@ async function open(): Promise<ConsoleContext> {
   }
   const firstAdmin = await ensureFirstAdmin(db)
   if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
-  return { url: database.url, pool, db, jobs: new JobManager(db), prisma: createPrismaClient(database.url) }
+  return { url: database.url, pool, db, jobs: new JobManager(db), prisma: createPrismaClient(pool) }
 }
