@@ -14,7 +14,7 @@ const builtConsoleDir = path.join(consolePackageDir, 'console')
 /** Preloaded into the console's server: it stamps requests with their socket's address. */
 const peerStamp = 'console-peer.cjs'
 const sourceDirs = ['app', 'components', 'lib']
-const sourceFiles = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', `worker/${peerStamp}`]
+const sourceFiles = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', `worker/${peerStamp}`, 'worker/console-server.ts'] // this file builds it
 const isClone = () => fs.existsSync(path.join(projectRoot, 'app'))
 const require = createRequire(import.meta.url)
 
@@ -61,6 +61,16 @@ export async function buildConsole(): Promise<void> {
     fs.cpSync(path.join(next, 'standalone', entry), path.join(builtConsoleDir, entry), { recursive: true, dereference: true })
   }
   fs.cpSync(path.join(next, 'static'), path.join(builtConsoleDir, '.next', 'static'), { recursive: true })
+  // The console's pg and the Prisma adapter's must be one module: the adapter borrows the
+  // console's pool, which it recognises with instanceof. Turbopack's alias of pg (a copy, once
+  // dereferenced) becomes a package that re-exports the copy the adapter loads.
+  const aliases = path.join(builtConsoleDir, '.next', 'node_modules')
+  for (const alias of fs.readdirSync(aliases).filter((name) => /^pg-[0-9a-f]+$/.test(name))) {
+    fs.rmSync(path.join(aliases, alias), { recursive: true })
+    fs.mkdirSync(path.join(aliases, alias))
+    fs.writeFileSync(path.join(aliases, alias, 'package.json'), `${JSON.stringify({ name: alias, main: 'index.js' })}\n`)
+    fs.writeFileSync(path.join(aliases, alias, 'index.js'), "module.exports = require('pg')\n")
+  }
   fs.copyFileSync(path.join(projectRoot, 'worker', peerStamp), path.join(builtConsoleDir, peerStamp))
   // Turbopack traces Prisma's query engines for every database; the console uses PostgreSQL's
   // query compiler only (the client is engineType "client").

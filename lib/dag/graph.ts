@@ -24,7 +24,8 @@ export interface Graph {
   edges: Array<[number, number]>
 }
 
-export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph | undefined> {
+/** `lastAttempts`: each node's latest attempt (startedAt, ranMs) too; without, they are null. */
+export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts = true } = {}): Promise<Graph | undefined> {
   const [target] = await db.query<{ workflow_id: string | null }>('SELECT workflow_id FROM procrastinate_jobs WHERE id = $1', [jobId])
   if (!target) return undefined
   const workflowId = target.workflow_id === null ? null : Number(target.workflow_id)
@@ -47,9 +48,9 @@ export async function workflowGraph(db: Queryable, jobId: number): Promise<Graph
             last.started_at, last.ran_ms
      FROM node JOIN procrastinate_jobs AS job ON job.id = node.id
      LEFT JOIN parents ON parents.job_id = job.id
-     LEFT JOIN LATERAL manana_last_attempt(job.id) AS last ON true
+     LEFT JOIN LATERAL (SELECT * FROM manana_last_attempt(job.id) WHERE $2) AS last ON true
      ORDER BY job.id`,
-    [workflowId ?? jobId],
+    [workflowId ?? jobId, lastAttempts],
   )
   return {
     workflowId,

@@ -82,7 +82,7 @@ export function segmentsOf(
 }
 
 export async function workflowTimeline(db: Queryable, jobId: number): Promise<Timeline | undefined> {
-  const graph = await workflowGraph(db, jobId)
+  const graph = await workflowGraph(db, jobId, { lastAttempts: false }) // read from the events below
   if (!graph) return undefined
   const ids = graph.nodes.map((node) => node.id)
   // Flat rows through the events' job index: one aggregate per job cost 4× as much at 5,000 jobs.
@@ -110,7 +110,11 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
   const now = scheduled[0]?.now ?? Date.now()
   const origin = Math.min(...graph.nodes.filter((node) => !node.external).map((node) => eventsOf.get(node.id)?.[0]?.[1] ?? now))
   const parents = new Map<number, number[]>()
-  for (const [parent, child] of graph.edges) parents.set(child, [...(parents.get(child) ?? []), parent])
+  for (const [parent, child] of graph.edges) {
+    const list = parents.get(child)
+    if (list) list.push(parent)
+    else parents.set(child, [parent])
+  }
   // Each job's end first (a terminal event), then readiness from its parents' ends.
   const endOf = new Map<number, number | null>()
   for (const node of graph.nodes) {
