@@ -1,11 +1,11 @@
 // Scenario 6 of `npm run bench`: the console at scale. On the database given, 1,000,000 jobs in
-// 10,000 workflows (one of 5,000 jobs, one of 2,000, the rest of 99; 3,198 jobs on their own),
-// with their events; then the console's production build serves it, and we time its API (p50
-// and p95 of sequential requests, as one operator's browser makes them: lists, a job, a 2,000-job
-// graph, a 5,000-job timeline, the overview, the Tasks page) and, in Chromium, how long a 5,000-job graph takes
-// to be drawn and to answer a drag.
+// 10,000 workflows (one of 10,000 jobs, one of 5,000, one of 2,000, the rest of 98; 3,294 jobs on
+// their own), with their events; then the console's production build serves it, and we time its
+// API (p50 and p95 of sequential requests, as one operator's browser makes them: lists, a job, a
+// 2,000-job graph, a 10,000-job timeline, the overview, the Tasks page) and, in Chromium, how long
+// a 5,000-job graph takes to be drawn and to answer a drag, and a 10,000-job timeline to be drawn.
 // Usage: tsx bench/systems/console.ts DATABASE_URL
-import { chromium } from '@playwright/test'
+import { chromium, type Page } from '@playwright/test'
 import fs from 'node:fs'
 import pg from 'pg'
 import { sessionCookie } from '../../lib/api/auth.ts'
@@ -23,16 +23,16 @@ if (!databaseUrl) throw new Error('usage: console.ts DATABASE_URL')
 const port = Number(process.env.BENCH_CONSOLE_PORT ?? 3390)
 const samples = 100
 
-const sizes = { jobs: 1_000_000, workflows: 10_000, big: 5_000, medium: 2_000, small: 99 }
+const sizes = { jobs: 1_000_000, workflows: 10_000, huge: 10_000, big: 5_000, medium: 2_000, small: 98 }
 
 /**
  * Workflows as trees (node n's parent is node (n - 1) / 2), finished: one job in 50 failed, the
  * rest succeeded, each with the events a worker would have written. The jobs on their own wait,
  * scheduled for tomorrow.
  */
-async function seed(client: pg.Client): Promise<{ big: number; medium: number }> {
-  const smallCount = sizes.workflows - 2
-  const alone = sizes.jobs - sizes.big - sizes.medium - smallCount * sizes.small
+async function seed(client: pg.Client): Promise<{ huge: number; big: number; medium: number }> {
+  const smallCount = sizes.workflows - 3
+  const alone = sizes.jobs - sizes.huge - sizes.big - sizes.medium - smallCount * sizes.small
   // Bulk load of rows consistent by construction, as pg_restore does it: no triggers and no
   // foreign-key checks (3,000,000 events). Every workflow job is finished, so no child waits
   // on a counter the triggers would have kept.
@@ -43,8 +43,8 @@ async function seed(client: pg.Client): Promise<{ big: number; medium: number }>
     CREATE TEMPORARY TABLE shape AS
     SELECT w.id AS workflow_id, node, size
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM manana_workflows) AS w
-    CROSS JOIN LATERAL (SELECT CASE w.n WHEN 1 THEN $1::int WHEN 2 THEN $2::int ELSE $3::int END AS size) AS s
-    CROSS JOIN LATERAL generate_series(0, s.size - 1) AS node`, [sizes.big, sizes.medium, sizes.small])
+    CROSS JOIN LATERAL (SELECT CASE w.n WHEN 1 THEN $1::int WHEN 2 THEN $2::int WHEN 3 THEN $3::int ELSE $4::int END AS size) AS s
+    CROSS JOIN LATERAL generate_series(0, s.size - 1) AS node`, [sizes.huge, sizes.big, sizes.medium, sizes.small])
   await client.query(`
     INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, attempts, result, workflow_id)
     SELECT CASE WHEN node % 3 = 0 THEN 'io' ELSE 'default' END,
@@ -92,10 +92,11 @@ async function seed(client: pg.Client): Promise<{ big: number; medium: number }>
     SELECT 'default', 'cleanup', jsonb_build_object('n', n), now() + interval '1 day' FROM generate_series(1, $1) AS n`, [alone])
   await client.query('VACUUM ANALYZE')
   const [roots] = (await client.query(`
-    SELECT (SELECT min(id) FROM procrastinate_jobs WHERE workflow_id = w.ids[1]) AS big,
-           (SELECT min(id) FROM procrastinate_jobs WHERE workflow_id = w.ids[2]) AS medium
+    SELECT (SELECT min(id) FROM procrastinate_jobs WHERE workflow_id = w.ids[1]) AS huge,
+           (SELECT min(id) FROM procrastinate_jobs WHERE workflow_id = w.ids[2]) AS big,
+           (SELECT min(id) FROM procrastinate_jobs WHERE workflow_id = w.ids[3]) AS medium
     FROM (SELECT array_agg(id ORDER BY id) AS ids FROM manana_workflows) AS w`)).rows
-  return { big: Number(roots.big), medium: Number(roots.medium) }
+  return { huge: Number(roots.huge), big: Number(roots.big), medium: Number(roots.medium) }
 }
 
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -114,8 +115,11 @@ async function timeApi(token: string, paths: (i: number) => string): Promise<{ p
   return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) }
 }
 
-/** Milliseconds from navigation until the 5,000-job graph shows its root, then a drag moves it. */
-async function timeGraph(session: string, root: number): Promise<number[]> {
+/**
+ * Milliseconds from navigation to `path` until `ready` says the page is drawn (and usable), in
+ * fresh browser contexts, after one unmeasured load that warms the server's caches.
+ */
+async function timeDrawn(session: string, path: string, ready: (page: Page) => Promise<void>): Promise<number[]> {
   const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
   const browser = await chromium.launch({ executablePath })
   try {
@@ -125,24 +129,35 @@ async function timeGraph(session: string, root: number): Promise<number[]> {
       await context.addCookies([{ name: sessionCookie, value: session, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Lax' }])
       const page = await context.newPage()
       const started = now()
-      await page.goto(`http://127.0.0.1:${port}/jobs/${root}/graph`)
-      await page.getByRole('heading', { name: new RegExp(`· ${sizes.big} jobs`) }).waitFor()
-      await page.getByTestId(`node-${root}`).waitFor()
-      const viewport = page.locator('.react-flow__viewport')
-      const before = await viewport.getAttribute('style')
-      const box = (await page.getByLabel('Workflow graph').boundingBox())!
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
-      await page.mouse.down()
-      await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2 - 100, { steps: 5 })
-      await page.mouse.up()
-      if ((await viewport.getAttribute('style')) === before) throw new Error('the graph did not pan')
-      if (run > 0) times.push(now() - started) // the first load warms the server's caches
+      await page.goto(`http://127.0.0.1:${port}${path}`)
+      await ready(page)
+      if (run > 0) times.push(now() - started)
       await context.close()
     }
-    return times
+    return times.sort((a, b) => a - b)
   } finally {
     await browser.close()
   }
+}
+
+/** The 5,000-job graph shows its root, then a drag moves it. */
+async function graphReady(page: Page, root: number): Promise<void> {
+  await page.getByRole('heading', { name: new RegExp(`· ${sizes.big} jobs`) }).waitFor()
+  await page.getByTestId(`node-${root}`).waitFor()
+  const viewport = page.locator('.react-flow__viewport')
+  const before = await viewport.getAttribute('style')
+  const box = (await page.getByLabel('Workflow graph').boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2 - 100, { steps: 5 })
+  await page.mouse.up()
+  if ((await viewport.getAttribute('style')) === before) throw new Error('the graph did not pan')
+}
+
+/** The 10,000-job timeline shows its first bar and its critical path. */
+async function timelineReady(page: Page, root: number): Promise<void> {
+  await page.getByTestId(`bar-${root}`).waitFor()
+  await page.getByLabel('Critical path').waitFor()
 }
 
 const client = new pg.Client({ connectionString: databaseUrl })
@@ -169,7 +184,7 @@ try {
     ['listFilteredDeep', () => `/api/jobs?status=failed&task=load&after=${deep}`],
     ['detail', (i) => `/api/jobs/${1 + ((i + 5) * 9973) % newest}`],
     ['graph2000', () => `/api/jobs/${roots.medium}/graph`],
-    ['timeline5000', () => `/api/jobs/${roots.big}/timeline`],
+    ['timeline10000', () => `/api/jobs/${roots.huge}/timeline`],
     ['overview', () => '/api/stats'],
     ['tasks', () => '/api/tasks/activity'],
   ]
@@ -187,10 +202,14 @@ try {
     computeTimes.push(now() - started)
   }
   figures.overviewComputeMs = computeTimes.sort((a, b) => a - b)[2]!
-  const graphTimes = (await timeGraph(session, roots.big)).sort((a, b) => a - b)
+  const graphTimes = await timeDrawn(session, `/jobs/${roots.big}/graph`, (page) => graphReady(page, roots.big))
   figures.graph5000Ms = graphTimes[Math.floor(graphTimes.length / 2)]!
   figures.graph5000MinMs = graphTimes[0]!
   figures.graph5000MaxMs = graphTimes[graphTimes.length - 1]!
+  const timelineTimes = await timeDrawn(session, `/jobs/${roots.huge}/graph?view=timeline`, (page) => timelineReady(page, roots.huge))
+  figures.timeline10000Ms = timelineTimes[Math.floor(timelineTimes.length / 2)]!
+  const tasksTimes = await timeDrawn(session, '/tasks', (page) => page.getByRole('row', { name: 'Task load' }).waitFor())
+  figures.tasksPageMs = tasksTimes[Math.floor(tasksTimes.length / 2)]!
   report(figures)
 } finally {
   server.kill('SIGTERM')

@@ -1,6 +1,7 @@
 // Live updates: one LISTEN connection per console server. A notification means "events were
-// written"; the new events are read in one query, a burst coalesced into one message, and
-// each browser connected to /api/events gets it.
+// written" (or a job's log lines: then no new event is found, and every page reads again); the
+// new events are read in one query, a burst coalesced into one message, and each browser
+// connected to /api/events gets it.
 import pg from 'pg'
 import { consoleContext } from './context.ts'
 
