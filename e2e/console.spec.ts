@@ -201,7 +201,8 @@ test('pausing a queue stops the running worker from starting its jobs; resuming 
 })
 
 test('a job deferred from the form with a parent waits, then runs', async ({ page, request }) => {
-  const parent = await defer(request, { task: 'step', args: { label: 'soon' }, scheduleIn: 4 })
+  // The parent waits until the form has made its child (then it is cancelled: the child runs).
+  const parent = await defer(request, { task: 'step', args: { label: 'later' }, scheduleIn: 3600 })
   await page.goto('/defer')
   await page.getByLabel('Task').selectOption('download_data')
   const args = page.getByLabel('Arguments (JSON object)')
@@ -216,6 +217,7 @@ test('a job deferred from the form with a parent waits, then runs', async ({ pag
   await expect(created).toBeVisible()
   await created.click()
   await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText(`Waiting on parent job ${parent.id}`)
+  expect((await request.post(`/api/jobs/${parent.id}/cancel`)).status()).toBe(200)
   await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
 })
 

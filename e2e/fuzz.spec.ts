@@ -62,7 +62,7 @@ const badBody = fc.oneof(
 
 /** A query string no list route accepts. */
 const badQuery = fc.oneof(
-  fc.constantFrom('limit=0', 'limit=-5', 'limit=100000', 'limit=abc', 'after=-1', 'after=1e999', 'status=running', 'status=todo,DROP', 'id=abc', 'jobId=-1'),
+  fc.constantFrom('limit=0', 'limit=-5', 'limit=100000', 'limit=abc', 'after=-1', 'after=1e999', 'status=sleeping', 'status=todo,DROP', 'id=abc', 'jobId=-1'),
   fc.constantFrom('args=no-colon', `args=${encodeURIComponent(Array.from({ length: 25 }, (_, i) => `k${i}:1`).join(','))}`),
 )
 
