@@ -342,6 +342,8 @@ describe('claiming ahead', () => {
     release()
     await until(async () => ran.length === 60, 'the queued jobs')
     expect(ran.slice(50)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i))
+    // A task's end is recorded after it returns.
+    await until(async () => (await Promise.all(queued.map(jobRow))).every((row) => row.status === 'succeeded'), 'the ends to be recorded')
     for (const id of queued) expect(await jobRow(id)).toMatchObject({ status: 'succeeded', attempts: 1 })
   })
 
@@ -353,6 +355,7 @@ describe('claiming ahead', () => {
     expect(await eventsOf(t, queued[0]!)).toEqual(['deferred', 'started', 'deferred_for_retry'])
     release()
     await until(async () => ran.length === 60, 'the queued jobs')
+    await until(statusIs(queued[0]!, 'succeeded'), 'its end to be recorded')
     expect(await jobRow(queued[0]!)).toMatchObject({ status: 'succeeded', attempts: 1 })
   })
 

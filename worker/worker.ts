@@ -6,9 +6,10 @@ import { format } from 'node:util'
 import pg from 'pg'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
+import { isManaError } from '../lib/queue/errors.ts'
 import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
-import type { JobContext, JobLogger, LogLevel, Task } from '../lib/queue/task.ts'
+import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, type Task } from '../lib/queue/task.ts'
 import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
 import { channelsFor, Listener } from './listener.ts'
@@ -289,7 +290,7 @@ export class Worker {
         logger,
       }
       const result = await Promise.race([
-        Promise.resolve().then(() => task.handler(job.args, context)),
+        task.parse(job.args).then((args) => task.handler(args, context)),
         new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason))),
       ])
       outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result) }
@@ -299,7 +300,9 @@ export class Worker {
       else if (reason === 'shutdown' || reason === 'lost') outcome = { status: 'released' }
       else {
         const failure = reason === 'timeout' ? new Error(`timed out after ${task!.options.timeout} s`) : error
-        outcome = { status: 'failed', error: failure, retryIn: task ? retryDelay(task.options.retry, failure, job.attempts) : null }
+        // Arguments its validator refuses stay refused: no retry.
+        const refusedArgs = isManaError(failure) && failure.code === 'invalid_args'
+        outcome = { status: 'failed', error: failure, retryIn: task && !refusedArgs ? retryDelay(task.options.retry, failure, job.attempts) : null }
       }
     } finally {
       clearTimeout(timer)
@@ -460,7 +463,7 @@ export class Worker {
         queueing_lock: task.options.queueingLock ?? null,
         retry: task.options.retry ? { ...strategy, ...(retryOn ? { retryOn: 'some errors' } : {}) } : null,
         timeout_seconds: task.options.timeout ?? null,
-        args_schema: task.options.argsSchema ?? null,
+        args_schema: announcedArgsSchema(task.options),
       }
     })
     const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6, $7) AS id', [

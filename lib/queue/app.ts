@@ -7,6 +7,7 @@ import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
 import { QueueManager } from './queues.ts'
+import type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts'
 import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
 
 export interface AppOptions {
@@ -52,11 +53,14 @@ export class App {
     this.queues = new QueueManager(this.db)
   }
 
-  task<Args extends TaskArgs = TaskArgs, Result = unknown>(
+  /** A task whose arguments a Standard Schema validator declares: deferred with its input, run with its output. */
+  task<Schema extends StandardSchemaV1<any, TaskArgs>, Result>(
     name: string,
-    options: TaskOptions,
-    handler: TaskHandler<Args, Result>,
-  ): Task<Args, Result> {
+    options: TaskOptions & { args: Schema },
+    handler: TaskHandler<InferOutput<Schema>, Result>,
+  ): Task<InferInput<Schema>, Result, InferOutput<Schema>>
+  task<Args extends TaskArgs = TaskArgs, Result = unknown>(name: string, options: TaskOptions, handler: TaskHandler<Args, Result>): Task<Args, Result>
+  task(name: string, options: TaskOptions, handler: TaskHandler<TaskArgs, unknown>): Task<TaskArgs, unknown> {
     if (this.tasks.has(name)) throw new ManaError('invalid_job', `task ${name} is defined twice`)
     const task = new Task(name, options, handler, this)
     this.tasks.set(name, task)
@@ -78,14 +82,18 @@ export class App {
 
   /**
    * Defers jobs atomically; dependsOn may name existing ids and keys of jobs in the same call.
-   * A job of a task this app defines takes the task's queue, priority and locks unless it sets its own.
+   * A job of a task this app defines takes the task's queue, priority and locks unless it sets its
+   * own, and its arguments are checked by the task's validator (invalid_args; nothing deferred).
    */
-  defer(jobs: JobToDefer[], options: WorkflowOptions = {}): Promise<number[]> {
-    return deferJobs(
-      this.db,
-      jobs.map((job) => withTaskDefaults(job, this.tasks.get(job.task)?.options)),
-      options,
+  async defer(jobs: JobToDefer[], options: WorkflowOptions = {}): Promise<number[]> {
+    const checked = await Promise.all(
+      jobs.map(async (job) => {
+        const task = this.tasks.get(job.task)
+        const defaults = withTaskDefaults(job, task?.options)
+        return task?.options.args ? { ...defaults, args: await task.parse(job.args ?? {}) } : defaults
+      }),
     )
+    return deferJobs(this.db, checked, options)
   }
 
   /**

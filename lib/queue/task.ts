@@ -1,4 +1,5 @@
 import type { DeferOptions, JobToDefer } from './defer.ts'
+import { jsonSchemaOf, validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
 import type { Job, JobStatus } from './job.ts'
 
 /** What a running task is given besides its arguments. */
@@ -45,21 +46,37 @@ export interface TaskOptions {
   retry?: RetryStrategy | number | boolean
   /** Seconds an attempt may run before it fails. */
   timeout?: number
-  /** A JSON Schema of the arguments, shown and checked by the console's defer form. */
+  /**
+   * The arguments' validator (any Standard Schema: zod, valibot…): deferring checks them with it
+   * (invalid_args naming the field) and stores what it returns (defaults filled in); the worker
+   * checks them again before the task runs (jobs deferred by name, from Python or the console);
+   * its JSON Schema is announced for the console's forms.
+   */
+  args?: StandardSchemaV1<any, TaskArgs>
+  /** A JSON Schema of the arguments, shown and checked by the console's defer form (from `args` when that gives one). */
   argsSchema?: Record<string, unknown>
 }
+
+/** What a worker announces of a task's arguments: `args`'s JSON Schema, else `argsSchema`. */
+export const announcedArgsSchema = (options: TaskOptions) => (options.args && jsonSchemaOf(options.args)) ?? options.argsSchema ?? null
 
 interface Deferrer {
   defer(jobs: JobToDefer[]): Promise<number[]>
 }
 
-export class Task<Args extends TaskArgs = TaskArgs, Result = unknown> {
+/** A task: deferred with `Args`; its handler gets `Parsed` (what its `args` validator makes of them) and returns `Result`. */
+export class Task<Args extends TaskArgs = TaskArgs, Result = unknown, Parsed extends TaskArgs = Args> {
   constructor(
     readonly name: string,
     readonly options: TaskOptions,
-    readonly handler: TaskHandler<Args, Result>,
+    readonly handler: TaskHandler<Parsed, Result>,
     private readonly deferrer: Deferrer,
   ) {}
+
+  /** The arguments the handler gets: checked by the task's validator, if it has one. */
+  async parse(args: unknown): Promise<Parsed> {
+    return (this.options.args ? await validateArgs(this.options.args, args, this.name) : args) as Parsed
+  }
 
   /** The same task with options for the next defer (parents, priority, schedule…). */
   configure(options: DeferOptions): { defer(args: Args): Promise<number> } {
