@@ -8,6 +8,7 @@ import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
+import { matchParents } from '../lib/queue/parents.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, type Task } from '../lib/queue/task.ts'
 import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
@@ -286,6 +287,7 @@ export class Worker {
         signal: controller.signal,
         getParentStatuses: () => this.app.jobs.parentStatuses(job.id),
         getParentResults: () => this.app.jobs.parentResults(job.id),
+        parents: async () => matchParents(task.options.parents ?? {}, await this.app.jobs.parentJobs(job.id), job.id),
         log: logger.info,
         logger,
       }
@@ -300,9 +302,9 @@ export class Worker {
       else if (reason === 'shutdown' || reason === 'lost') outcome = { status: 'released' }
       else {
         const failure = reason === 'timeout' ? new Error(`timed out after ${task!.options.timeout} s`) : error
-        // Arguments its validator refuses stay refused: no retry.
-        const refusedArgs = isManaError(failure) && failure.code === 'invalid_args'
-        outcome = { status: 'failed', error: failure, retryIn: task && !refusedArgs ? retryDelay(task.options.retry, failure, job.attempts) : null }
+        // Arguments its validator refuses, or parents other than it declared, stay so: no retry.
+        const hopeless = isManaError(failure) && (failure.code === 'invalid_args' || failure.code === 'parents_mismatch')
+        outcome = { status: 'failed', error: failure, retryIn: task && !hopeless ? retryDelay(task.options.retry, failure, job.attempts) : null }
       }
     } finally {
       clearTimeout(timer)

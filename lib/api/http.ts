@@ -20,6 +20,7 @@ const statusByCode: Record<ErrorCode, number> = {
   unknown_parent_key: 422,
   dependency_cycle: 422,
   unknown_task: 422,
+  parents_mismatch: 422,
   queueing_lock_taken: 409,
   job_not_found: 404,
   workflow_not_found: 404,

@@ -7,6 +7,7 @@ import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
 import { QueueManager } from './queues.ts'
+import type { ParentSpec } from './parents.ts'
 import type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts'
 import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
 
@@ -53,14 +54,21 @@ export class App {
     this.queues = new QueueManager(this.db)
   }
 
-  /** A task whose arguments a Standard Schema validator declares: deferred with its input, run with its output. */
-  task<Schema extends StandardSchemaV1<any, TaskArgs>, Result>(
+  /**
+   * A task whose arguments a Standard Schema validator declares: deferred with its input, run
+   * with its output. `parents` declares the tasks its parents run (ctx.parents() is typed by them).
+   */
+  task<Schema extends StandardSchemaV1<any, TaskArgs>, Result, Parents extends ParentSpec = {}>(
     name: string,
-    options: TaskOptions & { args: Schema },
-    handler: TaskHandler<InferOutput<Schema>, Result>,
+    options: TaskOptions & { args: Schema; parents?: Parents },
+    handler: TaskHandler<InferOutput<Schema>, Result, Parents>,
   ): Task<InferInput<Schema>, Result, InferOutput<Schema>>
-  task<Args extends TaskArgs = TaskArgs, Result = unknown>(name: string, options: TaskOptions, handler: TaskHandler<Args, Result>): Task<Args, Result>
-  task(name: string, options: TaskOptions, handler: TaskHandler<TaskArgs, unknown>): Task<TaskArgs, unknown> {
+  task<Args extends TaskArgs = TaskArgs, Result = unknown, Parents extends ParentSpec = {}>(
+    name: string,
+    options: TaskOptions & { parents?: Parents },
+    handler: TaskHandler<Args, Result, Parents>,
+  ): Task<Args, Result>
+  task(name: string, options: TaskOptions, handler: TaskHandler<TaskArgs, unknown, ParentSpec>): Task<TaskArgs, unknown> {
     if (this.tasks.has(name)) throw new ManaError('invalid_job', `task ${name} is defined twice`)
     const task = new Task(name, options, handler, this)
     this.tasks.set(name, task)

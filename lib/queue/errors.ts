@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'queueing_lock_taken'
   /** No worker announced the task (the console, the API and the CLI check; lib/queue/announced-tasks.ts). */
   | 'unknown_task'
+  /** A job's parents are not the ones its task declared (lib/queue/parents.ts). */
+  | 'parents_mismatch'
   | AuthErrorCode
   | SchemaErrorCode
 

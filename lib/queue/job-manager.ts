@@ -2,6 +2,7 @@
 import { ManaError } from './errors.ts'
 import { jobFromRow, type Job, type JobRow, type JobStatus } from './job.ts'
 import { jsonProblem } from './json-values.ts'
+import type { ParentJob } from './parents.ts'
 import type { Queryable } from './queryable.ts'
 
 export interface JobFilter {
@@ -234,6 +235,17 @@ export class JobManager {
       [id],
     )
     return row!.statuses
+  }
+
+  /** A job's parents: id, task, status and result (what ctx.parents() matches to the declared ones). */
+  async parentJobs(id: number): Promise<ParentJob[]> {
+    const rows = await this.db.query<{ id: string; task_name: string; status: JobStatus; result: unknown }>(
+      `SELECT parent.id, parent.task_name, parent.status, parent.result
+       FROM procrastinate_job_dependencies AS edge JOIN procrastinate_jobs AS parent ON parent.id = edge.depends_on_job_id
+       WHERE edge.job_id = $1 ORDER BY parent.id`,
+      [id],
+    )
+    return rows.map((row) => ({ id: Number(row.id), task: row.task_name, status: row.status, result: row.result }))
   }
 
   /** The result of each parent of a job (null until it succeeded), by parent id. */

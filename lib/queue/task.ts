@@ -1,9 +1,10 @@
 import type { DeferOptions, JobToDefer } from './defer.ts'
 import { jsonSchemaOf, validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
 import type { Job, JobStatus } from './job.ts'
+import type { ParentSpec, ParentsOf } from './parents.ts'
 
-/** What a running task is given besides its arguments. */
-export interface JobContext {
+/** What a running task is given besides its arguments; `Parents`: the parents its task declared. */
+export interface JobContext<Parents extends ParentSpec = {}> {
   job: Job
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number
@@ -11,6 +12,8 @@ export interface JobContext {
   signal: AbortSignal
   getParentStatuses(): Promise<Record<number, JobStatus>>
   getParentResults(): Promise<Record<number, unknown>>
+  /** The declared parents, by key, with their statuses and (typed) results; parents_mismatch when they are not what was declared. */
+  parents(): Promise<ParentsOf<Parents>>
   /** Writes a log line (as console.log formats its arguments), kept with this attempt and shown on the job's page; the same as logger.info. */
   log(...values: unknown[]): void
   logger: JobLogger
@@ -21,7 +24,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type JobLogger = Record<LogLevel, (...values: unknown[]) => void>
 
 export type TaskArgs = Record<string, unknown>
-export type TaskHandler<Args extends TaskArgs, Result> = (args: Args, context: JobContext) => Promise<Result> | Result
+export type TaskHandler<Args extends TaskArgs, Result, Parents extends ParentSpec = {}> = (args: Args, context: JobContext<Parents>) => Promise<Result> | Result
 
 /** When and how often a failed job runs again (Procrastinate's RetryStrategy). */
 export interface RetryStrategy {
@@ -55,6 +58,8 @@ export interface TaskOptions {
   args?: StandardSchemaV1<any, TaskArgs>
   /** A JSON Schema of the arguments, shown and checked by the console's defer form (from `args` when that gives one). */
   argsSchema?: Record<string, unknown>
+  /** The tasks its parents run, by key: { process: processData }, or { downloads: [downloadData] } for any number (see ctx.parents()). */
+  parents?: ParentSpec
 }
 
 /** What a worker announces of a task's arguments: `args`'s JSON Schema, else `argsSchema`. */
@@ -69,7 +74,7 @@ export class Task<Args extends TaskArgs = TaskArgs, Result = unknown, Parsed ext
   constructor(
     readonly name: string,
     readonly options: TaskOptions,
-    readonly handler: TaskHandler<Parsed, Result>,
+    readonly handler: TaskHandler<Parsed, Result, any>,
     private readonly deferrer: Deferrer,
   ) {}
 
