@@ -10,6 +10,7 @@ import { QueueManager } from './queues.ts'
 import type { ParentSpec } from './parents.ts'
 import type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts'
 import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
+import { WorkflowDefinition, type Step, type WorkflowBuilder } from './workflow-definition.ts'
 
 export interface AppOptions {
   /** Defaults to DATABASE_URL, or embedded PostgreSQL under ./.manana/ when that is unset. */
@@ -40,6 +41,7 @@ export function isApp(value: unknown): value is App {
 export class App {
   readonly tasks = new Map<string, Task<any, unknown>>()
   readonly periodicTasks: PeriodicTask[] = []
+  readonly workflows = new Map<string, WorkflowDefinition<any, any, any>>()
   /** Get, list, cancel, abort, retry and delete jobs. */
   readonly jobs: JobManager
   /** Pause and resume queues. */
@@ -62,13 +64,13 @@ export class App {
     name: string,
     options: TaskOptions & { args: Schema; parents?: Parents },
     handler: TaskHandler<InferOutput<Schema>, Result, Parents>,
-  ): Task<InferInput<Schema>, Result, InferOutput<Schema>>
+  ): Task<InferInput<Schema>, Result, InferOutput<Schema>, Parents>
   task<Args extends TaskArgs = TaskArgs, Result = unknown, Parents extends ParentSpec = {}>(
     name: string,
     options: TaskOptions & { parents?: Parents },
     handler: TaskHandler<Args, Result, Parents>,
-  ): Task<Args, Result>
-  task(name: string, options: TaskOptions, handler: TaskHandler<TaskArgs, unknown, ParentSpec>): Task<TaskArgs, unknown> {
+  ): Task<Args, Result, Args, Parents>
+  task(name: string, options: TaskOptions, handler: TaskHandler<TaskArgs, unknown, any>): Task<TaskArgs, unknown, TaskArgs, any> {
     if (this.tasks.has(name)) throw new ManaError('invalid_job', `task ${name} is defined twice`)
     const task = new Task(name, options, handler, this)
     this.tasks.set(name, task)
@@ -110,6 +112,27 @@ export class App {
    */
   deferWorkflow<W extends Workflow>(workflow: W, options: WorkflowOptions = {}): Promise<Record<keyof W, number>> {
     return deferKeyed((jobs) => this.defer(jobs, options), workflow)
+  }
+
+  /**
+   * Defines a workflow: `build` composes its steps from its input (checked by `input`, a Standard
+   * Schema validator, when given); `.defer(input)` defers them atomically under `name`.
+   */
+  workflow<Schema extends StandardSchemaV1<any, TaskArgs>, Steps extends Record<string, Step> | void = void>(
+    name: string,
+    options: { input: Schema },
+    build: (w: WorkflowBuilder, input: InferOutput<Schema>) => Steps,
+  ): WorkflowDefinition<InferInput<Schema>, Steps, InferOutput<Schema>>
+  workflow<Input extends TaskArgs = {}, Steps extends Record<string, Step> | void = void>(
+    name: string,
+    options: {},
+    build: (w: WorkflowBuilder, input: Input) => Steps,
+  ): WorkflowDefinition<Input, Steps>
+  workflow(name: string, options: { input?: StandardSchemaV1<any, TaskArgs> }, build: (w: WorkflowBuilder, input: TaskArgs) => Record<string, Step> | void) {
+    if (this.workflows.has(name)) throw new ManaError('invalid_job', `workflow ${name} is defined twice`)
+    const definition = new WorkflowDefinition(name, options, build, (workflow, workflowOptions) => this.deferWorkflow(workflow, workflowOptions))
+    this.workflows.set(name, definition)
+    return definition
   }
 
   /** The pool, opened on first use. */

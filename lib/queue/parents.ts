@@ -6,7 +6,7 @@ import { ManaError } from './errors.ts'
 import type { JobStatus } from './job.ts'
 import type { Task } from './task.ts'
 
-type AnyTask = Task<any, any, any>
+type AnyTask = Task<any, any, any, any>
 export type ParentSpec = Record<string, AnyTask | readonly [AnyTask]>
 
 /** A finished parent: its result once it succeeded, null otherwise. */
@@ -14,7 +14,7 @@ export type Parent<Result> =
   | { id: number; status: 'succeeded'; result: Result }
   | { id: number; status: Exclude<JobStatus, 'succeeded'>; result: null }
 
-type ResultOf<T> = T extends Task<any, infer Result, any> ? Result : never
+type ResultOf<T> = T extends Task<any, infer Result, any, any> ? Result : never
 
 export type ParentsOf<Spec extends ParentSpec> = {
   [Key in keyof Spec]: Spec[Key] extends readonly [infer Each] ? Array<Parent<ResultOf<Each>>> : Parent<ResultOf<Spec[Key]>>

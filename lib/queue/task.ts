@@ -69,12 +69,15 @@ interface Deferrer {
   defer(jobs: JobToDefer[]): Promise<number[]>
 }
 
-/** A task: deferred with `Args`; its handler gets `Parsed` (what its `args` validator makes of them) and returns `Result`. */
-export class Task<Args extends TaskArgs = TaskArgs, Result = unknown, Parsed extends TaskArgs = Args> {
+/**
+ * A task: deferred with `Args`; its handler gets `Parsed` (what its `args` validator makes of
+ * them) and returns `Result`; `Parents`: the tasks it declared its parents run.
+ */
+export class Task<Args extends TaskArgs = TaskArgs, Result = unknown, Parsed extends TaskArgs = Args, Parents extends ParentSpec = {}> {
   constructor(
     readonly name: string,
     readonly options: TaskOptions,
-    readonly handler: TaskHandler<Parsed, Result, any>,
+    readonly handler: TaskHandler<Parsed, Result, Parents>,
     private readonly deferrer: Deferrer,
   ) {}
 
