@@ -99,8 +99,8 @@ const commands: Record<string, Command> = {
       const { address } = await serveConsole(database.url, values)
       if (demo) {
         if (firstRun) {
-          const deferred = await deferDemoWorkflows(app)
-          console.log(`first run: the demo workflow is deferred; watch it at ${address}/jobs/${deferred.pipeline.download_data}/graph`)
+          const deferred = await deferDemoWorkflows()
+          console.log(`first run: the demo workflow is deferred; watch it at ${address}/jobs/${deferred.pipeline.download}/graph`)
         }
         demo.keepTheDemoMoving(demo.app)
         console.log(`the demo defers a new workflow every 30 s: ${address}/workflows`)
@@ -199,6 +199,30 @@ scheduleIn); dependsOn names keys of this workflow or ids of existing jobs. All 
         allowUnknownTask: values['allow-unknown-task'],
       })
       console.log(JSON.stringify(ids))
+      return 0
+    },
+  },
+
+  run: {
+    usage: `manana run WORKFLOW ['{"json": "input"}'] --app MODULE
+  --app MODULE           the module whose app defines the workflow (app.workflow(WORKFLOW, …))
+Checks the input with the definition's schema, defers every step atomically under the
+workflow's name, and prints the ids of the steps the definition returns, as JSON.`,
+    summary: 'defer a workflow your app defines, with its input',
+    options: { app: { type: 'string' } },
+    positionals: 2,
+    async run(values, [name, json = '{}']) {
+      if (!name) throw new UsageError('which workflow? manana run WORKFLOW [JSON] --app MODULE')
+      if (!values.app) throw new UsageError('--app is required: the module whose app defines the workflow')
+      const input = parseJson(json, 'the input')
+      const app = await loadApp(values.app)
+      const definition = app.workflows.get(name)
+      if (!definition) {
+        throw new UsageError(`${values.app} defines no workflow ${name}; it defines: ${[...app.workflows.keys()].join(', ') || 'none'}`)
+      }
+      await useDatabase({ migrate: false })
+      await checkSchema(fromPg(await app.pool()))
+      console.log(JSON.stringify(await definition.defer(input as Record<string, unknown>)))
       return 0
     },
   },

@@ -72,6 +72,41 @@ export const notifyOnFailure = app.task('notify_on_failure', {}, async (_args, {
   return { parentFailed: failed.length > 0, statuses }
 })
 
+// The demo's workflows, as definitions: `npx manana run sales_report --app …` defers one; each
+// input has defaults, so an empty one runs it.
+
+/** download → process → report. */
+export const salesReport = app.workflow('sales_report', {}, (w, { url = 'https://example.com/sales.csv' }: { url?: string }) => {
+  const download = w.step('download_data', downloadData, { url })
+  const process = w.step('process_data', processData, {}, { after: [download] })
+  const report = w.step('generate_report', generateReport, {}, { after: [process] })
+  return { download, process, report }
+})
+
+/** top → left and right → bottom. */
+export const diamond = app.workflow('diamond', {}, (w) => {
+  const top = w.step('top', step, { label: 'top' })
+  const left = w.step('left', step, { label: 'left' }, { after: [top] })
+  const right = w.step('right', step, { label: 'right' }, { after: [top] })
+  const bottom = w.step('bottom', step, { label: 'bottom' }, { after: [left, right] })
+  return { top, bottom }
+})
+
+/** One step fans out into `shards` (default 50), joined by one. */
+export const fanOut = app.workflow('fan_out', {}, (w, { shards = 50 }: { shards?: number }) => {
+  const split = w.step('split', step, { label: 'split' })
+  const parts = Array.from({ length: shards }, (_, i) => w.step(`shard_${i}`, step, { label: `shard ${i}` }, { after: [split] }))
+  const merge = w.step('merge', processData, {}, { after: parts })
+  return { split, merge }
+})
+
+/** A parent that fails, and its child that runs anyway and says so. */
+export const failingBranch = app.workflow('failing_branch', {}, (w) => {
+  const call = w.step('call_flaky_api', callFlakyApi, {})
+  const notify = w.step('notify_on_failure', notifyOnFailure, {}, { after: [call] })
+  return { call, notify }
+})
+
 /**
  * What keeps `npm start`'s demo moving: every 30 s a new workflow whose steps take seconds (two
  * downloads, a join, a report), with a branch that fails one time in three, so that a newcomer

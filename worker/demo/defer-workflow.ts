@@ -7,7 +7,7 @@ import { deferDemoWorkflows } from './workflow.ts'
 const database = await openDatabase({ migrate: true })
 process.env.DATABASE_URL = database.url
 try {
-  console.log(JSON.stringify(await deferDemoWorkflows(app), null, 2))
+  console.log(JSON.stringify(await deferDemoWorkflows(), null, 2))
 } finally {
   await app.close()
   await database.stop()
