@@ -24,6 +24,8 @@ export const useStats = () => {
 }
 export const useWorkflows = (search: string) =>
   useQuery({ queryKey: ['workflows', search], queryFn: () => api.workflows(search), refetchInterval: usePolling(), placeholderData: (previous) => previous })
+export const useWorkflowDefinitions = () =>
+  useQuery({ queryKey: ['workflow-definitions'], queryFn: api.workflowDefinitions, refetchInterval: usePolling() || 10000 })
 export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
 export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })
 export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })

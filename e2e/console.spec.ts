@@ -147,6 +147,23 @@ test("a workflow's failures run again with everything after them, after a previe
   expect(audit.entries[0]).toMatchObject({ action: 'workflow.retry', jobIds: expect.arrayContaining([ids.flaky, ids.notify]) })
 })
 
+test("the Workflows page lists the workflows the worker's app defines, with their last runs", async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: { top: { task: 'step', args: { label: 'top', ms: 50 } }, bottom: { task: 'step', args: { label: 'bottom', ms: 50 }, dependsOn: ['top'] } },
+    name: 'diamond',
+  })
+  await page.goto('/workflows')
+  const definitions = page.getByRole('table', { name: 'Workflow definitions' })
+  for (const name of ['sales_report', 'diamond', 'fan_out', 'failing_branch']) await expect(definitions.getByRole('row', { name: `Workflow ${name}` })).toBeVisible()
+  const diamond = definitions.getByRole('row', { name: 'Workflow diamond' })
+  await expect(diamond.getByRole('link', { name: /^Run \d+: succeeded$/ }).first()).toBeVisible({ timeout: 30_000 })
+  await diamond.getByRole('link', { name: /^Run \d+: succeeded$/ }).first().click()
+  await expect(page).toHaveURL(new RegExp(`/jobs/${ids.top}/graph$`))
+  await page.goto('/workflows')
+  await expect(definitions.getByRole('row', { name: 'Workflow diamond' })).toBeVisible()
+  await page.screenshot({ path: test.info().outputPath('workflow-definitions.png'), fullPage: true })
+})
+
 test('a waiting job says what it waits for, and can be cancelled', async ({ page, request }) => {
   const parent = await defer(request, { task: 'step', args: { label: 'later' }, scheduleIn: 3600 })
   const child = await defer(request, { task: 'step', args: { label: 'child' }, dependsOn: [parent.id] })

@@ -477,6 +477,10 @@ export class Worker {
       JSON.stringify(tasks),
       this.options.heartbeatInterval,
     ])
+    if (this.app.workflows.size) {
+      const workflows = [...this.app.workflows.values()].map((workflow) => ({ name: workflow.name, input_schema: workflow.inputSchema() }))
+      await this.db.query('SELECT manana_announce_workflows($1)', [JSON.stringify(workflows)])
+    }
     return Number(row!.id)
   }
 

@@ -7,7 +7,7 @@ import type { Actor } from '../auth/roles.ts'
 import type { Settings } from '../auth/settings.ts'
 import type { User } from '../auth/users.ts'
 import type { AuditEntry } from '../console/audit-log.ts'
-import type { QueueSummary, TaskSummary, WorkflowSummary } from '../console/catalog.ts'
+import type { QueueSummary, TaskSummary, WorkflowDefinitionSummary, WorkflowSummary } from '../console/catalog.ts'
 import type { JobDetail } from '../console/job-detail.ts'
 import type { JobLogs } from '../console/job-logs.ts'
 import type { JobTimes } from '../console/job-times.ts'
@@ -42,6 +42,7 @@ export interface ApiResponses {
   'GET /api/jobs/{id}/logs': JobLogs
   'GET /api/jobs/{id}/timeline': Timeline
   'GET /api/workflows': { workflows: WorkflowSummary[]; next: number | null }
+  'GET /api/workflows/definitions': { definitions: WorkflowDefinitionSummary[] }
   'GET /api/workflows/{id}/retry-preview': { jobs: RetryTarget[] }
   'POST /api/workflows/{id}/retry': { retried: number[] }
   'GET /api/queues': { queues: QueueSummary[] }

@@ -84,13 +84,13 @@ export interface WorkflowSummary {
   total: number
 }
 
-/** A LIKE pattern matching names that start with `prefix` (its own % and _ matched as such). */
-const startsWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+/** A LIKE pattern matching `text` itself (its own %, _ and \\ matched as such). */
+const literally = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
-/** Newest first; `name`: those whose name starts with it; `status`: those in that state. */
+/** Newest first; `name`: those whose name starts with it (`exactName`: is it); `status`: those in that state. */
 export async function listWorkflows(
-  { db }: ConsoleContext,
-  { limit, after, name, status }: { limit: number; after?: number | undefined; name?: string | undefined; status?: WorkflowStatus | undefined },
+  { db }: Pick<ConsoleContext, 'db'>,
+  { limit, after, name, exactName, status }: { limit: number; after?: number | undefined; name?: string | undefined; exactName?: string; status?: WorkflowStatus | undefined },
 ): Promise<{ workflows: WorkflowSummary[]; next: number | null }> {
   const rows = await db.query<{ id: string; name: string; status: WorkflowStatus; created_at: Date; ended_at: Date | null; first_job_id: string | null; counts: Record<string, number> | null }>(
     `SELECT workflow.id, workflow.name, outcome.status, workflow.created_at,
@@ -106,7 +106,7 @@ export async function listWorkflows(
      WHERE ($2::bigint IS NULL OR workflow.id < $2) AND ($3::text IS NULL OR workflow.name LIKE $3)
        AND ($4::text IS NULL OR outcome.status = $4)
      ORDER BY workflow.id DESC LIMIT $1`,
-    [limit, after ?? null, name ? startsWith(name) : null, status ?? null],
+    [limit, after ?? null, exactName !== undefined ? literally(exactName) : name ? `${literally(name)}%` : null, status ?? null],
   )
   const workflows = rows.map((row) => {
     const counts = row.counts ?? {}
@@ -122,4 +122,28 @@ export async function listWorkflows(
     }
   })
   return { workflows, next: workflows.length === limit ? workflows.at(-1)!.id : null }
+}
+
+export interface WorkflowDefinitionSummary {
+  name: string
+  /** The JSON Schema of its input, when its definition has a validator that gives one. */
+  inputSchema: Record<string, unknown> | null
+  announcedAt: string
+  /** Its latest runs (workflows deferred under its name), newest first. */
+  lastRuns: WorkflowSummary[]
+}
+
+/** The workflows the workers' apps define, each with its latest runs. */
+export async function listWorkflowDefinitions(context: Pick<ConsoleContext, 'db'>, runs = 10): Promise<WorkflowDefinitionSummary[]> {
+  const definitions = await context.db.query<{ name: string; input_schema: Record<string, unknown> | null; announced_at: Date }>(
+    'SELECT name, input_schema, announced_at FROM manana_workflow_definitions ORDER BY name',
+  )
+  return Promise.all(
+    definitions.map(async (definition) => ({
+      name: definition.name,
+      inputSchema: definition.input_schema,
+      announcedAt: definition.announced_at.toISOString(),
+      lastRuns: (await listWorkflows(context, { limit: runs, exactName: definition.name })).workflows,
+    })),
+  )
 }

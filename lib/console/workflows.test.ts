@@ -5,7 +5,10 @@ import { runNext } from '../../test/jobs.ts'
 import { deferJobs, deferWorkflow } from '../queue/defer.ts'
 import { JobManager } from '../queue/job-manager.ts'
 import type { WorkflowStatus } from '../queue/job.ts'
-import { listWorkflows } from './catalog.ts'
+import { z } from 'zod'
+import { Worker } from '../../worker/worker.ts'
+import { createApp } from '../queue/app.ts'
+import { listWorkflowDefinitions, listWorkflows } from './catalog.ts'
 import type { ConsoleContext } from './context.ts'
 
 const t = useTestDatabase()
@@ -80,5 +83,23 @@ describe('workflows', () => {
     expect(await jobs.workflowRetryPreview(workflowId)).toEqual([])
     await expect(jobs.workflowRetryPreview(999)).rejects.toMatchObject({ code: 'workflow_not_found' })
     await expect(jobs.retryWorkflow(999)).rejects.toMatchObject({ code: 'workflow_not_found' })
+  })
+
+  it('defined by apps are announced by their workers, and listed with their last runs by exact name', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const step = app.task('step', {}, async () => null)
+    const nightly = app.workflow('nightly_etl', { input: z.object({ day: z.iso.date() }) }, (w, { day }) => {
+      const first = w.step('first', step, { day })
+      return { last: w.step('last', step, { day }, { after: [first] }) }
+    })
+    app.workflow('bare', {}, (w) => ({ only: w.step('only', step, {}) }))
+    await new Worker(app, { once: true, log: () => {} }).run()
+    await nightly.defer({ day: '2026-12-01' })
+    await deferWorkflow(t.db, { a: { task: 'step' }, b: { task: 'step', dependsOn: ['a'] } }, { name: 'nightlyXetl' })
+    const definitions = await listWorkflowDefinitions(t as unknown as ConsoleContext)
+    expect(definitions.map((definition) => [definition.name, definition.lastRuns.map((run) => run.name)])).toEqual([['bare', []], ['nightly_etl', ['nightly_etl']]])
+    expect(definitions[1]!.inputSchema).toMatchObject({ type: 'object', required: ['day'] })
+    expect(definitions[0]!.inputSchema).toBeNull()
+    await app.close()
   })
 })

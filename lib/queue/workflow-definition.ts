@@ -5,7 +5,7 @@
 import type { DeferOptions, Workflow, WorkflowOptions } from './defer.ts'
 import { ManaError } from './errors.ts'
 import type { ParentSpec } from './parents.ts'
-import { validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
+import { jsonSchemaOf, validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
 import type { Task, TaskArgs } from './task.ts'
 
 type AnyTask = Task<any, any, any, any>
@@ -48,6 +48,11 @@ export class WorkflowDefinition<Input extends TaskArgs = TaskArgs, Steps extends
     private readonly build: (w: WorkflowBuilder, input: Parsed) => Steps,
     private readonly deferWorkflow: (workflow: Workflow, options: WorkflowOptions) => Promise<Record<string, number>>,
   ) {}
+
+  /** What workers announce of its input: its validator's JSON Schema, or null. */
+  inputSchema(): Record<string, unknown> | null {
+    return this.options.input ? jsonSchemaOf(this.options.input) : null
+  }
 
   /** The jobs `input` makes, by step key (checks the input first: invalid_args). */
   async jobs(input: Input): Promise<{ workflow: Workflow; returned: Steps }> {

@@ -4,6 +4,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useWorkflows } from '../../../components/queries.ts'
 import { StatusBadge } from '../../../components/StatusBadge.tsx'
 import { TimeAgo } from '../../../components/TimeAgo.tsx'
+import { WorkflowDefinitions } from '../../../components/WorkflowDefinitions.tsx'
 import { formatDuration } from '../../../lib/console/time.ts'
 import { workflowStatuses, type JobStatus } from '../../../lib/queue/job.ts'
 
@@ -82,6 +83,7 @@ export default function WorkflowsPage() {
         </table>
       )}
       {data?.next && <p><Link href={`${pathname}?${query(String(data.next))}`}>Older »</Link></p>}
+      <WorkflowDefinitions />
     </>
   )
 }
