@@ -141,7 +141,9 @@ export async function startConsole({ databaseUrl, port, host, log }: ConsoleOpti
   if (!fs.existsSync(serverJs)) throw new Error(`the console is not built: ${serverJs} is missing (npm run build)`)
   const server = spawn(process.execPath, ['--require', path.join(dir, peerStamp), serverJs], {
     cwd: dir,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), HOSTNAME: host },
+    // Idle keep-alive connections stay open 65 s (Node's default is 5 s): a client or proxy that
+    // reuses one a little later must not have it closed under its next request (ECONNRESET).
+    env: { KEEP_ALIVE_TIMEOUT: '65000', ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), HOSTNAME: host },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   server.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk))

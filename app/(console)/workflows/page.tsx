@@ -83,7 +83,8 @@ export default function WorkflowsPage() {
         </table>
       )}
       {data?.next && <p><Link href={`${pathname}?${query(String(data.next))}`}>Older »</Link></p>}
-      <WorkflowDefinitions />
+      {/* Below the runs, once they are drawn: nothing moves under the reader. */}
+      {data && <WorkflowDefinitions />}
     </>
   )
 }
