@@ -130,11 +130,14 @@ export function DagView({ jobId }: { jobId: number }) {
       })),
     [drawn, positions, selectedKey, searching, query],
   )
-  // A job chosen from the find bar: centred in the graph (the timeline scrolls to it itself).
+  // A job chosen from the find bar: centred in the graph once (live updates redraw the graph
+  // without taking the view back to it); the timeline scrolls to it itself.
+  const centred = useRef(0)
   useEffect(() => {
-    const key = focus && drawn?.keyOf.get(focus.id)
+    const key = focus && focus.seq !== centred.current && drawn?.keyOf.get(focus.id)
     const position = key && positions.get(key)
     if (!position || !flow.current) return
+    centred.current = focus.seq
     void flow.current.setCenter(position.x + nodeWidth / 2, position.y + nodeHeight / 2, { zoom: Math.max(flow.current.getZoom(), 0.8), duration: 300 })
   }, [focus, drawn, positions])
   const edges: Edge[] = useMemo(

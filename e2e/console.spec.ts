@@ -90,6 +90,7 @@ test('a failing branch is red, its child still runs and says so; retry with down
   await expect(preview).toContainText(`${ids.flaky} call_flaky_api`)
   await expect(preview).toContainText(`${ids.notify} notify_on_failure`)
   await page.getByRole('button', { name: 'Run 2 job(s) again' }).click()
+  await expect(page.getByRole('dialog', { name: 'Retry preview' })).toBeHidden() // done: leaving sooner could cancel the request
   // Both run again: the parent fails once more, then the child runs a second time.
   await page.goto(`/jobs/${ids.notify}`)
   await expect(page.getByRole('table', { name: 'Events' })).toContainText('retried')
@@ -141,6 +142,7 @@ test("a workflow's failures run again with everything after them, after a previe
   await expect(preview).toContainText(`${ids.flaky} call_flaky_api`)
   await expect(preview).toContainText(`${ids.notify} notify_on_failure`)
   await page.getByRole('button', { name: 'Run 2 job(s) again' }).click()
+  await expect(page.getByRole('dialog', { name: 'Retry preview' })).toBeHidden() // done: leaving sooner could cancel the request
   await page.goto(`/jobs/${ids.notify}`)
   await expect.poll(async () => (await page.getByRole('table', { name: 'Events' }).getByText('started', { exact: true }).count())).toBe(2)
   const audit = await (await request.get('/api/audit?action=workflow.retry')).json()
