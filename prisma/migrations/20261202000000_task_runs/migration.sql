@@ -141,7 +141,10 @@ BEGIN
     CROSS JOIN LATERAL (SELECT manana_status_event(change.before, change.after) AS type) AS event
     WHERE event.type IS NOT NULL;
 
-    PERFORM manana_count_task_runs(ids, statuses_before, statuses_after, attempts_before, attempts_after, task_names);
+    -- Attempts end only where jobs leave doing (not on the claims, the commonest change).
+    IF 'doing' = ANY (statuses_before) THEN
+        PERFORM manana_count_task_runs(ids, statuses_before, statuses_after, attempts_before, attempts_after, task_names);
+    END IF;
 
     SELECT array_agg(change.id), array_agg(CASE WHEN manana_is_terminal(change.after) THEN -1 ELSE 1 END)
     INTO crossed, deltas
