@@ -1,8 +1,11 @@
 'use client'
 // The workflows the workers' apps define, each with its input and how its last runs went.
 import Link from 'next/link'
+import { useState } from 'react'
+import { useAllowed } from '../app/providers.tsx'
 import { formatDuration } from '../lib/console/time.ts'
 import { useWorkflowDefinitions } from './queries.ts'
+import { RunWorkflowDialog } from './RunWorkflowDialog.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
 
 const median = (values: number[]) => {
@@ -12,12 +15,15 @@ const median = (values: number[]) => {
 
 export function WorkflowDefinitions() {
   const { data } = useWorkflowDefinitions()
+  const mayRun = useAllowed('operator')
+  const [running, setRunning] = useState<string | null>(null)
   if (!data?.definitions.length) return null
+  const chosen = data.definitions.find((definition) => definition.name === running)
   return (
     <section aria-label="Definitions">
       <h2>Definitions</h2>
       <table aria-label="Workflow definitions">
-        <thead><tr><th>Workflow</th><th>Input</th><th>Last runs</th><th>Succeeded</th><th>Median took</th></tr></thead>
+        <thead><tr><th>Workflow</th><th>Input</th><th>Last runs</th><th>Succeeded</th><th>Median took</th>{mayRun && <th><span className="sr-only">Run</span></th>}</tr></thead>
         <tbody>
           {data.definitions.map((definition) => {
             const finished = definition.lastRuns.filter((run) => run.endedAt !== null)
@@ -40,12 +46,14 @@ export function WorkflowDefinitions() {
                 </td>
                 <td>{finished.length ? `${succeeded} of ${finished.length}` : '—'}</td>
                 <td>{took === null ? '—' : formatDuration(took)}</td>
+                {mayRun && <td><button type="button" onClick={() => setRunning(definition.name)}>Run…</button></td>}
               </tr>
             )
           })}
         </tbody>
       </table>
-      <p className="muted">Succeeded and median among each definition's last 10 runs. Run one with <code>npx manana run NAME &apos;{'{…}'}&apos; --app MODULE</code>.</p>
+      <p className="muted">Succeeded and median among each definition's last 10 runs. Also run from a shell with <code>npx manana run NAME &apos;{'{…}'}&apos;</code>, or <code>POST /api/workflows</code>.</p>
+      {chosen && <RunWorkflowDialog key={chosen.name} name={chosen.name} inputSchema={chosen.inputSchema} onClose={() => setRunning(null)} />}
     </section>
   )
 }

@@ -156,7 +156,7 @@ test("the Workflows page lists the workflows the worker's app defines, with thei
   })
   await page.goto('/workflows')
   const definitions = page.getByRole('table', { name: 'Workflow definitions' })
-  for (const name of ['sales_report', 'diamond', 'fan_out', 'failing_branch']) await expect(definitions.getByRole('row', { name: `Workflow ${name}` })).toBeVisible()
+  for (const name of ['etl', 'diamond', 'fan_out', 'failing_branch']) await expect(definitions.getByRole('row', { name: `Workflow ${name}` })).toBeVisible()
   const diamond = definitions.getByRole('row', { name: 'Workflow diamond' })
   await expect(diamond.getByRole('link', { name: /^Run \d+: succeeded$/ }).first()).toBeVisible({ timeout: 30_000 })
   await diamond.getByRole('link', { name: /^Run \d+: succeeded$/ }).first().click()
@@ -164,6 +164,53 @@ test("the Workflows page lists the workflows the worker's app defines, with thei
   await page.goto('/workflows')
   await expect(definitions.getByRole('row', { name: 'Workflow diamond' })).toBeVisible()
   await page.screenshot({ path: test.info().outputPath('workflow-definitions.png'), fullPage: true })
+})
+
+test('the etl workflow runs from the Workflows page: a form from its input schema, a preview of its graph, then the run to the end', async ({ page, request }) => {
+  await page.goto('/workflows')
+  await page.getByRole('row', { name: 'Workflow etl' }).getByRole('button', { name: 'Run…' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Run etl' })
+  await expect(dialog.getByRole('status')).toHaveText('The run will defer 3 job(s):')
+  const url = dialog.getByLabel('url', { exact: true })
+  await expect(url).toHaveAttribute('placeholder', 'https://example.com/sales.csv')
+  await url.fill('not a url')
+  await expect(dialog.getByRole('alert')).toContainText('invalid_args: workflow etl: invalid arguments: url')
+  await expect(dialog.getByRole('button', { name: 'Run', exact: true })).toBeDisabled()
+  await url.fill('https://example.com/e2e.csv')
+  await expect(dialog.getByRole('status')).toHaveText('The run will defer 3 job(s):')
+  for (const key of ['download_data', 'process_data', 'generate_report']) await expect(dialog.getByTestId(`planned-${key}`)).toBeVisible()
+  await page.screenshot({ path: test.info().outputPath('run-workflow.png') })
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click()
+  // The run's graph opens, and fills in as it runs.
+  await expect(page).toHaveURL(/\/jobs\/\d+\/graph$/)
+  await expect(page.locator('[data-testid^="node-"][data-status="succeeded"]')).toHaveCount(3, { timeout: 30_000 })
+  const { workflows } = await (await request.get('/api/workflows?name=etl')).json()
+  expect(workflows[0]).toMatchObject({ name: 'etl', status: 'succeeded', input: { url: 'https://example.com/e2e.csv' } })
+  const audit = await (await request.get('/api/audit?action=workflow.run')).json()
+  expect(audit.entries[0]).toMatchObject({ action: 'workflow.run', details: { name: 'etl', input: { url: 'https://example.com/e2e.csv' }, workflowId: workflows[0].id } })
+})
+
+test("a runWhen 'all_succeeded' step is cancelled when its parent fails, with the reason on its page", async ({ page, request }) => {
+  await page.goto('/workflows')
+  await page.getByRole('row', { name: 'Workflow failing_branch' }).getByRole('button', { name: 'Run…' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Run failing_branch' })
+  await expect(dialog.getByText('This workflow takes no input.')).toBeVisible()
+  await expect(dialog.getByRole('status')).toHaveText('The run will defer 4 job(s):')
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click()
+  await expect(page).toHaveURL(/\/jobs\/\d+\/graph$/)
+  // The steps' ids follow the definition's order: call, notify, page the on-call, publish.
+  const call = Number(/\/jobs\/(\d+)\/graph$/.exec(page.url())![1])
+  await expect(node(page, call)).toHaveAttribute('data-status', 'failed', { timeout: 30_000 })
+  await expect(node(page, call + 3)).toHaveAttribute('data-status', 'cancelled')
+  await expect(node(page, call + 2)).toHaveAttribute('data-status', 'succeeded')
+  await expect(node(page, call + 1)).toHaveAttribute('data-status', 'succeeded')
+  await page.goto(`/jobs/${call + 3}`)
+  await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText(
+    `It was cancelled by its rule (run_when all_succeeded): parent ${call} (call_flaky_api) ended failed.`,
+  )
+  const { workflows } = await (await request.get('/api/workflows?name=failing_branch')).json()
+  expect(workflows[0]).toMatchObject({ status: 'failed', counts: { failed: 1, cancelled: 1, succeeded: 2 } })
+  await page.screenshot({ path: test.info().outputPath('run-when-cancelled.png') })
 })
 
 test('a waiting job says what it waits for, and can be cancelled', async ({ page, request }) => {

@@ -12,7 +12,7 @@ import { trustedProxies } from '../lib/api/client-address.ts'
 import { listTokens } from '../lib/auth/api-tokens.ts'
 import { isRole, roles, type Role } from '../lib/auth/roles.ts'
 import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
-import { addApiToken, addConsoleUser, changePassword, pauseQueue, removeConsoleUser, resumeQueue, revokeApiToken } from '../lib/console/actions.ts'
+import { addApiToken, addConsoleUser, changePassword, pauseQueue, removeConsoleUser, resumeQueue, revokeApiToken, runWorkflowDefinition } from '../lib/console/actions.ts'
 import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { checkSchema } from '../lib/db/schema-check.ts'
@@ -204,17 +204,24 @@ scheduleIn); dependsOn names keys of this workflow or ids of existing jobs. All 
   },
 
   run: {
-    usage: `manana run WORKFLOW ['{"json": "input"}'] --app MODULE
-  --app MODULE           the module whose app defines the workflow (app.workflow(WORKFLOW, …))
-Checks the input with the definition's schema, defers every step atomically under the
-workflow's name, and prints the ids of the steps the definition returns, as JSON.`,
-    summary: 'defer a workflow your app defines, with its input',
+    usage: `manana run WORKFLOW ['{"json": "input"}'] [--app MODULE]
+  --app MODULE           defer it here, from the module whose app defines it (app.workflow(WORKFLOW, …));
+                         without it, a running worker that defines it defers it (audited as cli:$USER)
+Checks the input with the definition's schema, defers every step atomically in a new workflow
+that records the input, and prints the ids of its steps' jobs (with --app: of the steps the
+definition returns), as JSON.`,
+    summary: 'run a workflow your app defines, with its input',
     options: { app: { type: 'string' } },
     positionals: 2,
     async run(values, [name, json = '{}']) {
-      if (!name) throw new UsageError('which workflow? manana run WORKFLOW [JSON] --app MODULE')
-      if (!values.app) throw new UsageError('--app is required: the module whose app defines the workflow')
+      if (!name) throw new UsageError('which workflow? manana run WORKFLOW [JSON] [--app MODULE]')
       const input = parseJson(json, 'the input')
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new UsageError('the input must be a JSON object')
+      if (!values.app) {
+        const app = await appWithSchema()
+        console.log(JSON.stringify(await runWorkflowDefinition(cliActor(await app.pool()), name, input as Record<string, unknown>)))
+        return 0
+      }
       const app = await loadApp(values.app)
       const definition = app.workflows.get(name)
       if (!definition) {

@@ -10,6 +10,10 @@ export interface ListenerEvents {
   /** A job was inserted, or a child became ready. */
   onJobReady(): void
   onAbortRequested(jobId: number): void
+  /** Listening again after a loss: what was announced meanwhile was missed. */
+  onReconnected(): void
+  /** Someone asks to run or preview a workflow definition called `name` (worker/workflow-requests.ts). */
+  onWorkflowRequested(name: string): void
 }
 
 /** The channels that announce jobs of these queues (all queues: null). */
@@ -83,7 +87,7 @@ export class Listener {
       this.connect().then(
         () => {
           this.log('listening again for notifications')
-          this.events.onJobReady() // something may have become ready while we were away
+          this.events.onReconnected()
         },
         () => this.reconnect(Math.min(delay * 2, 5000)),
       )
@@ -91,7 +95,7 @@ export class Listener {
   }
 
   private dispatch(payload: string | undefined): void {
-    let message: { type?: string; job_id?: number }
+    let message: { type?: string; job_id?: number; name?: string }
     try {
       message = JSON.parse(payload ?? '')
     } catch {
@@ -100,6 +104,6 @@ export class Listener {
     if (message.type === 'job_inserted') this.events.onJobReady()
     else if (message.type === 'abort_job_requested' && typeof message.job_id === 'number') {
       this.events.onAbortRequested(message.job_id)
-    }
+    } else if (message.type === 'workflow_requested' && typeof message.name === 'string') this.events.onWorkflowRequested(message.name)
   }
 }

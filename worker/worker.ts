@@ -14,6 +14,7 @@ import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, ty
 import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
 import { channelsFor, Listener } from './listener.ts'
+import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
 import { createLog, type Log } from './log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
 
@@ -78,6 +79,7 @@ export class Worker {
   private listener?: Listener
   private attemptEnds!: AttemptEnds
   private jobLogs!: JobLogs
+  private workflowRequests!: WorkflowRequests
   private timers: NodeJS.Timeout[] = []
   private stopping = false
   private wakeRequested = false
@@ -116,14 +118,25 @@ export class Worker {
     this.id = await this.register()
     const { queues, concurrency } = this.options
     this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
+    this.workflowRequests = new WorkflowRequests(this.pool, this.app, this.log)
+    const defines = (name: string) => this.app.workflows.has(name)
     this.listener = new Listener(
       this.pool.options,
-      this.channels,
-      { onJobReady: () => this.wake(), onAbortRequested: (id) => this.stopJob(id, 'abort') },
+      this.app.workflows.size ? [...this.channels, workflowRequestsChannel] : this.channels,
+      {
+        onJobReady: () => this.wake(),
+        onAbortRequested: (id) => this.stopJob(id, 'abort'),
+        onWorkflowRequested: (name) => defines(name) && this.workflowRequests.wake(),
+        onReconnected: () => {
+          this.wake()
+          this.workflowRequests.wake()
+        },
+      },
       this.log,
       this.id,
     )
     await this.listener.start().catch((error) => this.log(`not listening for notifications (${error.message}); polling`))
+    this.workflowRequests.wake() // those made before it listened
     this.every(this.options.heartbeatInterval, () => this.keepHealthy())
     if (this.app.periodicTasks.length) this.every(1, () => this.deferPeriodicTicks())
     try {
@@ -506,6 +519,7 @@ export class Worker {
       await this.attemptEnds.settled()
     }
     await this.listener?.close()
+    await this.workflowRequests.settled()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
     this.log(`worker ${this.id} stopped`)
   }

@@ -6,7 +6,7 @@ import type { Operation } from './contract.ts'
 import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
   addTokenBody, addUserBody, apiError, auditQuery, bulkBody, changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, retryBody,
-  retryPreviewQuery, settingsBody, signInBody, workflowListQuery,
+  retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, workflowListQuery,
 } from './schemas.ts'
 
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
@@ -74,7 +74,11 @@ export function openApiDocument() {
       '/api/jobs/{id}/graph': { get: op('GET /api/jobs/{id}/graph', 'getJobGraph', 'viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter] }) },
       '/api/jobs/{id}/logs': { get: op('GET /api/jobs/{id}/logs', 'getJobLogs', 'viewer', { summary: "The lines the job's task logged, for one attempt (default: the latest that logged), and how many each attempt wrote", parameters: [idParameter, ...queryParameters(jobLogsQuery)] }) },
       '/api/jobs/{id}/timeline': { get: op('GET /api/jobs/{id}/timeline', 'getJobTimeline', 'viewer', { summary: "Where the job's workflow's time went: each job's spans (waiting, queued, running, retry; ms from the first deferral) and the critical path with each job's share", parameters: [idParameter] }) },
-      '/api/workflows': { get: op('GET /api/workflows', 'listWorkflows', 'viewer', { summary: 'Workflows, newest first, with their status, times and counts by status', parameters: queryParameters(workflowListQuery) }) },
+      '/api/workflows': {
+        get: op('GET /api/workflows', 'listWorkflows', 'viewer', { summary: 'Workflows, newest first, with their status, times and counts by status', parameters: queryParameters(workflowListQuery) }),
+        post: op('POST /api/workflows', 'runWorkflow', 'operator', { summary: "Run a workflow definition with an input: a worker that defines it defers the run atomically (503 workflow_unavailable when none answers within 10 s; audited)", requestBody: jsonBody(runWorkflowBody) }, 201),
+      },
+      '/api/workflows/preview': { post: op('POST /api/workflows/preview', 'previewWorkflowRun', 'operator', { summary: 'The jobs and edges a run of a workflow definition with this input would defer, deferring nothing (asked of a worker that defines it)', requestBody: jsonBody(runWorkflowBody) }) },
       '/api/workflows/definitions': { get: op('GET /api/workflows/definitions', 'listWorkflowDefinitions', 'viewer', { summary: "The workflows the workers' apps define (app.workflow), with their input's JSON Schema and their last runs" }) },
       '/api/workflows/{id}/retry-preview': { get: op('GET /api/workflows/{id}/retry-preview', 'previewWorkflowRetry', 'viewer', { summary: "The jobs a retry of the workflow's failures would run again (its failed and aborted jobs, then every finished job downstream), changing nothing", parameters: [idParameter] }) },
       '/api/workflows/{id}/retry': { post: op('POST /api/workflows/{id}/retry', 'retryWorkflow', 'operator', { summary: "Run the workflow's failed and aborted jobs again, with every finished job downstream of them (audited)", parameters: [idParameter] }) },

@@ -1,6 +1,7 @@
 // The HTTP API's inputs, shared by the route handlers (which parse with them) and the browser.
 import { z } from 'zod'
 import { roles } from '../auth/roles.ts'
+import { runWhenRules } from '../queue/defer.ts'
 import { jobOrders } from '../queue/job-manager.ts'
 import { jobStatuses, workflowStatuses } from '../queue/job.ts'
 
@@ -75,6 +76,7 @@ const deferOptions = {
   queueingLock: z.string().max(1000).nullish(),
   scheduledAt: z.iso.datetime({ offset: true }).optional(),
   scheduleIn: z.number().min(0).optional(),
+  runWhen: z.enum(runWhenRules).optional(),
 }
 
 /** Defer a task no worker announced (a Python worker's): otherwise refused as unknown_task. */
@@ -94,6 +96,14 @@ export const deferWorkflowBody = z
   .strict()
 
 export const deferBody = z.union([deferJobBody, deferWorkflowBody])
+
+/** Run (or preview) a workflow definition a worker announced: its name and input (default: {}). */
+export const runWorkflowBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    input: jsonObject.refine((input) => Buffer.byteLength(JSON.stringify(input)) <= maxArgsBytes, `at most ${maxArgsBytes} bytes of JSON`).default({}),
+  })
+  .strict()
 
 /** The filter of a bulk action: the jobs list's filters, as JSON. */
 export const jobFilter = z

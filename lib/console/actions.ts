@@ -10,6 +10,9 @@ import { deferAsAnnounced, deferWorkflowAsAnnounced, type AnnouncedDeferOptions 
 import type { JobToDefer, Workflow } from '../queue/defer.ts'
 import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
 import { QueueManager } from '../queue/queues.ts'
+import { fromPg } from '../queue/queryable.ts'
+import type { TaskArgs } from '../queue/task.ts'
+import { runWorkflow } from './workflow-runs.ts'
 
 /** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
 type Who = { pool: pg.Pool; audit: AuditContext }
@@ -65,6 +68,16 @@ export const deferJobWorkflow = (who: Who, workflow: Workflow, options: Announce
     const ids = await deferWorkflowAsAnnounced(db, workflow, options)
     record.jobIds = Object.values(ids)
     return ids
+  })
+
+/** Runs a workflow definition (through a worker that defines it); its record keeps the input and the run's jobs. */
+export const runWorkflowDefinition = (who: Who, name: string, input: TaskArgs) =>
+  audited(who.pool, who.audit, 'workflow.run', { details: { name, input } }, async (_db, record) => {
+    // Asked outside the audit's transaction: the worker must see the request, and it commits the run.
+    const run = await runWorkflow(fromPg(who.pool), name, input)
+    record.jobIds = Object.values(run.jobs)
+    record.details.workflowId = run.workflowId
+    return run
   })
 
 /** A workflow in the audit log: how many jobs of each task, not every argument of thousands of jobs. */

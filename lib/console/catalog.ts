@@ -82,6 +82,8 @@ export interface WorkflowSummary {
   firstJobId: number | null
   counts: Partial<Record<JobStatus, number>>
   total: number
+  /** A run of a definition: the input it was given (null for workflows deferred as jobs, or hidden). */
+  input: Record<string, unknown> | null
 }
 
 /** A LIKE pattern matching `text` itself (its own %, _ and \\ matched as such). */
@@ -92,8 +94,8 @@ export async function listWorkflows(
   { db }: Pick<ConsoleContext, 'db'>,
   { limit, after, name, exactName, status }: { limit: number; after?: number | undefined; name?: string | undefined; exactName?: string; status?: WorkflowStatus | undefined },
 ): Promise<{ workflows: WorkflowSummary[]; next: number | null }> {
-  const rows = await db.query<{ id: string; name: string; status: WorkflowStatus; created_at: Date; ended_at: Date | null; first_job_id: string | null; counts: Record<string, number> | null }>(
-    `SELECT workflow.id, workflow.name, outcome.status, workflow.created_at,
+  const rows = await db.query<{ id: string; name: string; status: WorkflowStatus; created_at: Date; ended_at: Date | null; first_job_id: string | null; counts: Record<string, number> | null; input: Record<string, unknown> | null }>(
+    `SELECT workflow.id, workflow.name, outcome.status, workflow.created_at, workflow.input,
             CASE WHEN outcome.status <> 'running'
                  THEN (SELECT max(event.at) FROM procrastinate_jobs AS job JOIN procrastinate_events AS event ON event.job_id = job.id
                        WHERE job.workflow_id = workflow.id AND event.type IN ('succeeded', 'failed', 'cancelled', 'aborted')) END AS ended_at,
@@ -119,6 +121,7 @@ export async function listWorkflows(
       firstJobId: row.first_job_id === null ? null : Number(row.first_job_id),
       counts,
       total: Object.values(counts).reduce((sum, n) => sum + n, 0),
+      input: row.input,
     }
   })
   return { workflows, next: workflows.length === limit ? workflows.at(-1)!.id : null }

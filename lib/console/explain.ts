@@ -11,6 +11,8 @@ type Reason =
   | { kind: 'ready' }
   | { kind: 'running'; worker_id: number | null; abort_requested: boolean }
   | { kind: 'finished' }
+  | { kind: 'rule'; rule: 'all_succeeded' | 'any_failed' }
+  | { kind: 'cancelled_by_rule'; rule: 'all_succeeded' | 'any_failed'; message: string }
 
 export interface Explanation {
   status: JobStatus
@@ -58,5 +60,11 @@ export function sentenceOf(status: JobStatus, reason: Reason): string {
       return `Running on worker ${reason.worker_id ?? '(unknown)'}${reason.abort_requested ? '; an abort was requested' : ''}.`
     case 'finished':
       return `It has finished: ${status}.`
+    case 'rule':
+      return reason.rule === 'all_succeeded'
+        ? 'It runs only if all its parents succeed (run_when all_succeeded): a parent that does not cancels it.'
+        : 'It runs only if one of its parents does not succeed (run_when any_failed), once they all have ended.'
+    case 'cancelled_by_rule':
+      return `It was ${reason.message}.`
   }
 }

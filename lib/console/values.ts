@@ -43,6 +43,9 @@ export const hideOverviewValues = <O extends Overview>(overview: O): O => ({
 export const hideTaskActivityValues = (tasks: TaskActivity[]): TaskActivity[] =>
   tasks.map((task) => ({ ...task, latestFailures: task.latestFailures.map((failure) => ({ ...failure, message: null })) }))
 
+/** Workflows for a viewer from whom values are hidden: their runs' inputs too. */
+export const hideRunInputs = <W extends { input: Record<string, unknown> | null }>(workflows: W[]): W[] => workflows.map((workflow) => ({ ...workflow, input: null }))
+
 /** A job's log for a viewer from whom values are hidden: how many lines, none of them. */
 export const hideLogValues = (logs: JobLogs): JobLogs => ({ ...logs, lines: [], valuesHidden: true })
 

@@ -96,14 +96,18 @@ export class App {
    * own, and its arguments are checked by the task's validator (invalid_args; nothing deferred).
    */
   async defer(jobs: JobToDefer[], options: WorkflowOptions = {}): Promise<number[]> {
-    const checked = await Promise.all(
+    return deferJobs(this.db, await this.prepare(jobs), options)
+  }
+
+  /** Jobs as they are deferred: with their tasks' queue, priority and locks, and checked arguments. */
+  private prepare(jobs: JobToDefer[]): Promise<JobToDefer[]> {
+    return Promise.all(
       jobs.map(async (job) => {
         const task = this.tasks.get(job.task)
         const defaults = withTaskDefaults(job, task?.options)
         return task?.options.args ? { ...defaults, args: await task.parse(job.args ?? {}) } : defaults
       }),
     )
-    return deferJobs(this.db, checked, options)
   }
 
   /**
@@ -116,7 +120,8 @@ export class App {
 
   /**
    * Defines a workflow: `build` composes its steps from its input (checked by `input`, a Standard
-   * Schema validator, when given); `.defer(input)` defers them atomically under `name`.
+   * Schema validator, when given); `.defer(input)` defers them atomically, in a new workflow
+   * called `name` that records the input.
    */
   workflow<Schema extends StandardSchemaV1<any, TaskArgs>, Steps extends Record<string, Step> | void = void>(
     name: string,
@@ -130,7 +135,7 @@ export class App {
   ): WorkflowDefinition<Input, Steps>
   workflow(name: string, options: { input?: StandardSchemaV1<any, TaskArgs> }, build: (w: WorkflowBuilder, input: TaskArgs) => Record<string, Step> | void) {
     if (this.workflows.has(name)) throw new ManaError('invalid_job', `workflow ${name} is defined twice`)
-    const definition = new WorkflowDefinition(name, options, build, (workflow, workflowOptions) => this.deferWorkflow(workflow, workflowOptions))
+    const definition = new WorkflowDefinition(name, options, build, { prepare: (jobs) => this.prepare(jobs), db: this.db })
     this.workflows.set(name, definition)
     return definition
   }

@@ -14,7 +14,17 @@ export interface DeferOptions {
   scheduleIn?: Duration
   /** Existing job ids this job waits for. */
   dependsOn?: number[]
+  /**
+   * When it runs, by how its parents ended: 'all_finished' (the default, Procrastinate's) once
+   * they all have, whatever their outcome; 'all_succeeded' only if they all succeed (it is
+   * cancelled, and its 'all_succeeded' descendants with it, as soon as one does not);
+   * 'any_failed' once they all have, only if one did not succeed (cleanup, alerting).
+   */
+  runWhen?: RunWhen
 }
+
+export const runWhenRules = ['all_finished', 'all_succeeded', 'any_failed'] as const
+export type RunWhen = (typeof runWhenRules)[number]
 
 export interface JobToDefer extends Omit<DeferOptions, 'dependsOn'> {
   task: string
@@ -47,6 +57,15 @@ export function withTaskDefaults(job: JobToDefer, defaults: TaskDefaults | undef
   return filled
 }
 
+/** The JSON nodes manana_defer_jobs() takes, once their text is storable (invalid_args names the first that is not). */
+function nodesOf(jobs: JobToDefer[]): string {
+  jobs.forEach((job, i) => {
+    const problem = jsonProblem({ task: job.task, queue: job.queue, lock: job.lock, queueingLock: job.queueingLock, key: job.key, args: job.args }, `job ${i}`)
+    if (problem) throw new ManaError('invalid_args', problem)
+  })
+  return JSON.stringify(jobs.map(toNode))
+}
+
 /** The JSON node manana_defer_jobs() takes; validation is the SQL function's. */
 function toNode(job: JobToDefer): Record<string, unknown> {
   const scheduledAt = job.scheduledAt instanceof Date ? job.scheduledAt.toISOString() : job.scheduledAt
@@ -61,6 +80,7 @@ function toNode(job: JobToDefer): Record<string, unknown> {
     scheduled_at: scheduledAt,
     schedule_in: job.scheduleIn === undefined ? undefined : durationSeconds(job.scheduleIn),
     depends_on: job.dependsOn,
+    run_when: job.runWhen,
   }
 }
 
@@ -74,17 +94,33 @@ export interface WorkflowOptions {
  * dependencies form a workflow (or join their parents'), which `name` names when it is new.
  */
 export async function deferJobs(db: Queryable, jobs: JobToDefer[], { name }: WorkflowOptions = {}): Promise<number[]> {
-  jobs.forEach((job, i) => {
-    const problem = jsonProblem({ task: job.task, queue: job.queue, lock: job.lock, queueingLock: job.queueingLock, key: job.key, args: job.args }, `job ${i}`)
-    if (problem) throw new ManaError('invalid_args', problem)
-  })
+  const nodes = nodesOf(jobs)
   const nameProblem = jsonProblem({ name }, 'workflow')
   if (nameProblem) throw new ManaError('invalid_job', nameProblem)
-  const nodes = JSON.stringify(jobs.map(toNode))
   const rows = await (name === undefined
     ? db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb)', [nodes])
     : db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb, $2)', [nodes, name]))
   return rows.map((row) => Number(row.id))
+}
+
+/** A run of a workflow definition: the workflow it made and its jobs' ids by key. */
+export interface WorkflowRun {
+  workflowId: number
+  ids: Record<string, number>
+}
+
+/**
+ * Defers a run of the workflow definition `name` atomically: its keyed jobs in a new workflow
+ * of that name, which records `input`.
+ */
+export async function deferWorkflowRun(db: Queryable, name: string, input: Record<string, unknown>, jobs: JobToDefer[]): Promise<WorkflowRun> {
+  const problem = jsonProblem({ name, input }, 'workflow')
+  if (problem) throw new ManaError('invalid_args', problem)
+  const rows = await db.query<{ workflow_id: string | number; key: string; id: string | number }>(
+    'SELECT workflow_id, key, id FROM manana_defer_workflow_run($1, $2::jsonb, $3::jsonb)',
+    [name, JSON.stringify(input), nodesOf(jobs)],
+  )
+  return { workflowId: Number(rows[0]!.workflow_id), ids: Object.fromEntries(rows.map((row) => [row.key, Number(row.id)])) }
 }
 
 /** Defers a whole workflow atomically through `defer`; returns the new job ids by key. */

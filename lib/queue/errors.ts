@@ -14,6 +14,7 @@ const codeBySqlState = {
   MN011: 'job_has_unfinished_children',
   MN012: 'job_not_cancellable',
   MN013: 'workflow_not_found',
+  MN014: 'workflow_definition_not_found',
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */
@@ -37,6 +38,10 @@ export type ErrorCode =
   | 'unknown_task'
   /** A job's parents are not the ones its task declared (lib/queue/parents.ts). */
   | 'parents_mismatch'
+  /** No worker that defines the workflow answered a request to run it (lib/console/workflow-runs.ts). */
+  | 'workflow_unavailable'
+  /** A workflow definition's code threw while composing its steps for a requested run (worker/workflow-requests.ts). */
+  | 'workflow_build_failed'
   | AuthErrorCode
   | SchemaErrorCode
 

@@ -2,9 +2,10 @@
 // task with its arguments) and says which steps come after which. The compiler checks that each
 // step's `after` gives its task the parents it declared (a wrong or missing parent does not
 // compile); deferring it is one atomic call, under the definition's name.
-import type { DeferOptions, Workflow, WorkflowOptions } from './defer.ts'
+import { deferWorkflowRun, type DeferOptions, type JobToDefer, type WorkflowRun } from './defer.ts'
 import { ManaError } from './errors.ts'
 import type { ParentSpec } from './parents.ts'
+import type { Queryable } from './queryable.ts'
 import { jsonSchemaOf, validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
 import type { Task, TaskArgs } from './task.ts'
 
@@ -41,12 +42,18 @@ export interface WorkflowBuilder {
 /** What deferring gives back: the ids of the steps the definition returned, by their names there. */
 export type WorkflowIds<Steps> = { [Key in keyof Steps]: number }
 
+/** What a definition needs of its app: jobs given their tasks' defaults and checked arguments, and a database. */
+export interface WorkflowHost {
+  prepare(jobs: JobToDefer[]): Promise<JobToDefer[]>
+  readonly db: Queryable
+}
+
 export class WorkflowDefinition<Input extends TaskArgs = TaskArgs, Steps extends Record<string, Step> | void = void, Parsed extends TaskArgs = Input> {
   constructor(
     readonly name: string,
     readonly options: { input?: StandardSchemaV1<any, TaskArgs> },
     private readonly build: (w: WorkflowBuilder, input: Parsed) => Steps,
-    private readonly deferWorkflow: (workflow: Workflow, options: WorkflowOptions) => Promise<Record<string, number>>,
+    private readonly host: WorkflowHost,
   ) {}
 
   /** What workers announce of its input: its validator's JSON Schema, or null. */
@@ -54,30 +61,39 @@ export class WorkflowDefinition<Input extends TaskArgs = TaskArgs, Steps extends
     return this.options.input ? jsonSchemaOf(this.options.input) : null
   }
 
-  /** The jobs `input` makes, by step key (checks the input first: invalid_args). */
-  async jobs(input: Input): Promise<{ workflow: Workflow; returned: Steps }> {
+  /**
+   * The jobs `input` makes, keyed, in the order their steps were added, each with its task's
+   * defaults and checked arguments (invalid_args for the input or a step's arguments), and the
+   * steps the definition returned.
+   */
+  async plan(input: Input): Promise<{ jobs: JobToDefer[]; returned: Steps }> {
     const parsed = (this.options.input ? await validateArgs(this.options.input, input, `workflow ${this.name}`) : input) as Parsed
-    const workflow: Workflow = {}
+    const jobs = new Map<string, JobToDefer>()
     const builder: WorkflowBuilder = {
       step: (key, task, args, ...rest) => {
-        if (key in workflow) throw new ManaError('duplicate_key', `workflow ${this.name}: two steps are called ${key}`)
+        if (jobs.has(key)) throw new ManaError('duplicate_key', `workflow ${this.name}: two steps are called ${key}`)
         const { after, dependsOn, ...options } = (rest[0] ?? {}) as StepOptions<AnyTask> & { after?: unknown }
         const afterSteps = Object.values(Array.isArray(after) ? { after } : (after ?? {})).flat() as Step[]
         for (const step of afterSteps) {
-          if (!(step.key in workflow)) throw new ManaError('unknown_parent_key', `workflow ${this.name}: step ${key} comes after ${step.key}, which is not a step of it`)
+          if (!jobs.has(step.key)) throw new ManaError('unknown_parent_key', `workflow ${this.name}: step ${key} comes after ${step.key}, which is not a step of it`)
         }
-        workflow[key] = { task: task.name, args, ...options, dependsOn: [...afterSteps.map((step) => step.key), ...(dependsOn ?? [])] }
+        jobs.set(key, { key, task: task.name, args, ...options, dependsOn: [...afterSteps.map((step) => step.key), ...(dependsOn ?? [])] })
         return { key, task }
       },
     }
     const returned = this.build(builder, parsed)
-    return { workflow, returned }
+    return { jobs: await this.host.prepare([...jobs.values()]), returned }
   }
 
-  /** Defers the whole workflow atomically; the ids of the steps the definition returned, by name. */
+  /** Defers a run atomically, in a new workflow that records its input; `db` may be a transaction's. */
+  async run(input: Input, db: Queryable = this.host.db): Promise<WorkflowRun & { returned: Steps }> {
+    const { jobs, returned } = await this.plan(input)
+    return { ...(await deferWorkflowRun(db, this.name, input, jobs)), returned }
+  }
+
+  /** Defers a run atomically; the ids of the steps the definition returned, by their names there. */
   async defer(input: Input): Promise<WorkflowIds<Steps>> {
-    const { workflow, returned } = await this.jobs(input)
-    const ids = await this.deferWorkflow(workflow, { name: this.name })
+    const { ids, returned } = await this.run(input)
     return Object.fromEntries(Object.entries((returned ?? {}) as Record<string, Step>).map(([name, step]) => [name, ids[step.key]!])) as WorkflowIds<Steps>
   }
 }

@@ -1,6 +1,7 @@
 // The demo's tasks: a small data pipeline, plus shapes that show how a DAG moves (a diamond,
 // a fan-out into a fan-in, a branch whose parent fails on purpose). Each takes 0.1 to 2 s so
 // that a person watching sees the graph change.
+import { z } from 'zod'
 import { createApp } from '../../lib/queue/index.ts'
 
 export const app = createApp()
@@ -72,11 +73,11 @@ export const notifyOnFailure = app.task('notify_on_failure', {}, async (_args, {
   return { parentFailed: failed.length > 0, statuses }
 })
 
-// The demo's workflows, as definitions: `npx manana run sales_report --app …` defers one; each
+// The demo's workflows, as definitions: `npx manana run etl` defers one; each
 // input has defaults, so an empty one runs it.
 
-/** download → process → report. */
-export const salesReport = app.workflow('sales_report', {}, (w, { url = 'https://example.com/sales.csv' }: { url?: string }) => {
+/** download → process → report: Procrastinate's demo_workflow, as a definition. */
+export const etl = app.workflow('etl', { input: z.object({ url: z.url().default('https://example.com/sales.csv') }) }, (w, { url }) => {
   const download = w.step('download_data', downloadData, { url })
   const process = w.step('process_data', processData, {}, { after: [download] })
   const report = w.step('generate_report', generateReport, {}, { after: [process] })
@@ -93,18 +94,24 @@ export const diamond = app.workflow('diamond', {}, (w) => {
 })
 
 /** One step fans out into `shards` (default 50), joined by one. */
-export const fanOut = app.workflow('fan_out', {}, (w, { shards = 50 }: { shards?: number }) => {
+export const fanOut = app.workflow('fan_out', { input: z.object({ shards: z.number().int().min(1).max(1000).default(50) }) }, (w, { shards }) => {
   const split = w.step('split', step, { label: 'split' })
   const parts = Array.from({ length: shards }, (_, i) => w.step(`shard_${i}`, step, { label: `shard ${i}` }, { after: [split] }))
   const merge = w.step('merge', processData, {}, { after: parts })
   return { split, merge }
 })
 
-/** A parent that fails, and its child that runs anyway and says so. */
+/**
+ * A parent that fails; its child that runs anyway and says so (the default rule), a step that
+ * only runs after a failure (any_failed), and one that only runs if it succeeded (all_succeeded:
+ * cancelled, with the reason on its page).
+ */
 export const failingBranch = app.workflow('failing_branch', {}, (w) => {
   const call = w.step('call_flaky_api', callFlakyApi, {})
   const notify = w.step('notify_on_failure', notifyOnFailure, {}, { after: [call] })
-  return { call, notify }
+  const page = w.step('page_on_call', step, { label: 'page the on-call', ms: 100 }, { after: [call], runWhen: 'any_failed' })
+  const publish = w.step('publish', step, { label: 'publish', ms: 100 }, { after: [call], runWhen: 'all_succeeded' })
+  return { call, notify, page, publish }
 })
 
 /**

@@ -1,9 +1,9 @@
-import { diamond, failingBranch, fanOut, salesReport } from './app.ts'
+import { diamond, failingBranch, fanOut, etl } from './app.ts'
 
 /** Defers the demo's workflows (their definitions, with their default inputs); returns their job ids. */
 export async function deferDemoWorkflows() {
   return {
-    pipeline: await salesReport.defer({}),
+    pipeline: await etl.defer({}),
     diamond: await diamond.defer({}),
     fanOut: await fanOut.defer({}),
     failingBranch: await failingBranch.defer({}),

@@ -53,7 +53,10 @@ export default function WorkflowsPage() {
           <tbody>
             {data.workflows.map((workflow) => (
               <tr key={workflow.id}>
-                <td>{workflow.id} · {workflow.name}</td>
+                <td>
+                  {workflow.id} · {workflow.name}
+                  {workflow.input && Object.keys(workflow.input).length > 0 && <div className="muted run-input" title="Its input">{JSON.stringify(workflow.input)}</div>}
+                </td>
                 <td><StatusBadge status={workflow.status === 'running' ? 'doing' : workflow.status} /></td>
                 <td className="time"><TimeAgo at={workflow.createdAt} /></td>
                 <td className="time">

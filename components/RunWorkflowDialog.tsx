@@ -1,0 +1,121 @@
+'use client'
+// Run a workflow definition from the console: its input as a form built from the schema its
+// workers announced, the graph the run would defer (asked of a worker as the input changes),
+// then the run, whose graph opens.
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useRouter } from 'next/navigation'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { api, ApiError } from '../lib/api/client.ts'
+import { inputFields, inputFromFields, type InputField } from '../lib/console/input-fields.ts'
+import { PlannedGraph } from './PlannedGraph.tsx'
+
+const describe = (failure: unknown) => (failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
+
+function FieldInput({ field, value, onChange }: { field: InputField; value: string; onChange: (value: string) => void }) {
+  const placeholder = field.default === undefined ? undefined : typeof field.default === 'string' ? field.default : JSON.stringify(field.default)
+  const label = `${field.name}${field.required ? ' (required)' : ''}`
+  if (field.kind === 'boolean') {
+    return <label className="row"><input type="checkbox" name={field.name} checked={value === 'true'} onChange={(event) => onChange(String(event.target.checked))} />{label}</label>
+  }
+  if (field.choices) {
+    return (
+      <label>
+        {label}
+        <select name={field.name} value={value} onChange={(event) => onChange(event.target.value)}>
+          <option value="">{placeholder === undefined ? 'choose…' : `default (${placeholder})`}</option>
+          {field.choices.map((choice) => <option key={choice} value={choice}>{choice}</option>)}
+        </select>
+      </label>
+    )
+  }
+  return (
+    <label>
+      {label}{field.kind === 'json' ? ' (JSON)' : ''}
+      <input name={field.name} value={value} placeholder={placeholder} inputMode={field.kind === 'number' || field.kind === 'integer' ? 'decimal' : undefined} onChange={(event) => onChange(event.target.value)} />
+      {field.description && <span className="muted">{field.description}</span>}
+    </label>
+  )
+}
+
+/** Waits for typing to pause before the preview is asked for again. */
+function useSettled<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms)
+    return () => clearTimeout(timer)
+  }, [value, ms])
+  return settled
+}
+
+export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string; inputSchema: Record<string, unknown> | null; onClose: () => void }) {
+  const router = useRouter()
+  const dialog = useRef<HTMLDialogElement>(null)
+  useEffect(() => dialog.current?.showModal(), [])
+  const queryClient = useQueryClient()
+  const fields = useMemo(() => inputFields(inputSchema), [inputSchema])
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(fields.filter((field) => field.kind === 'boolean').map((field) => [field.name, String(field.default === true)])),
+  )
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const made = inputFromFields(fields, values)
+  const input = 'input' in made ? JSON.stringify(made.input) : null
+  const settledInput = useSettled(input)
+  const preview = useQuery({
+    queryKey: ['workflow-preview', name, settledInput],
+    queryFn: () => api.previewWorkflow(name, JSON.parse(settledInput!)),
+    enabled: settledInput !== null,
+    retry: false,
+    placeholderData: (previous) => previous,
+  })
+
+  async function run() {
+    if (input === null) return
+    setBusy(true)
+    setError(null)
+    try {
+      const started = await api.runWorkflow(name, JSON.parse(input))
+      await queryClient.invalidateQueries()
+      const first = Object.values(started.jobs)[0]
+      if (first !== undefined) router.push(`/jobs/${first}/graph`)
+      else onClose()
+    } catch (failure) {
+      setError(describe(failure))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <dialog ref={dialog} aria-label={`Run ${name}`} style={{ width: 640 }} onClose={onClose}>
+      <h2>Run {name}</h2>
+      <form
+        style={{ display: 'grid', gap: 10 }}
+        onSubmit={(event) => {
+          event.preventDefault()
+          void run()
+        }}
+      >
+        {fields.length === 0 && <p className="muted">This workflow takes no input.</p>}
+        {fields.map((field) => (
+          <FieldInput key={field.name} field={field} value={values[field.name] ?? ''} onChange={(value) => setValues((previous) => ({ ...previous, [field.name]: value }))} />
+        ))}
+        {'problem' in made && <p className="error" role="alert">{made.problem}</p>}
+        {preview.error ? (
+          <p className="error" role="alert">{describe(preview.error)}</p>
+        ) : preview.data ? (
+          <>
+            <p className="muted" role="status">{preview.isFetching ? 'Updating the preview…' : `The run will defer ${preview.data.jobs.length} job(s):`}</p>
+            <PlannedGraph jobs={preview.data.jobs} />
+          </>
+        ) : (
+          settledInput !== null && <p className="muted" role="status">Asking a worker for the graph…</p>
+        )}
+        {error && <p className="error" role="alert">{error}</p>}
+        <div className="row">
+          <button type="submit" className="primary" disabled={busy || input === null || !!preview.error}>Run</button>
+          <button type="button" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </dialog>
+  )
+}

@@ -1,0 +1,55 @@
+// Runs and previews of workflow definitions, asked of the workers: only a worker's app knows a
+// definition's code. The request is a row that a worker defining the workflow answers (see
+// worker/workflow-requests.ts and the workflow_runs migration); the answer is taken, and the
+// row deleted, when it comes or when the wait is over, so a run nobody waited for is never
+// deferred later.
+import { ManaError, type ErrorCode } from '../queue/errors.ts'
+import type { TaskArgs } from '../queue/task.ts'
+import type { Queryable } from '../queue/queryable.ts'
+
+/** A job a run would defer, as a preview shows it. */
+export interface PlannedJob {
+  key: string
+  task: string
+  args: TaskArgs
+  /** Keys of other planned jobs, and ids of existing jobs. */
+  dependsOn: Array<string | number>
+  queue: string | null
+  priority: number
+}
+
+export interface WorkflowRunIds {
+  workflowId: number
+  /** Each step's job id, by its key. */
+  jobs: Record<string, number>
+}
+
+type Answer = { workflow_id: number; jobs: Record<string, number> } | { jobs: PlannedJob[] } | { error: { code: ErrorCode; message: string } }
+
+/** How long a request waits for a worker. */
+export const workflowAnswerTimeoutMs = 10_000
+
+async function ask(db: Queryable, name: string, input: TaskArgs, preview: boolean, timeoutMs: number): Promise<Answer> {
+  const [{ id }] = (await db.query<{ id: string }>('SELECT manana_request_workflow($1, $2::jsonb, $3) AS id', [name, JSON.stringify(input), preview])) as [{ id: string }]
+  const deadline = Date.now() + timeoutMs
+  for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+    await new Promise((resolve) => setTimeout(resolve, wait))
+    const [row] = await db.query<{ answered: boolean }>('SELECT answer IS NOT NULL AS answered FROM manana_workflow_requests WHERE id = $1', [id])
+    if (row?.answered) break
+  }
+  const [{ answer }] = (await db.query<{ answer: Answer | null }>('SELECT manana_take_workflow_answer($1) AS answer', [id])) as [{ answer: Answer | null }]
+  if (!answer) throw new ManaError('workflow_unavailable', `no worker that defines workflow ${name} answered within ${timeoutMs / 1000} s: is one running?`)
+  if ('error' in answer) throw new ManaError(answer.error.code, answer.error.message)
+  return answer
+}
+
+/** The jobs a run of `name` with `input` would defer, with their edges; nothing is deferred. */
+export async function previewWorkflow(db: Queryable, name: string, input: TaskArgs, timeoutMs = workflowAnswerTimeoutMs): Promise<PlannedJob[]> {
+  return ((await ask(db, name, input, true, timeoutMs)) as { jobs: PlannedJob[] }).jobs
+}
+
+/** Defers a run of `name` with `input` (through a worker that defines it). */
+export async function runWorkflow(db: Queryable, name: string, input: TaskArgs, timeoutMs = workflowAnswerTimeoutMs): Promise<WorkflowRunIds> {
+  const answer = (await ask(db, name, input, false, timeoutMs)) as { workflow_id: number; jobs: Record<string, number> }
+  return { workflowId: answer.workflow_id, jobs: answer.jobs }
+}
