@@ -5,6 +5,9 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import { exactTime } from '../lib/console/time.ts'
 import { useJobLogs } from './queries.ts'
 
+/** Attempt 0 holds what Mañana itself recorded before any run (a cancellation by a step's rule). */
+const attemptName = (attempt: number) => (attempt === 0 ? 'before any run' : `attempt ${attempt}`)
+
 export function JobLog({ jobId }: { jobId: number }) {
   const [chosen, setChosen] = useState<number | undefined>()
   const { data } = useJobLogs(jobId, chosen)
@@ -20,13 +23,13 @@ export function JobLog({ jobId }: { jobId: number }) {
   return (
     <section aria-label="Log">
       <div className="row">
-        <h2>Log <span className="muted">{data.attempts.length === 1 && `attempt ${data.attempt}, `}{total} line{total === 1 ? '' : 's'}</span></h2>
+        <h2>Log <span className="muted">{data.attempts.length === 1 && `${attemptName(data.attempt!)}, `}{total} line{total === 1 ? '' : 's'}</span></h2>
         {data.attempts.length > 1 && (
           <label className="inline">
             Attempt
             <select value={data.attempt ?? ''} onChange={(event) => setChosen(Number(event.target.value))}>
               {data.attempts.map((attempt) => (
-                <option key={attempt.attempt} value={attempt.attempt}>{attempt.attempt} ({attempt.lines} lines)</option>
+                <option key={attempt.attempt} value={attempt.attempt}>{attempt.attempt === 0 ? 'before any run' : attempt.attempt} ({attempt.lines} lines)</option>
               ))}
             </select>
           </label>
@@ -37,7 +40,7 @@ export function JobLog({ jobId }: { jobId: number }) {
           className="log panel"
           ref={box}
           tabIndex={0}
-          aria-label={`Log lines of attempt ${data.attempt}`}
+          aria-label={data.attempt === 0 ? 'Log lines recorded before any run' : `Log lines of attempt ${data.attempt}`}
           onScroll={(event) => {
             const element = event.currentTarget
             following.current = element.scrollTop + element.clientHeight >= element.scrollHeight - 4

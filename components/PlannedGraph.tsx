@@ -17,8 +17,16 @@ export function PlannedGraph({ jobs }: { jobs: PlannedJob[] }) {
         position: positions.get(job.key)!,
         width: nodeWidth,
         height: nodeHeight,
-        data: { label: <div data-testid={`planned-${job.key}`}><strong>{job.key}</strong> {job.task}</div> },
+        data: {
+          label: (
+            <div data-testid={`planned-${job.key}`}>
+              <strong>{job.key}</strong>
+              {job.task !== job.key && <div className="muted">{job.task}</div>}
+            </div>
+          ),
+        },
         className: 'dag-node',
+        style: { padding: '4px 6px', textAlign: 'left' },
       })),
       edges: edges.map(([parent, child]): Edge => ({ id: `${parent}>${child}`, source: parent, target: child })),
     }

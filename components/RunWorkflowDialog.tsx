@@ -76,8 +76,9 @@ export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string
     try {
       const started = await api.runWorkflow(name, JSON.parse(input))
       await queryClient.invalidateQueries()
-      const first = Object.values(started.jobs)[0]
-      if (first !== undefined) router.push(`/jobs/${first}/graph`)
+      // Its first step's graph (the first deferred: the smallest id; keys come back in no set order).
+      const ids = Object.values(started.jobs)
+      if (ids.length) router.push(`/jobs/${Math.min(...ids)}/graph`)
       else onClose()
     } catch (failure) {
       setError(describe(failure))

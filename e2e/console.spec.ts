@@ -208,6 +208,7 @@ test("a runWhen 'all_succeeded' step is cancelled when its parent fails, with th
   await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText(
     `It was cancelled by its rule (run_when all_succeeded): parent ${call} (call_flaky_api) ended failed.`,
   )
+  await expect(page.getByRole('list', { name: 'Log lines recorded before any run' })).toContainText(`cancelled by its rule (run_when all_succeeded): parent ${call} (call_flaky_api) ended failed`)
   const { workflows } = await (await request.get('/api/workflows?name=failing_branch')).json()
   expect(workflows[0]).toMatchObject({ status: 'failed', counts: { failed: 1, cancelled: 1, succeeded: 2 } })
   await page.screenshot({ path: test.info().outputPath('run-when-cancelled.png') })

@@ -88,6 +88,9 @@ test('argument values can be hidden from viewers, and then cannot be searched', 
   const deferred = await request.post('/api/jobs', { data: { task: 'call_flaky_api', args: { customer: 'c-42' }, lock: 'customer-42' } })
   const failed = (await deferred.json()).id
   await expect.poll(async () => (await (await request.get(`/api/jobs/${failed}`)).json()).job.status, { timeout: 30_000 }).toBe('failed')
+  // A workflow run's input is a value too.
+  const run = await request.post('/api/workflows', { data: { name: 'etl', input: { url: 'https://example.com/customer-42.csv' } } })
+  expect(run.status(), await run.text()).toBe(201)
   const { page } = await userPage(browser, request, 'viewer')
   expect((await request.patch('/api/settings', { data: { hideValuesFromViewers: true } })).ok()).toBe(true)
   try {
@@ -108,6 +111,12 @@ test('argument values can be hidden from viewers, and then cannot be searched', 
     expect(flaky.latestFailures.filter((failure: { message: string | null }) => failure.message !== null)).toEqual([])
     expect((await fetchFromPage(page, `/api/jobs/${failed}/logs`, 'GET')).body).toMatchObject({ attempt: 1, lines: [], valuesHidden: true })
     expect((await (await request.get(`/api/jobs/${failed}/logs`)).json()).lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'the partner API answered 503' }))
+    const runs = (await fetchFromPage(page, '/api/workflows?name=etl', 'GET')).body.workflows
+    expect(runs.length).toBeGreaterThan(0)
+    expect(runs.filter((workflow: { input: unknown }) => workflow.input !== null)).toEqual([])
+    const etl = (await fetchFromPage(page, '/api/workflows/definitions', 'GET')).body.definitions.find((definition: { name: string }) => definition.name === 'etl')
+    expect(etl.lastRuns.filter((workflow: { input: unknown }) => workflow.input !== null)).toEqual([])
+    expect((await (await request.get('/api/workflows?name=etl')).json()).workflows[0].input).toEqual({ url: 'https://example.com/customer-42.csv' })
     await page.goto(`/jobs/${id}`)
     await expect(page.getByText('hidden from viewers')).toBeVisible()
     expect((await (await request.get(`/api/jobs/${id}`)).json()).job.args).toEqual({ label: 'security' })

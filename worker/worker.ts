@@ -119,14 +119,13 @@ export class Worker {
     const { queues, concurrency } = this.options
     this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
     this.workflowRequests = new WorkflowRequests(this.pool, this.app, this.log)
-    const defines = (name: string) => this.app.workflows.has(name)
     this.listener = new Listener(
       this.pool.options,
       this.app.workflows.size ? [...this.channels, workflowRequestsChannel] : this.channels,
       {
         onJobReady: () => this.wake(),
         onAbortRequested: (id) => this.stopJob(id, 'abort'),
-        onWorkflowRequested: (name) => defines(name) && this.workflowRequests.wake(),
+        onWorkflowRequested: (name) => this.app.workflows.has(name) && this.workflowRequests.wake(),
         onReconnected: () => {
           this.wake()
           this.workflowRequests.wake()

@@ -126,7 +126,8 @@ export const jobIdParams = z.object({ id })
 export const queueParams = z.object({ name })
 /** A path's numeric id (a job's, a token's). */
 export const idParams = jobIdParams
-export const jobLogsQuery = z.object({ attempt: z.coerce.number().int().min(1).max(1_000_000).optional() }).strict()
+/** Attempt 0: what Mañana recorded before any run (a cancellation by a step's rule). */
+export const jobLogsQuery = z.object({ attempt: z.coerce.number().int().min(0).max(1_000_000).optional() }).strict()
 export const workflowListQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(25),

@@ -31,15 +31,15 @@ function pathOf(path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>
     .join('')
 }
 
-/** The arguments as the schema makes them (defaults filled in), or invalid_args naming each field at fault. */
-export async function validateArgs<Output>(schema: StandardSchemaV1<unknown, Output>, args: unknown, task: string): Promise<Output> {
+/** The arguments as the schema makes them (defaults filled in), or invalid_args naming `what` (a task, a workflow) and each field at fault. */
+export async function validateArgs<Output>(schema: StandardSchemaV1<unknown, Output>, args: unknown, what: string): Promise<Output> {
   const result = await schema['~standard'].validate(args)
   if (!result.issues) return result.value
   const problems = result.issues.map((issue) => {
     const at = pathOf(issue.path)
     return at ? `${at}: ${issue.message}` : issue.message
   })
-  throw new ManaError('invalid_args', `task ${task}: invalid arguments: ${problems.join('; ')}`)
+  throw new ManaError('invalid_args', `${what}: invalid arguments: ${problems.join('; ')}`)
 }
 
 /** The JSON Schema of what the validator accepts, when it can say (Standard JSON Schema); null otherwise. */

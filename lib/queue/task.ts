@@ -83,7 +83,7 @@ export class Task<Args extends TaskArgs = TaskArgs, Result = unknown, Parsed ext
 
   /** The arguments the handler gets: checked by the task's validator, if it has one. */
   async parse(args: unknown): Promise<Parsed> {
-    return (this.options.args ? await validateArgs(this.options.args, args, this.name) : args) as Parsed
+    return (this.options.args ? await validateArgs(this.options.args, args, `task ${this.name}`) : args) as Parsed
   }
 
   /** The same task with options for the next defer (parents, priority, schedule…). */

@@ -54,7 +54,7 @@ describe('workflow definitions', () => {
 
   it('check their input and their steps\' arguments, deferring nothing when refused', async () => {
     const { app, etl, download } = etlApp()
-    await expect(etl.defer({ url: 'nope' })).rejects.toMatchObject({ code: 'invalid_args', message: expect.stringContaining('workflow etl: invalid arguments: url: ') })
+    await expect(etl.defer({ url: 'nope' })).rejects.toMatchObject({ code: 'invalid_args', message: expect.stringMatching(/^workflow etl: invalid arguments: url: /) })
     const broken = app.workflow('broken', {}, (w) => {
       const a = w.step('a', download, { url: 'https://example.com' })
       w.step('a', download, { url: 'https://example.com' })
@@ -81,6 +81,9 @@ describe('workflow definitions', () => {
       // @ts-expect-error notify takes a channel
       w.step('n', notify, {}, { after: [p] })
       w.step('n2', notify, { channel: 'x' }, { after: [p], dependsOn: [1] })
+      w.step('n3', notify, { channel: 'x' }, { after: [p], runWhen: 'all_succeeded' })
+      // @ts-expect-error runWhen is all_finished, all_succeeded or any_failed
+      w.step('n4', notify, { channel: 'x' }, { after: [p], runWhen: 'sometimes' })
     })
   })
 })
