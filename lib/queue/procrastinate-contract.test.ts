@@ -167,6 +167,15 @@ describe('Procrastinate contract', () => {
     expect(events[1]!.at.toISOString()).toBe('2030-01-01T00:00:00.000Z')
   })
 
+  it("deletes a job's events with it, however the job is deleted", async () => {
+    const [a, b, c, kept] = await pyDefer(['default', 'a'], ['default', 'b'], ['default', 'c'], ['default', 'kept'])
+    await pyFetch(null, null)
+    await pyFinish(a!, 'succeeded', true) // Python's delete-on-success
+    await t.sql('SELECT procrastinate_cancel_job_v1($1, false, true)', [b]) // cancel and delete
+    await t.sql('DELETE FROM procrastinate_jobs WHERE id = $1', [c]) // Python's old-job deletion, plain SQL
+    expect(await t.sql('SELECT DISTINCT job_id FROM procrastinate_events ORDER BY job_id')).toEqual([{ job_id: String(kept) }])
+  })
+
   it('writes each event at the time of its change, not at the start of its transaction', async () => {
     await deferJobs(t.db, [{ key: 'parent', task: 'a' }, { key: 'child', task: 'b', dependsOn: ['parent'] }])
     await t.sql(`SELECT id FROM manana_fetch_jobs(NULL, NULL, 1)`)
