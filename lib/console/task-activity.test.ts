@@ -98,6 +98,12 @@ describe('task activity', () => {
     expect((await activity('busy'))!.lastHour.runs).toBe(2)
   })
 
+  it('classes run times by half powers of two of milliseconds', async () => {
+    const ms = [0.5, 1, 1.41, 1.42, 2, 2.8285, 3, 4, 16, 1000, 1e7, 1e9]
+    const rows = await t.sql<{ class: number }>("SELECT manana_duration_class(x * interval '1 millisecond') AS class FROM unnest($1::float8[]) WITH ORDINALITY AS u (x, i) ORDER BY i", [ms])
+    expect(rows.map((row) => row.class)).toEqual([0, 1, 1, 2, 3, 3, 4, 5, 9, 20, 47, 48])
+  })
+
   it('reads percentiles from counts by class', () => {
     expect(percentileMs(new Map(), 0.5)).toBeNull()
     expect(percentileMs(new Map([[0, 10]]), 0.95)).toBe(0.5)

@@ -174,6 +174,8 @@ describe('Procrastinate contract', () => {
     await t.sql('SELECT procrastinate_cancel_job_v1($1, false, true)', [b]) // cancel and delete
     await t.sql('DELETE FROM procrastinate_jobs WHERE id = $1', [c]) // Python's old-job deletion, plain SQL
     expect(await t.sql('SELECT DISTINCT job_id FROM procrastinate_events ORDER BY job_id')).toEqual([{ job_id: String(kept) }])
+    await t.sql('TRUNCATE procrastinate_jobs CASCADE')
+    expect(await t.sql('SELECT id FROM procrastinate_events')).toEqual([])
   })
 
   it('writes each event at the time of its change, not at the start of its transaction', async () => {

@@ -22,3 +22,18 @@ CREATE TRIGGER manana_delete_events_of_deleted_jobs
     AFTER DELETE ON procrastinate_jobs
     REFERENCING OLD TABLE AS deleted_jobs
     FOR EACH STATEMENT EXECUTE FUNCTION manana_delete_events_of_deleted_jobs();
+
+-- And with a TRUNCATE of the jobs (which the foreign key required to cascade, or to name both).
+-- A DELETE: a TRUNCATE here fails when the same statement truncates the events too.
+CREATE FUNCTION manana_truncate_events_of_truncated_jobs() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    DELETE FROM procrastinate_events;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER manana_truncate_events_of_truncated_jobs
+    AFTER TRUNCATE ON procrastinate_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION manana_truncate_events_of_truncated_jobs();
