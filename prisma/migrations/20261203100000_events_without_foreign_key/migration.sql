@@ -1,7 +1,8 @@
 -- Events are written by triggers only, always for the job row their statement changed, so the
 -- foreign key from procrastinate_events to procrastinate_jobs checked what cannot be otherwise,
 -- at a price: a per-row check, with a share lock on the job, for each of the two events every
--- job writes (measured here: 23 µs per event with it, 15 µs without, at 10,000 jobs a statement).
+-- job writes (measured here: 97 µs of server CPU per no-op job claimed and finished in batches of
+-- 100 with it, 86 without).
 -- What it did besides, deleting a job's events with the job, a statement trigger does now, for
 -- every writer (Python's old-job deletion and delete-on-success included).
 --
