@@ -111,25 +111,31 @@ describe('the packed packages', () => {
         'tsconfig.json': JSON.stringify({
           compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, exactOptionalPropertyTypes: true, noEmit: true, allowImportingTsExtensions: true, types: ['node'] },
         }),
+        // The README's tasks.ts and defer.ts, as written there (and the other exports a user may need).
         'src/tasks.ts': `import { createApp, ManaError, type JobContext } from 'manana'
+import { z } from 'zod' // or any validator that implements Standard Schema
 
-export const app = createApp()
-export const download = app.task<{ url: string }, { rows: number }>('download_data', { queue: 'io', retry: { maxAttempts: 2 } }, async ({ url }) => ({ rows: url.length }))
-export const processData = app.task('process_data', {}, async (_args, ctx: JobContext) => ({ parents: await ctx.getParentStatuses() }))
-export const report = app.task('generate_report', { priority: 5 }, async (_args, ctx) => {
-  const statuses = await ctx.getParentStatuses()
-  if (Object.values(statuses).some((status) => status !== 'succeeded')) throw new ManaError('invalid_job', 'a parent failed')
-  return statuses
+export const app = createApp() // DATABASE_URL
+
+const download = app.task('download_data', { queue: 'io', args: z.object({ url: z.url() }) }, async ({ url }) => ({ rows: url.length }))
+const transform = app.task('process_data', { parents: { download } }, async (_args, ctx) => {
+  const { download } = await ctx.parents() // typed: succeeded with { rows }, or not
+  return { rows: download.status === 'succeeded' ? download.result.rows * 2 : 0 }
 })
+const report = app.task('generate_report', { parents: { transform } }, async (_args, ctx) => (await ctx.parents()).transform)
+
+export const etl = app.workflow('etl', { input: z.object({ url: z.url() }) }, (w, { url }) => {
+  const downloaded = w.step('download', download, { url })
+  const processed = w.step('process', transform, {}, { after: { download: downloaded } })
+  const reported = w.step('report', report, {}, { after: { transform: processed } })
+  return { downloaded, processed, reported }
+})
+export const parentStatuses = (ctx: JobContext) => ctx.getParentStatuses()
+export const refusal = new ManaError('invalid_job', 'a parent failed')
 `,
-        'src/defer.ts': `import { app } from './tasks.ts'
+        'src/defer.ts': `import { app, etl } from './tasks.ts'
 
-const ids = await app.deferWorkflow({
-  download: { task: 'download_data', args: { url: 'https://example.com/sales.csv' } },
-  process: { task: 'process_data', dependsOn: ['download'] },
-  report: { task: 'generate_report', dependsOn: ['process'] },
-})
-console.log(JSON.stringify(ids))
+console.log(await etl.defer({ url: 'https://example.com/a.csv' }))
 await app.close()
 `,
         'src/embed.ts': `import { Worker } from 'manana/worker'
@@ -153,7 +159,7 @@ await app.close()
     const env = { DATABASE_URL: url }
     expect(run(dir, 'npx', ['manana', 'worker', '--app', 'src/tasks.ts', '--once'], env)).toMatchObject({ code: 1, output: expect.stringContaining('schema_missing') })
     expect(ok(dir, 'npx', ['manana', 'migrate'], env)).toContain(`${migrations().length} migration(s) applied`)
-    expect(JSON.parse(ok(dir, 'npx', ['tsx', 'src/defer.ts'], env))).toEqual({ download: 1, process: 2, report: 3 })
+    expect(ok(dir, 'npx', ['tsx', 'src/defer.ts'], env).trim()).toBe('{ downloaded: 1, processed: 2, reported: 3 }') // as the README shows
     ok(path.join(dir, 'src'), 'npx', ['manana', 'worker', '--app', 'tasks.ts', '--once', '--concurrency', '3'], env) // from another folder
     expect(await startedOrder(url)).toEqual(pipelineOrder)
     ok(dir, 'npx', ['tsx', 'src/defer.ts'], env)
