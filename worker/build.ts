@@ -1,18 +1,18 @@
 // npm run build (npm pack runs it first): dist/ holds what the packages ship: for manana, the
 // library, the worker and the command line as JavaScript with declarations; for manana-console,
-// the console's standalone build (dist/manana-console).
+// the console's standalone build (dist/manana-console), rebuilt only when its sources changed.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { projectRoot } from '../lib/db/project-root.ts'
-import { buildConsole, consolePackageDir } from './console-server.ts'
+import { consolePackageDir, ensureConsoleBuilt } from './console-server.ts'
 
 const dist = path.join(projectRoot, 'dist')
 for (const entry of fs.existsSync(dist) ? fs.readdirSync(dist) : []) {
   if (path.join(dist, entry) !== consolePackageDir) fs.rmSync(path.join(dist, entry), { recursive: true })
 }
-await buildConsole()
+await ensureConsoleBuilt() // not again when nothing it is built from changed (CI's second npm test)
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: projectRoot, stdio: 'inherit' })

@@ -14,7 +14,7 @@ const builtConsoleDir = path.join(consolePackageDir, 'console')
 /** Preloaded into the console's server: it stamps requests with their socket's address. */
 const peerStamp = 'console-peer.cjs'
 const sourceDirs = ['app', 'components', 'lib']
-const sourceFiles = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', `worker/${peerStamp}`, 'worker/console-server.ts'] // this file builds it
+const sourceFiles = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', 'package-lock.json', `worker/${peerStamp}`, 'worker/console-server.ts'] // this file builds it
 const isClone = () => fs.existsSync(path.join(projectRoot, 'app'))
 const require = createRequire(import.meta.url)
 
@@ -48,8 +48,17 @@ async function run(program: string, args: string[]): Promise<void> {
   if (code !== 0) throw new Error(`${path.basename(program)} ${args.join(' ')} exited with ${code}`)
 }
 
-/** Builds the manana-console package into dist/manana-console (in a clone: it needs the dev dependencies). */
-export async function buildConsole(): Promise<void> {
+/**
+ * Builds the manana-console package into dist/manana-console (in a clone: it needs the dev
+ * dependencies), unless the build there is newer than every source; its manifest is written
+ * again either way (the version may have moved).
+ */
+export async function ensureConsoleBuilt(): Promise<void> {
+  if (buildIsCurrent()) writeConsolePackage()
+  else await buildConsole()
+}
+
+async function buildConsole(): Promise<void> {
   await run(require.resolve('prisma/build/index.js'), ['generate', '--no-hints'])
   await run(require.resolve('next/dist/bin/next'), ['build'])
   const next = path.join(projectRoot, '.next')
@@ -134,7 +143,7 @@ export interface ConsoleOptions {
 export async function startConsole({ databaseUrl, port, host, log }: ConsoleOptions): Promise<ChildProcess> {
   if (isClone() && !buildIsCurrent()) {
     log('building the console (once; about 30 s)…')
-    await buildConsole()
+    await ensureConsoleBuilt()
   }
   const dir = findConsole()
   const serverJs = path.join(dir, 'server.js')
