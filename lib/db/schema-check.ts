@@ -5,7 +5,7 @@ import { ManaError } from '../queue/errors.ts'
 import type { Queryable } from '../queue/queryable.ts'
 
 /** The newest migration this code needs. */
-export const schemaVersion = '20261203300000_ends_without_quadratic_joins'
+export const schemaVersion = '20261203400000_lock_indexes_without_nulls'
 
 /** Throws schema_missing or schema_behind unless the database has every migration this code needs. */
 export async function checkSchema(db: Queryable): Promise<void> {
