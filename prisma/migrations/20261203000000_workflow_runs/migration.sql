@@ -79,6 +79,7 @@ DECLARE
     cycle integer[];
     job_ids bigint[];
     workflow bigint;
+    has_edges boolean;
 BEGIN
     -- (key and id, the output columns, are never read here: names in queries are columns.)
     IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' OR jsonb_array_length(jobs) = 0 THEN
@@ -112,48 +113,53 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'MN003', MESSAGE = format('key %s is used by more than one job', bad.label);
     END IF;
 
+    -- A call without dependencies (a batch of jobs) skips what only edges need.
+    has_edges := jsonb_path_exists(jobs, '$[*].depends_on[0]');
+
     -- Parents named by key: they must be jobs of this call.
-    WITH nodes AS (
-        SELECT node.ord::integer AS ord, node.value FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
-    ), key_refs AS (
-        SELECT child.ord AS child, parent.ord AS parent, ref #>> '{}' AS ref_key, child.value->>'key' AS child_key, child.ord AS child_ord
-        FROM nodes AS child
-        CROSS JOIN jsonb_array_elements(coalesce(child.value->'depends_on', '[]')) AS ref
-        LEFT JOIN nodes AS parent ON parent.value->>'key' = ref #>> '{}'
-        WHERE jsonb_typeof(ref) = 'string'
-    ), unknown_key AS (
-        SELECT format('job %s depends on key %s, which no job in this call has',
-                      coalesce(child_key, '#' || child_ord), ref_key) AS message
-        FROM key_refs WHERE parent IS NULL ORDER BY child_ord LIMIT 1
-    )
-    SELECT (SELECT message FROM unknown_key),
-           array_agg(child) FILTER (WHERE parent IS NOT NULL),
-           array_agg(parent) FILTER (WHERE parent IS NOT NULL)
-    INTO missing, child_nodes, parent_nodes
-    FROM key_refs;
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'MN005', MESSAGE = missing;
-    END IF;
-
-    -- Parents named by key cannot form a cycle if each comes before its children; only when
-    -- one does not is the whole graph checked.
-    IF EXISTS (SELECT 1 FROM unnest(child_nodes, parent_nodes) AS e (child, parent) WHERE e.parent >= e.child) THEN
-        cycle := manana_nodes_on_cycles(n, child_nodes, parent_nodes);
-        IF cardinality(cycle) > 0 THEN
-            RAISE EXCEPTION USING ERRCODE = 'MN006', MESSAGE = format(
-                'jobs %s depend on each other in a cycle (or on a job in one)',
-                (SELECT string_agg(coalesce(jobs->(c - 1)->>'key', '#' || c), ', ') FROM unnest(cycle[1:10]) AS c));
+    IF has_edges THEN
+        WITH nodes AS (
+            SELECT node.ord::integer AS ord, node.value FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
+        ), key_refs AS (
+            SELECT child.ord AS child, parent.ord AS parent, ref #>> '{}' AS ref_key, child.value->>'key' AS child_key, child.ord AS child_ord
+            FROM nodes AS child
+            CROSS JOIN jsonb_array_elements(coalesce(child.value->'depends_on', '[]')) AS ref
+            LEFT JOIN nodes AS parent ON parent.value->>'key' = ref #>> '{}'
+            WHERE jsonb_typeof(ref) = 'string'
+        ), unknown_key AS (
+            SELECT format('job %s depends on key %s, which no job in this call has',
+                          coalesce(child_key, '#' || child_ord), ref_key) AS message
+            FROM key_refs WHERE parent IS NULL ORDER BY child_ord LIMIT 1
+        )
+        SELECT (SELECT message FROM unknown_key),
+               array_agg(child) FILTER (WHERE parent IS NOT NULL),
+               array_agg(parent) FILTER (WHERE parent IS NOT NULL)
+        INTO missing, child_nodes, parent_nodes
+        FROM key_refs;
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'MN005', MESSAGE = missing;
         END IF;
-    END IF;
 
-    -- Parents named by id must exist. They are locked in share mode by the edge trigger below.
-    SELECT string_agg(DISTINCT ref #>> '{}', ', ') INTO missing
-    FROM jsonb_array_elements(jobs) AS node (value)
-    CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
-    WHERE jsonb_typeof(ref) = 'number'
-      AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS parent WHERE parent.id = manana_json_number(ref)::bigint);
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'MN004', MESSAGE = format('parent job(s) %s do not exist', missing);
+        -- Parents named by key cannot form a cycle if each comes before its children; only when
+        -- one does not is the whole graph checked.
+        IF EXISTS (SELECT 1 FROM unnest(child_nodes, parent_nodes) AS e (child, parent) WHERE e.parent >= e.child) THEN
+            cycle := manana_nodes_on_cycles(n, child_nodes, parent_nodes);
+            IF cardinality(cycle) > 0 THEN
+                RAISE EXCEPTION USING ERRCODE = 'MN006', MESSAGE = format(
+                    'jobs %s depend on each other in a cycle (or on a job in one)',
+                    (SELECT string_agg(coalesce(jobs->(c - 1)->>'key', '#' || c), ', ') FROM unnest(cycle[1:10]) AS c));
+            END IF;
+        END IF;
+
+        -- Parents named by id must exist. They are locked in share mode by the edge trigger below.
+        SELECT string_agg(DISTINCT ref #>> '{}', ', ') INTO missing
+        FROM jsonb_array_elements(jobs) AS node (value)
+        CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
+        WHERE jsonb_typeof(ref) = 'number'
+          AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS parent WHERE parent.id = manana_json_number(ref)::bigint);
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'MN004', MESSAGE = format('parent job(s) %s do not exist', missing);
+        END IF;
     END IF;
 
     -- Each job's unfinished parents: its parents here (all todo) and its unfinished existing
@@ -161,7 +167,7 @@ BEGIN
     -- Jobs go into p_workflow_id when it is given; else jobs deferred with dependencies form a
     -- workflow, or join the one of their existing parents.
     workflow := p_workflow_id;
-    IF workflow IS NULL AND jsonb_path_exists(jobs, '$[*].depends_on[0]') THEN
+    IF workflow IS NULL AND has_edges THEN
         SELECT min(parent.workflow_id) INTO workflow
         FROM jsonb_array_elements(jobs) AS node (value)
         CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
@@ -185,22 +191,24 @@ BEGIN
                      now() + make_interval(secs => manana_json_number(node.value->'schedule_in')::double precision))
         )::procrastinate_job_to_defer_v1
         FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
-        ORDER BY node.ord), ARRAY(
+        ORDER BY node.ord), CASE WHEN has_edges THEN ARRAY(
         SELECT (SELECT count(DISTINCT ref)
                 FROM jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
                 LEFT JOIN procrastinate_jobs AS parent
                     ON parent.id = manana_json_number(ref)::bigint
                 WHERE jsonb_typeof(ref) = 'string' OR NOT manana_is_terminal(parent.status))::integer
         FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
-        ORDER BY node.ord), workflow);
+        ORDER BY node.ord) END, workflow);
 
-    INSERT INTO procrastinate_job_dependencies (job_id, depends_on_job_id)
-    SELECT DISTINCT job_ids[node.ord],
-           coalesce(manana_json_number(ref)::bigint, job_ids[parent.ord])
-    FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
-    CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
-    LEFT JOIN jsonb_array_elements(jobs) WITH ORDINALITY AS parent (value, ord)
-        ON jsonb_typeof(ref) = 'string' AND parent.value->>'key' = ref #>> '{}';
+    IF has_edges THEN
+        INSERT INTO procrastinate_job_dependencies (job_id, depends_on_job_id)
+        SELECT DISTINCT job_ids[node.ord],
+               coalesce(manana_json_number(ref)::bigint, job_ids[parent.ord])
+        FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
+        CROSS JOIN jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref
+        LEFT JOIN jsonb_array_elements(jobs) WITH ORDINALITY AS parent (value, ord)
+            ON jsonb_typeof(ref) = 'string' AND parent.value->>'key' = ref #>> '{}';
+    END IF;
 
     -- Rules other than the default, and those that already decide (a parent that has ended).
     IF jsonb_path_exists(jobs, '$[*] ? (@.run_when == "all_succeeded" || @.run_when == "any_failed")') THEN
