@@ -15,6 +15,9 @@ interface Live {
 }
 
 const LiveContext = createContext<Live>({ paused: false, setPaused: () => {}, connected: false })
+
+/** Queries whose data no job change alters, left out of the live refresh. */
+const notLive = new Set(['tasks', 'workflow-preview'])
 export const useLive = () => useContext(LiveContext)
 
 const ActorContext = createContext<Actor>({ name: '', role: 'viewer' })
@@ -46,8 +49,9 @@ function LiveUpdates({ paused, onConnected }: { paused: boolean; onConnected(con
     // Every page's data may show changed jobs (lists, counts, graphs, parents and children), so
     // all of it is refreshed: on each change (the server coalesces a burst into one message), and
     // on each (re)connection, for the changes made while no stream was open (a page's first data
-    // is read before its stream opens: a job that finished in between would show running).
-    const refresh = () => void queryClient.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== 'tasks' })
+    // is read before its stream opens: a job that finished in between would show running). Not
+    // what no job changes: the tasks, and a workflow run's preview (each one a worker's work).
+    const refresh = () => void queryClient.invalidateQueries({ predicate: ({ queryKey: [kind] }) => !notLive.has(kind as string) })
     const source = new EventSource('/api/events')
     source.onopen = () => {
       onConnected(true)

@@ -2,7 +2,7 @@
 // Run a workflow definition from the console: its input as a form built from the schema its
 // workers announced, the graph the run would defer (asked of a worker as the input changes),
 // then the run, whose graph opens.
-import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { api, ApiError } from '../lib/api/client.ts'
@@ -51,7 +51,6 @@ export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string
   const router = useRouter()
   const dialog = useRef<HTMLDialogElement>(null)
   useEffect(() => dialog.current?.showModal(), [])
-  const queryClient = useQueryClient()
   const fields = useMemo(() => inputFields(inputSchema), [inputSchema])
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(fields.filter((field) => field.kind === 'boolean').map((field) => [field.name, String(field.default === true)])),
@@ -75,7 +74,6 @@ export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string
     setError(null)
     try {
       const started = await api.runWorkflow(name, JSON.parse(input))
-      await queryClient.invalidateQueries()
       // Its first step's graph (the first deferred: the smallest id; keys come back in no set order).
       const ids = Object.values(started.jobs)
       if (ids.length) router.push(`/jobs/${Math.min(...ids)}/graph`)

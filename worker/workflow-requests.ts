@@ -3,6 +3,7 @@
 // written in one transaction (see the workflow_runs migration), so a run is deferred exactly
 // when its requester can read its answer.
 import type pg from 'pg'
+import type { WorkflowAnswer } from '../lib/console/workflow-runs.ts'
 import type { App } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
@@ -18,12 +19,6 @@ interface Request {
   input: Record<string, unknown>
   preview: boolean
 }
-
-/** What a requester reads: a run's workflow and job ids, a preview's jobs, or an error with its code. */
-export type WorkflowAnswer =
-  | { workflow_id: number; jobs: Record<string, number> }
-  | { jobs: Array<{ key: string; task: string; args: Record<string, unknown>; dependsOn: Array<string | number>; queue: string | null; priority: number }> }
-  | { error: { code: string; message: string } }
 
 export class WorkflowRequests {
   private busy?: Promise<void>
@@ -81,7 +76,7 @@ export class WorkflowRequests {
           answer = await answerOf(this.app.workflows.get(request.workflow_name)!, request, fromPg(client))
         } catch (error) {
           await client.query('ROLLBACK TO SAVEPOINT answering')
-          answer = { error: isManaError(error) ? { code: error.code, message: error.message } : { code: 'workflow_build_failed', message: `workflow ${request.workflow_name} failed to build its steps: ${(error as Error).message}` } }
+          answer = { error: isManaError(error) ? { code: error.code, message: error.message } : { code: 'workflow_build_failed' as const, message: `workflow ${request.workflow_name} failed to build its steps: ${(error as Error).message}` } }
         }
         await client.query('UPDATE manana_workflow_requests SET answer = $2 WHERE id = $1', [request.id, JSON.stringify(answer)])
         this.log(`${request.preview ? 'previewed' : 'deferred'} workflow ${request.workflow_name}${'error' in answer ? ` (refused: ${answer.error.code})` : ''} for request ${request.id}`)

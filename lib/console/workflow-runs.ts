@@ -24,12 +24,13 @@ export interface WorkflowRunIds {
   jobs: Record<string, number>
 }
 
-type Answer = { workflow_id: number; jobs: Record<string, number> } | { jobs: PlannedJob[] } | { error: { code: ErrorCode; message: string } }
+/** What a worker answers a request with (worker/workflow-requests.ts): a run's workflow and job ids, a preview's jobs, or a refusal. */
+export type WorkflowAnswer = { workflow_id: number; jobs: Record<string, number> } | { jobs: PlannedJob[] } | { error: { code: ErrorCode; message: string } }
 
 /** How long a request waits for a worker. */
 export const workflowAnswerTimeoutMs = 10_000
 
-async function ask(db: Queryable, name: string, input: TaskArgs, preview: boolean, timeoutMs: number): Promise<Answer> {
+async function ask(db: Queryable, name: string, input: TaskArgs, preview: boolean, timeoutMs: number): Promise<WorkflowAnswer> {
   const [{ id }] = (await db.query<{ id: string }>('SELECT manana_request_workflow($1, $2::jsonb, $3) AS id', [name, JSON.stringify(input), preview])) as [{ id: string }]
   const deadline = Date.now() + timeoutMs
   for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
@@ -37,7 +38,7 @@ async function ask(db: Queryable, name: string, input: TaskArgs, preview: boolea
     const [row] = await db.query<{ answered: boolean }>('SELECT answer IS NOT NULL AS answered FROM manana_workflow_requests WHERE id = $1', [id])
     if (row?.answered) break
   }
-  const [{ answer }] = (await db.query<{ answer: Answer | null }>('SELECT manana_take_workflow_answer($1) AS answer', [id])) as [{ answer: Answer | null }]
+  const [{ answer }] = (await db.query<{ answer: WorkflowAnswer | null }>('SELECT manana_take_workflow_answer($1) AS answer', [id])) as [{ answer: WorkflowAnswer | null }]
   if (!answer) throw new ManaError('workflow_unavailable', `no worker that defines workflow ${name} answered within ${timeoutMs / 1000} s: is one running?`)
   if ('error' in answer) throw new ManaError(answer.error.code, answer.error.message)
   return answer
