@@ -157,7 +157,7 @@ export function DagView({ jobId }: { jobId: number }) {
     <>
       <div className="row" style={{ justifyContent: 'space-between', marginBottom: 8 }}>
         <h1 style={{ margin: 0 }}>
-          {graph.workflowId === null ? `Job ${jobId}` : `Workflow ${graph.workflowId}`} · {graph.nodes.length} jobs
+          {graph.workflowId === null ? `Job ${jobId}` : `${graph.workflowName ? `${graph.workflowName} · ` : ''}Workflow ${graph.workflowId}`} · {graph.nodes.length} jobs
         </h1>
         <span className="tabs" role="group" aria-label="View">
           <button type="button" aria-pressed={view === 'graph'} onClick={() => show('graph')}>Graph</button>

@@ -183,6 +183,7 @@ test('the etl workflow runs from the Workflows page: a form from its input schem
   await dialog.getByRole('button', { name: 'Run', exact: true }).click()
   // The run's graph opens, and fills in as it runs.
   await expect(page).toHaveURL(/\/jobs\/\d+\/graph$/)
+  await expect(page.getByRole('heading', { name: /^etl · Workflow \d+ · 3 jobs$/ })).toBeVisible()
   await expect(page.locator('[data-testid^="node-"][data-status="succeeded"]')).toHaveCount(3, { timeout: 30_000 })
   const { workflows } = await (await request.get('/api/workflows?name=etl')).json()
   expect(workflows[0]).toMatchObject({ name: 'etl', status: 'succeeded', input: { url: 'https://example.com/e2e.csv' } })

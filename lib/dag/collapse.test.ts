@@ -10,6 +10,7 @@ function fan(width: number): Graph {
   const sink = width + 2
   return {
     workflowId: 1,
+    workflowName: null,
     nodes: [job(1), ...middle.map((id) => job(id)), job(sink)],
     edges: [...middle.map((id): [number, number] => [1, id]), ...middle.map((id): [number, number] => [id, sink])],
   }
@@ -42,7 +43,7 @@ describe('collapsing wide fan-outs', () => {
   })
 
   it('does not group siblings whose children or tasks differ', () => {
-    const tree: Graph = { workflowId: 1, nodes: [job(1)], edges: [] }
+    const tree: Graph = { workflowId: 1, workflowName: null, nodes: [job(1)], edges: [] }
     for (let id = 2; id <= 100; id++) {
       tree.nodes.push(job(id), job(id + 1000))
       tree.edges.push([1, id], [id, id + 1000])

@@ -19,6 +19,8 @@ export interface GraphNode {
 
 export interface Graph {
   workflowId: number | null
+  /** Its workflow's name (a definition's, or the one it was deferred under); null for a job alone. */
+  workflowName: string | null
   nodes: GraphNode[]
   /** [parent, child] */
   edges: Array<[number, number]>
@@ -26,7 +28,12 @@ export interface Graph {
 
 /** `lastAttempts`: each node's latest attempt (startedAt, ranMs) too; without, they are null. */
 export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts = true } = {}): Promise<Graph | undefined> {
-  const [target] = await db.query<{ workflow_id: string | null }>('SELECT workflow_id FROM procrastinate_jobs WHERE id = $1', [jobId])
+  const [target] = await db.query<{ workflow_id: string | null; workflow_name: string | null }>(
+    `SELECT job.workflow_id, workflow.name AS workflow_name
+     FROM procrastinate_jobs AS job LEFT JOIN manana_workflows AS workflow ON workflow.id = job.workflow_id
+     WHERE job.id = $1`,
+    [jobId],
+  )
   if (!target) return undefined
   const workflowId = target.workflow_id === null ? null : Number(target.workflow_id)
   const members = workflowId === null ? 'job.id = $1' : 'job.workflow_id = $1'
@@ -54,6 +61,7 @@ export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts
   )
   return {
     workflowId,
+    workflowName: target.workflow_name,
     nodes: rows.map((row) => ({
       id: Number(row.id),
       task: row.task_name,
