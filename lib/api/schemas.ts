@@ -68,8 +68,11 @@ const jsonObject = z.record(z.string(), z.unknown())
 /** One job's arguments, as JSON, are at most this large (a workflow's body may hold 10,000 jobs). */
 export const maxArgsBytes = 256 * 1024
 
+/** A JSON object of at most maxArgsBytes: a job's arguments, a workflow run's input. */
+const boundedObject = jsonObject.refine((value) => Buffer.byteLength(JSON.stringify(value)) <= maxArgsBytes, `at most ${maxArgsBytes} bytes of JSON`)
+
 const deferOptions = {
-  args: jsonObject.refine((args) => Buffer.byteLength(JSON.stringify(args)) <= maxArgsBytes, `at most ${maxArgsBytes} bytes of JSON`).optional(),
+  args: boundedObject.optional(),
   queue: name.optional(),
   priority: z.number().int().min(-2147483648).max(2147483647).optional(),
   lock: z.string().max(1000).nullish(),
@@ -101,7 +104,7 @@ export const deferBody = z.union([deferJobBody, deferWorkflowBody])
 export const runWorkflowBody = z
   .object({
     name: z.string().min(1).max(200),
-    input: jsonObject.refine((input) => Buffer.byteLength(JSON.stringify(input)) <= maxArgsBytes, `at most ${maxArgsBytes} bytes of JSON`).default({}),
+    input: boundedObject.default({}),
   })
   .strict()
 

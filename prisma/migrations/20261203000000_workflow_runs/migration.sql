@@ -411,7 +411,7 @@ BEGIN
                          FROM procrastinate_job_dependencies AS edge WHERE edge.job_id = job.id)
                    && '{failed,cancelled,aborted}'::procrastinate_job_status[] AS ended_badly
         ) AS parents
-        WHERE job.id = ANY (p_job_ids) AND job.status = 'todo'
+        WHERE job.id = ANY (p_job_ids) AND job.status = 'todo' AND job.run_when IN ('all_succeeded', 'any_failed')
           AND ((job.run_when = 'all_succeeded' AND parents.ended_badly)
                OR (job.run_when = 'any_failed' AND job.unfinished_parents = 0 AND NOT parents.ended_badly))
         UNION
