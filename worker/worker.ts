@@ -74,6 +74,8 @@ export class Worker {
   private readonly timing = new Timing()
   /** Jobs asked for by claims on the wire (a fetch, or a call that also records ends). */
   private requested = 0
+  /** Tasks done whose end is not yet handed to attemptEnds (their logs are being written). */
+  private ending = 0
   private db!: Queryable
   private pool!: pg.Pool
   private listener?: Listener
@@ -184,7 +186,7 @@ export class Worker {
 
   /** Nothing runs, nothing claimed waits, no end is being written. */
   private idle(): boolean {
-    return this.running.size === 0 && this.queued.length === 0 && !this.attemptEnds.busy
+    return this.running.size === 0 && this.queued.length === 0 && this.ending === 0 && !this.attemptEnds.busy
   }
 
   /** Jobs to claim now: for the free slots and ahead of them, less what is claimed or asked for. */
@@ -322,18 +324,21 @@ export class Worker {
       clearTimeout(timer)
       this.timing.ran(performance.now() - started)
       // The task is done: its slot takes the next job while the end is being recorded.
+      this.ending++
       this.running.delete(job.id)
       this.startQueued()
       this.wake()
     }
-    await this.jobLogs.ended(job.id, attempt)
-    const ended = await this.attemptEnds.record({
+    await this.jobLogs.ended(job.id, attempt) // never throws: a refused write is logged
+    const recording = this.attemptEnds.record({
       id: job.id,
       worker_id: this.id!,
       outcome: outcome.status,
       ...(outcome.status === 'succeeded' && { result: outcome.result }),
       ...(outcome.status === 'failed' && { error: errorRecord(outcome.error), retry_in: outcome.retryIn }),
     })
+    this.ending-- // attemptEnds is busy with it now
+    const ended = await recording
     this.wake() // with `once`, a recorded end may have made children ready, or left nothing to do
     const ms = Math.round(performance.now() - started)
     if (!ended) {
