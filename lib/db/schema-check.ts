@@ -5,7 +5,7 @@ import { ManaError } from '../queue/errors.ts'
 import type { Queryable } from '../queue/queryable.ts'
 
 /** The newest migration this code needs. */
-export const schemaVersion = '20261204000000_timestamp_check_only_on_values'
+export const schemaVersion = '20261204100000_no_work_for_statements_without_rows'
 
 /** Throws schema_missing or schema_behind unless the database has every migration this code needs. */
 export async function checkSchema(db: Queryable): Promise<void> {
