@@ -85,7 +85,7 @@ describe('ending attempts in batches', () => {
       queues: null,
       workerId,
       reserve: () => ({ wanted: reservations++ === 0 ? 5 : 0, startNow: 0 }),
-      claimed: (reserved: number, rows: JobRow[]) => claims.push({ reserved, ids: rows.map((row) => Number(row.id)) }),
+      claimed: (reserved: { wanted: number }, rows: JobRow[]) => claims.push({ reserved: reserved.wanted, ids: rows.map((row) => Number(row.id)) }),
     })
     expect(await ends.record({ id: ids.parent, worker_id: workerId, outcome: 'succeeded', result: 'null' })).toBe(true)
     expect(claims).toEqual([{ reserved: 5, ids: [ids.child] }])

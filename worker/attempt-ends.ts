@@ -22,15 +22,21 @@ export interface AttemptEnd {
   retry_in?: number | null
 }
 
+/** Jobs a call may claim, and how many of them free slots start at once. */
+export interface Reservation {
+  wanted: number
+  startNow: number
+}
+
 /** Whoever runs the jobs that calls recording ends may claim. */
 export interface Claimer {
   /**
    * How many jobs the next call may claim, and how many of them free slots start at once (the
    * others are claimed ahead); reserved until `claimed` is told.
    */
-  reserve(): { wanted: number; startNow: number }
+  reserve(): Reservation
   /** The rows claimed for a reservation, and the call's time (none, and undefined, when it failed). */
-  claimed(reserved: number, rows: JobRow[], ms: number | undefined): void
+  claimed(reserved: Reservation, rows: JobRow[], ms: number | undefined): void
   readonly queues: string[] | null
   readonly workerId: number
 }
@@ -127,7 +133,8 @@ export class AttemptEnds {
   private async call(ends: AttemptEnd[]): Promise<boolean[]> {
     // result is JSON text already: embed it as JSON, not as a string.
     const outcomes = `[${ends.map(({ result, ...rest }) => (result === undefined ? JSON.stringify(rest) : `${JSON.stringify(rest).slice(0, -1)},"result":${result}}`)).join(',')}]`
-    const { wanted: reserved, startNow } = this.claimer?.reserve() ?? { wanted: 0, startNow: 0 }
+    const reservation = this.claimer?.reserve() ?? { wanted: 0, startNow: 0 }
+    const { wanted: reserved, startNow } = reservation
     const started = performance.now()
     let rows: Array<{ job_id: string | null; ended: boolean | null; job: JobRow | null }> = []
     let ms: number | undefined
@@ -145,7 +152,7 @@ export class AttemptEnds {
     } finally {
       // Only a call that went through times a round trip: a failed one (a lost connection, a
       // refusal) says nothing of how far ahead to claim.
-      if (reserved) this.claimer!.claimed(reserved, rows.flatMap((row) => (row.job ? [row.job] : [])), ms)
+      if (reserved) this.claimer!.claimed(reservation, rows.flatMap((row) => (row.job ? [row.job] : [])), ms)
     }
     const byId = new Map(rows.flatMap((row) => (row.job_id === null ? [] : [[Number(row.job_id), row.ended!] as const])))
     return ends.map((end) => byId.get(end.id) ?? false)

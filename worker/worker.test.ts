@@ -4,6 +4,7 @@ import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
 import { eventsOf } from '../test/jobs.ts'
+import { createPool } from '../lib/db/pool.ts'
 import { createApp, type App } from '../lib/queue/app.ts'
 import { Worker, type WorkerOptions } from './worker.ts'
 
@@ -56,6 +57,32 @@ describe('worker', () => {
       expect({ run, left }).toEqual({ run, left: [] })
     }
     await app.close()
+  })
+
+  it("claims each link of a chain in the call that records its parent's end: a hop is one round trip", async () => {
+    // Which calls claimed jobs: the fetch loop's (manana_fetch_jobs) or the ends' (…_and_fetch).
+    const pool = createPool(t.url)
+    const claims = { byFetch: 0, byEnd: 0 }
+    const query = pool.query.bind(pool) as (text: string, values?: unknown[]) => Promise<pg.QueryResult>
+    pool.query = (async (text: string, values?: unknown[]) => {
+      const result = await query(text, values)
+      if (text.includes('FROM manana_fetch_jobs(')) claims.byFetch += result.rowCount ?? 0
+      if (text.includes('FROM manana_end_attempts_and_fetch(')) claims.byEnd += result.rows.filter((row) => row.job).length
+      return result
+    }) as typeof pool.query
+    const app = createApp({ pool })
+    // Instant tasks: the end is recorded before any fetch. Tasks of 1 ms: a fetch woken by the
+    // link's own readiness is still on the wire when the link ends (that end claims anyway).
+    let taskMs = 0
+    app.task('link', {}, async () => new Promise((resolve) => setTimeout(resolve, taskMs)))
+    const links = 40
+    for (taskMs of [0, 1]) {
+      await app.deferWorkflow(Object.fromEntries(Array.from({ length: links }, (_, i) => [`n${i}`, { task: 'link', dependsOn: i ? [`n${i - 1}`] : [] }])))
+      await new Worker(app, { once: true, log: () => {} }).run()
+    }
+    expect(await t.sql(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'succeeded'`)).toEqual([{ n: 2 * links }])
+    expect(claims).toEqual({ byFetch: 2, byEnd: 2 * (links - 1) })
+    await pool.end()
   })
 
   it('runs a workflow in dependency order; a child reads its parents', async () => {

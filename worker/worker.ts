@@ -74,6 +74,8 @@ export class Worker {
   private readonly timing = new Timing()
   /** Jobs asked for by claims on the wire (a fetch, or a call that also records ends). */
   private requested = 0
+  /** Of those, the ones asked to start at once: free slots already promised. */
+  private startsRequested = 0
   /** Tasks done whose end is not yet handed to attemptEnds (their logs are being written). */
   private ending = 0
   private db!: Queryable
@@ -157,13 +159,14 @@ export class Worker {
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
       const wanted = this.wanted()
-      if (wanted > 0) {
+      if (wanted > 0 && !this.endsWillClaim()) {
         const startNow = this.startable(wanted)
         let jobs: Job[]
         // With `once`, only a fetch begun with every end written can tell that nothing is left:
         // one begun earlier may miss the children that those ends made ready.
         const idleAtStart = this.idle()
         this.requested += wanted
+        this.startsRequested += startNow
         try {
           jobs = await this.fetch(wanted, startNow)
         } catch (error) {
@@ -172,6 +175,7 @@ export class Worker {
           continue
         } finally {
           this.requested -= wanted
+          this.startsRequested -= startNow
         }
         this.enqueue(jobs)
         if (jobs.length > 0) continue
@@ -182,6 +186,16 @@ export class Worker {
       }
       await this.sleep(this.options.pollInterval)
     }
+  }
+
+  /**
+   * Whether, with nothing running or claimed, ends are being recorded: the calls that record
+   * them claim for the free slots, so the fetch loop waits for their answers. A fetch begun before
+   * those ends are committed would take the slots and miss the children they make ready (a DAG
+   * hop would take two round trips instead of one).
+   */
+  private endsWillClaim(): boolean {
+    return this.running.size === 0 && this.queued.length === 0 && (this.ending > 0 || this.attemptEnds.busy)
   }
 
   /** Nothing runs, nothing claimed waits, no end is being written. */
@@ -197,7 +211,7 @@ export class Worker {
 
   /** Of `wanted` jobs, those free slots will start as soon as they arrive (the rest wait, claimed ahead). */
   private startable(wanted: number): number {
-    return Math.max(0, Math.min(wanted, this.options.concurrency - this.running.size - this.queued.length - this.requested))
+    return Math.max(0, Math.min(wanted, this.options.concurrency - this.running.size - this.queued.length - this.startsRequested))
   }
 
   /** Lets the calls that record ends claim the next jobs too (one round trip for both). */
@@ -213,13 +227,18 @@ export class Worker {
       reserve() {
         // Only when nothing claimed waits to run: then the next job is a round trip sooner (a
         // DAG hop is one commit, not two); a busy worker's fetches and ends run side by side.
-        const wanted = worker.queued.length ? 0 : Math.max(0, worker.wanted())
-        const startNow = worker.startable(wanted)
+        if (worker.queued.length || worker.stopping) return { wanted: 0, startNow: 0 }
+        // At least for the slots no claim on the wire has promised (the one this end frees): a
+        // fetch begun before the end was committed cannot see the children it makes ready.
+        const startNow = worker.startable(worker.options.concurrency)
+        const wanted = Math.max(startNow, worker.wanted())
         worker.requested += wanted
+        worker.startsRequested += startNow
         return { wanted, startNow }
       },
       claimed(reserved, rows, ms) {
-        worker.requested -= reserved
+        worker.requested -= reserved.wanted
+        worker.startsRequested -= reserved.startNow
         if (ms !== undefined) worker.timing.fetched(ms)
         worker.enqueue(rows.map(jobFromRow))
       },
@@ -323,7 +342,9 @@ export class Worker {
     } finally {
       clearTimeout(timer)
       this.timing.ran(performance.now() - started)
-      // The task is done: its slot takes the next job while the end is being recorded.
+      // The task is done: its slot takes the next job while the end is being recorded. With
+      // nothing claimed left, the call that records the end claims for the slot (a child this
+      // end makes ready among them): a fetch begun now would race it for the same jobs.
       this.ending++
       this.running.delete(job.id)
       this.startQueued()
