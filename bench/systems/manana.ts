@@ -57,6 +57,57 @@ async function dagThroughput(app: App, workflows: Workflow[], total: number): Pr
   return meter.rate()
 }
 
+/**
+ * The floor under a DAG hop: the p50 of committing one single-row update, from this process on
+ * its own connection (what a hop cannot beat: the parent's end must be committed before its
+ * child may start).
+ */
+async function commitFloor(): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  await client.query('CREATE TABLE floor_probe (n integer); INSERT INTO floor_probe VALUES (0)')
+  const times: number[] = []
+  for (let i = 0; i < 1000; i++) {
+    const started = now()
+    await client.query('UPDATE floor_probe SET n = n + 1')
+    times.push(now() - started)
+  }
+  await client.end()
+  return times.sort((a, b) => a - b)[500]!
+}
+
+/**
+ * The floor under deferring a DAG: inserting its rows and its edges in one transaction into plain
+ * tables shaped as Mañana's (same columns and indexes, the edges' foreign keys, no triggers),
+ * from arrays of each node's parents (node numbers).
+ */
+async function dagFloor(parents: number[][]): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  await client.query(`CREATE TABLE floor_jobs (LIKE procrastinate_jobs INCLUDING ALL);
+    CREATE TABLE floor_edges (LIKE procrastinate_job_dependencies INCLUDING ALL,
+      FOREIGN KEY (job_id) REFERENCES floor_jobs (id), FOREIGN KEY (depends_on_job_id) REFERENCES floor_jobs (id))`)
+  const children = parents.flatMap((of, child) => of.map(() => child))
+  const started = now()
+  await client.query('BEGIN')
+  await client.query(
+    `WITH ids AS (SELECT node, nextval('procrastinate_jobs_id_seq') AS id FROM generate_series(0, $1 - 1) AS node),
+     waiting AS (SELECT child AS node, count(*)::integer AS n FROM unnest($2::integer[]) AS child GROUP BY child),
+     jobs AS (
+       INSERT INTO floor_jobs (id, queue_name, task_name, unfinished_parents)
+       SELECT ids.id, 'default', 'noop', coalesce(waiting.n, 0) FROM ids LEFT JOIN waiting USING (node)
+     )
+     INSERT INTO floor_edges (job_id, depends_on_job_id)
+     SELECT child.id, parent.id FROM unnest($2::integer[], $3::integer[]) AS edge (child, parent)
+     JOIN ids AS child ON child.node = edge.child JOIN ids AS parent ON parent.node = edge.parent`,
+    [parents.length, children, parents.flat()],
+  )
+  await client.query('COMMIT')
+  const ms = now() - started
+  await client.end()
+  return ms
+}
+
 const chain = (length: number): Workflow =>
   Object.fromEntries(Array.from({ length }, (_, i) => [`n${i}`, { task: 'noop', args: { index: i }, dependsOn: i ? [`n${i - 1}`] : [] }]))
 
@@ -81,7 +132,7 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
     app.task('link', {}, async ({ index }: { index: number }) => meter.start(index)())
     await app.deferWorkflow(Object.fromEntries(Array.from({ length: sizes.hopChain }, (_, i) => [`n${i}`, { task: 'link', args: { index: i }, dependsOn: i ? [`n${i - 1}`] : [] }])))
     await work(app, meter.done)
-    return meter.percentiles()
+    return { ...meter.percentiles(), floorP50: await commitFloor() }
   },
   async enqueue(app) {
     const started = now()
@@ -95,9 +146,10 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
       const parents = i === 0 ? [] : [...new Set([`n${Math.floor(i / 2)}`, `n${Math.floor(i / 3)}`])].filter((key) => key !== `n${i}`)
       workflow[`n${i}`] = { task: 'noop', dependsOn: parents }
     }
+    const floorMs = await dagFloor(Object.values(workflow).map((job) => job.dependsOn!.map((key) => Number(String(key).slice(1)))))
     const started = now()
     await app.deferWorkflow(workflow)
-    return { milliseconds: now() - started }
+    return { milliseconds: now() - started, floorMs }
   },
   async flatness(app) {
     const client = new pg.Client({ connectionString: databaseUrl })
