@@ -215,6 +215,30 @@ describe('defer', () => {
     expect(ready!.n).toBe(1)
   })
 
+  it('reads the jobs table a bounded number of times per call, whatever its statistics say, and counts ended parents out', async () => {
+    // 20,000 jobs the planner has no statistics for (never analyzed): a count of unfinished
+    // parents taken per job once chose to read the whole table for each job of the call.
+    await t.sql(`INSERT INTO procrastinate_jobs (queue_name, task_name) SELECT 'default', 'old' FROM generate_series(1, 20000)`)
+    const [done, waiting] = await deferJobs(t.db, [{ task: 'old' }, { task: 'old' }])
+    await t.sql(`UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = $1`, [done])
+    const jobs = Array.from({ length: 1000 }, (_, i) => ({
+      key: `n${i}`,
+      task_name: 'step',
+      depends_on: i === 0 ? [done, waiting] : [`n${Math.floor(i / 2)}`, `n${Math.floor(i / 3)}`].filter((key) => key !== `n${i}`),
+    }))
+    const client = new pg.Client({ connectionString: t.url })
+    await client.connect()
+    await client.query('BEGIN')
+    await client.query('SELECT count(*) FROM manana_defer_jobs($1::jsonb)', [JSON.stringify(jobs)])
+    const { rows } = await client.query(`SELECT seq_scan::int FROM pg_stat_xact_user_tables WHERE relname = 'procrastinate_jobs'`)
+    await client.query('COMMIT')
+    await client.end()
+    expect(rows[0].seq_scan).toBeLessThanOrEqual(5)
+    const [root] = await t.sql(`SELECT unfinished_parents FROM procrastinate_jobs WHERE task_name = 'step' ORDER BY id LIMIT 1`)
+    expect(root).toEqual({ unfinished_parents: 1 }) // waiting, not done
+    expect(await miscountedJobs(t)).toEqual([])
+  })
+
   it('a parent finishing or retried while children are deferred onto it never leaves a count wrong', async () => {
     const deferring = new pg.Client({ connectionString: t.url })
     const finishing = new pg.Client({ connectionString: t.url })
