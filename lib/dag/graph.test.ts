@@ -1,0 +1,51 @@
+// The graph of a job's workflow: its jobs, the parents outside it (external, without their own
+// parents), the edges between them, each job's latest attempt; a job alone is its own graph.
+import { describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../../test/database.ts'
+import { Worker } from '../../worker/worker.ts'
+import { createApp } from '../queue/app.ts'
+import { workflowGraph } from './graph.ts'
+
+const t = useTestDatabase()
+
+describe('workflowGraph', () => {
+  it('holds the workflow, its external parents marked and cut from their own parents, and every edge once', async () => {
+    const app = createApp({ pool: t.pool })
+    const ids = await app.deferWorkflow({ a: { task: 'step' }, b: { task: 'step', dependsOn: ['a'] } })
+    const upstream = await app.deferWorkflow({ first: { task: 'outside' }, second: { task: 'outside', dependsOn: ['first'] } })
+    // Onto parents of two workflows, a job joins the first: `second` stays in its own, external here.
+    const { c } = await app.deferWorkflow({ c: { task: 'step', dependsOn: [ids.a, ids.b, upstream.second] } })
+    const graph = (await workflowGraph(t.db, ids.b))!
+    const [a] = await t.sql<{ workflow_id: string }>('SELECT workflow_id FROM procrastinate_jobs WHERE id = $1', [ids.a])
+    expect(graph.workflowId).toBe(Number(a!.workflow_id))
+    expect(graph.nodes.map((node) => [node.id, node.external])).toEqual([
+      [ids.a, false],
+      [ids.b, false],
+      [upstream.second, true],
+      [c, false],
+    ])
+    expect(graph.edges.sort()).toEqual(
+      [
+        [ids.a, ids.b],
+        [ids.a, c],
+        [ids.b, c],
+        [upstream.second, c],
+      ].sort(),
+    )
+    expect(graph.nodes[2]).toMatchObject({ task: 'outside', status: 'todo', queue: 'default', attempts: 0, startedAt: null, ranMs: null })
+  })
+
+  it("gives a job alone as its own graph, each node's latest attempt, and nothing for a job that does not exist", async () => {
+    const app = createApp({ pool: t.pool })
+    app.task('alone', {}, async () => null)
+    const [id] = await app.defer([{ task: 'alone' }])
+    await new Worker(app, { once: true, log: () => {} }).run()
+    const graph = (await workflowGraph(t.db, id!))!
+    expect(graph).toMatchObject({ workflowId: null, workflowName: null, edges: [] })
+    expect(graph.nodes).toEqual([
+      { id, task: 'alone', status: 'succeeded', queue: 'default', external: false, attempts: 1, startedAt: expect.any(String), ranMs: expect.any(Number) },
+    ])
+    expect((await workflowGraph(t.db, id!, { lastAttempts: false }))!.nodes[0]).toMatchObject({ startedAt: null, ranMs: null })
+    expect(await workflowGraph(t.db, id! + 1000)).toBeUndefined()
+  })
+})
