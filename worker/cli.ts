@@ -45,6 +45,7 @@ const workerOptions = {
   'shutdown-grace': { type: 'string' },
   once: { type: 'boolean' },
   name: { type: 'string' },
+  'health-port': { type: 'string' },
 } as const
 
 const workerHelp = `  --app MODULE           the module whose export \`app\` (or default export) holds the tasks
@@ -55,7 +56,8 @@ const workerHelp = `  --app MODULE           the module whose export \`app\` (or
   --poll-interval S      seconds between fetches when nothing is notified (default 5)
   --shutdown-grace S     seconds running jobs get on SIGINT/SIGTERM before they are put back (default 30)
   --once                 exit once nothing is ready and nothing runs
-  --name NAME            this worker's name (default host-pid)`
+  --name NAME            this worker's name (default host-pid)
+  --health-port N        serve GET /live and GET /ready on this port, on all addresses (default: none)`
 
 const consoleOptions = { port: { type: 'string' }, host: { type: 'string' } } as const
 const consoleHelp = `  --port N               the console's port (default: PORT, or 3000)
@@ -449,6 +451,7 @@ async function runWorker(app: App, values: Record<string, any>): Promise<number>
     name: values.name,
     heartbeatInterval: envNumber('MANANA_HEARTBEAT_INTERVAL'),
     staleAfter: envNumber('MANANA_STALE_AFTER'),
+    healthPort: values['health-port'] === undefined ? undefined : portFrom(values['health-port'], '--health-port'),
   })
   let signals = 0
   const onSignal = (signal: string) => {
@@ -491,7 +494,7 @@ function cliActor(pool: pg.Pool) {
 
 /** Starts the console on `url` (with its first admin) and prints its address. */
 async function serveConsole(url: string, values: Record<string, any>): Promise<{ address: string; server: ChildProcess }> {
-  const port = integerFrom(1, values.port ?? process.env.PORT ?? '3000', '--port')
+  const port = portFrom(values.port ?? process.env.PORT ?? '3000', '--port')
   const host: string = values.host ?? process.env.HOST ?? '127.0.0.1'
   findConsole() // before anything is written: is the console installed?
   trustedProxies() // and is MANANA_TRUSTED_PROXIES readable? (else every request would fail)
@@ -607,6 +610,11 @@ function integer(text: string | undefined, what: string): number {
 function integerFrom(least: number, text: string, what: string): number {
   const value = integer(text, what)
   if (value < least) throw new UsageError(`${what} must be ${least} or more; got ${text}`)
+  return value
+}
+function portFrom(text: string, what: string): number {
+  const value = integerFrom(1, text, what)
+  if (value > 65535) throw new UsageError(`${what} must be a port, 1 to 65535; got ${text}`)
   return value
 }
 function idList(text: string, what: string): number[] {

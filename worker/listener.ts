@@ -28,6 +28,8 @@ export function channelsFor(queues: string[] | null): string[] {
 export class Listener {
   private client?: pg.Client
   private closed = false
+  /** Its connection is up and LISTENs on every channel. */
+  listening = false
   private lockRetry?: NodeJS.Timeout
 
   constructor(
@@ -45,6 +47,7 @@ export class Listener {
 
   async close(): Promise<void> {
     this.closed = true
+    this.listening = false
     clearTimeout(this.lockRetry)
     await this.client?.end().catch(() => {})
   }
@@ -61,11 +64,13 @@ export class Listener {
     client.on('notification', (message) => this.dispatch(message.payload))
     client.on('error', () => {}) // 'end' follows, and reconnects
     client.on('end', () => {
+      this.listening = false
       if (!this.closed) this.reconnect()
     })
     await client.connect()
     for (const channel of this.channels) await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`)
     this.client = client
+    this.listening = true
     await this.holdLock(client)
   }
 

@@ -13,6 +13,7 @@ import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, type Task } from '../lib/queue/task.ts'
 import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
+import { serveHealth, type Health, type HealthServer } from './health.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
 import { createLog, type Log } from './log.ts'
@@ -46,6 +47,12 @@ export interface WorkerOptions {
    * open (it hangs), or when it holds no liveness lock (default 30).
    */
   staleAfter?: number
+  /**
+   * Serve GET /live and GET /ready on this port (0: any free one; see `healthPort()`); none when
+   * unset. Live while the worker's loop turns; ready while it is registered, its heartbeat reaches
+   * the database and it listens for notifications.
+   */
+  healthPort?: number
   log?: Log
 }
 
@@ -66,7 +73,7 @@ interface Running {
 
 export class Worker {
   id?: number
-  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log'>> & { queues: string[] | null }
+  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'healthPort'>> & { queues: string[] | null; healthPort?: number }
   private readonly log: Log
   private readonly running = new Map<number, Running>()
   /** Jobs claimed (doing, this worker's) that no slot has started yet, in fetch order. */
@@ -76,6 +83,10 @@ export class Worker {
   private requested = 0
   /** Of those, the ones asked to start at once: free slots already promised. */
   private startsRequested = 0
+  /** When the fetch loop last turned, and when a heartbeat last reached the database (performance.now()). */
+  private lastTurn = performance.now()
+  private lastBeat?: number
+  private healthServer?: HealthServer
   /** Tasks done whose end is not yet handed to attemptEnds (their logs are being written). */
   private ending = 0
   private db!: Queryable
@@ -107,6 +118,7 @@ export class Worker {
       name: options.name ?? `${os.hostname()}-${process.pid}`,
       heartbeatInterval: options.heartbeatInterval ?? 1,
       staleAfter: options.staleAfter ?? 30,
+      ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
     }
     this.log = options.log ?? createLog(`[${this.options.name}]`)
     this.channels = channelsFor(this.options.queues)
@@ -120,6 +132,7 @@ export class Worker {
     this.attemptEnds = new AttemptEnds(this.db, this.log, this.claimer())
     this.jobLogs = new JobLogs(this.db, this.log)
     this.id = await this.register()
+    this.lastBeat = performance.now()
     const { queues, concurrency } = this.options
     this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
     this.workflowRequests = new WorkflowRequests(this.pool, this.app, this.log)
@@ -140,6 +153,7 @@ export class Worker {
     )
     await this.listener.start().catch((error) => this.log(`not listening for notifications (${error.message}); polling`))
     this.workflowRequests.wake() // those made before it listened
+    if (this.options.healthPort !== undefined) this.healthServer = await serveHealth(() => this.health(), this.options.healthPort)
     this.every(this.options.heartbeatInterval, () => this.keepHealthy())
     if (this.app.periodicTasks.length) this.every(1, () => this.deferPeriodicTicks())
     try {
@@ -147,6 +161,28 @@ export class Worker {
     } finally {
       await this.shutdown()
     }
+  }
+
+  /**
+   * Live while its loop turns (or it shuts down, finishing its jobs); ready while it is
+   * registered, its heartbeat reaches the database and it listens for notifications.
+   */
+  health(): Health {
+    const now = performance.now()
+    const problems: string[] = []
+    const stuckFor = (now - this.lastTurn) / 1000
+    if (!this.stopping && stuckFor > Math.max(30, 3 * this.options.pollInterval)) problems.push(`its loop has not turned for ${Math.round(stuckFor)} s`)
+    const live = problems.length === 0
+    if (this.stopping) problems.push('it is shutting down')
+    if (this.id === undefined) problems.push('it is not registered yet')
+    else if (this.lastBeat === undefined || now - this.lastBeat > 3 * this.options.heartbeatInterval * 1000) problems.push('its heartbeat has not reached the database lately')
+    if (!this.listener?.listening) problems.push('it is not listening for notifications')
+    return { live, ready: problems.length === 0, problems }
+  }
+
+  /** The port /live and /ready are served on (healthPort 0 chooses one), once running. */
+  healthPort(): number | undefined {
+    return this.healthServer?.port
   }
 
   /** Stops fetching; running jobs get the grace period to finish. */
@@ -158,6 +194,7 @@ export class Worker {
 
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
+      this.lastTurn = performance.now()
       const wanted = this.wanted()
       if (wanted > 0 && !this.endsWillClaim()) {
         const startNow = this.startable(wanted)
@@ -397,6 +434,7 @@ export class Worker {
   private async keepHealthy(): Promise<void> {
     try {
       const [beat] = await this.db.query<{ registered: boolean | null }>('SELECT manana_heartbeat($1) AS registered', [this.id])
+      this.lastBeat = performance.now()
       if (!beat!.registered && !this.stopping) {
         this.log(`worker ${this.id} was removed as gone by another worker (its heartbeat was late); registering again`)
         this.id = await this.register()
@@ -546,6 +584,7 @@ export class Worker {
     await this.listener?.close()
     await this.workflowRequests.settled()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
+    await this.healthServer?.close()
     this.log(`worker ${this.id} stopped`)
   }
 

@@ -1,0 +1,83 @@
+// A worker's /live and /ready over HTTP: ready once registered and listening, not ready while its
+// listening connection is down (and again once it is back), live but not ready while it shuts
+// down with a job still running.
+import { afterEach, describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../test/database.ts'
+import { createApp } from '../lib/queue/app.ts'
+import { Worker } from './worker.ts'
+
+const t = useTestDatabase()
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()))
+})
+
+async function until<T>(probe: () => Promise<T | undefined | false>, what: string, seconds = 20): Promise<T> {
+  const deadline = Date.now() + seconds * 1000
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+async function get(worker: Worker, path: string, method = 'GET') {
+  const response = await fetch(`http://127.0.0.1:${worker.healthPort()}${path}`, { method })
+  return { status: response.status, body: await response.json() }
+}
+
+describe('worker health', () => {
+  it('answers /live and /ready, and is not ready while its listening connection is down', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const worker = new Worker(app, { healthPort: 0, heartbeatInterval: 0.2, log: () => {} })
+    const running = worker.run()
+    cleanups.push(async () => {
+      worker.stop()
+      await running
+      await app.close()
+    })
+    await until(async () => worker.healthPort() !== undefined, 'the health server')
+    expect(await get(worker, '/live')).toEqual({ status: 200, body: { live: true, problems: [] } })
+    expect(await get(worker, '/ready')).toEqual({ status: 200, body: { ready: true, problems: [] } })
+    expect(await get(worker, '/elsewhere')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
+    expect(await get(worker, '/ready', 'POST')).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } })
+
+    // Its listening session holds the worker's liveness lock: end that session.
+    const [session] = await t.sql<{ pid: number }>(
+      `SELECT lock.pid FROM pg_locks AS lock WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND lock.objid = $1::oid`,
+      [worker.id],
+    )
+    await t.sql('SELECT pg_terminate_backend($1)', [session!.pid])
+    const down = await until(async () => {
+      const ready = await get(worker, '/ready')
+      return ready.status === 503 && ready
+    }, '/ready to say 503')
+    expect(down.body).toEqual({ ready: false, problems: ['it is not listening for notifications'] })
+    expect((await get(worker, '/live')).status).toBe(200)
+    await until(async () => (await get(worker, '/ready')).status === 200, '/ready to say 200 again')
+  })
+
+  it('is live but not ready while it shuts down with a job running, and stops serving once stopped', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    let release!: () => void
+    let started!: () => void
+    const running = new Promise<void>((resolve) => (started = resolve))
+    app.task('hold', {}, () => {
+      started()
+      return new Promise<void>((resolve) => (release = resolve))
+    })
+    await app.defer([{ task: 'hold' }])
+    const worker = new Worker(app, { healthPort: 0, log: () => {} })
+    const run = worker.run()
+    await running
+    const port = worker.healthPort()
+    worker.stop()
+    expect(await get(worker, '/ready')).toEqual({ status: 503, body: { ready: false, problems: ['it is shutting down'] } })
+    expect(await get(worker, '/live')).toEqual({ status: 200, body: { live: true, problems: ['it is shutting down'] } })
+    release()
+    await run
+    await app.close()
+    await expect(fetch(`http://127.0.0.1:${port}/live`)).rejects.toThrow()
+  })
+})
