@@ -14,11 +14,12 @@ import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, ty
 import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
 import { serveHealth, type Health, type HealthServer } from './health.ts'
-export type { Health } from './health.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
 import { createLog, type Log } from './log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
+
+export type { Health } from './health.ts'
 
 export interface WorkerOptions {
   /** Queues to take jobs from; all when unset. */
