@@ -24,6 +24,7 @@ import { fromPg } from '../lib/queue/queryable.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
 import { findConsole, startConsole } from './console-server.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
+import { logFormatFrom, type LogFormat } from './log.ts'
 import { Worker } from './worker.ts'
 
 class UsageError extends Error {}
@@ -46,6 +47,7 @@ const workerOptions = {
   once: { type: 'boolean' },
   name: { type: 'string' },
   'health-port': { type: 'string' },
+  'log-format': { type: 'string' },
 } as const
 
 const workerHelp = `  --app MODULE           the module whose export \`app\` (or default export) holds the tasks
@@ -57,7 +59,8 @@ const workerHelp = `  --app MODULE           the module whose export \`app\` (or
   --shutdown-grace S     seconds running jobs get on SIGINT/SIGTERM before they are put back (default 30)
   --once                 exit once nothing is ready and nothing runs
   --name NAME            this worker's name (default host-pid)
-  --health-port N        serve GET /live and GET /ready on this port, on all addresses (default: none)`
+  --health-port N        serve GET /live and GET /ready on this port, on all addresses (default: none)
+  --log-format F         text (default) or json: one object per line (default: MANANA_LOG_FORMAT)`
 
 const consoleOptions = { port: { type: 'string' }, host: { type: 'string' } } as const
 const consoleHelp = `  --port N               the console's port (default: PORT, or 3000)
@@ -452,6 +455,7 @@ async function runWorker(app: App, values: Record<string, any>): Promise<number>
     heartbeatInterval: envNumber('MANANA_HEARTBEAT_INTERVAL'),
     staleAfter: envNumber('MANANA_STALE_AFTER'),
     healthPort: values['health-port'] === undefined ? undefined : portFrom(values['health-port'], '--health-port'),
+    logFormat: logFormatOf(values['log-format']),
   })
   let signals = 0
   const onSignal = (signal: string) => {
@@ -611,6 +615,14 @@ function integerFrom(least: number, text: string, what: string): number {
   const value = integer(text, what)
   if (value < least) throw new UsageError(`${what} must be ${least} or more; got ${text}`)
   return value
+}
+function logFormatOf(flag: string | undefined): LogFormat {
+  const [value, what] = flag === undefined ? [process.env.MANANA_LOG_FORMAT, 'MANANA_LOG_FORMAT'] : [flag, '--log-format']
+  try {
+    return logFormatFrom(value, what)
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
 }
 function portFrom(text: string, what: string): number {
   const value = integerFrom(1, text, what)

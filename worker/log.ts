@@ -1,5 +1,45 @@
-/** One line per event, readable by a person: time, who, what. */
-export function createLog(name: string, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
-  return (message: string) => write(`${new Date().toISOString()} ${name} ${message}`)
+// What a worker says: each thing that happens is a structured record, written as a line a person
+// reads (`time name message`) or as one JSON object per line for a log pipeline, or handed
+// whole to the app's own logger (pino, winston, console…).
+import type { LogLevel } from '../lib/queue/task.ts'
+
+export interface LogRecord {
+  level: LogLevel
+  /** What happened: `job.started`, `job.succeeded`, `job.failed`, `job.retry_scheduled`, … (README). */
+  event: string
+  /** The same, as a sentence. */
+  message: string
+  /** The worker's id, once registered. */
+  worker?: number
+  job?: number
+  task?: string
+  queue?: string
+  attempt?: number
+  /** The job's workflow (null: a job alone). */
+  workflow?: number | null
+  /** How long the attempt ran, in milliseconds. */
+  durationMs?: number
+  error?: { message: string; stack: string | null }
 }
-export type Log = ReturnType<typeof createLog>
+
+export type Logger = (record: LogRecord) => void
+export const logFormats = ['text', 'json'] as const
+export type LogFormat = (typeof logFormats)[number]
+
+/** Writes each record as a line, in `format`, to `write` (standard output by default). */
+export function lineLogger(name: string, format: LogFormat, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+  return (record) => {
+    const time = new Date().toISOString()
+    write(format === 'json' ? JSON.stringify({ time, name, ...record }) : `${time} [${name}] ${record.message}`)
+  }
+}
+
+/** A log format by name (MANANA_LOG_FORMAT, --log-format): text unless set. */
+export function logFormatFrom(value: string | undefined, what: string): LogFormat {
+  if (value === undefined || value === '') return 'text'
+  if ((logFormats as readonly string[]).includes(value)) return value as LogFormat
+  throw new Error(`${what} must be text or json; got ${value}`)
+}
+
+/** What a component that reports only now and then writes through: a sentence. */
+export type Log = (message: string) => void

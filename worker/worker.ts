@@ -16,10 +16,11 @@ import { JobLogs } from './job-logs.ts'
 import { serveHealth, type Health, type HealthServer } from './health.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
-import { createLog, type Log } from './log.ts'
+import { lineLogger, logFormatFrom, type Log, type LogFormat, type Logger, type LogRecord } from './log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
 
 export type { Health } from './health.ts'
+export type { LogFormat, Logger, LogRecord } from './log.ts'
 
 export interface WorkerOptions {
   /** Queues to take jobs from; all when unset. */
@@ -55,7 +56,15 @@ export interface WorkerOptions {
    * the database and it listens for notifications.
    */
   healthPort?: number
-  log?: Log
+  /**
+   * Where the worker's records go, whole: the app's own logger (`(record) => pino[record.level](record, record.message)`).
+   * Without it, they are written as lines (`logFormat`) to `log`, or to standard output.
+   */
+  logger?: Logger
+  /** Lines as `text` (time, name, sentence) or `json` (one object per line); default MANANA_LOG_FORMAT, else text. */
+  logFormat?: LogFormat
+  /** Where the lines go (default: standard output). */
+  log?: (line: string) => void
 }
 
 /** Why a running task is stopped; 'lost': the job was recovered from this worker, thought gone. */
@@ -75,8 +84,8 @@ interface Running {
 
 export class Worker {
   id?: number
-  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'healthPort'>> & { queues: string[] | null; healthPort?: number }
-  private readonly log: Log
+  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'logger' | 'logFormat' | 'healthPort'>> & { queues: string[] | null; healthPort?: number }
+  private readonly logger: Logger
   private readonly running = new Map<number, Running>()
   /** Jobs claimed (doing, this worker's) that no slot has started yet, in fetch order. */
   private queued: Array<{ job: Job; claimedAt: number }> = []
@@ -122,7 +131,7 @@ export class Worker {
       staleAfter: options.staleAfter ?? 30,
       ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
     }
-    this.log = options.log ?? createLog(`[${this.options.name}]`)
+    this.logger = options.logger ?? lineLogger(this.options.name, options.logFormat ?? logFormatFrom(process.env.MANANA_LOG_FORMAT, 'MANANA_LOG_FORMAT'), options.log)
     this.channels = channelsFor(this.options.queues)
     for (const periodic of app.periodicTasks) this.schedules.set(periodic, parseCron(periodic.cron))
   }
@@ -131,13 +140,13 @@ export class Worker {
   async run(): Promise<void> {
     this.pool = await this.app.pool()
     this.db = fromPg(this.pool)
-    this.attemptEnds = new AttemptEnds(this.db, this.log, this.claimer())
-    this.jobLogs = new JobLogs(this.db, this.log)
+    this.attemptEnds = new AttemptEnds(this.db, this.logAs('warn', 'worker.end_not_recorded'), this.claimer())
+    this.jobLogs = new JobLogs(this.db, this.logAs('warn', 'job.log_lines_lost'))
     this.id = await this.register()
     this.lastBeat = performance.now()
     const { queues, concurrency } = this.options
-    this.log(`worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
-    this.workflowRequests = new WorkflowRequests(this.pool, this.app, this.log)
+    this.say('info', 'worker.started', `worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
+    this.workflowRequests = new WorkflowRequests(this.pool, this.app, this.logAs('info', 'workflow.requested'))
     this.listener = new Listener(
       this.pool.options,
       this.app.workflows.size ? [...this.channels, workflowRequestsChannel] : this.channels,
@@ -150,10 +159,10 @@ export class Worker {
           this.workflowRequests.wake()
         },
       },
-      this.log,
+      this.logAs('info', 'worker.listening'),
       this.id,
     )
-    await this.listener.start().catch((error) => this.log(`not listening for notifications (${error.message}); polling`))
+    await this.listener.start().catch((error) => this.say('warn', 'worker.not_listening', `not listening for notifications (${error.message}); polling`))
     this.workflowRequests.wake() // those made before it listened
     if (this.options.healthPort !== undefined) this.healthServer = await serveHealth(() => this.health(), this.options.healthPort)
     this.every(this.options.heartbeatInterval, () => this.keepHealthy())
@@ -209,7 +218,7 @@ export class Worker {
         try {
           jobs = await this.fetch(wanted, startNow)
         } catch (error) {
-          this.log(`fetching failed: ${message(error)}; trying again`)
+          this.say('warn', 'worker.fetch_failed', `fetching failed: ${message(error)}; trying again`)
           await this.sleep(1)
           continue
         } finally {
@@ -322,7 +331,10 @@ export class Worker {
   private unqueue(jobs: Job[], outcome: 'released' | 'aborted'): void {
     for (const job of jobs) {
       void this.attemptEnds.record({ id: job.id, worker_id: this.id!, outcome }).then((ended) => {
-        if (ended) this.log(`job ${job.id} ${job.task} ${outcome === 'released' ? 'put back to todo before it started' : 'aborted before it started'}`)
+        if (ended) {
+          const [event, what] = outcome === 'released' ? ['job.released', 'put back to todo before it started'] : ['job.aborted', 'aborted before it started']
+          this.sayOfJob('info', event, job, `job ${job.id} ${job.task} ${what}`)
+        }
       })
     }
   }
@@ -345,7 +357,7 @@ export class Worker {
     const task = this.app.tasks.get(job.task) as Task<any, unknown> | undefined
     const attempt = job.attempts + 1
     const started = performance.now()
-    this.log(`job ${job.id} ${job.task} started (attempt ${attempt})`)
+    this.sayOfJob('info', 'job.started', job, `job ${job.id} ${job.task} started (attempt ${attempt})`, { attempt })
     let timer: NodeJS.Timeout | undefined
     let outcome: Outcome
     try {
@@ -389,6 +401,12 @@ export class Worker {
       this.startQueued()
       this.wake()
     }
+    // Said as the task ends (before the end is written: then the next attempt's start, which the
+    // call writing this end may claim, is said after it).
+    const ms = Math.round(performance.now() - started)
+    const facts = { attempt, durationMs: ms, ...(outcome.status === 'failed' && { error: errorRecord(outcome.error) }) }
+    const [level, event] = outcomeEvent(outcome)
+    this.sayOfJob(level, event, job, `job ${job.id} ${job.task} ${describe(outcome)} in ${ms} ms`, facts)
     await this.jobLogs.ended(job.id, attempt) // never throws: a refused write is logged
     const recording = this.attemptEnds.record({
       id: job.id,
@@ -400,11 +418,8 @@ export class Worker {
     this.ending-- // attemptEnds is busy with it now
     const ended = await recording
     this.wake() // with `once`, a recorded end may have made children ready, or left nothing to do
-    const ms = Math.round(performance.now() - started)
     if (!ended) {
-      this.log(`job ${job.id} ${job.task} ${outcome.status} in ${ms} ms, but is no longer this worker's (it was recovered from this worker, thought gone): outcome dropped`)
-    } else {
-      this.log(`job ${job.id} ${job.task} ${describe(outcome)} in ${ms} ms`)
+      this.sayOfJob('warn', 'job.outcome_dropped', job, `job ${job.id} ${job.task}: its ${outcome.status} was not recorded: the job is no longer this worker's (it was recovered from this worker, thought gone)`, facts)
     }
   }
 
@@ -413,7 +428,7 @@ export class Worker {
     const at = (level: LogLevel) => (...values: unknown[]) => {
       const line = format(...values)
       this.jobLogs.write(job.id, attempt, level, line)
-      this.log(`job ${job.id} ${job.task}${level === 'info' ? '' : ` ${level}`}: ${line}`)
+      this.sayOfJob(level, 'job.log', job, `job ${job.id} ${job.task}${level === 'info' ? '' : ` ${level}`}: ${line}`, { attempt })
     }
     return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
   }
@@ -428,7 +443,7 @@ export class Worker {
   private stopRunning(running: Running, reason: StopReason): void {
     if (running.stopReason) return
     running.stopReason = reason
-    this.log(`job ${running.job.id} ${running.job.task}: stopping (${reason})`)
+    this.sayOfJob('info', 'job.stopping', running.job, `job ${running.job.id} ${running.job.task}: stopping (${reason})`)
     running.controller.abort(new Error(reason))
   }
 
@@ -438,7 +453,7 @@ export class Worker {
       const [beat] = await this.db.query<{ registered: boolean | null }>('SELECT manana_heartbeat($1) AS registered', [this.id])
       this.lastBeat = performance.now()
       if (!beat!.registered && !this.stopping) {
-        this.log(`worker ${this.id} was removed as gone by another worker (its heartbeat was late); registering again`)
+        this.say('warn', 'worker.registered_again', `worker ${this.id} was removed as gone by another worker (its heartbeat was late); registering again`)
         this.id = await this.register()
         await this.listener?.holdLockFor(this.id)
       }
@@ -460,7 +475,7 @@ export class Worker {
         for (const row of rows) this.stopJob(Number(row.id), 'abort')
       }
     } catch (error) {
-      this.log(`heartbeat failed: ${message(error)}`)
+      this.say('warn', 'worker.heartbeat_failed', `heartbeat failed: ${message(error)}`)
     }
   }
 
@@ -478,14 +493,14 @@ export class Worker {
         const job = jobFromRow(stalled.job)
         if (!stalled.started) {
           await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, NULL, NULL)', [job.id, 'released'])
-          this.log(`job ${job.id} ${job.task} back to todo: ${lostWorker(stalled, this.options.staleAfter)} before starting it`)
+          this.sayOfJob('warn', 'worker.recovered_jobs', job, `job ${job.id} ${job.task} back to todo: ${lostWorker(stalled, this.options.staleAfter)} before starting it`)
           continue
         }
         const error = new Error(`${lostWorker(stalled, this.options.staleAfter)} while this attempt ran; whether the task finished is not known`)
         const task = this.app.tasks.get(job.task)
         const retryIn = task ? retryDelay(task.options.retry, error, job.attempts) : null
         await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, $3::jsonb, $4)', [job.id, 'failed', errorRecord(error), retryIn])
-        this.log(`job ${job.id} ${job.task} recovered: ${error.message}; ${retryIn === null ? 'failed' : `retry in ${retryIn} s`}`)
+        this.sayOfJob('warn', 'worker.recovered_jobs', job, `job ${job.id} ${job.task} recovered: ${error.message}; ${retryIn === null ? 'failed' : `retry in ${retryIn} s`}`, { attempt: job.attempts + 1, error: errorRecord(error) })
       }
       await client.query('COMMIT')
     } catch (error) {
@@ -524,9 +539,9 @@ export class Worker {
               JSON.stringify({ ...periodic.args, timestamp: tick }),
             ],
           )
-          if (row!.id !== null) this.log(`periodic ${task.name}: job ${row!.id} deferred for ${new Date(tick * 1000).toISOString()}`)
+          if (row!.id !== null) this.say('info', 'periodic.deferred', `periodic ${task.name}: job ${row!.id} deferred for ${new Date(tick * 1000).toISOString()}`, { job: Number(row!.id), task: task.name })
         } catch (error) {
-          this.log(`periodic ${task.name}: could not defer the tick of ${new Date(tick * 1000).toISOString()}: ${message(error)}`)
+          this.say('error', 'periodic.defer_failed', `periodic ${task.name}: could not defer the tick of ${new Date(tick * 1000).toISOString()}: ${message(error)}`, { task: task.name, error: errorRecord(error) })
         }
       }
     }
@@ -567,7 +582,7 @@ export class Worker {
     this.unqueue(this.queued.splice(0).map((item) => item.job), 'released')
     const pending = () => [...this.running.values()].map((running) => running.done)
     if (this.running.size) {
-      this.log(`shutting down: waiting up to ${this.options.shutdownGrace} s for ${this.running.size} running job(s)`)
+      this.say('info', 'worker.stopping', `shutting down: waiting up to ${this.options.shutdownGrace} s for ${this.running.size} running job(s)`)
       let graceOver: NodeJS.Timeout | undefined
       await Promise.race([
         Promise.allSettled(pending()),
@@ -587,7 +602,22 @@ export class Worker {
     await this.workflowRequests.settled()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
     await this.healthServer?.close()
-    this.log(`worker ${this.id} stopped`)
+    this.say('info', 'worker.stopped', `worker ${this.id} stopped`)
+  }
+
+  /** A record of the worker's, with its id. */
+  private say(level: LogRecord['level'], event: string, message: string, facts: Partial<LogRecord> = {}): void {
+    this.logger({ level, event, message, ...(this.id !== undefined && { worker: this.id }), ...facts })
+  }
+
+  /** A record about a job: its id, task, queue and workflow with the rest. */
+  private sayOfJob(level: LogRecord['level'], event: string, job: Job, message: string, facts: Partial<LogRecord> = {}): void {
+    this.say(level, event, message, { job: job.id, task: job.task, queue: job.queue, workflow: job.workflowId, ...facts })
+  }
+
+  /** What a component that reports now and then writes through. */
+  private logAs(level: LogRecord['level'], event: string): Log {
+    return (message) => this.say(level, event, message)
   }
 
   private every(seconds: number, action: () => Promise<void>): void {
@@ -660,6 +690,18 @@ class Timing {
 }
 
 const average = (previous: number | undefined, sample: number) => (previous === undefined ? sample : previous * 0.9 + sample * 0.1)
+
+/** The level and event of an attempt's end. */
+function outcomeEvent(outcome: Outcome): [LogRecord['level'], string] {
+  switch (outcome.status) {
+    case 'failed':
+      return outcome.retryIn === null ? ['error', 'job.failed'] : ['warn', 'job.retry_scheduled']
+    case 'released':
+      return ['info', 'job.released']
+    default:
+      return ['info', `job.${outcome.status}`]
+  }
+}
 
 function describe(outcome: Outcome): string {
   switch (outcome.status) {

@@ -1,0 +1,87 @@
+// The worker's records: one per thing that happened, with the job's id, task, queue, attempt,
+// workflow, duration and error where they apply, handed to the app's logger whole, or written
+// as JSON lines or as text.
+import { describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../test/database.ts'
+import { createApp } from '../lib/queue/app.ts'
+import { lineLogger, type LogRecord } from './log.ts'
+import { Worker } from './worker.ts'
+
+const t = useTestDatabase()
+
+describe('worker records', () => {
+  it('says what each attempt did, and what the worker did, as structured records', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('ok', {}, async (_args, ctx) => ctx.log('working'))
+    let calls = 0
+    app.task('flaky', { retry: 1 }, async () => {
+      throw new Error(`attempt ${++calls} failed`)
+    })
+    const ids = await app.deferWorkflow({ first: { task: 'ok' }, then: { task: 'flaky', dependsOn: ['first'] } })
+    // A job that a worker gone for an hour had started: recovered, then failed (no retries).
+    app.task('orphan', {}, async () => null)
+    const [orphan] = await app.defer([{ task: 'orphan', queue: 'side' }])
+    const [dead] = await t.sql<{ worker_id: string }>(`SELECT worker_id FROM procrastinate_register_worker_v1()`)
+    await t.sql(`SELECT id FROM manana_fetch_jobs('{side}', $1, 1)`, [dead!.worker_id])
+    await t.sql(`UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour' WHERE id = $1`, [dead!.worker_id])
+    await t.sql(`UPDATE procrastinate_events SET at = now() - interval '1 hour' WHERE type = 'started'`)
+
+    const records: LogRecord[] = []
+    const worker = new Worker(app, { staleAfter: 5, heartbeatInterval: 0.1, pollInterval: 0.2, logger: (record) => records.push(record) })
+    const running = worker.run()
+    const deadline = Date.now() + 20_000
+    const ended = ['job.failed', 'worker.recovered_jobs', 'job.succeeded']
+    while (!ended.every((event) => records.some((record) => record.event === event))) {
+      if (Date.now() > deadline) throw new Error(`timed out; records: ${records.map((record) => record.event).join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    worker.stop()
+    await running
+    const workflow = Number((await t.sql<{ workflow_id: string }>('SELECT workflow_id FROM procrastinate_jobs WHERE id = $1', [ids.first]))[0]!.workflow_id)
+    const of = (job: number) => records.filter((record) => record.job === job).map(({ event, attempt, level }) => [event, attempt, level])
+    expect(of(ids.first)).toEqual([
+      ['job.started', 1, 'info'],
+      ['job.log', 1, 'info'],
+      ['job.succeeded', 1, 'info'],
+    ])
+    expect(of(ids.then)).toEqual([
+      ['job.started', 1, 'info'],
+      ['job.retry_scheduled', 1, 'warn'],
+      ['job.started', 2, 'info'],
+      ['job.failed', 2, 'error'],
+    ])
+    const failed = records.find((record) => record.event === 'job.failed')!
+    expect(failed).toMatchObject({
+      message: expect.stringContaining(`job ${ids.then} flaky failed (attempt 2 failed)`),
+      worker: worker.id,
+      job: ids.then,
+      task: 'flaky',
+      queue: 'default',
+      attempt: 2,
+      workflow,
+      durationMs: expect.any(Number),
+      error: { message: 'attempt 2 failed', stack: expect.stringContaining('Error: attempt 2 failed') },
+    })
+    expect(records.find((record) => record.event === 'job.succeeded')).toMatchObject({ workflow, durationMs: expect.any(Number) })
+    expect(records.find((record) => record.event === 'worker.recovered_jobs')).toMatchObject({
+      level: 'warn',
+      job: orphan,
+      task: 'orphan',
+      queue: 'side',
+      workflow: null,
+      error: { message: expect.stringContaining('stopped sending heartbeats') },
+    })
+    expect(records[0]).toMatchObject({ event: 'worker.started', level: 'info', worker: expect.any(Number) })
+    expect(records.at(-1)).toMatchObject({ event: 'worker.stopped' })
+    await app.close()
+  })
+
+  it('writes records as JSON lines or as text', () => {
+    const lines: string[] = []
+    const record: LogRecord = { level: 'warn', event: 'job.retry_scheduled', message: 'job 7 flaky failed (boom), retry in 1 s', job: 7, task: 'flaky', attempt: 1 }
+    lineLogger('w1', 'json', (line) => lines.push(line))(record)
+    lineLogger('w1', 'text', (line) => lines.push(line))(record)
+    expect(JSON.parse(lines[0]!)).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), name: 'w1', ...record })
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[w1\] job 7 flaky failed \(boom\), retry in 1 s$/)
+  })
+})
