@@ -61,6 +61,8 @@ export class AttemptEnds {
     private readonly db: Queryable,
     private readonly log: Log,
     private readonly claimer?: Claimer,
+    /** Told each call's round trip, in ms. */
+    private readonly timed?: (ms: number) => void,
   ) {}
 
   /** Records an attempt's end (or start); false when the job was no longer this worker's (recovered from it). */
@@ -149,6 +151,7 @@ export class AttemptEnds {
           ])
         : await this.db.query('SELECT job_id, ended, NULL AS job FROM manana_end_attempts($1::jsonb)', [outcomes])
       ms = performance.now() - started
+      this.timed?.(ms)
     } finally {
       // Only a call that went through times a round trip: a failed one (a lost connection, a
       // refusal) says nothing of how far ahead to claim.

@@ -47,6 +47,7 @@ const workerOptions = {
   once: { type: 'boolean' },
   name: { type: 'string' },
   'health-port': { type: 'string' },
+  'metrics-port': { type: 'string' },
   'log-format': { type: 'string' },
 } as const
 
@@ -60,6 +61,7 @@ const workerHelp = `  --app MODULE           the module whose export \`app\` (or
   --once                 exit once nothing is ready and nothing runs
   --name NAME            this worker's name (default host-pid)
   --health-port N        serve GET /live and GET /ready on this port, on all addresses (default: none)
+  --metrics-port N       serve GET /metrics (Prometheus) on this port, on all addresses (default: none)
   --log-format F         text (default) or json: one object per line (default: MANANA_LOG_FORMAT)`
 
 const consoleOptions = { port: { type: 'string' }, host: { type: 'string' } } as const
@@ -455,6 +457,7 @@ async function runWorker(app: App, values: Record<string, any>): Promise<number>
     heartbeatInterval: envNumber('MANANA_HEARTBEAT_INTERVAL'),
     staleAfter: envNumber('MANANA_STALE_AFTER'),
     healthPort: values['health-port'] === undefined ? undefined : portFrom(values['health-port'], '--health-port'),
+    metricsPort: values['metrics-port'] === undefined ? undefined : portFrom(values['metrics-port'], '--metrics-port'),
     logFormat: logFormatOf(values['log-format']),
   })
   let signals = 0

@@ -23,7 +23,7 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
 }
 
 async function get(worker: Worker, path: string, method = 'GET') {
-  const response = await fetch(`http://127.0.0.1:${worker.healthPort()}${path}`, { method })
+  const response = await fetch(`http://127.0.0.1:${worker.servedPorts().health}${path}`, { method })
   return { status: response.status, body: await response.json() }
 }
 
@@ -37,7 +37,7 @@ describe('worker health', () => {
       await running
       await app.close()
     })
-    await until(async () => worker.healthPort() !== undefined, 'the health server')
+    await until(async () => worker.servedPorts().health !== undefined, 'the health server')
     expect(await get(worker, '/live')).toEqual({ status: 200, body: { live: true, problems: [] } })
     expect(await get(worker, '/ready')).toEqual({ status: 200, body: { ready: true, problems: [] } })
     expect(await get(worker, '/elsewhere')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
@@ -71,7 +71,7 @@ describe('worker health', () => {
     const worker = new Worker(app, { healthPort: 0, log: () => {} })
     const run = worker.run()
     await running
-    const port = worker.healthPort()
+    const port = worker.servedPorts().health
     worker.stop()
     expect(await get(worker, '/ready')).toEqual({ status: 503, body: { ready: false, problems: ['it is shutting down'] } })
     expect(await get(worker, '/live')).toEqual({ status: 200, body: { live: true, problems: ['it is shutting down'] } })

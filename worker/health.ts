@@ -1,7 +1,6 @@
-// A worker's liveness and readiness over HTTP, for an orchestrator's probes (Kubernetes, Nomad,
-// a load balancer): GET /live and GET /ready answer 200 or 503 with a JSON body saying why.
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+// A worker's liveness and readiness, for an orchestrator's probes (Kubernetes, Nomad, a load
+// balancer): GET /live and GET /ready answer 200 or 503 with a JSON body saying why.
+import { json, type Answer } from './endpoints.ts'
 
 export interface Health {
   /** The worker's loop turns (it is not stuck). */
@@ -12,32 +11,16 @@ export interface Health {
   problems: string[]
 }
 
-export interface HealthServer {
-  /** The port it listens on (the one given, or the one chosen for 0). */
-  port: number
-  close(): Promise<void>
-}
-
-/** Serves `health()` on `port` (0: any free port) of `host`. */
-export async function serveHealth(health: () => Health, port: number, host = '0.0.0.0'): Promise<HealthServer> {
-  const server = http.createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0]
-    const answer = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      response.end(JSON.stringify(body))
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, { error: { code: 'method_not_allowed', message: 'use GET' } })
-    const state = health()
-    if (path === '/live') return answer(state.live ? 200 : 503, { live: state.live, problems: state.problems })
-    if (path === '/ready') return answer(state.ready ? 200 : 503, { ready: state.ready, problems: state.problems })
-    answer(404, { error: { code: 'not_found', message: 'GET /live or /ready' } })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
-  })
+/** The probes' routes, answering from `health()`. */
+export function healthRoutes(health: () => Health): Record<string, () => Answer> {
   return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    '/live': () => {
+      const { live, problems } = health()
+      return json(live ? 200 : 503, { live, problems })
+    },
+    '/ready': () => {
+      const { ready, problems } = health()
+      return json(ready ? 200 : 503, { ready, problems })
+    },
   }
 }

@@ -13,7 +13,9 @@ import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, type Task } from '../lib/queue/task.ts'
 import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
-import { serveHealth, type Health, type HealthServer } from './health.ts'
+import { serveEndpoints, type EndpointServer } from './endpoints.ts'
+import { healthRoutes, type Health } from './health.ts'
+import { WorkerMetrics } from './metrics.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
 import { lineLogger, logFormatFrom, type Log, type LogFormat, type Logger, type LogRecord } from './log.ts'
@@ -51,11 +53,13 @@ export interface WorkerOptions {
    */
   staleAfter?: number
   /**
-   * Serve GET /live and GET /ready on this port (0: any free one; see `healthPort()`); none when
+   * Serve GET /live and GET /ready on this port (0: any free one; see `servedPorts()`); none when
    * unset. Live while the worker's loop turns; ready while it is registered, its heartbeat reaches
    * the database and it listens for notifications.
    */
   healthPort?: number
+  /** Serve GET /metrics (Prometheus's text format) on this port (0: any free one); none when unset. See `metricsText()`. */
+  metricsPort?: number
   /**
    * Where the worker's records go, whole: the app's own logger (`(record) => pino[record.level](record, record.message)`).
    * Without it, they are written as lines (`logFormat`) to `log`, or to standard output.
@@ -84,7 +88,7 @@ interface Running {
 
 export class Worker {
   id?: number
-  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'logger' | 'logFormat' | 'healthPort'>> & { queues: string[] | null; healthPort?: number }
+  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'logger' | 'logFormat' | 'healthPort' | 'metricsPort'>> & { queues: string[] | null }
   private readonly logger: Logger
   private readonly running = new Map<number, Running>()
   /** Jobs claimed (doing, this worker's) that no slot has started yet, in fetch order. */
@@ -97,7 +101,10 @@ export class Worker {
   /** When the fetch loop last turned, and when a heartbeat last reached the database (performance.now()). */
   private lastTurn = performance.now()
   private lastBeat?: number
-  private healthServer?: HealthServer
+  /** The ports asked for (0: any free one), and the servers on them once running. */
+  private readonly ports: { health: number | undefined; metrics: number | undefined }
+  private readonly served: { health?: EndpointServer; metrics?: EndpointServer } = {}
+  private readonly metrics = new WorkerMetrics()
   /** Tasks done whose end is not yet handed to attemptEnds (their logs are being written). */
   private ending = 0
   private db!: Queryable
@@ -129,8 +136,8 @@ export class Worker {
       name: options.name ?? `${os.hostname()}-${process.pid}`,
       heartbeatInterval: options.heartbeatInterval ?? 1,
       staleAfter: options.staleAfter ?? 30,
-      ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
     }
+    this.ports = { health: options.healthPort, metrics: options.metricsPort }
     this.logger = options.logger ?? lineLogger(this.options.name, options.logFormat ?? logFormatFrom(process.env.MANANA_LOG_FORMAT, 'MANANA_LOG_FORMAT'), options.log)
     this.channels = channelsFor(this.options.queues)
     for (const periodic of app.periodicTasks) this.schedules.set(periodic, parseCron(periodic.cron))
@@ -140,7 +147,7 @@ export class Worker {
   async run(): Promise<void> {
     this.pool = await this.app.pool()
     this.db = fromPg(this.pool)
-    this.attemptEnds = new AttemptEnds(this.db, this.logAs('warn', 'worker.end_not_recorded'), this.claimer())
+    this.attemptEnds = new AttemptEnds(this.db, this.logAs('warn', 'worker.end_not_recorded'), this.claimer(), (ms) => this.metrics.roundTrip('end', ms))
     this.jobLogs = new JobLogs(this.db, this.logAs('warn', 'job.log_lines_lost'))
     this.id = await this.register()
     this.lastBeat = performance.now()
@@ -164,7 +171,8 @@ export class Worker {
     )
     await this.listener.start().catch((error) => this.say('warn', 'worker.not_listening', `not listening for notifications (${error.message}); polling`))
     this.workflowRequests.wake() // those made before it listened
-    if (this.options.healthPort !== undefined) this.healthServer = await serveHealth(() => this.health(), this.options.healthPort)
+    if (this.ports.health !== undefined) this.served.health = await serveEndpoints(healthRoutes(() => this.health()), this.ports.health)
+    if (this.ports.metrics !== undefined) this.served.metrics = await serveEndpoints(this.metrics.routes(() => this.gauges()), this.ports.metrics)
     this.every(this.options.heartbeatInterval, () => this.keepHealthy())
     if (this.app.periodicTasks.length) this.every(1, () => this.deferPeriodicTicks())
     try {
@@ -191,9 +199,18 @@ export class Worker {
     return { live, ready: problems.length === 0, problems }
   }
 
-  /** The port /live and /ready are served on (healthPort 0 chooses one), once running. */
-  healthPort(): number | undefined {
-    return this.healthServer?.port
+  /** The ports /live and /ready, and /metrics, are served on (0 chooses one), once running. */
+  servedPorts(): { health: number | undefined; metrics: number | undefined } {
+    return { health: this.served.health?.port, metrics: this.served.metrics?.port }
+  }
+
+  /** This worker's metrics, in Prometheus's text format (what GET /metrics answers). */
+  metricsText(): string {
+    return this.metrics.text(this.gauges())
+  }
+
+  private gauges() {
+    return { running: this.running.size, claimedAhead: this.queued.length }
   }
 
   /** Stops fetching; running jobs get the grace period to finish. */
@@ -323,7 +340,9 @@ export class Worker {
       'SELECT to_jsonb(job) AS job FROM manana_fetch_jobs($1, $2, $3, $4) AS job',
       [this.options.queues, this.id, max, startNow],
     )
-    this.timing.fetched(performance.now() - started)
+    const ms = performance.now() - started
+    this.timing.fetched(ms)
+    this.metrics.roundTrip('fetch', ms)
     return rows.map((row) => jobFromRow(row.job))
   }
 
@@ -601,13 +620,15 @@ export class Worker {
     await this.listener?.close()
     await this.workflowRequests.settled()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
-    await this.healthServer?.close()
+    await Promise.all(Object.values(this.served).map((server) => server.close()))
     this.say('info', 'worker.stopped', `worker ${this.id} stopped`)
   }
 
   /** A record of the worker's, with its id. */
   private say(level: LogRecord['level'], event: string, message: string, facts: Partial<LogRecord> = {}): void {
-    this.logger({ level, event, message, ...(this.id !== undefined && { worker: this.id }), ...facts })
+    const record: LogRecord = { level, event, message, ...(this.id !== undefined && { worker: this.id }), ...facts }
+    this.metrics.observe(record)
+    this.logger(record)
   }
 
   /** A record about a job: its id, task, queue and workflow with the rest. */

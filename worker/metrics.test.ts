@@ -1,0 +1,71 @@
+// A worker's GET /metrics: Prometheus's text format, whose counters, histograms and gauges move
+// as its jobs run.
+import { describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../test/database.ts'
+import { parsePrometheusText, type Sample } from '../test/prometheus-text.ts'
+import { createApp } from '../lib/queue/app.ts'
+import { WorkerMetrics } from './metrics.ts'
+import { Worker } from './worker.ts'
+
+const t = useTestDatabase()
+
+const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+  samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, v]) => sample.labels[key] === v))?.value
+
+describe('worker metrics', () => {
+  it('counts attempts by task, queue and outcome, times them and the database round trips, and serves them', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('ok', {}, async () => null)
+    app.task('flaky', { retry: 1, queue: 'side' }, async () => {
+      throw new Error('no')
+    })
+    await app.defer([{ task: 'ok' }, { task: 'ok' }, { task: 'flaky' }])
+    const worker = new Worker(app, { metricsPort: 0, log: () => {} })
+    const running = worker.run()
+    const scrape = async () => {
+      const response = await fetch(`http://127.0.0.1:${worker.servedPorts().metrics}/metrics`)
+      expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+      return parsePrometheusText(await response.text())
+    }
+    const deadline = Date.now() + 20_000
+    while (worker.servedPorts().metrics === undefined || value((await scrape()).samples, 'manana_worker_attempts_total', { outcome: 'failed' }) !== 1) {
+      if (Date.now() > deadline) throw new Error(`timed out:\n${worker.metricsText()}`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    const { samples, types } = await scrape()
+    worker.stop()
+    await running
+    await app.close()
+
+    expect(types).toEqual({
+      manana_worker_attempts_total: 'counter',
+      manana_worker_attempt_duration_seconds: 'histogram',
+      manana_worker_db_round_trip_seconds: 'histogram',
+      manana_worker_recovered_jobs_total: 'counter',
+      manana_worker_running_jobs: 'gauge',
+      manana_worker_claimed_ahead_jobs: 'gauge',
+    })
+    expect(value(samples, 'manana_worker_attempts_total', { task: 'ok', queue: 'default', outcome: 'succeeded' })).toBe(2)
+    expect(value(samples, 'manana_worker_attempts_total', { task: 'flaky', queue: 'side', outcome: 'retry_scheduled' })).toBe(1)
+    expect(value(samples, 'manana_worker_attempts_total', { task: 'flaky', queue: 'side', outcome: 'failed' })).toBe(1)
+    expect(value(samples, 'manana_worker_attempt_duration_seconds_count', { task: 'ok' })).toBe(2)
+    expect(value(samples, 'manana_worker_attempt_duration_seconds_bucket', { task: 'flaky', le: '+Inf' })).toBe(2)
+    const buckets = samples.filter((sample) => sample.name === 'manana_worker_attempt_duration_seconds_bucket' && sample.labels.task === 'ok').map((sample) => sample.value)
+    expect(buckets).toEqual([...buckets].sort((a, b) => a - b)) // cumulative
+    expect(value(samples, 'manana_worker_db_round_trip_seconds_count', { call: 'end' })).toBeGreaterThan(0)
+    expect(value(samples, 'manana_worker_db_round_trip_seconds_count', { call: 'fetch' })).toBeGreaterThan(0)
+    expect(value(samples, 'manana_worker_running_jobs')).toBe(0)
+    expect(value(samples, 'manana_worker_recovered_jobs_total')).toBe(0)
+  })
+
+  it('escapes label values as the text format asks', () => {
+    const metrics = new WorkerMetrics()
+    metrics.observe({ level: 'info', event: 'job.succeeded', message: '', task: 'say "hi"\\\nbye', queue: 'q', durationMs: 3 })
+    const { samples } = parsePrometheusText(metrics.text({ running: 1, claimedAhead: 2 }))
+    expect(value(samples, 'manana_worker_attempts_total')).toBe(1)
+    expect(samples.find((sample) => sample.name === 'manana_worker_attempts_total')!.labels.task).toBe('say "hi"\\\nbye')
+    expect(value(samples, 'manana_worker_attempt_duration_seconds_bucket', { le: '0.0025' })).toBe(0)
+    expect(value(samples, 'manana_worker_attempt_duration_seconds_bucket', { le: '0.005' })).toBe(1)
+    expect(value(samples, 'manana_worker_claimed_ahead_jobs')).toBe(2)
+  })
+})
