@@ -38,6 +38,7 @@ describe('worker health', () => {
       await app.close()
     })
     await until(async () => worker.servedPorts().health !== undefined, 'the health server')
+    await until(async () => (await get(worker, '/ready')).status === 200, 'ready') // once registered and listening
     expect(await get(worker, '/live')).toEqual({ status: 200, body: { live: true, problems: [] } })
     expect(await get(worker, '/ready')).toEqual({ status: 200, body: { ready: true, problems: [] } })
     expect(await get(worker, '/elsewhere')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
@@ -56,6 +57,20 @@ describe('worker health', () => {
     expect(down.body).toEqual({ ready: false, problems: ['it is not listening for notifications'] })
     expect((await get(worker, '/live')).status).toBe(200)
     await until(async () => (await get(worker, '/ready')).status === 200, '/ready to say 200 again')
+  })
+
+  it('refuses to start on a port in use, and leaves nothing open or registered', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const first = new Worker(app, { healthPort: 0, log: () => {} })
+    const running = first.run()
+    await until(async () => first.servedPorts().health !== undefined && (await get(first, '/ready')).status === 200, 'the first worker ready')
+    const second = new Worker(app, { metricsPort: 0, healthPort: first.servedPorts().health!, log: () => {} })
+    await expect(second.run()).rejects.toThrow(/EADDRINUSE/)
+    expect(second.servedPorts()).toEqual({ health: undefined, metrics: undefined })
+    expect(await t.sql('SELECT count(*)::int AS n FROM procrastinate_workers')).toEqual([{ n: 1 }])
+    first.stop()
+    await running
+    await app.close()
   })
 
   it('is live but not ready while it shuts down with a job running, and stops serving once stopped', async () => {

@@ -149,7 +149,16 @@ export class Worker {
     this.db = fromPg(this.pool)
     this.attemptEnds = new AttemptEnds(this.db, this.logAs('warn', 'worker.end_not_recorded'), this.claimer(), (ms) => this.metrics.roundTrip('end', ms))
     this.jobLogs = new JobLogs(this.db, this.logAs('warn', 'job.log_lines_lost'))
-    this.id = await this.register()
+    // The endpoints first (a port in use fails the start before anything is registered); closed
+    // again when the start fails, or they would keep the process up.
+    try {
+      if (this.ports.health !== undefined) this.served.health = await serveEndpoints(healthRoutes(() => this.health()), this.ports.health)
+      if (this.ports.metrics !== undefined) this.served.metrics = await serveEndpoints(this.metrics.routes(() => this.gauges()), this.ports.metrics)
+      this.id = await this.register()
+    } catch (error) {
+      await this.closeServed()
+      throw error
+    }
     this.lastBeat = performance.now()
     const { queues, concurrency } = this.options
     this.say('info', 'worker.started', `worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
@@ -171,8 +180,6 @@ export class Worker {
     )
     await this.listener.start().catch((error) => this.say('warn', 'worker.not_listening', `not listening for notifications (${error.message}); polling`))
     this.workflowRequests.wake() // those made before it listened
-    if (this.ports.health !== undefined) this.served.health = await serveEndpoints(healthRoutes(() => this.health()), this.ports.health)
-    if (this.ports.metrics !== undefined) this.served.metrics = await serveEndpoints(this.metrics.routes(() => this.gauges()), this.ports.metrics)
     this.every(this.options.heartbeatInterval, () => this.keepHealthy())
     if (this.app.periodicTasks.length) this.every(1, () => this.deferPeriodicTicks())
     try {
@@ -620,8 +627,15 @@ export class Worker {
     await this.listener?.close()
     await this.workflowRequests.settled()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
-    await Promise.all(Object.values(this.served).map((server) => server.close()))
+    await this.closeServed()
     this.say('info', 'worker.stopped', `worker ${this.id} stopped`)
+  }
+
+  private async closeServed(): Promise<void> {
+    const servers = Object.values(this.served)
+    delete this.served.health
+    delete this.served.metrics
+    await Promise.all(servers.map((server) => server.close()))
   }
 
   /** A record of the worker's, with its id. */
