@@ -21,8 +21,11 @@ test('the graph turns green live, without a reload', async ({ page, request }) =
   })
   await page.goto(`/jobs/${ids.download}/graph`)
   await expect(page.getByRole('heading', { name: /Workflow \d+ · 3 jobs/ })).toBeVisible()
+  // The jobs end (the worker), then the page shows it (live updates): a failure says which did not.
+  const statusOf = async (id: number) => (await (await request.get(`/api/jobs/${id}`)).json()).job.status
+  for (const id of Object.values(ids) as number[]) await expect.poll(() => statusOf(id), { message: `job ${id} in the database`, timeout: 20_000 }).toBe('succeeded')
   for (const id of Object.values(ids) as number[]) {
-    await expect(node(page, id)).toHaveAttribute('data-status', 'succeeded')
+    await expect(node(page, id), `job ${id} on the page, succeeded in the database`).toHaveAttribute('data-status', 'succeeded')
   }
   await page.screenshot({ path: test.info().outputPath('graph.png') })
 })

@@ -6,7 +6,7 @@ import { createScratchDatabase } from '../lib/db/scratch.ts'
 import { adminPassword, serverFile } from './admin.ts'
 import { app } from '../worker/demo/app.ts'
 import { startConsole } from '../worker/console-server.ts'
-import { Worker } from '../worker/worker.ts'
+import { Worker, type LogRecord } from '../worker/worker.ts'
 
 const port = Number(process.argv[2] ?? 3100)
 const database = await createScratchDatabase('manana_e2e')
@@ -29,6 +29,8 @@ await startConsole({ databaseUrl: database.url, port, host: '127.0.0.1', log: co
 // The tests that check the database directly find it here.
 fs.mkdirSync(path.dirname(serverFile), { recursive: true })
 fs.writeFileSync(serverFile, JSON.stringify({ databaseUrl: database.url, port }))
-worker = new Worker(app, { concurrency: 10, pollInterval: 1, heartbeatInterval: 1, shutdownGrace: 1, log: () => {} })
+// Only what goes wrong in the worker itself is printed (CI's log keeps it; jobs fail on purpose here).
+const logger = (record: LogRecord) => (record.event.startsWith('worker.') || record.event === 'job.outcome_dropped') && record.level !== 'info' && console.log(`worker: ${record.event}: ${record.message}`)
+worker = new Worker(app, { concurrency: 10, pollInterval: 1, heartbeatInterval: 1, shutdownGrace: 1, logger })
 running = worker.run()
 console.log(`e2e: console on ${port}, database ${new URL(database.url).pathname.slice(1)}`)
