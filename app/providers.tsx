@@ -51,7 +51,11 @@ function LiveUpdates({ paused, onConnected }: { paused: boolean; onConnected(con
     // on each (re)connection, for the changes made while no stream was open (a page's first data
     // is read before its stream opens: a job that finished in between would show running). Not
     // what no job changes: the tasks, and a workflow run's preview (each one a worker's work).
-    const refresh = () => void queryClient.invalidateQueries({ predicate: ({ queryKey: [kind] }) => !notLive.has(kind as string) })
+    // Reads under way are cancelled first: invalidating a query's first read (no data yet) does
+    // not start another, so a change made while the page's first read was on the wire, and told
+    // while it still was, would never be shown (CI once saw a finished job stay running).
+    const live = { predicate: ({ queryKey: [kind] }: { queryKey: readonly unknown[] }) => !notLive.has(kind as string) }
+    const refresh = () => void queryClient.cancelQueries(live).then(() => queryClient.invalidateQueries(live))
     const source = new EventSource('/api/events')
     source.onopen = () => {
       onConnected(true)
