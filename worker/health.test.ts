@@ -3,6 +3,7 @@
 // down with a job still running.
 import { afterEach, describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
+import { until } from '../test/until.ts'
 import { createApp } from '../lib/queue/app.ts'
 import { Worker } from './worker.ts'
 
@@ -11,16 +12,6 @@ const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()))
 })
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, seconds = 20): Promise<T> {
-  const deadline = Date.now() + seconds * 1000
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 async function get(worker: Worker, path: string, method = 'GET') {
   const response = await fetch(`http://127.0.0.1:${worker.servedPorts().health}${path}`, { method })

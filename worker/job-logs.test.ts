@@ -2,6 +2,7 @@
 // bounded per attempt and per line, deleted with their job.
 import { afterEach, describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
+import { until } from '../test/until.ts'
 import { createApp } from '../lib/queue/app.ts'
 import { jobLogs } from '../lib/console/job-logs.ts'
 import type { ConsoleContext } from '../lib/console/context.ts'
@@ -22,16 +23,6 @@ function startWorker(app: ReturnType<typeof createApp>) {
     await running
     await app.close()
   })
-}
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, seconds = 20): Promise<T> {
-  const deadline = Date.now() + seconds * 1000
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
 }
 
 const logsOf = (id: number, attempt?: number) => jobLogs(t as unknown as ConsoleContext, id, attempt)

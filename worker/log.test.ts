@@ -3,6 +3,7 @@
 // as JSON lines or as text.
 import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
+import { until } from '../test/until.ts'
 import { createApp } from '../lib/queue/app.ts'
 import { lineLogger, type LogRecord } from './log.ts'
 import { Worker } from './worker.ts'
@@ -29,12 +30,8 @@ describe('worker records', () => {
     const records: LogRecord[] = []
     const worker = new Worker(app, { staleAfter: 5, heartbeatInterval: 0.1, pollInterval: 0.2, logger: (record) => records.push(record) })
     const running = worker.run()
-    const deadline = Date.now() + 20_000
     const ended = ['job.failed', 'worker.recovered_jobs', 'job.succeeded']
-    while (!ended.every((event) => records.some((record) => record.event === event))) {
-      if (Date.now() > deadline) throw new Error(`timed out; records: ${records.map((record) => record.event).join(', ')}`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
+    await until(async () => ended.every((event) => records.some((record) => record.event === event)), ended.join(', '))
     worker.stop()
     await running
     const workflow = Number((await t.sql<{ workflow_id: string }>('SELECT workflow_id FROM procrastinate_jobs WHERE id = $1', [ids.first]))[0]!.workflow_id)

@@ -2,6 +2,7 @@
 // as its jobs run.
 import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
+import { until } from '../test/until.ts'
 import { parsePrometheusText, type Sample } from '../test/prometheus-text.ts'
 import { createApp } from '../lib/queue/app.ts'
 import { WorkerMetrics } from './metrics.ts'
@@ -27,11 +28,7 @@ describe('worker metrics', () => {
       expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
       return parsePrometheusText(await response.text())
     }
-    const deadline = Date.now() + 20_000
-    while (worker.servedPorts().metrics === undefined || value((await scrape()).samples, 'manana_worker_attempts_total', { outcome: 'failed' }) !== 1) {
-      if (Date.now() > deadline) throw new Error(`timed out:\n${worker.metricsText()}`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
+    await until(async () => worker.servedPorts().metrics !== undefined && value((await scrape()).samples, 'manana_worker_attempts_total', { outcome: 'failed' }) === 1, 'the failed attempt counted')
     const { samples, types } = await scrape()
     worker.stop()
     await running

@@ -431,8 +431,8 @@ export class Worker {
     // call writing this end may claim, is said after it).
     const ms = Math.round(performance.now() - started)
     const facts = { attempt, durationMs: ms, ...(outcome.status === 'failed' && { error: errorRecord(outcome.error) }) }
-    const [level, event] = outcomeEvent(outcome)
-    this.sayOfJob(level, event, job, `job ${job.id} ${job.task} ${describe(outcome)} in ${ms} ms`, facts)
+    const [level, event, words] = saidOf(outcome)
+    this.sayOfJob(level, event, job, `job ${job.id} ${job.task} ${words} in ${ms} ms`, facts)
     await this.jobLogs.ended(job.id, attempt) // never throws: a refused write is logged
     const recording = this.attemptEnds.record({
       id: job.id,
@@ -726,25 +726,16 @@ class Timing {
 
 const average = (previous: number | undefined, sample: number) => (previous === undefined ? sample : previous * 0.9 + sample * 0.1)
 
-/** The level and event of an attempt's end. */
-function outcomeEvent(outcome: Outcome): [LogRecord['level'], string] {
+/** How an attempt's end is said: its level, its event and its words. */
+function saidOf(outcome: Outcome): [LogRecord['level'], string, string] {
   switch (outcome.status) {
-    case 'failed':
-      return outcome.retryIn === null ? ['error', 'job.failed'] : ['warn', 'job.retry_scheduled']
+    case 'failed': {
+      const words = `failed (${message(outcome.error)})`
+      return outcome.retryIn === null ? ['error', 'job.failed', words] : ['warn', 'job.retry_scheduled', `${words}, retry in ${outcome.retryIn} s`]
+    }
     case 'released':
-      return ['info', 'job.released']
+      return ['info', 'job.released', 'stopped by shutdown, back to todo']
     default:
-      return ['info', `job.${outcome.status}`]
-  }
-}
-
-function describe(outcome: Outcome): string {
-  switch (outcome.status) {
-    case 'failed':
-      return `failed (${message(outcome.error)})${outcome.retryIn === null ? '' : `, retry in ${outcome.retryIn} s`}`
-    case 'released':
-      return 'stopped by shutdown, back to todo'
-    default:
-      return outcome.status
+      return ['info', `job.${outcome.status}`, outcome.status]
   }
 }
