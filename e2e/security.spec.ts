@@ -41,7 +41,7 @@ const fetchFromPage = (page: Page, path: string, method = 'POST') =>
 
 test('without a session the API answers 401 and pages go to the sign-in', async ({ playwright, baseURL, browser }) => {
   const anonymous = await playwright.request.newContext({ baseURL, storageState: noCookies })
-  for (const path of ['/api/jobs', '/api/stats', '/api/audit', '/api/users', '/api/events']) {
+  for (const path of ['/api/jobs', '/api/stats', '/api/audit', '/api/users', '/api/events', '/api/metrics']) {
     const response = await anonymous.get(path)
     expect(response.status(), path).toBe(401)
     expect((await response.json()).error.code).toBe('unauthenticated')

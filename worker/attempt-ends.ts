@@ -8,7 +8,7 @@
 import { isManaError } from '../lib/queue/errors.ts'
 import type { JobRow } from '../lib/queue/job.ts'
 import type { Queryable } from '../lib/queue/queryable.ts'
-import type { Log } from './log.ts'
+import { errorRecord, message, type Log } from '../lib/observe/log.ts'
 
 export interface AttemptEnd {
   id: number
@@ -169,9 +169,3 @@ function isTransient(error: unknown): boolean {
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ['08', '40', '53', '57'].includes(code.slice(0, 2))
   return true // a socket error (ECONNRESET…) or pg's "Connection terminated": no SQLSTATE
 }
-
-export const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
-
-/** How a failed attempt's error is kept: its message and stack. */
-export const errorRecord = (error: unknown) =>
-  error instanceof Error ? { message: error.message, stack: error.stack ?? null } : { message: String(error), stack: null }

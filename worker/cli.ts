@@ -24,7 +24,7 @@ import { fromPg } from '../lib/queue/queryable.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
 import { findConsole, startConsole } from './console-server.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
-import { logFormatFrom, type LogFormat } from './log.ts'
+import { logFormatFrom, type LogFormat } from '../lib/observe/log.ts'
 import { Worker } from './worker.ts'
 
 class UsageError extends Error {}
@@ -48,7 +48,6 @@ const workerOptions = {
   name: { type: 'string' },
   'health-port': { type: 'string' },
   'metrics-port': { type: 'string' },
-  'log-format': { type: 'string' },
 } as const
 
 const workerHelp = `  --app MODULE           the module whose export \`app\` (or default export) holds the tasks
@@ -61,8 +60,10 @@ const workerHelp = `  --app MODULE           the module whose export \`app\` (or
   --once                 exit once nothing is ready and nothing runs
   --name NAME            this worker's name (default host-pid)
   --health-port N        serve GET /live and GET /ready on this port, on all addresses (default: none)
-  --metrics-port N       serve GET /metrics (Prometheus) on this port, on all addresses (default: none)
-  --log-format F         text (default) or json: one object per line (default: MANANA_LOG_FORMAT)`
+  --metrics-port N       serve GET /metrics (Prometheus) on this port, on all addresses (default: none)`
+
+const logOptions = { 'log-format': { type: 'string' } } as const
+const logHelp = `  --log-format F         text (default) or json: one object per line (default: MANANA_LOG_FORMAT)`
 
 const consoleOptions = { port: { type: 'string' }, host: { type: 'string' } } as const
 const consoleHelp = `  --port N               the console's port (default: PORT, or 3000)
@@ -70,9 +71,9 @@ const consoleHelp = `  --port N               the console's port (default: PORT,
 
 const commands: Record<string, Command> = {
   worker: {
-    usage: `manana worker --app MODULE [options]\n${workerHelp}\n  --migrate              apply pending migrations first (otherwise a schema behind this version is refused)`,
+    usage: `manana worker --app MODULE [options]\n${workerHelp}\n${logHelp}\n  --migrate              apply pending migrations first (otherwise a schema behind this version is refused)`,
     summary: 'run the jobs of your app',
-    options: { ...workerOptions, migrate: { type: 'boolean' } },
+    options: { ...workerOptions, ...logOptions, migrate: { type: 'boolean' } },
     async run(values) {
       if (!values.app) throw new UsageError('--app is required: the module that exports your app')
       const app = await loadApp(values.app)
@@ -83,9 +84,9 @@ const commands: Record<string, Command> = {
   },
 
   console: {
-    usage: `manana console [--port 3000] [--host 127.0.0.1]\n${consoleHelp}`,
+    usage: `manana console [--port 3000] [--host 127.0.0.1]\n${consoleHelp}\n${logHelp}`,
     summary: 'serve the console (prebuilt) on the database in use; runs no worker',
-    options: consoleOptions,
+    options: { ...consoleOptions, ...logOptions },
     async run(values) {
       const { url } = await useDatabase({ migrate: false })
       const { server } = await serveConsole(url, values)
@@ -94,9 +95,9 @@ const commands: Record<string, Command> = {
   },
 
   start: {
-    usage: `manana start [worker options] [--port 3000] [--host 127.0.0.1]\n${workerHelp}\n  (--app defaults to the demo)\n${consoleHelp}`,
+    usage: `manana start [worker options] [--port 3000] [--host 127.0.0.1]\n${workerHelp}\n  (--app defaults to the demo)\n${consoleHelp}\n${logHelp}`,
     summary: 'the demo: database, migrations, the console and a worker; defers the demo workflow on a database with no jobs',
-    options: { ...workerOptions, ...consoleOptions },
+    options: { ...workerOptions, ...consoleOptions, ...logOptions },
     async run(values) {
       const demo = values.app ? undefined : await import('./demo/app.ts')
       const app = demo?.app ?? (await loadApp(values.app!))
@@ -509,7 +510,7 @@ async function serveConsole(url: string, values: Record<string, any>): Promise<{
   const db = fromPg(await app.pool())
   await checkSchema(db)
   const firstAdmin = await ensureFirstAdmin(db)
-  const server = await startConsole({ databaseUrl: url, port, host, log: console.log })
+  const server = await startConsole({ databaseUrl: url, port, host, logFormat: logFormatOf(values['log-format']), log: console.log })
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
   const address = `http://${shown}:${port}`
   console.log(`\n  Mañana console: ${address}\n`)

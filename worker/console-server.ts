@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import readline from 'node:readline'
+import type { Readable } from 'node:stream'
 import { projectRoot } from '../lib/db/project-root.ts'
+import { lineLogger, type LogFormat } from '../lib/observe/log.ts'
 
 /** The manana-console package, as the build writes it: package.json and the server in console/. */
 export const consolePackageDir = path.join(projectRoot, 'dist', 'manana-console')
@@ -136,11 +139,29 @@ export interface ConsoleOptions {
   port: number
   /** The address to listen on; 127.0.0.1 unless told otherwise. */
   host: string
+  /** How the console's server writes its log, on standard error (default text). */
+  logFormat?: LogFormat
   log: (line: string) => void
 }
 
+/**
+ * Passes the server's standard error on; as JSON lines, what Next.js itself writes (not a
+ * record) becomes a record too, so that a log pipeline reads every line.
+ */
+export function passLog(stderr: Readable, format: LogFormat): void {
+  if (format === 'text') {
+    stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+    return
+  }
+  const write = lineLogger('console', 'json', (line) => process.stderr.write(`${line}\n`))
+  readline.createInterface({ input: stderr, crlfDelay: Infinity }).on('line', (line) => {
+    if (/^\{.*\}$/.test(line)) process.stderr.write(`${line}\n`)
+    else if (line.trim()) write({ level: 'warn', event: 'console.output', message: line })
+  })
+}
+
 /** Serves the console (built first in a clone when needed); resolves once it answers. */
-export async function startConsole({ databaseUrl, port, host, log }: ConsoleOptions): Promise<ChildProcess> {
+export async function startConsole({ databaseUrl, port, host, logFormat = 'text', log }: ConsoleOptions): Promise<ChildProcess> {
   if (isClone() && !buildIsCurrent()) {
     log('building the console (once; about 30 s)…')
     await ensureConsoleBuilt()
@@ -152,10 +173,19 @@ export async function startConsole({ databaseUrl, port, host, log }: ConsoleOpti
     cwd: dir,
     // Idle keep-alive connections stay open 65 s (Node's default is 5 s): a client or proxy that
     // reuses one a little later must not have it closed under its next request (ECONNRESET).
-    env: { KEEP_ALIVE_TIMEOUT: '65000', ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), HOSTNAME: host },
+    env: {
+      KEEP_ALIVE_TIMEOUT: '65000',
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOSTNAME: host,
+      MANANA_LOG_FORMAT: logFormat,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
-  server.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+  passLog(server.stderr!, logFormat)
   const stopServer = () => server.kill('SIGTERM')
   process.on('exit', stopServer) // whatever ends this process ends the console too
   const probeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host

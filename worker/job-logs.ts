@@ -3,7 +3,7 @@
 // is recorded, bounded per attempt.
 import type { Queryable } from '../lib/queue/queryable.ts'
 import type { LogLevel } from '../lib/queue/task.ts'
-import type { Log } from './log.ts'
+import type { Log } from '../lib/observe/log.ts'
 
 /** An attempt keeps at most this many lines; one more says how many were dropped. */
 export const maxLinesPerAttempt = 1000

@@ -4,7 +4,7 @@
 // the process dies, the server ends the session, and other workers see the lock gone at once.
 import pg from 'pg'
 import { ManaError, queueNameTooLong } from '../lib/queue/errors.ts'
-import type { Log } from './log.ts'
+import type { Log } from '../lib/observe/log.ts'
 
 export interface ListenerEvents {
   /** A job was inserted, or a child became ready. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
 import { until } from '../test/until.ts'
 import { createApp } from '../lib/queue/app.ts'
-import { lineLogger, type LogRecord } from './log.ts'
+import { lineLogger, type LogRecord } from '../lib/observe/log.ts'
 import { Worker } from './worker.ts'
 
 const t = useTestDatabase()

@@ -1,44 +1,14 @@
 // A worker's metrics in Prometheus's text format (GET /metrics): what its records say happened
 // (attempts by task, queue and outcome, their run times, recoveries), its database round trips,
 // and, when scraped, what it runs and holds claimed.
+import { Histogram, MetricsText, prometheusContentType, Series } from '../lib/observe/prometheus.ts'
 import { type Answer } from './endpoints.ts'
-import type { LogRecord } from './log.ts'
+import type { LogRecord } from '../lib/observe/log.ts'
 
 /** Seconds: from 1 ms to 10 minutes, about ×2.5 apart. */
 const runBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60, 150, 600]
 /** Seconds: from 0.25 ms to 5 s. */
 const roundTripBuckets = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5]
-
-type Labels = Record<string, string>
-
-/** Label sets, kept by their text; each with a value. */
-class Series<V> {
-  readonly values = new Map<string, { labels: Labels; value: V }>()
-  constructor(private readonly create: () => V) {}
-
-  at(labels: Labels): V {
-    const key = labelText(labels)
-    let entry = this.values.get(key)
-    if (!entry) this.values.set(key, (entry = { labels, value: this.create() }))
-    return entry.value
-  }
-}
-
-class Histogram {
-  readonly counts: number[]
-  sum = 0
-  count = 0
-  constructor(readonly buckets: number[]) {
-    this.counts = buckets.map(() => 0)
-  }
-
-  observe(value: number): void {
-    this.sum += value
-    this.count++
-    const at = this.buckets.findIndex((bound) => value <= bound)
-    if (at >= 0) this.counts[at]!++
-  }
-}
 
 /** Where a record's attempt ended, as the `outcome` label. */
 const outcomes: Record<string, string> = {
@@ -77,42 +47,21 @@ export class WorkerMetrics {
 
   /** The text a scrape gets. */
   text(gauges: WorkerGauges): string {
-    const lines: string[] = []
-    const family = (name: string, type: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
-    family('manana_worker_attempts_total', 'counter', 'Attempts this worker ended, by task, queue and outcome.')
-    for (const { labels, value } of this.attempts.values.values()) lines.push(`manana_worker_attempts_total${labelText(labels)} ${value.n}`)
-    family('manana_worker_attempt_duration_seconds', 'histogram', "How long this worker's attempts ran, by task.")
-    for (const { labels, value } of this.runTimes.values.values()) histogramLines(lines, 'manana_worker_attempt_duration_seconds', labels, value)
-    family('manana_worker_db_round_trip_seconds', 'histogram', 'Calls to the database that claim jobs (fetch) or record ends (end).')
-    for (const { labels, value } of this.roundTrips.values.values()) histogramLines(lines, 'manana_worker_db_round_trip_seconds', labels, value)
-    family('manana_worker_recovered_jobs_total', 'counter', 'Jobs of gone workers this worker recovered.')
-    lines.push(`manana_worker_recovered_jobs_total ${this.recovered}`)
-    family('manana_worker_running_jobs', 'gauge', 'Jobs running in this worker now.')
-    lines.push(`manana_worker_running_jobs ${gauges.running}`)
-    family('manana_worker_claimed_ahead_jobs', 'gauge', 'Jobs claimed ahead of free slots, waiting to start.')
-    lines.push(`manana_worker_claimed_ahead_jobs ${gauges.claimedAhead}`)
-    return `${lines.join('\n')}\n`
+    const text = new MetricsText()
+    text.family('manana_worker_attempts_total', 'counter', 'Attempts this worker ended, by task, queue and outcome.')
+    for (const { labels, value } of this.attempts.values.values()) text.sample('manana_worker_attempts_total', labels, value.n)
+    text.family('manana_worker_attempt_duration_seconds', 'histogram', "How long this worker's attempts ran, by task.")
+    for (const { labels, value } of this.runTimes.values.values()) text.histogram('manana_worker_attempt_duration_seconds', labels, value)
+    text.family('manana_worker_db_round_trip_seconds', 'histogram', 'Calls to the database that claim jobs (fetch) or record ends (end).')
+    for (const { labels, value } of this.roundTrips.values.values()) text.histogram('manana_worker_db_round_trip_seconds', labels, value)
+    text.family('manana_worker_recovered_jobs_total', 'counter', 'Jobs of gone workers this worker recovered.').sample('manana_worker_recovered_jobs_total', {}, this.recovered)
+    text.family('manana_worker_running_jobs', 'gauge', 'Jobs running in this worker now.').sample('manana_worker_running_jobs', {}, gauges.running)
+    text.family('manana_worker_claimed_ahead_jobs', 'gauge', 'Jobs claimed ahead of free slots, waiting to start.').sample('manana_worker_claimed_ahead_jobs', {}, gauges.claimedAhead)
+    return text.toString()
   }
 
   /** GET /metrics. */
   routes(gauges: () => WorkerGauges): Record<string, () => Answer> {
-    return { '/metrics': () => ({ status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', body: this.text(gauges()) }) }
+    return { '/metrics': () => ({ status: 200, contentType: prometheusContentType, body: this.text(gauges()) }) }
   }
-}
-
-function histogramLines(lines: string[], name: string, labels: Labels, histogram: Histogram): void {
-  let cumulative = 0
-  histogram.buckets.forEach((bound, i) => {
-    cumulative += histogram.counts[i]!
-    lines.push(`${name}_bucket${labelText({ ...labels, le: String(bound) })} ${cumulative}`)
-  })
-  lines.push(`${name}_bucket${labelText({ ...labels, le: '+Inf' })} ${histogram.count}`)
-  lines.push(`${name}_sum${labelText(labels)} ${histogram.sum}`)
-  lines.push(`${name}_count${labelText(labels)} ${histogram.count}`)
-}
-
-/** `{a="x",b="y"}`, values escaped as the text format asks; nothing for no labels. */
-function labelText(labels: Labels): string {
-  const pairs = Object.entries(labels).map(([key, value]) => `${key}="${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`)
-  return pairs.length ? `{${pairs.join(',')}}` : ''
 }

@@ -4,6 +4,8 @@
 import os from 'node:os'
 import { format } from 'node:util'
 import pg from 'pg'
+import type { Tracer } from '@opentelemetry/api'
+import { activeTracer, startRunSpan, type RunSpan } from '../lib/observe/tracing.ts'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
 import { isManaError } from '../lib/queue/errors.ts'
@@ -11,18 +13,18 @@ import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
 import { matchParents } from '../lib/queue/parents.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, type Task } from '../lib/queue/task.ts'
-import { AttemptEnds, errorRecord, message, type Claimer } from './attempt-ends.ts'
+import { AttemptEnds, type Claimer } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
 import { serveEndpoints, type EndpointServer } from './endpoints.ts'
 import { healthRoutes, type Health } from './health.ts'
 import { WorkerMetrics } from './metrics.ts'
 import { channelsFor, Listener } from './listener.ts'
 import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
-import { lineLogger, logFormatFrom, type Log, type LogFormat, type Logger, type LogRecord } from './log.ts'
+import { errorRecord, lineLogger, logFormatFrom, message, type Log, type LogFormat, type Logger, type LogRecord } from '../lib/observe/log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
 
 export type { Health } from './health.ts'
-export type { LogFormat, Logger, LogRecord } from './log.ts'
+export type { LogFormat, Logger, LogRecord } from '../lib/observe/log.ts'
 
 export interface WorkerOptions {
   /** Queues to take jobs from; all when unset. */
@@ -384,6 +386,8 @@ export class Worker {
     const attempt = job.attempts + 1
     const started = performance.now()
     this.sayOfJob('info', 'job.started', job, `job ${job.id} ${job.task} started (attempt ${attempt})`, { attempt })
+    const tracer = activeTracer()
+    const span = tracer && (await this.runSpan(tracer, job, attempt))
     let timer: NodeJS.Timeout | undefined
     let outcome: Outcome
     try {
@@ -402,8 +406,12 @@ export class Worker {
         logger,
       }
       const result = await Promise.race([
-        task.parse(job.args).then((args) => task.handler(args, context)),
-        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason))),
+        task.parse(job.args).then((args) => (span ? span.within(() => task.handler(args, context)) : task.handler(args, context))),
+        new Promise<never>((_, reject) => {
+          const stop = () => reject(controller.signal.reason)
+          if (controller.signal.aborted) stop() // stopped while its trace context was read
+          else controller.signal.addEventListener('abort', stop)
+        }),
       ])
       outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result) }
     } catch (error) {
@@ -433,7 +441,9 @@ export class Worker {
     const facts = { attempt, durationMs: ms, ...(outcome.status === 'failed' && { error: errorRecord(outcome.error) }) }
     const [level, event, words] = saidOf(outcome)
     this.sayOfJob(level, event, job, `job ${job.id} ${job.task} ${words} in ${ms} ms`, facts)
+    span?.end(outcome.status, outcome.status === 'failed' ? outcome.error : undefined)
     await this.jobLogs.ended(job.id, attempt) // never throws: a refused write is logged
+    await span?.stored // never throws either; a child's run links to this one once it is kept
     const recording = this.attemptEnds.record({
       id: job.id,
       worker_id: this.id!,
@@ -446,6 +456,17 @@ export class Worker {
     this.wake() // with `once`, a recorded end may have made children ready, or left nothing to do
     if (!ended) {
       this.sayOfJob('warn', 'job.outcome_dropped', job, `job ${job.id} ${job.task}: its ${outcome.status} was not recorded: the job is no longer this worker's (it was recovered from this worker, thought gone)`, facts)
+    }
+  }
+
+  /** The attempt's span, when the application registered a tracer provider (never throws: without its trace, the job still runs). */
+  private async runSpan(tracer: Tracer, job: Job, attempt: number): Promise<RunSpan | undefined> {
+    const failed = (what: string) => (error: unknown) => this.sayOfJob('warn', 'job.trace_failed', job, `job ${job.id} ${job.task}: could not ${what} its trace context: ${message(error)}`, { attempt })
+    try {
+      return await startRunSpan(tracer, this.db, job, attempt, failed('keep'))
+    } catch (error) {
+      failed('read')(error)
+      return undefined
     }
   }
 

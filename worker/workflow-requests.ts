@@ -8,7 +8,7 @@ import type { App } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import type { WorkflowDefinition } from '../lib/queue/workflow-definition.ts'
-import type { Log } from './log.ts'
+import type { Log } from '../lib/observe/log.ts'
 
 /** Where manana_request_workflow() announces requests. */
 export const workflowRequestsChannel = 'manana_workflow_requests'

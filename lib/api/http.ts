@@ -3,6 +3,7 @@ import { ZodError, type ZodType, type core } from 'zod'
 import { writeRefusal, type AuditContext } from '../auth/audit.ts'
 import type { Actor } from '../auth/roles.ts'
 import { consoleContext } from '../console/context.ts'
+import { logAuditWriteFailed, logInternalError } from '../console/log.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { jsonProblem } from '../queue/json-values.ts'
 import { authenticate, permit, safeMethods, type Need } from './auth.ts'
@@ -64,14 +65,14 @@ function describeIssues(issues: readonly ZodIssue[], prefix: PropertyKey[] = [])
   })
 }
 
-export function toErrorResponse(error: unknown): Response {
+export function toErrorResponse(error: unknown, request?: Request): Response {
   if (error instanceof ZodError) {
     return errorResponse(400, 'invalid_request', describeIssues(error.issues).join('; '))
   }
   if (isHttpError(error)) return errorResponse(error.status, error.code, error.message)
   if (isManaError(error)) return errorResponse(statusByCode[error.code], error.code, error.message)
   if (error instanceof SyntaxError) return errorResponse(400, 'invalid_json', `the body is not JSON: ${error.message}`)
-  console.error(error)
+  logInternalError(request, error)
   return errorResponse(500, 'internal', 'the server failed to answer; see its log')
 }
 
@@ -94,7 +95,7 @@ export type TypedResponse<Body> = Response & { readonly [answerOf]: Body }
 export const respond = <Body>(body: Body, init?: ResponseInit) => Response.json(body, init) as TypedResponse<Body>
 
 /** Operations that answer other than with JSON. */
-type StreamOperation = 'GET /api/events'
+type NonJsonOperation = 'GET /api/events' | 'GET /api/metrics'
 type Answer<Op> = Op extends Operation ? ApiResponses[Op] | TypedResponse<ApiResponses[Op]> : Response
 
 /**
@@ -103,7 +104,7 @@ type Answer<Op> = Op extends Operation ? ApiResponses[Op] | TypedResponse<ApiRes
  * (`anyone` for signing in, `signed-in` for a user who must still change a generated password),
  * then makes its value JSON and its errors `{ error: { code, message } }`.
  */
-export function handler<Op extends Operation | StreamOperation = never>(need: Need, run: (request: Request, call: Call) => Promise<Answer<Op>>) {
+export function handler<Op extends Operation | NonJsonOperation = never>(need: Need, run: (request: Request, call: Call) => Promise<Answer<Op>>) {
   return async (request: Request, context: Context): Promise<Response> => {
     let actor: Actor | undefined
     try {
@@ -117,7 +118,7 @@ export function handler<Op extends Operation | StreamOperation = never>(need: Ne
     } catch (error) {
       const code = refusalCode(error)
       if (code && !safeMethods.has(request.method)) await recordRefusal(request, actor, code)
-      return toErrorResponse(error)
+      return toErrorResponse(error, request)
     }
   }
 }
@@ -138,7 +139,7 @@ async function recordRefusal(request: Request, actor: Actor | undefined, code: s
     const context = { actor, source: clientAddress(request) }
     await writeRefusal((await consoleContext()).db, context, { method: request.method, path: new URL(request.url).pathname }, code)
   } catch (error) {
-    console.error('could not write a refused request to the audit log:', error)
+    logAuditWriteFailed(error)
   }
 }
 

@@ -115,6 +115,18 @@ export function openApiDocument() {
       },
       '/api/health': { get: op('GET /api/health', 'getHealth', 'anyone', { summary: 'The console is up and reaches its database' }) },
       '/api/openapi.json': { get: op('GET /api/openapi.json', 'getOpenApiDocument', 'viewer', { summary: 'This document' }) },
+      '/api/metrics': {
+        get: {
+          operationId: 'getMetrics',
+          summary: "Prometheus metrics: jobs by queue and status, ready depth and the oldest ready job's age per queue, live workers, claims ahead, deadlocks",
+          'x-role': 'viewer',
+          security: [{ bearer: [] }, { session: [] }],
+          responses: {
+            200: { description: 'The text exposition format, version 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...errors,
+          },
+        },
+      },
       '/api/events': {
         get: {
           operationId: 'streamChanges',

@@ -9,6 +9,16 @@ export interface Overview {
   timeline: Array<{ minute: string; succeeded: number; failed: number; depth: number }>
   recentFailures: Array<{ id: number; task: string; at: string; message: string | null }>
   workers: WorkerSummary[]
+  /** Per queue with ready jobs: how many could start now, and since when the first of them (by id) could. */
+  ready: ReadyQueue[]
+}
+
+export interface ReadyQueue {
+  queue: string
+  /** Jobs waiting with no unfinished parent and no later schedule: any worker of the queue may take them. */
+  count: number
+  /** When the earliest deferred of them became ready: deferred, retried, scheduled, or its last parent ended. */
+  oldestReadySince: string | null
 }
 
 /** An overview as served: when it was computed, and whether jobs have changed since. */
@@ -27,7 +37,8 @@ export interface WorkerSummary {
   concurrency: number | null
   lastHeartbeat: string
   alive: boolean
-  running: Array<{ id: number; task: string }>
+  /** Its doing jobs: running, or claimed ahead of a free slot. */
+  running: Array<{ id: number; task: string; claimedAhead: boolean }>
 }
 
 /**
@@ -76,7 +87,7 @@ export const sharedOverview = (shared.mananaOverview ??= new OverviewShare())
 
 export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<Overview> {
   const { db } = context
-  const [counts, timeline, failures, workers] = await Promise.all([
+  const [counts, timeline, failures, workers, ready] = await Promise.all([
     db.query<{ queue: string; status: JobStatus; count: number }>(
       `SELECT queue_name AS queue, status, count(*)::int AS count FROM procrastinate_jobs GROUP BY 1, 2 ORDER BY 1, 2`,
     ),
@@ -110,13 +121,41 @@ export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<
        WHERE event.type = 'failed' ORDER BY event.id DESC LIMIT 10`,
     ),
     listWorkers(context),
+    readyQueues(context),
   ])
   return {
     counts,
     timeline: timeline.map((row) => ({ ...row, minute: row.minute.toISOString() })),
     recentFailures: failures.map((row) => ({ id: Number(row.id), task: row.task, at: row.at.toISOString(), message: row.message })),
     workers,
+    ready,
   }
+}
+
+/**
+ * Ready jobs per queue (the fetch's own index: a scan of ready jobs, never of finished ones), and
+ * when the first of each queue's (lowest id: deferred earliest) became ready: the latest of its
+ * deferral or retry, its schedule, and its parents' ends.
+ */
+async function readyQueues({ db }: Pick<ConsoleContext, 'db'>): Promise<ReadyQueue[]> {
+  const rows = await db.query<{ queue: string; count: number; ready_since: Date | null }>(
+    `WITH ready AS (
+       SELECT queue_name, count(*)::int AS count, min(id) AS first_id
+       FROM procrastinate_jobs
+       WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now())
+       GROUP BY queue_name
+     )
+     SELECT ready.queue_name AS queue, ready.count,
+            greatest(job.scheduled_at,
+                     (SELECT max(event.at) FROM procrastinate_events AS event
+                      WHERE event.job_id = job.id AND event.type IN ('deferred', 'deferred_for_retry', 'retried')),
+                     (SELECT max(event.at) FROM procrastinate_job_dependencies AS edge
+                      JOIN procrastinate_events AS event ON event.job_id = edge.depends_on_job_id
+                      WHERE edge.job_id = job.id AND event.type IN ('succeeded', 'failed', 'cancelled', 'aborted'))) AS ready_since
+     FROM ready JOIN procrastinate_jobs AS job ON job.id = ready.first_id
+     ORDER BY 1`,
+  )
+  return rows.map((row) => ({ queue: row.queue, count: row.count, oldestReadySince: row.ready_since?.toISOString() ?? null }))
 }
 
 /** Workers seen recently, with the jobs each is running. */
@@ -129,11 +168,11 @@ export async function listWorkers({ db }: Pick<ConsoleContext, 'db'>, aliveSecon
     concurrency: number | null
     last_heartbeat: Date
     alive: boolean
-    running: Array<{ id: number; task: string }> | null
+    running: Array<{ id: number; task: string; claimedAhead: boolean }> | null
   }>(
     `SELECT worker.id, worker.name, worker.host, worker.queues, worker.concurrency, worker.last_heartbeat,
             worker.last_heartbeat > now() - make_interval(secs => $1) AS alive,
-            (SELECT jsonb_agg(jsonb_build_object('id', job.id, 'task', job.task_name) ORDER BY job.id)
+            (SELECT jsonb_agg(jsonb_build_object('id', job.id, 'task', job.task_name, 'claimedAhead', job.claimed_ahead) ORDER BY job.id)
              FROM procrastinate_jobs AS job WHERE job.worker_id = worker.id AND job.status = 'doing') AS running
      FROM procrastinate_workers AS worker ORDER BY worker.id`,
     [aliveSeconds],

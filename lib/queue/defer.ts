@@ -1,3 +1,4 @@
+import { traceDefer } from '../observe/tracing.ts'
 import { ManaError } from './errors.ts'
 import { jsonProblem } from './json-values.ts'
 import type { Queryable } from './queryable.ts'
@@ -97,10 +98,26 @@ export async function deferJobs(db: Queryable, jobs: JobToDefer[], { name }: Wor
   const nodes = nodesOf(jobs)
   const nameProblem = jsonProblem({ name }, 'workflow')
   if (nameProblem) throw new ManaError('invalid_job', nameProblem)
-  const rows = await (name === undefined
-    ? db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb)', [nodes])
-    : db.query<{ id: string | number }>('SELECT id FROM manana_defer_jobs($1::jsonb, $2)', [nodes, name]))
-  return rows.map((row) => Number(row.id))
+  return traceDefer(jobs, async (traceParent) => {
+    const rows = await (name === undefined
+      ? db.query<{ id: string | number }>(...deferring('id', 'manana_defer_jobs($1::jsonb)', [nodes], traceParent))
+      : db.query<{ id: string | number }>(...deferring('id', 'manana_defer_jobs($1::jsonb, $2)', [nodes, name], traceParent)))
+    return rows.map((row) => Number(row.id))
+  })
+}
+
+/**
+ * The statement that selects `columns` from the deferring `call`, in its order; with a trace
+ * context, every job it defers keeps it (lib/observe/tracing.ts), in the same statement.
+ */
+function deferring(columns: string, call: string, values: unknown[], traceParent: string | undefined): [string, unknown[]] {
+  if (traceParent === undefined) return [`SELECT ${columns} FROM ${call}`, values]
+  return [
+    `WITH deferred AS (SELECT * FROM ${call} WITH ORDINALITY),
+          kept AS (INSERT INTO manana_job_traces (job_id, defer_trace) SELECT id, $${values.length + 1} FROM deferred)
+     SELECT ${columns} FROM deferred ORDER BY ordinality`,
+    [...values, traceParent],
+  ]
 }
 
 /** A run of a workflow definition: the workflow it made and its jobs' ids by key. */
@@ -116,9 +133,10 @@ export interface WorkflowRun {
 export async function deferWorkflowRun(db: Queryable, name: string, input: Record<string, unknown>, jobs: JobToDefer[]): Promise<WorkflowRun> {
   const problem = jsonProblem({ name, input }, 'workflow')
   if (problem) throw new ManaError('invalid_args', problem)
-  const rows = await db.query<{ workflow_id: string | number; key: string; id: string | number }>(
-    'SELECT workflow_id, key, id FROM manana_defer_workflow_run($1, $2::jsonb, $3::jsonb)',
-    [name, JSON.stringify(input), nodesOf(jobs)],
+  const rows = await traceDefer(jobs, (traceParent) =>
+    db.query<{ workflow_id: string | number; key: string; id: string | number }>(
+      ...deferring('workflow_id, key, id', 'manana_defer_workflow_run($1, $2::jsonb, $3::jsonb)', [name, JSON.stringify(input), nodesOf(jobs)], traceParent),
+    ),
   )
   return { workflowId: Number(rows[0]!.workflow_id), ids: Object.fromEntries(rows.map((row) => [row.key, Number(row.id)])) }
 }

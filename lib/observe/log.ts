@@ -1,7 +1,7 @@
-// What a worker says: each thing that happens is a structured record, written as a line a person
-// reads (`time name message`) or as one JSON object per line for a log pipeline, or handed
-// whole to the app's own logger (pino, winston, console…).
-import type { LogLevel } from '../lib/queue/task.ts'
+// What a worker or the console says: each thing that happens is a structured record, written as
+// a line a person reads (`time name message`) or as one JSON object per line for a log
+// pipeline, or (a worker's) handed whole to the app's own logger (pino, winston, console…).
+import type { LogLevel } from '../queue/task.ts'
 
 export interface LogRecord {
   level: LogLevel
@@ -43,3 +43,9 @@ export function logFormatFrom(value: string | undefined, what: string): LogForma
 
 /** What a component that reports only now and then writes through: a sentence. */
 export type Log = (message: string) => void
+
+export const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** How an error is kept (a failed attempt's) and logged: its message and stack. */
+export const errorRecord = (error: unknown): { message: string; stack: string | null } =>
+  error instanceof Error ? { message: error.message, stack: error.stack ?? null } : { message: String(error), stack: null }

@@ -1,0 +1,23 @@
+// What the console's server says of itself (a request it could not answer, an audit entry it
+// could not write): records as a worker's, on standard error, as text or as JSON lines
+// (MANANA_LOG_FORMAT; `manana console --log-format json` sets it).
+import { errorRecord, lineLogger, logFormatFrom, type LogFormat, type Logger } from '../observe/log.ts'
+
+/** The format MANANA_LOG_FORMAT names; throws for anything but text or json (checked as the server starts). */
+export const consoleLogFormat = (): LogFormat => logFormatFrom(process.env.MANANA_LOG_FORMAT, 'MANANA_LOG_FORMAT')
+
+let logger: Logger | undefined
+const log: Logger = (record) => (logger ??= lineLogger('console', consoleLogFormat(), (line) => process.stderr.write(`${line}\n`)))(record)
+
+/** A request answered 500: what failed, with its stack. */
+export function logInternalError(request: Request | undefined, error: unknown): void {
+  const where = request ? `${request.method} ${new URL(request.url).pathname}` : 'a request'
+  const record = errorRecord(error)
+  log({ level: 'error', event: 'http.internal_error', message: `${where} answered 500: ${record.stack ?? record.message}`, error: record })
+}
+
+/** A refused request that the audit log could not take. */
+export function logAuditWriteFailed(error: unknown): void {
+  const record = errorRecord(error)
+  log({ level: 'error', event: 'audit.write_failed', message: `could not write a refused request to the audit log: ${record.message}`, error: record })
+}
