@@ -20,7 +20,9 @@ describe('worker metrics', () => {
     app.task('flaky', { retry: 1, queue: 'side' }, async () => {
       throw new Error('no')
     })
-    await app.defer([{ task: 'ok' }, { task: 'ok' }, { task: 'flaky' }])
+    const [first] = await app.defer([{ task: 'ok' }, { task: 'ok' }, { task: 'flaky' }])
+    // The first has waited 20 s since it was deferred.
+    await t.sql(`UPDATE procrastinate_events SET at = at - interval '20 seconds' WHERE job_id = $1`, [first])
     const worker = new Worker(app, { metricsPort: 0, log: () => {} })
     const running = worker.run()
     const scrape = async () => {
@@ -37,6 +39,7 @@ describe('worker metrics', () => {
     expect(types).toEqual({
       manana_worker_attempts_total: 'counter',
       manana_worker_attempt_duration_seconds: 'histogram',
+      manana_worker_queue_wait_seconds: 'histogram',
       manana_worker_db_round_trip_seconds: 'histogram',
       manana_worker_recovered_jobs_total: 'counter',
       manana_worker_running_jobs: 'gauge',
@@ -49,10 +52,29 @@ describe('worker metrics', () => {
     expect(value(samples, 'manana_worker_attempt_duration_seconds_bucket', { task: 'flaky', le: '+Inf' })).toBe(2)
     const buckets = samples.filter((sample) => sample.name === 'manana_worker_attempt_duration_seconds_bucket' && sample.labels.task === 'ok').map((sample) => sample.value)
     expect(buckets).toEqual([...buckets].sort((a, b) => a - b)) // cumulative
+    // Three claims of ok and flaky's first attempt (flaky's retry may be claimed by the call that records its failure).
+    expect(value(samples, 'manana_worker_queue_wait_seconds_count', { task: 'ok' })).toBe(2)
+    expect(value(samples, 'manana_worker_queue_wait_seconds_bucket', { task: 'ok', le: '10' })).toBe(1)
+    expect(value(samples, 'manana_worker_queue_wait_seconds_bucket', { task: 'ok', le: '30' })).toBe(2)
+    expect(value(samples, 'manana_worker_queue_wait_seconds_count', { task: 'flaky' })).toBe(2)
     expect(value(samples, 'manana_worker_db_round_trip_seconds_count', { call: 'end' })).toBeGreaterThan(0)
     expect(value(samples, 'manana_worker_db_round_trip_seconds_count', { call: 'fetch' })).toBeGreaterThan(0)
     expect(value(samples, 'manana_worker_running_jobs')).toBe(0)
     expect(value(samples, 'manana_worker_recovered_jobs_total')).toBe(0)
+  })
+
+  it('measures queue waits only when asked to, or when it serves its metrics', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('ok', {}, async () => null)
+    await app.defer([{ task: 'ok' }])
+    const quiet = new Worker(app, { once: true, log: () => {} })
+    await quiet.run()
+    expect(quiet.metricsText()).not.toContain('manana_worker_queue_wait_seconds_count')
+    await app.defer([{ task: 'ok' }])
+    const asked = new Worker(app, { once: true, measureQueueWait: true, log: () => {} })
+    await asked.run()
+    expect(asked.metricsText()).toContain('manana_worker_queue_wait_seconds_count{task="ok"} 1') // measured before run() ends
+    await app.close()
   })
 
   it('escapes label values as the text format asks', () => {

@@ -63,6 +63,11 @@ export interface WorkerOptions {
   /** Serve GET /metrics (Prometheus's text format) on this port (0: any free one); none when unset. See `metricsText()`. */
   metricsPort?: number
   /**
+   * Measure how long each claimed job waited since it became ready (the queue-wait histogram of
+   * the metrics): one more query per claim. Default: on when `metricsPort` is set.
+   */
+  measureQueueWait?: boolean
+  /**
    * Where the worker's records go, whole: the app's own logger (`(record) => pino[record.level](record, record.message)`).
    * Without it, they are written as lines (`logFormat`) to `log`, or to standard output.
    */
@@ -90,7 +95,10 @@ interface Running {
 
 export class Worker {
   id?: number
-  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'logger' | 'logFormat' | 'healthPort' | 'metricsPort'>> & { queues: string[] | null }
+  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'logger' | 'logFormat' | 'healthPort' | 'metricsPort' | 'measureQueueWait'>> & { queues: string[] | null }
+  private readonly measureQueueWait: boolean
+  /** Queue-wait measurements on the wire (they never throw). */
+  private readonly measuring = new Set<Promise<void>>()
   private readonly logger: Logger
   private readonly running = new Map<number, Running>()
   /** Jobs claimed (doing, this worker's) that no slot has started yet, in fetch order. */
@@ -140,6 +148,7 @@ export class Worker {
       staleAfter: options.staleAfter ?? 30,
     }
     this.ports = { health: options.healthPort, metrics: options.metricsPort }
+    this.measureQueueWait = options.measureQueueWait ?? options.metricsPort !== undefined
     this.logger = options.logger ?? lineLogger(this.options.name, options.logFormat ?? logFormatFrom(process.env.MANANA_LOG_FORMAT, 'MANANA_LOG_FORMAT'), options.log)
     this.channels = channelsFor(this.options.queues)
     for (const periodic of app.periodicTasks) this.schedules.set(periodic, parseCron(periodic.cron))
@@ -332,6 +341,10 @@ export class Worker {
 
   /** Queues claimed jobs in fetch order (priority, then id) and starts what free slots can take. */
   private enqueue(jobs: Job[]): void {
+    if (this.measureQueueWait && jobs.length) {
+      const measuring = this.measureWaits(jobs).finally(() => this.measuring.delete(measuring))
+      this.measuring.add(measuring)
+    }
     const claimedAt = performance.now()
     for (const job of jobs) this.queued.push({ job, claimedAt })
     if (this.queued.length > jobs.length) this.queued.sort((a, b) => b.job.priority - a.job.priority || a.job.id - b.job.id)
@@ -353,6 +366,23 @@ export class Worker {
     this.timing.fetched(ms)
     this.metrics.roundTrip('fetch', ms)
     return rows.map((row) => jobFromRow(row.job))
+  }
+
+  /** Observes how long claimed jobs waited: from when each became ready to its claim (its 'started' event), by the database's clock. */
+  private async measureWaits(jobs: Job[]): Promise<void> {
+    try {
+      const rows = await this.db.query<{ id: string; wait: number | null }>(
+        `SELECT claimed.id,
+                extract(epoch FROM (SELECT max(event.at) FROM procrastinate_events AS event WHERE event.job_id = claimed.id AND event.type = 'started')
+                                   - manana_job_ready_since(claimed.id, claimed.scheduled_at))::float8 AS wait
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS claimed (id, scheduled_at)`,
+        [jobs.map((job) => job.id), jobs.map((job) => job.scheduledAt)],
+      )
+      const tasks = new Map(jobs.map((job) => [job.id, job.task]))
+      for (const row of rows) if (row.wait !== null) this.metrics.queueWait(tasks.get(Number(row.id))!, Math.max(0, row.wait))
+    } catch (error) {
+      this.say('warn', 'worker.queue_wait_failed', `could not measure how long claimed jobs waited: ${message(error)}`)
+    }
   }
 
   /** Ends the attempts of queued jobs without running them: back to todo, or aborted. */
@@ -647,6 +677,7 @@ export class Worker {
     }
     await this.listener?.close()
     await this.workflowRequests.settled()
+    await Promise.all(this.measuring)
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
     await this.closeServed()
     this.say('info', 'worker.stopped', `worker ${this.id} stopped`)

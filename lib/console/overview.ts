@@ -134,8 +134,7 @@ export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<
 
 /**
  * Ready jobs per queue (the fetch's own index: a scan of ready jobs, never of finished ones), and
- * when the first of each queue's (lowest id: deferred earliest) became ready: the latest of its
- * deferral or retry, its schedule, and its parents' ends.
+ * when the first of each queue's (lowest id: deferred earliest) became ready.
  */
 async function readyQueues({ db }: Pick<ConsoleContext, 'db'>): Promise<ReadyQueue[]> {
   const rows = await db.query<{ queue: string; count: number; ready_since: Date | null }>(
@@ -145,13 +144,7 @@ async function readyQueues({ db }: Pick<ConsoleContext, 'db'>): Promise<ReadyQue
        WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now())
        GROUP BY queue_name
      )
-     SELECT ready.queue_name AS queue, ready.count,
-            greatest(job.scheduled_at,
-                     (SELECT max(event.at) FROM procrastinate_events AS event
-                      WHERE event.job_id = job.id AND event.type IN ('deferred', 'deferred_for_retry', 'retried')),
-                     (SELECT max(event.at) FROM procrastinate_job_dependencies AS edge
-                      JOIN procrastinate_events AS event ON event.job_id = edge.depends_on_job_id
-                      WHERE edge.job_id = job.id AND event.type IN ('succeeded', 'failed', 'cancelled', 'aborted'))) AS ready_since
+     SELECT ready.queue_name AS queue, ready.count, manana_job_ready_since(job.id, job.scheduled_at) AS ready_since
      FROM ready JOIN procrastinate_jobs AS job ON job.id = ready.first_id
      ORDER BY 1`,
   )
