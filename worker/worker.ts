@@ -5,7 +5,7 @@ import os from 'node:os'
 import { format } from 'node:util'
 import pg from 'pg'
 import type { Tracer } from '@opentelemetry/api'
-import { activeTracer, startRunSpan, type RunSpan } from '../lib/observe/tracing.ts'
+import { activeTracer } from '../lib/observe/tracing.ts'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
 import { isManaError } from '../lib/queue/errors.ts'
@@ -22,6 +22,7 @@ import { channelsFor, Listener } from './listener.ts'
 import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
 import { errorRecord, lineLogger, logFormatFrom, message, type Log, type LogFormat, type Logger, type LogRecord } from '../lib/observe/log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
+import { startTracedRun, type TracedRun } from './run-traces.ts'
 
 export type { Health } from './health.ts'
 export type { LogFormat, Logger, LogRecord } from '../lib/observe/log.ts'
@@ -417,7 +418,7 @@ export class Worker {
     const started = performance.now()
     this.sayOfJob('info', 'job.started', job, `job ${job.id} ${job.task} started (attempt ${attempt})`, { attempt })
     const tracer = activeTracer()
-    const span = tracer && (await this.runSpan(tracer, job, attempt))
+    const traced = tracer && (await this.tracedRun(tracer, job, attempt))
     let timer: NodeJS.Timeout | undefined
     let outcome: Outcome
     try {
@@ -436,7 +437,7 @@ export class Worker {
         logger,
       }
       const result = await Promise.race([
-        task.parse(job.args).then((args) => (span ? span.within(() => task.handler(args, context)) : task.handler(args, context))),
+        task.parse(job.args).then((args) => (traced ? traced.span.within(() => task.handler(args, context)) : task.handler(args, context))),
         new Promise<never>((_, reject) => {
           const stop = () => reject(controller.signal.reason)
           if (controller.signal.aborted) stop() // stopped while its trace context was read
@@ -471,9 +472,9 @@ export class Worker {
     const facts = { attempt, durationMs: ms, ...(outcome.status === 'failed' && { error: errorRecord(outcome.error) }) }
     const [level, event, words] = saidOf(outcome)
     this.sayOfJob(level, event, job, `job ${job.id} ${job.task} ${words} in ${ms} ms`, facts)
-    span?.end(outcome.status, outcome.status === 'failed' ? outcome.error : undefined)
+    traced?.span.end(outcome.status, outcome.status === 'failed' ? outcome.error : undefined)
     await this.jobLogs.ended(job.id, attempt) // never throws: a refused write is logged
-    await span?.stored // never throws either; a child's run links to this one once it is kept
+    await traced?.stored // never throws either; a child's run links to this one once it is kept
     const recording = this.attemptEnds.record({
       id: job.id,
       worker_id: this.id!,
@@ -490,10 +491,10 @@ export class Worker {
   }
 
   /** The attempt's span, when the application registered a tracer provider (never throws: without its trace, the job still runs). */
-  private async runSpan(tracer: Tracer, job: Job, attempt: number): Promise<RunSpan | undefined> {
+  private async tracedRun(tracer: Tracer, job: Job, attempt: number): Promise<TracedRun | undefined> {
     const failed = (what: string) => (error: unknown) => this.sayOfJob('warn', 'job.trace_failed', job, `job ${job.id} ${job.task}: could not ${what} its trace context: ${message(error)}`, { attempt })
     try {
-      return await startRunSpan(tracer, this.db, job, attempt, failed('keep'))
+      return await startTracedRun(tracer, this.db, job, attempt, failed('keep'))
     } catch (error) {
       failed('read')(error)
       return undefined

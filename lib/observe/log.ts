@@ -1,7 +1,7 @@
 // What a worker or the console says: each thing that happens is a structured record, written as
 // a line a person reads (`time name message`) or as one JSON object per line for a log
 // pipeline, or (a worker's) handed whole to the app's own logger (pino, winston, console…).
-import type { LogLevel } from '../queue/task.ts'
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface LogRecord {
   level: LogLevel

@@ -1,16 +1,21 @@
 // OpenTelemetry spans for deferring and running jobs, when the application registered a tracer
 // provider (@opentelemetry/api's global one); without one, nothing here runs beyond asking
 // whether there is one. A job keeps the trace context of the span that deferred it and of its
-// latest run (table manana_job_traces, as W3C traceparent strings): its run is a child of the
-// deferral, in the same trace, whichever process runs it, and a child job's run links to its
-// parents' runs.
+// latest run (table manana_job_traces, as W3C traceparent strings; lib/queue/defer.ts and
+// worker/run-traces.ts read and write them): its run is a child of the deferral, in the same
+// trace, whichever process runs it, and a child job's run links to its parents' runs.
 import {
   ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, isSpanContextValid, trace,
   type Attributes, type Link, type Span, type SpanContext, type Tracer,
 } from '@opentelemetry/api'
-import type { JobToDefer } from '../queue/defer.ts'
-import type { Job } from '../queue/job.ts'
-import type { Queryable } from '../queue/queryable.ts'
+
+/** What a run's span says of its job. */
+export interface TracedJob {
+  id: number
+  task: string
+  queue: string
+  workflowId: number | null
+}
 
 const tracerName = 'manana'
 
@@ -47,7 +52,7 @@ function endSpan(span: Span, error?: unknown): void {
  * Runs `defer` (given the traceparent its jobs should keep, or nothing when no provider is
  * registered) inside a `defer` span, a child of the caller's active span.
  */
-export async function traceDefer<T>(jobs: readonly JobToDefer[], defer: (traceParent?: string) => Promise<T>): Promise<T> {
+export async function traceDefer<T>(jobs: ReadonlyArray<{ task: string }>, defer: (traceParent?: string) => Promise<T>): Promise<T> {
   const tracer = activeTracer()
   if (!tracer) return defer()
   const tasks = [...new Set(jobs.map((job) => job.task))]
@@ -69,31 +74,23 @@ export async function traceDefer<T>(jobs: readonly JobToDefer[], defer: (tracePa
   })
 }
 
-/** An attempt's span while its task runs; `stored` settles once its context is kept for the job's children. */
+/** An attempt's span while its task runs. */
 export interface RunSpan {
+  /** Its context as a W3C traceparent, for the job's children's runs to link to. */
+  traceParent: string
   /** Runs the task with the span active: the spans it makes are the run's children. */
   within<T>(task: () => T): T
-  /** Kept with the job before its end is recorded: a child becomes ready only after. */
-  stored: Promise<void>
   end(outcome: string, error?: unknown): void
 }
 
 /**
- * Starts the span of a job's attempt: a child of the span that deferred it, linked to its
- * parents' latest runs. `failedToStore` hears
- * when the span's context could not be kept (the run goes on; its children will not link to it).
+ * Starts the span of a job's attempt: a child of the span that deferred it (`deferTrace`, the
+ * context the job kept), linked to its parents' latest runs (`parentRuns`).
  */
-export async function startRunSpan(tracer: Tracer, db: Queryable, job: Job, attempt: number, failedToStore: (error: unknown) => void): Promise<RunSpan> {
-  const [row] = await db.query<{ defer_trace: string | null; parent_runs: string[] }>(
-    `SELECT (SELECT defer_trace FROM manana_job_traces WHERE job_id = $1) AS defer_trace,
-            ARRAY(SELECT trace.run_trace FROM procrastinate_job_dependencies AS edge
-                  JOIN manana_job_traces AS trace ON trace.job_id = edge.depends_on_job_id
-                  WHERE edge.job_id = $1 AND trace.run_trace IS NOT NULL ORDER BY edge.depends_on_job_id) AS parent_runs`,
-    [job.id],
-  )
-  const deferral = spanContextOf(row?.defer_trace)
+export function startRunSpan(tracer: Tracer, job: TracedJob, attempt: number, kept: { deferTrace: string | null; parentRuns: string[] }): RunSpan {
+  const deferral = spanContextOf(kept.deferTrace)
   const parent = deferral ? trace.setSpanContext(ROOT_CONTEXT, deferral) : ROOT_CONTEXT
-  const links: Link[] = (row?.parent_runs ?? []).flatMap((text) => {
+  const links: Link[] = kept.parentRuns.flatMap((text) => {
     const linked = spanContextOf(text)
     return linked ? [{ context: linked, attributes: { 'manana.link': 'parent_run' } }] : []
   })
@@ -111,16 +108,9 @@ export async function startRunSpan(tracer: Tracer, db: Queryable, job: Job, atte
       ...(job.workflowId !== null && { 'manana.workflow.id': job.workflowId }),
     },
   }, parent)
-  const stored = db
-    .query(
-      `INSERT INTO manana_job_traces (job_id, run_trace) VALUES ($1, $2)
-       ON CONFLICT (job_id) DO UPDATE SET run_trace = excluded.run_trace`,
-      [job.id, traceParentOf(span)],
-    )
-    .then(() => undefined, failedToStore)
   return {
+    traceParent: traceParentOf(span),
     within: (task) => context.with(trace.setSpan(parent, span), task),
-    stored,
     end(outcome, error) {
       span.setAttribute('manana.job.outcome', outcome)
       endSpan(span, error)

@@ -2,6 +2,7 @@ import type { DeferOptions, JobToDefer } from './defer.ts'
 import { jsonSchemaOf, validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
 import type { Job, JobStatus } from './job.ts'
 import type { ParentSpec, ParentsOf } from './parents.ts'
+import type { LogLevel } from '../observe/log.ts'
 
 /** What a running task is given besides its arguments; `Parents`: the parents its task declared. */
 export interface JobContext<Parents extends ParentSpec = {}> {
@@ -19,7 +20,7 @@ export interface JobContext<Parents extends ParentSpec = {}> {
   logger: JobLogger
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type { LogLevel }
 /** Log lines at a level, kept with the attempt (at most 1,000 per attempt, 4,000 characters per line). */
 export type JobLogger = Record<LogLevel, (...values: unknown[]) => void>
 
