@@ -72,8 +72,10 @@ describe('manana CLI', () => {
     expect(await cli('worker')).toMatchObject({ code: 2, output: expect.stringContaining('--app is required') })
     expect(await cli('worker', '--app', 'test/apps/dag-app.ts', '--health-port', '70000')).toMatchObject({ code: 2, output: expect.stringContaining('--health-port must be a port, 1 to 65535') })
     expect(await cli('worker', '--app', 'test/apps/dag-app.ts', '--log-format', 'xml')).toMatchObject({ code: 2, output: expect.stringContaining('--log-format must be text or json; got xml') })
+    expect(await cli('console', '--log-format', 'xml')).toMatchObject({ code: 2, output: expect.stringContaining('--log-format must be text or json; got xml') })
     expect(await cli('cancel', '12345')).toMatchObject({ code: 1, output: expect.stringContaining('job_not_found') })
     expect(await t.sql('SELECT * FROM procrastinate_jobs')).toEqual([])
+    expect(await t.sql('SELECT * FROM manana_users')).toEqual([]) // the console refused before it made its first admin
   })
 
   it('retries (with a dry run and downstream), cancels, aborts and deletes', async () => {

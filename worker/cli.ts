@@ -506,11 +506,12 @@ async function serveConsole(url: string, values: Record<string, any>): Promise<{
   const host: string = values.host ?? process.env.HOST ?? '127.0.0.1'
   findConsole() // before anything is written: is the console installed?
   trustedProxies() // and is MANANA_TRUSTED_PROXIES readable? (else every request would fail)
+  const logFormat = logFormatOf(values['log-format'])
   const app = openApp(url)
   const db = fromPg(await app.pool())
   await checkSchema(db)
   const firstAdmin = await ensureFirstAdmin(db)
-  const server = await startConsole({ databaseUrl: url, port, host, logFormat: logFormatOf(values['log-format']), log: console.log })
+  const server = await startConsole({ databaseUrl: url, port, host, logFormat, log: console.log })
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
   const address = `http://${shown}:${port}`
   console.log(`\n  Mañana console: ${address}\n`)
