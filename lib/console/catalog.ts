@@ -8,16 +8,17 @@ export interface QueueSummary {
   waiting: number
   scheduled: number
   doing: number
-  /** Seconds since the oldest ready job was deferred. */
-  oldestReadyAge: number | null
+  /** When the earliest deferred of its ready jobs became ready (deferred, retried, scheduled, or its last parent ended). */
+  oldestReadySince: string | null
   workers: number
   /** When it was paused (no worker starts its jobs), and by whom; null when it runs. */
   pausedAt: string | null
   pausedBy: string | null
 }
 
-export async function listQueues({ db }: ConsoleContext): Promise<QueueSummary[]> {
-  const rows = await db.query<QueueSummary & { queue: string }>(
+/** Every queue with unfinished jobs, a task or a pause: its jobs by state, ready since when, its live workers. */
+export async function listQueues({ db }: Pick<ConsoleContext, 'db'>): Promise<QueueSummary[]> {
+  const rows = await db.query<Omit<QueueSummary, 'oldestReadySince'> & { oldest_ready_since: Date | null }>(
     `WITH unfinished AS (
        SELECT queue_name,
               count(*) FILTER (WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now()))::int AS ready,
@@ -31,8 +32,8 @@ export async function listQueues({ db }: ConsoleContext): Promise<QueueSummary[]
      )
      SELECT known.queue_name AS queue, coalesce(ready, 0) AS ready, coalesce(waiting, 0) AS waiting,
             coalesce(scheduled, 0) AS scheduled, coalesce(doing, 0) AS doing,
-            (SELECT extract(epoch FROM now() - min(event.at)) FROM procrastinate_events AS event
-             WHERE event.job_id = unfinished.oldest_ready AND event.type = 'deferred')::float AS "oldestReadyAge",
+            (SELECT manana_job_ready_since(job.id, job.scheduled_at) FROM procrastinate_jobs AS job
+             WHERE job.id = unfinished.oldest_ready) AS oldest_ready_since,
             (SELECT count(*) FROM procrastinate_workers AS worker
              WHERE worker.last_heartbeat > now() - interval '30 seconds'
                AND (worker.queues IS NULL OR known.queue_name = ANY (worker.queues)))::int AS workers,
@@ -40,7 +41,7 @@ export async function listQueues({ db }: ConsoleContext): Promise<QueueSummary[]
      FROM known LEFT JOIN unfinished USING (queue_name) LEFT JOIN manana_paused_queues AS paused USING (queue_name)
      ORDER BY 1`,
   )
-  return rows
+  return rows.map(({ oldest_ready_since, ...queue }) => ({ ...queue, oldestReadySince: oldest_ready_since?.toISOString() ?? null }))
 }
 
 export interface TaskSummary {

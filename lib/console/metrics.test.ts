@@ -8,14 +8,14 @@ import { parsePrometheusText, type Sample } from '../../test/prometheus-text.ts'
 import { until } from '../../test/until.ts'
 import { deferJobs } from '../queue/defer.ts'
 import { QueueManager } from '../queue/queues.ts'
-import { consoleMetricsText, databaseFigures } from './metrics.ts'
+import { consoleMetricsText, databaseDeadlocks } from './metrics.ts'
 import { getOverview } from './overview.ts'
 
 const t = useTestDatabase()
 
 async function scrape(): Promise<{ samples: Sample[]; types: Record<string, string> }> {
   const overview = { ...(await getOverview(t)), ageMs: 0 }
-  return parsePrometheusText(consoleMetricsText(overview, await databaseFigures(t.db)))
+  return parsePrometheusText(consoleMetricsText(overview, await databaseDeadlocks(t.db)))
 }
 const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
   samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, v]) => sample.labels[key] === v))?.value
@@ -49,7 +49,8 @@ describe('the console metrics', () => {
     await t.sql(`UPDATE procrastinate_events SET at = now() - interval '120 seconds' WHERE job_id = $1`, [child])
     ;({ samples } = await scrape())
     expect(value(samples, 'manana_jobs', { queue: 'mail', status: 'doing' })).toBe(2)
-    expect(value(samples, 'manana_ready_jobs', { queue: 'mail' })).toBeUndefined()
+    expect(value(samples, 'manana_ready_jobs', { queue: 'mail' })).toBe(0)
+    expect(value(samples, 'manana_oldest_ready_job_age_seconds', { queue: 'mail' })).toBeUndefined()
     expect(value(samples, 'manana_claimed_ahead_jobs')).toBe(1)
     expect(value(samples, 'manana_jobs', { queue: 'default', status: 'failed' })).toBe(1)
     expect(value(samples, 'manana_ready_jobs', { queue: 'default' })).toBe(1)
@@ -59,7 +60,10 @@ describe('the console metrics', () => {
     expect(child).toBeGreaterThan(parent!)
 
     await new QueueManager(t.db).pause('mail')
-    expect(value((await scrape()).samples, 'manana_queue_paused', { queue: 'mail' })).toBe(1)
+    ;({ samples } = await scrape())
+    expect(value(samples, 'manana_queue_paused', { queue: 'mail' })).toBe(1)
+    expect(value(samples, 'manana_queue_paused', { queue: 'default' })).toBe(0)
+    expect(value(samples, 'manana_queue_workers', { queue: 'mail' })).toBe(1)
   })
 
   it("count the database's deadlocks", async () => {

@@ -7,35 +7,28 @@ import { MetricsText } from '../observe/prometheus.ts'
 import type { Queryable } from '../queue/queryable.ts'
 import type { Overview } from './overview.ts'
 
-/** What a scrape reads besides the overview: one row each, no table scans. */
-export interface DatabaseFigures {
-  /** Deadlocks PostgreSQL detected in this database since its statistics were last reset (any client's). */
-  deadlocks: number
-  pausedQueues: string[]
+/** Deadlocks PostgreSQL detected in this database since its statistics were last reset (any client's): one row, no table scan. */
+export async function databaseDeadlocks(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()')
+  return Number(row?.deadlocks ?? 0)
 }
 
-export async function databaseFigures(db: Queryable): Promise<DatabaseFigures> {
-  const [stats, paused] = await Promise.all([
-    db.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()'),
-    db.query<{ queue_name: string }>('SELECT queue_name FROM manana_paused_queues ORDER BY 1'),
-  ])
-  return { deadlocks: Number(stats[0]?.deadlocks ?? 0), pausedQueues: paused.map((row) => row.queue_name) }
-}
-
-/** The text of a scrape, from an overview computed `ageMs` ago and the database's figures. */
-export function consoleMetricsText(overview: Overview & { ageMs: number }, figures: DatabaseFigures, now = Date.now()): string {
+/** The text of a scrape, from an overview computed `ageMs` ago and the database's deadlocks. */
+export function consoleMetricsText(overview: Overview & { ageMs: number }, deadlocks: number, now = Date.now()): string {
   const text = new MetricsText()
   text.family('manana_jobs', 'gauge', 'Jobs by queue and status.')
   for (const { queue, status, count } of overview.counts) text.sample('manana_jobs', { queue, status }, count)
 
   text.family('manana_ready_jobs', 'gauge', 'Jobs any worker of their queue could start now (no unfinished parent, no later schedule), not yet claimed.')
-  for (const { queue, count } of overview.ready) text.sample('manana_ready_jobs', { queue }, count)
-  text.family('manana_oldest_ready_job_age_seconds', 'gauge', 'How long the earliest deferred ready job of each queue has been ready.')
-  for (const { queue, oldestReadySince } of overview.ready) {
+  for (const { queue, ready } of overview.queues) text.sample('manana_ready_jobs', { queue }, ready)
+  text.family('manana_oldest_ready_job_age_seconds', 'gauge', 'How long the earliest deferred ready job of each queue has been ready (none: no ready job).')
+  for (const { queue, oldestReadySince } of overview.queues) {
     if (oldestReadySince) text.sample('manana_oldest_ready_job_age_seconds', { queue }, Math.max(0, (now - Date.parse(oldestReadySince)) / 1000))
   }
-  text.family('manana_queue_paused', 'gauge', 'Queues paused from the console or the API (1); no worker starts their jobs.')
-  for (const queue of figures.pausedQueues) text.sample('manana_queue_paused', { queue }, 1)
+  text.family('manana_queue_paused', 'gauge', 'Whether a queue is paused (1): no worker starts its jobs.')
+  for (const { queue, pausedAt } of overview.queues) text.sample('manana_queue_paused', { queue }, pausedAt ? 1 : 0)
+  text.family('manana_queue_workers', 'gauge', 'Workers with a heartbeat in the last 30 s that take jobs of the queue.')
+  for (const { queue, workers } of overview.queues) text.sample('manana_queue_workers', { queue }, workers)
 
   const alive = overview.workers.filter((worker) => worker.alive)
   text.family('manana_workers', 'gauge', 'Workers with a heartbeat in the last 30 s.').sample('manana_workers', {}, alive.length)
@@ -44,7 +37,7 @@ export function consoleMetricsText(overview: Overview & { ageMs: number }, figur
   text.sample('manana_claimed_ahead_jobs', {}, doing.filter((job) => job.claimedAhead).length)
 
   text.family('manana_database_deadlocks_total', 'counter', "Deadlocks PostgreSQL detected in Mañana's database (any client's), since its statistics were reset.")
-  text.sample('manana_database_deadlocks_total', {}, figures.deadlocks)
+  text.sample('manana_database_deadlocks_total', {}, deadlocks)
   text.family('manana_overview_age_seconds', 'gauge', 'How old the figures above are (they are recomputed once jobs change, at most every 2 s).')
   text.sample('manana_overview_age_seconds', {}, overview.ageMs / 1000)
   return text.toString()

@@ -1,5 +1,6 @@
 // The Overview page: what is happening now.
 import type { JobStatus } from '../queue/job.ts'
+import { listQueues, type QueueSummary } from './catalog.ts'
 import type { ConsoleContext } from './context.ts'
 import { liveHub } from './live.ts'
 
@@ -9,16 +10,8 @@ export interface Overview {
   timeline: Array<{ minute: string; succeeded: number; failed: number; depth: number }>
   recentFailures: Array<{ id: number; task: string; at: string; message: string | null }>
   workers: WorkerSummary[]
-  /** Per queue with ready jobs: how many could start now, and since when the first of them (by id) could. */
-  ready: ReadyQueue[]
-}
-
-export interface ReadyQueue {
-  queue: string
-  /** Jobs waiting with no unfinished parent and no later schedule: any worker of the queue may take them. */
-  count: number
-  /** When the earliest deferred of them became ready: deferred, retried, scheduled, or its last parent ended. */
-  oldestReadySince: string | null
+  /** Every known queue: its jobs by state, since when its oldest ready job waits, its live workers. */
+  queues: QueueSummary[]
 }
 
 /** An overview as served: when it was computed, and whether jobs have changed since. */
@@ -87,7 +80,7 @@ export const sharedOverview = (shared.mananaOverview ??= new OverviewShare())
 
 export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<Overview> {
   const { db } = context
-  const [counts, timeline, failures, workers, ready] = await Promise.all([
+  const [counts, timeline, failures, workers, queues] = await Promise.all([
     db.query<{ queue: string; status: JobStatus; count: number }>(
       `SELECT queue_name AS queue, status, count(*)::int AS count FROM procrastinate_jobs GROUP BY 1, 2 ORDER BY 1, 2`,
     ),
@@ -121,34 +114,15 @@ export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<
        WHERE event.type = 'failed' ORDER BY event.id DESC LIMIT 10`,
     ),
     listWorkers(context),
-    readyQueues(context),
+    listQueues(context),
   ])
   return {
     counts,
     timeline: timeline.map((row) => ({ ...row, minute: row.minute.toISOString() })),
     recentFailures: failures.map((row) => ({ id: Number(row.id), task: row.task, at: row.at.toISOString(), message: row.message })),
     workers,
-    ready,
+    queues,
   }
-}
-
-/**
- * Ready jobs per queue (the fetch's own index: a scan of ready jobs, never of finished ones), and
- * when the first of each queue's (lowest id: deferred earliest) became ready.
- */
-async function readyQueues({ db }: Pick<ConsoleContext, 'db'>): Promise<ReadyQueue[]> {
-  const rows = await db.query<{ queue: string; count: number; ready_since: Date | null }>(
-    `WITH ready AS (
-       SELECT queue_name, count(*)::int AS count, min(id) AS first_id
-       FROM procrastinate_jobs
-       WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now())
-       GROUP BY queue_name
-     )
-     SELECT ready.queue_name AS queue, ready.count, manana_job_ready_since(job.id, job.scheduled_at) AS ready_since
-     FROM ready JOIN procrastinate_jobs AS job ON job.id = ready.first_id
-     ORDER BY 1`,
-  )
-  return rows.map((row) => ({ queue: row.queue, count: row.count, oldestReadySince: row.ready_since?.toISOString() ?? null }))
 }
 
 /** Workers seen recently, with the jobs each is running. */

@@ -38,7 +38,7 @@ export default function QueuesPage() {
                     : <span className="muted">running</span>}
                 </td>
                 <td>{queue.ready}</td><td>{queue.waiting}</td><td>{queue.scheduled}</td><td>{queue.doing}</td>
-                <td>{queue.oldestReadyAge === null ? '' : `${Math.round(queue.oldestReadyAge)} s ago`}</td>
+                <td>{queue.oldestReadySince && <>ready since <TimeAgo at={queue.oldestReadySince} /></>}</td>
                 <td className={queue.workers === 0 && queue.ready > 0 ? 'error' : undefined}>{queue.workers}</td>
                 {mayAct && (
                   <td>
