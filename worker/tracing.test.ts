@@ -5,8 +5,12 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
+import { runManana } from '../test/processes.ts'
 import { createApp } from '../lib/queue/app.ts'
 import { Worker } from './worker.ts'
 
@@ -19,6 +23,13 @@ function runAll(app: ReturnType<typeof createApp>): Promise<void> {
 describe('traces', () => {
   const exporter = new InMemorySpanExporter()
   const contextManager = new AsyncLocalStorageContextManager().enable()
+  let registered = false
+  const registerProvider = () => {
+    if (registered) return
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))
+    context.setGlobalContextManager(contextManager)
+    registered = true
+  }
   afterAll(() => {
     trace.disable()
     context.disable()
@@ -35,8 +46,7 @@ describe('traces', () => {
   })
 
   it('link a deferral to its runs, a child to its parents, and a task\'s own spans to its run', async () => {
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))
-    context.setGlobalContextManager(contextManager)
+    registerProvider()
     const app = createApp({ databaseUrl: t.url })
     const tracer = trace.getTracer('test')
     app.task('extract', {}, async () => tracer.startActiveSpan('download', (span) => span.end()))
@@ -93,5 +103,24 @@ describe('traces', () => {
     expect(await t.sql('SELECT count(*)::int AS n FROM manana_job_traces WHERE defer_trace IS NOT NULL AND run_trace IS NOT NULL')).toEqual([{ n: 4 }])
     await t.sql('DELETE FROM procrastinate_jobs WHERE id = $1', [ids.load])
     expect(await t.sql('SELECT count(*)::int AS n FROM manana_job_traces')).toEqual([{ n: 3 }])
+  })
+
+  it("cross processes: a worker process whose app registers a provider runs the jobs as children of this process's deferral", async () => {
+    registerProvider()
+    const app = createApp({ databaseUrl: t.url })
+    const ids = await app.deferWorkflow({ left: { task: 'fetch' }, right: { task: 'fetch' }, join: { task: 'merge', dependsOn: ['left', 'right'] } })
+    await app.close()
+    const deferral = exporter.getFinishedSpans().at(-1)!
+    expect(deferral.name).toBe('defer 3 jobs')
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manana-traces-')), 'spans.jsonl')
+    const worker = await runManana(t.url, ['worker', '--app', 'test/apps/traced-app.ts', '--once'], { TRACE_FILE: file })
+    expect(worker).toMatchObject({ code: 0 })
+    const spans = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+    const runOf = (id: number) => spans.find((span) => span.attributes['manana.job.id'] === id)
+    for (const id of Object.values(ids)) {
+      expect(runOf(id)).toMatchObject({ traceId: deferral.spanContext().traceId, parentSpanId: deferral.spanContext().spanId })
+    }
+    expect(runOf(ids.join).links.sort()).toEqual([runOf(ids.left).spanId, runOf(ids.right).spanId].sort())
   })
 })
