@@ -12,6 +12,7 @@ import { trustedProxies } from '../lib/api/client-address.ts'
 import { listTokens } from '../lib/auth/api-tokens.ts'
 import { isRole, roles, type Role } from '../lib/auth/roles.ts'
 import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
+import { firstAdminRecord } from '../lib/console/log.ts'
 import { addApiToken, addConsoleUser, changePassword, pauseQueue, removeConsoleUser, resumeQueue, revokeApiToken, runWorkflowDefinition } from '../lib/console/actions.ts'
 import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
@@ -24,7 +25,7 @@ import { fromPg } from '../lib/queue/queryable.ts'
 import { jobStatuses, type Job, type JobStatus } from '../lib/queue/job.ts'
 import { findConsole, startConsole } from './console-server.ts'
 import { deferDemoWorkflows } from './demo/workflow.ts'
-import { logFormatFrom, type LogFormat } from '../lib/observe/log.ts'
+import { lineLogger, logFormatFrom, type LogFormat } from '../lib/observe/log.ts'
 import { Worker } from './worker.ts'
 
 class UsageError extends Error {}
@@ -514,8 +515,16 @@ async function serveConsole(url: string, values: Record<string, any>): Promise<{
   const server = await startConsole({ databaseUrl: url, port, host, logFormat, log: console.log })
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
   const address = `http://${shown}:${port}`
-  console.log(`\n  Mañana console: ${address}\n`)
-  if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
+  const notice = firstAdmin && firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined)
+  if (logFormat === 'json') {
+    // A log pipeline reads every line: these too are records.
+    const say = lineLogger('console', 'json')
+    say({ level: 'info', event: 'console.started', message: `Mañana console: ${address}` })
+    if (notice) say(firstAdminRecord(notice))
+  } else {
+    console.log(`\n  Mañana console: ${address}\n`)
+    if (notice) console.log(notice)
+  }
   return { address, server }
 }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { migrations } from '../lib/db/migrate.ts'
 import { projectRoot } from '../lib/db/project-root.ts'
 import { withDatabaseName } from '../lib/db/scratch.ts'
+import { parsePrometheusText } from '../test/prometheus-text.ts'
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'manana-package-'))
 let tarball = ''
@@ -166,16 +167,16 @@ await app.close()
     ok(dir, 'npx', ['tsx', 'src/embed.ts'], env) // the worker embedded in the user's own process
     expect((await startedOrder(url)).slice(3)).toEqual(pipelineOrder)
 
-    // The console, prebuilt, on this database: a page and the API with a token.
+    // The console, prebuilt, on this database, logging JSON: a page, the API and the metrics with a token.
     const token = ok(dir, 'npx', ['manana', 'token', 'create', 'package test'], env).trim().split('\n').at(-1)!
     const port = 3400 + (process.pid % 500)
-    const server = spawn('npx', ['manana', 'console', '--port', String(port)], { cwd: dir, env: { ...cleanEnv, ...env, MANANA_ADMIN_PASSWORD: 'package-test-password' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const server = spawn('npx', ['manana', 'console', '--port', String(port), '--log-format', 'json'], { cwd: dir, env: { ...cleanEnv, ...env, MANANA_ADMIN_PASSWORD: 'package-test-password' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let output = ''
     server.stdout.on('data', (chunk: Buffer) => (output += chunk))
     server.stderr.on('data', (chunk: Buffer) => (output += chunk))
     try {
       const deadline = Date.now() + 60_000
-      while (!output.includes('Mañana console: http://127.0.0.1:')) {
+      while (!output.includes(`"event":"console.started","message":"Mañana console: http://127.0.0.1:${port}"`)) {
         if (server.exitCode !== null || Date.now() > deadline) throw new Error(`the console did not start:\n${output}`)
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
@@ -186,6 +187,11 @@ await app.close()
       expect(jobs.status).toBe(200)
       expect(((await jobs.json()) as { jobs: unknown[] }).jobs).toHaveLength(6)
       expect((await fetch(`http://127.0.0.1:${port}/api/jobs`)).status).toBe(401)
+      const metrics = await fetch(`http://127.0.0.1:${port}/api/metrics`, { headers: { authorization: `Bearer ${token}` } })
+      const { samples } = parsePrometheusText(await metrics.text())
+      expect(samples.filter((sample) => sample.name === 'manana_jobs').reduce((sum, sample) => sum + sample.value, 0)).toBe(6)
+      // Every line it wrote is a record.
+      for (const line of output.split('\n').filter(Boolean)) expect(JSON.parse(line), line).toMatchObject({ name: 'console', event: expect.any(String) })
       // Without --host it listens on loopback only: another address of this machine gets no answer.
       const outward = Object.values(os.networkInterfaces()).flat().find((net) => net?.family === 'IPv4' && !net.internal)
       if (outward) await expect(fetch(`http://${outward.address}:${port}/api/health`)).rejects.toThrow()

@@ -11,6 +11,7 @@ import { createPrismaClient } from '../db/prisma.ts'
 import type { PrismaClient } from '../db/generated/client.ts'
 import { JobManager } from '../queue/job-manager.ts'
 import { fromPg, type Queryable } from '../queue/queryable.ts'
+import { logFirstAdmin } from './log.ts'
 
 export interface ConsoleContext {
   url: string
@@ -42,6 +43,6 @@ async function open(): Promise<ConsoleContext> {
     throw error
   }
   const firstAdmin = await ensureFirstAdmin(db)
-  if (firstAdmin) console.log(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
+  if (firstAdmin) logFirstAdmin(firstAdminNotice(firstAdmin.password, process.env.MANANA_ADMIN_PASSWORD !== undefined))
   return { url: database.url, pool, db, jobs: new JobManager(db), prisma: createPrismaClient(pool) }
 }

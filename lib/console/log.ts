@@ -1,7 +1,7 @@
 // What the console's server says of itself (a request it could not answer, an audit entry it
 // could not write): records as a worker's, on standard error, as text or as JSON lines
 // (MANANA_LOG_FORMAT; `manana console --log-format json` sets it).
-import { errorRecord, lineLogger, logFormatFrom, type LogFormat, type Logger } from '../observe/log.ts'
+import { errorRecord, lineLogger, logFormatFrom, type LogFormat, type Logger, type LogRecord } from '../observe/log.ts'
 
 /** The format MANANA_LOG_FORMAT names; throws for anything but text or json (checked as the server starts). */
 export const consoleLogFormat = (): LogFormat => logFormatFrom(process.env.MANANA_LOG_FORMAT, 'MANANA_LOG_FORMAT')
@@ -14,6 +14,14 @@ export function logInternalError(request: Request | undefined, error: unknown): 
   const where = request ? `${request.method} ${new URL(request.url).pathname}` : 'a request'
   const record = errorRecord(error)
   log({ level: 'error', event: 'http.internal_error', message: `${where} answered 500: ${record.stack ?? record.message}`, error: record })
+}
+
+/** The first admin was made: how to sign in (its one-time password, shown this once), as a record. */
+export const firstAdminRecord = (notice: string): LogRecord => ({ level: 'warn', event: 'console.first_admin', message: notice.trim().replace(/\s*\n\s*/g, ' ') })
+
+/** The first admin was made as the server started. */
+export function logFirstAdmin(notice: string): void {
+  log(firstAdminRecord(notice))
 }
 
 /** A refused request that the audit log could not take. */
