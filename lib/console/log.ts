@@ -1,6 +1,6 @@
-// What the console's server says of itself (a request it could not answer, an audit entry it
-// could not write): records as a worker's, on standard error, as text or as JSON lines
-// (MANANA_LOG_FORMAT; `manana console --log-format json` sets it).
+// What the console's server says of itself (the first admin it made, a request it could not
+// answer, an audit entry it could not write): records as a worker's, on standard error, as text
+// or as JSON lines (MANANA_LOG_FORMAT; `manana console --log-format json` sets it).
 import { errorRecord, lineLogger, logFormatFrom, type LogFormat, type Logger, type LogRecord } from '../observe/log.ts'
 
 /** The format MANANA_LOG_FORMAT names; throws for anything but text or json (checked as the server starts). */
