@@ -23,7 +23,7 @@ export interface LogRecord {
 }
 
 export type Logger = (record: LogRecord) => void
-export const logFormats = ['text', 'json'] as const
+const logFormats = ['text', 'json'] as const
 export type LogFormat = (typeof logFormats)[number]
 
 /** Writes each record as a line, in `format`, to `write` (standard output by default). */

@@ -4,7 +4,7 @@
 
 export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8'
 
-export type Labels = Record<string, string>
+type Labels = Record<string, string>
 
 /** Label sets, kept by their text; each with a value made on first use. */
 export class Series<V> {

@@ -26,13 +26,13 @@ export function activeTracer(): Tracer | undefined {
 }
 
 /** A span's context as a W3C traceparent. */
-export function traceParentOf(span: Span): string {
+function traceParentOf(span: Span): string {
   const { traceId, spanId, traceFlags } = span.spanContext()
   return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`
 }
 
 /** The span context a W3C traceparent names, or undefined for anything else. */
-export function spanContextOf(traceParent: string | null | undefined): SpanContext | undefined {
+function spanContextOf(traceParent: string | null | undefined): SpanContext | undefined {
   const parts = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceParent ?? '')
   if (!parts) return undefined
   const spanContext = { traceId: parts[1]!, spanId: parts[2]!, traceFlags: parseInt(parts[3]!, 16), isRemote: true }
