@@ -49,6 +49,8 @@ const workerOptions = {
   name: { type: 'string' },
   'health-port': { type: 'string' },
   'metrics-port': { type: 'string' },
+  'pool-size': { type: 'string' },
+  'direct-url': { type: 'string' },
 } as const
 
 const workerHelp = `  --app MODULE           the module whose export \`app\` (or default export) holds the tasks
@@ -61,7 +63,11 @@ const workerHelp = `  --app MODULE           the module whose export \`app\` (or
   --once                 exit once nothing is ready and nothing runs
   --name NAME            this worker's name (default host-pid)
   --health-port N        serve GET /live and GET /ready on this port, on all addresses (default: none)
-  --metrics-port N       serve GET /metrics (Prometheus) on this port, on all addresses (default: none)`
+  --metrics-port N       serve GET /metrics (Prometheus) on this port, on all addresses (default: none)
+  --pool-size N          most pooled connections (default: MANANA_POOL_SIZE, else concurrency + 1, at most 10);
+                         one more connection listens and holds the worker's liveness lock
+  --direct-url URL       a connection to the database itself for that session, when DATABASE_URL goes
+                         through a pooler in transaction mode (default: MANANA_DIRECT_URL)`
 
 const logOptions = { 'log-format': { type: 'string' } } as const
 const logHelp = `  --log-format F         text (default) or json: one object per line (default: MANANA_LOG_FORMAT)`
@@ -79,8 +85,7 @@ const commands: Record<string, Command> = {
       if (!values.app) throw new UsageError('--app is required: the module that exports your app')
       const app = await loadApp(values.app)
       await useDatabase({ migrate: values.migrate ?? false })
-      await checkSchema(fromPg(await app.pool()))
-      return runWorker(app, values)
+      return runWorker(app, values) // which checks the schema
     },
   },
 
@@ -390,8 +395,7 @@ definition returns), as JSON.`,
     options: {},
     async run() {
       const { url } = await useDatabase({ migrate: false })
-      const app = openApp(url)
-      const pool = await app.pool()
+      const pool = await (await openApp(url)).pool()
       try {
         await checkSchema(fromPg(pool))
       } catch (error) {
@@ -448,6 +452,10 @@ function queueAction(name: 'pause' | 'resume', summary: string, act: typeof paus
 }
 
 async function runWorker(app: App, values: Record<string, any>): Promise<number> {
+  if (values['direct-url'] !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(values['direct-url'])) throw new UsageError("--direct-url must be a postgresql:// URL")
+    process.env.MANANA_DIRECT_URL = values['direct-url'] // the app's sessions read it
+  }
   const worker = new Worker(app, {
     queues: values.queues?.split(',').map((queue: string) => queue.trim()).filter(Boolean),
     concurrency: values.concurrency === undefined ? undefined : integerFrom(1, values.concurrency, '--concurrency'),
@@ -460,6 +468,7 @@ async function runWorker(app: App, values: Record<string, any>): Promise<number>
     staleAfter: envNumber('MANANA_STALE_AFTER'),
     healthPort: values['health-port'] === undefined ? undefined : portFrom(values['health-port'], '--health-port'),
     metricsPort: values['metrics-port'] === undefined ? undefined : portFrom(values['metrics-port'], '--metrics-port'),
+    poolSize: values['pool-size'] !== undefined ? integerFrom(1, values['pool-size'], '--pool-size') : process.env.MANANA_POOL_SIZE ? integerFrom(1, process.env.MANANA_POOL_SIZE, 'MANANA_POOL_SIZE') : undefined,
     logFormat: logFormatOf(values['log-format']),
   })
   let signals = 0
@@ -489,10 +498,11 @@ async function useDatabase({ migrate }: { migrate: boolean }): Promise<Database>
   return database
 }
 
-/** An app on `url`, closed when the command ends. */
-function openApp(url: string): App {
+/** An app on `url` whose connections say they are the CLI's, closed when the command ends. */
+async function openApp(url: string): Promise<App> {
   const app = createApp({ databaseUrl: url })
   openedResources.push(() => app.close())
+  await app.pool({ applicationName: 'manana-cli', max: 2 })
   return app
 }
 
@@ -508,8 +518,7 @@ async function serveConsole(url: string, values: Record<string, any>): Promise<{
   findConsole() // before anything is written: is the console installed?
   trustedProxies() // and is MANANA_TRUSTED_PROXIES readable? (else every request would fail)
   const logFormat = logFormatOf(values['log-format'])
-  const app = openApp(url)
-  const db = fromPg(await app.pool())
+  const db = fromPg(await (await openApp(url)).pool())
   await checkSchema(db)
   const firstAdmin = await ensureFirstAdmin(db)
   const server = await startConsole({ databaseUrl: url, port, host, logFormat, log: console.log })
@@ -574,7 +583,7 @@ async function readPasswordFromStdin(): Promise<string> {
 }
 
 async function appWithSchema(): Promise<App> {
-  const app = openApp((await useDatabase({ migrate: false })).url)
+  const app = await openApp((await useDatabase({ migrate: false })).url)
   await checkSchema(fromPg(await app.pool()))
   return app
 }

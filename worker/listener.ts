@@ -1,10 +1,12 @@
-// One LISTEN connection on Procrastinate's channels, reconnecting after a loss (a PostgreSQL
-// restart); the worker polls meanwhile, so nothing waits longer than the polling interval.
-// The same session holds the worker's liveness lock (see the worker_liveness migration): when
-// the process dies, the server ends the session, and other workers see the lock gone at once.
-import pg from 'pg'
+// The worker's LISTEN session on Procrastinate's channels (reconnecting after a loss, such as a
+// PostgreSQL restart; the worker polls meanwhile, so nothing waits longer than the polling
+// interval). The same session holds the worker's liveness lock (see the worker_liveness
+// migration): when the process dies, the server ends the session, and other workers see the lock
+// gone at once. It takes the lock only once a probe proved the session is the server's own: a
+// lock taken through a pooler in transaction mode would stay on a shared backend.
+import type pg from 'pg'
+import { Listener } from '../lib/db/listener.ts'
 import { ManaError, queueNameTooLong } from '../lib/queue/errors.ts'
-import type { Log } from '../lib/observe/log.ts'
 
 export interface ListenerEvents {
   /** A job was inserted, or a child became ready. */
@@ -25,78 +27,71 @@ export function channelsFor(queues: string[] | null): string[] {
   return channels
 }
 
-export class Listener {
-  private client?: pg.Client
-  private closed = false
-  /** Its connection is up and LISTENs on every channel. */
-  listening = false
+/** The worker's listening session (lib/db/listener.ts), which also holds its liveness lock. */
+export class WorkerListener {
+  private readonly listener: Listener
   private lockRetry?: NodeJS.Timeout
 
   constructor(
-    private readonly connection: pg.ClientConfig,
-    private readonly channels: string[],
+    connection: pg.ClientConfig,
+    channels: string[],
     private readonly events: ListenerEvents,
-    private readonly log: Log,
+    notify: (channel: string, payload: string) => Promise<void>,
+    log: (level: 'info' | 'warn', event: string, message: string) => void,
     /** The worker whose liveness lock this session holds. */
     private workerId: number,
-  ) {}
+  ) {
+    this.listener = new Listener({
+      connection,
+      channels,
+      notify,
+      log,
+      onNotification: (_channel, payload) => this.dispatch(payload),
+      onSession: async (session, again) => {
+        await this.holdLock(session)
+        if (again) this.events.onReconnected()
+      },
+    })
+  }
 
-  async start(): Promise<void> {
-    await this.connect()
+  /** Listening, and proved to hear. */
+  get listening(): boolean {
+    return this.listener.listening
+  }
+
+  /** Why notifications do not arrive, if they do not. */
+  get problem(): string | undefined {
+    return this.listener.problem
+  }
+
+  start(): Promise<void> {
+    return this.listener.start()
   }
 
   async close(): Promise<void> {
-    this.closed = true
-    this.listening = false
     clearTimeout(this.lockRetry)
-    await this.client?.end().catch(() => {})
+    await this.listener.close()
   }
 
   /** The worker registered again under a new id: the session holds that id's lock instead. */
   async holdLockFor(workerId: number): Promise<void> {
     this.workerId = workerId
-    await this.client?.query('SELECT pg_advisory_unlock_all()').catch(() => {})
-    if (this.client) await this.holdLock(this.client)
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client(this.connection)
-    client.on('notification', (message) => this.dispatch(message.payload))
-    client.on('error', () => {}) // 'end' follows, and reconnects
-    client.on('end', () => {
-      this.listening = false
-      if (!this.closed) this.reconnect()
-    })
-    await client.connect()
-    for (const channel of this.channels) await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`)
-    this.client = client
-    this.listening = true
-    await this.holdLock(client)
+    const session = this.listener.session
+    if (!session) return // the next session takes it
+    await session.query('SELECT pg_advisory_unlock_all()').catch(() => {})
+    await this.holdLock(session)
   }
 
   /**
    * Takes the liveness lock. An earlier session of this worker may hold it still (the server
    * has not yet seen that connection drop): then it tries again each second.
    */
-  private async holdLock(client: pg.Client): Promise<void> {
+  private async holdLock(session: pg.Client): Promise<void> {
     clearTimeout(this.lockRetry)
-    const [row] = (await client.query<{ held: boolean }>('SELECT manana_hold_worker_lock($1) AS held', [this.workerId])).rows
-    if (!row!.held && !this.closed && client === this.client) {
-      this.lockRetry = setTimeout(() => this.holdLock(client).catch(() => {}), 1000).unref()
+    const [row] = (await session.query<{ held: boolean }>('SELECT manana_hold_worker_lock($1) AS held', [this.workerId])).rows
+    if (!row!.held && session === this.listener.session) {
+      this.lockRetry = setTimeout(() => this.holdLock(session).catch(() => {}), 1000).unref()
     }
-  }
-
-  private reconnect(delay = 500): void {
-    setTimeout(() => {
-      if (this.closed) return
-      this.connect().then(
-        () => {
-          this.log('listening again for notifications')
-          this.events.onReconnected()
-        },
-        () => this.reconnect(Math.min(delay * 2, 5000)),
-      )
-    }, delay).unref()
   }
 
   private dispatch(payload: string | undefined): void {

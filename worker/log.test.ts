@@ -5,12 +5,26 @@ import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
 import { until } from '../test/until.ts'
 import { createApp } from '../lib/queue/app.ts'
-import { lineLogger, type LogRecord } from '../lib/observe/log.ts'
+import { lineLogger, logLevelFrom, type LogRecord } from '../lib/observe/log.ts'
 import { Worker } from './worker.ts'
 
 const t = useTestDatabase()
 
 describe('worker records', () => {
+  it('writes lines of info and above unless MANANA_LOG_LEVEL asks for debug', () => {
+    const lines: string[] = []
+    const say = (logger: ReturnType<typeof lineLogger>) => {
+      logger({ level: 'debug', event: 'job.released', message: 'put back' })
+      logger({ level: 'info', event: 'job.started', message: 'started' })
+    }
+    say(lineLogger('w', 'text', (line) => lines.push(line), logLevelFrom(undefined)))
+    expect(lines.map((line) => line.split('] ')[1])).toEqual(['started'])
+    lines.length = 0
+    say(lineLogger('w', 'text', (line) => lines.push(line), logLevelFrom('debug')))
+    expect(lines.map((line) => line.split('] ')[1])).toEqual(['put back', 'started'])
+    expect(() => logLevelFrom('verbose')).toThrow(/MANANA_LOG_LEVEL must be one of debug, info, warn, error/)
+  })
+
   it('says what each attempt did, and what the worker did, as structured records', async () => {
     const app = createApp({ databaseUrl: t.url })
     app.task('ok', {}, async (_args, ctx) => ctx.log('working'))

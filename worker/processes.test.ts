@@ -30,7 +30,7 @@ function startWorkers(url: string, count: number, concurrency: number, health = 
 }
 
 /** A random DAG: each job depends on up to 3 of the 200 jobs before it. Seeded: the same every run. */
-function randomDag(size: number, ms: () => number): Workflow {
+function randomDag(size: number, ms: () => number, task = 'node'): Workflow {
   let seed = 42
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
   const workflow: Workflow = {}
@@ -38,7 +38,7 @@ function randomDag(size: number, ms: () => number): Workflow {
     const parents = new Set<string>()
     const count = i === 0 ? 0 : Math.floor(random() * 4)
     for (let p = 0; p < count; p++) parents.add(`n${Math.max(0, i - 1 - Math.floor(random() * 200))}`)
-    workflow[`n${i}`] = { task: 'node', args: { ms: ms() }, dependsOn: [...parents] }
+    workflow[`n${i}`] = { task, args: { ms: ms() }, dependsOn: [...parents] }
   }
   return workflow
 }
@@ -106,6 +106,35 @@ describe('worker processes', () => {
     expect(recovered.length).toBeGreaterThan(0)
     for (const { message } of recovered) expect(message).toMatch(/^worker \d+ "w0" \(pid \d+ on .*\) was lost: its database connection closed/)
     expect(survivor.output()).toMatch(/recovered: worker \d+ "w0"/)
+  })
+
+  it('a worker whose connections are terminated 50 times at random moments never exits, finishes every job and runs none twice at once', async () => {
+    // test/apps/chaos-app.ts writes each run down, on connections of its own (not terminated here).
+    await t.sql(`CREATE TABLE IF NOT EXISTS chaos_runs (id bigserial PRIMARY KEY, job_id bigint NOT NULL, attempt integer NOT NULL,
+                 pid integer NOT NULL, started_at timestamptz NOT NULL, ended_at timestamptz)`)
+    await deferWorkflow(t.db, randomDag(400, () => 10 + Math.floor(Math.random() * 60), 'chaos'))
+    const worker = manana(t.url, ['worker', '--app', 'test/apps/chaos-app.ts', '--concurrency', '5', '--poll-interval', '1', '--name', 'victim'], {
+      ...fastHealth,
+      CHAOS_CONCURRENCY: '5',
+    })
+    workers.push(worker)
+    let terminated = 0
+    for (let i = 0; i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200))
+      const [row] = await t.sql(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'manana-worker victim'`)
+      terminated += row!.n
+      expect(worker.child.exitCode, worker.output().slice(-3000)).toBeNull()
+    }
+    await waitUntilAllFinished(t, 90, () => worker.output().slice(-3000))
+    expect(worker.child.exitCode, worker.output().slice(-3000)).toBeNull()
+    expect(terminated).toBeGreaterThanOrEqual(50)
+    const [counts] = await t.sql(`SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded FROM procrastinate_jobs`)
+    expect(counts).toEqual({ succeeded: 400 })
+    const [overlap] = await t.sql(
+      `SELECT count(*)::int AS n FROM chaos_runs AS run JOIN chaos_runs AS other ON other.job_id = run.job_id
+       WHERE other.id > run.id AND other.started_at < coalesce(run.ended_at, 'infinity')`,
+    )
+    expect(overlap!.n).toBe(0)
   })
 
   it('workers reconnect after PostgreSQL restarts mid-run and finish the DAG', async () => {

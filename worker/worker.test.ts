@@ -201,6 +201,20 @@ describe('worker', () => {
     expect(await t.sql('SELECT * FROM procrastinate_workers')).toEqual([])
   })
 
+  it('beats while it shuts down: a job running through the grace period is never taken from it', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('long', {}, async () => new Promise((resolve) => setTimeout(() => resolve('done'), 2000)))
+    const [id] = await app.defer([{ task: 'long' }])
+    // A job longer than the stale-after rule, and a worker watching for stalled ones.
+    const { worker, running } = startWorker(app, { staleAfter: 1, shutdownGrace: 10 })
+    startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 1, name: 'recoverer' })
+    await until(statusIs(id!, 'doing'), 'the job to start')
+    worker.stop()
+    await running
+    expect(await jobRow(id!)).toMatchObject({ status: 'succeeded', attempts: 1 })
+    expect(lines.join('\n')).not.toMatch(/recovered|no longer this worker's/)
+  })
+
   it('runs a retried job at once: the retry wakes it, not its poll', async () => {
     const app = createApp({ databaseUrl: t.url })
     let runs = 0
@@ -373,6 +387,8 @@ describe('claiming ahead', () => {
     // A task's end is recorded after it returns.
     await until(async () => (await Promise.all(queued.map(jobRow))).every((row) => row.status === 'succeeded'), 'the ends to be recorded')
     for (const id of queued) expect(await jobRow(id)).toMatchObject({ status: 'succeeded', attempts: 1 })
+    // Marked so only while doing: an end that carried its start with it clears the mark too.
+    expect(await t.sql(`SELECT id FROM procrastinate_jobs WHERE claimed_ahead`)).toEqual([])
   })
 
   it('puts jobs claimed ahead back when they wait a heartbeat, without counting an attempt', async () => {

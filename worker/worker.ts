@@ -5,6 +5,7 @@ import os from 'node:os'
 import { format } from 'node:util'
 import pg from 'pg'
 import type { Tracer } from '@opentelemetry/api'
+import { checkSchema } from '../lib/db/schema-check.ts'
 import { activeTracer } from '../lib/observe/tracing.ts'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
@@ -18,7 +19,7 @@ import { JobLogs } from './job-logs.ts'
 import { serveEndpoints, type EndpointServer } from './endpoints.ts'
 import { healthRoutes, type Health } from './health.ts'
 import { WorkerMetrics } from './metrics.ts'
-import { channelsFor, Listener } from './listener.ts'
+import { channelsFor, WorkerListener } from './listener.ts'
 import { WorkflowRequests, workflowRequestsChannel } from './workflow-requests.ts'
 import { errorRecord, lineLogger, logFormatFrom, message, type Log, type LogFormat, type Logger, type LogRecord } from '../lib/observe/log.ts'
 import { retryDelay, retryStrategy } from './retry.ts'
@@ -38,6 +39,11 @@ export interface WorkerOptions {
    * round trip, from the task and fetch times it measures, so slow tasks are never claimed ahead.
    */
   claimAhead?: number
+  /**
+   * Most connections its pool opens (default: concurrency + 1, at most 10), besides the one
+   * session that listens and holds its liveness lock. A pool the app opened before is used as it is.
+   */
+  poolSize?: number
   /** Seconds between fetches when no notification arrives (default 5). */
   pollInterval?: number
   /** Seconds running jobs get to finish on shutdown before they are stopped and put back (default 30). */
@@ -120,11 +126,10 @@ export class Worker {
   private ending = 0
   private db!: Queryable
   private pool!: pg.Pool
-  private listener?: Listener
+  private listener?: WorkerListener
   private attemptEnds!: AttemptEnds
   private jobLogs!: JobLogs
   private workflowRequests!: WorkflowRequests
-  private timers: NodeJS.Timeout[] = []
   private stopping = false
   private wakeRequested = false
   private wakeUp?: () => void
@@ -140,6 +145,7 @@ export class Worker {
     this.options = {
       queues: options.queues?.length ? options.queues : null,
       concurrency: options.concurrency ?? 10,
+      poolSize: options.poolSize ?? Math.min((options.concurrency ?? 10) + 1, 10),
       claimAhead: options.claimAhead ?? 1000,
       pollInterval: options.pollInterval ?? 5,
       shutdownGrace: options.shutdownGrace ?? 30,
@@ -157,8 +163,13 @@ export class Worker {
 
   /** Runs until stop() (or, with `once`, until nothing is left to do). */
   async run(): Promise<void> {
-    this.pool = await this.app.pool()
+    this.pool = await this.app.pool({
+      max: this.options.poolSize,
+      applicationName: `manana-worker ${this.options.name}`,
+      onConnectionLost: (error) => this.say('warn', 'worker.connection_lost', `a database connection was lost: ${error.message}`),
+    })
     this.db = fromPg(this.pool)
+    await checkSchema(this.db)
     this.attemptEnds = new AttemptEnds(this.db, this.logAs('warn', 'worker.end_not_recorded'), this.claimer(), (ms) => this.metrics.roundTrip('end', ms))
     this.jobLogs = new JobLogs(this.db, this.logAs('warn', 'job.log_lines_lost'))
     // The endpoints first (a port in use fails the start before anything is registered); closed
@@ -175,8 +186,8 @@ export class Worker {
     const { queues, concurrency } = this.options
     this.say('info', 'worker.started', `worker ${this.id} started: queues ${queues?.join(', ') ?? 'all'}, concurrency ${concurrency}, tasks ${[...this.app.tasks.keys()].join(', ') || 'none'}`)
     this.workflowRequests = new WorkflowRequests(this.pool, this.app, this.logAs('info', 'workflow.requested'))
-    this.listener = new Listener(
-      this.pool.options,
+    this.listener = new WorkerListener(
+      { ...(await this.app.sessionConnection()), application_name: `manana-worker ${this.options.name}` },
       this.app.workflows.size ? [...this.channels, workflowRequestsChannel] : this.channels,
       {
         onJobReady: () => this.wake(),
@@ -187,17 +198,19 @@ export class Worker {
           this.workflowRequests.wake()
         },
       },
-      this.logAs('info', 'worker.listening'),
+      async (channel, payload) => void (await this.db.query('SELECT pg_notify($1, $2)', [channel, payload])),
+      (level, event, message) => this.say(level, `worker.${event}`, message),
       this.id,
     )
-    await this.listener.start().catch((error) => this.say('warn', 'worker.not_listening', `not listening for notifications (${error.message}); polling`))
+    await this.listener.start()
     this.workflowRequests.wake() // those made before it listened
-    this.every(this.options.heartbeatInterval, () => this.keepHealthy())
-    if (this.app.periodicTasks.length) this.every(1, () => this.deferPeriodicTicks())
+    const stopBeating = this.every(this.options.heartbeatInterval, () => this.keepHealthy())
+    const stopTicking = this.every(1, () => this.deferPeriodicTicks())
     try {
       await this.fetchLoop()
     } finally {
-      await this.shutdown()
+      await stopTicking()
+      await this.shutdown(stopBeating)
     }
   }
 
@@ -214,7 +227,8 @@ export class Worker {
     if (this.stopping) problems.push('it is shutting down')
     if (this.id === undefined) problems.push('it is not registered yet')
     else if (this.lastBeat === undefined || now - this.lastBeat > 3 * this.options.heartbeatInterval * 1000) problems.push('its heartbeat has not reached the database lately')
-    if (!this.listener?.listening) problems.push('it is not listening for notifications')
+    if (this.listener?.problem) problems.push(this.listener.problem)
+    else if (!this.listener?.listening) problems.push('it is not listening for notifications')
     return { live, ready: problems.length === 0, problems }
   }
 
@@ -390,10 +404,10 @@ export class Worker {
   private unqueue(jobs: Job[], outcome: 'released' | 'aborted'): void {
     for (const job of jobs) {
       void this.attemptEnds.record({ id: job.id, worker_id: this.id!, outcome }).then((ended) => {
-        if (ended) {
-          const [event, what] = outcome === 'released' ? ['job.released', 'put back to todo before it started'] : ['job.aborted', 'aborted before it started']
-          this.sayOfJob('info', event, job, `job ${job.id} ${job.task} ${what}`)
-        }
+        if (!ended) return
+        // Putting back is routine (a busy worker claimed more than its slots took): debug only.
+        if (outcome === 'released') this.sayOfJob('debug', 'job.released', job, `job ${job.id} ${job.task} put back to todo before it started`)
+        else this.sayOfJob('info', 'job.aborted', job, `job ${job.id} ${job.task} aborted before it started`)
       })
     }
   }
@@ -594,6 +608,7 @@ export class Worker {
    * whoever is first. Ticks before this worker started are not made up for.
    */
   private async deferPeriodicTicks(): Promise<void> {
+    if (this.stopping) return
     const now = Math.floor(Date.now() / 1000)
     for (const periodic of this.app.periodicTasks) {
       const schedule = this.schedules.get(periodic)!
@@ -655,8 +670,11 @@ export class Worker {
     return Number(row!.id)
   }
 
-  private async shutdown(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer)
+  /**
+   * Finishes or puts back its jobs, then unregisters. Until then it beats, holds its liveness lock
+   * and listens (aborts still arrive): the jobs it runs are its own to the end.
+   */
+  private async shutdown(stopBeating: () => Promise<void>): Promise<void> {
     this.unqueue(this.queued.splice(0).map((item) => item.job), 'released')
     const pending = () => [...this.running.values()].map((running) => running.done)
     if (this.running.size) {
@@ -676,9 +694,10 @@ export class Worker {
       this.unqueue(this.queued.splice(0).map((item) => item.job), 'released')
       await this.attemptEnds.settled()
     }
-    await this.listener?.close()
     await this.workflowRequests.settled()
     await Promise.all(this.measuring)
+    await stopBeating()
+    await this.listener?.close()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
     await this.closeServed()
     this.say('info', 'worker.stopped', `worker ${this.id} stopped`)
@@ -708,14 +727,14 @@ export class Worker {
     return (message) => this.say(level, event, message)
   }
 
-  private every(seconds: number, action: () => Promise<void>): void {
-    let busy = false
-    const timer = setInterval(() => {
-      if (busy) return
-      busy = true
-      action().finally(() => (busy = false))
-    }, seconds * 1000)
-    this.timers.push(timer)
+  /** Runs `action` every `seconds` (never two at once); the function returned stops it and waits for a run under way. */
+  private every(seconds: number, action: () => Promise<void>): () => Promise<void> {
+    let running: Promise<void> | undefined
+    const timer = setInterval(() => (running ??= action().finally(() => (running = undefined))), seconds * 1000)
+    return async () => {
+      clearInterval(timer)
+      await running
+    }
   }
 
   private wake(): void {

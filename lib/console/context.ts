@@ -11,7 +11,7 @@ import { createPrismaClient } from '../db/prisma.ts'
 import type { PrismaClient } from '../db/generated/client.ts'
 import { JobManager } from '../queue/job-manager.ts'
 import { fromPg, type Queryable } from '../queue/queryable.ts'
-import { logFirstAdmin } from './log.ts'
+import { logConnectionLost, logFirstAdmin } from './log.ts'
 
 export interface ConsoleContext {
   url: string
@@ -34,7 +34,7 @@ export function consoleContext(): Promise<ConsoleContext> {
 
 async function open(): Promise<ConsoleContext> {
   const database = await openDatabase()
-  const pool = createPool(database.url)
+  const pool = createPool(database.url, { applicationName: 'manana-console', onConnectionLost: logConnectionLost })
   const db = fromPg(pool)
   try {
     await checkSchema(db)

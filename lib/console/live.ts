@@ -2,8 +2,9 @@
 // written" (or a job's log lines: then no new event is found, and every page reads again); the
 // new events are read in one query, a burst coalesced into one message, and each browser
 // connected to /api/events gets it.
-import pg from 'pg'
+import { Listener } from '../db/listener.ts'
 import { consoleContext } from './context.ts'
+import { logListener } from './log.ts'
 
 export interface Change {
   /** Jobs whose status changed; empty with `refresh` when too much changed to list. */
@@ -16,37 +17,39 @@ type Subscriber = (change: Change) => void
 
 class LiveHub {
   private readonly subscribers = new Set<Subscriber>()
-  private client?: pg.Client
+  private listener?: Listener
   private lastEventId = 0
   private pending?: NodeJS.Timeout
 
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber)
-    if (!this.client) void this.connect()
+    if (!this.listener) this.listen().catch(() => {}) // the pages say why the database is out of reach
     return () => this.subscribers.delete(subscriber)
   }
 
-  private async connect(delay = 500): Promise<void> {
+  /** Why live updates do not arrive (the pages poll meanwhile), if they do not. */
+  get problem(): string | undefined {
+    return this.listener?.problem
+  }
+
+  private async listen(): Promise<void> {
     const context = await consoleContext()
-    const client = new pg.Client({ connectionString: context.url })
-    this.client = client
-    try {
-      client.on('error', () => {})
-      client.on('end', () => {
-        this.client = undefined
-        if (this.subscribers.size) setTimeout(() => void this.connect(Math.min(delay * 2, 5000)), delay).unref()
-      })
-      client.on('notification', () => this.schedule())
-      await client.connect()
-      const [{ max }] = (await client.query('SELECT coalesce(max(id), 0)::bigint AS max FROM procrastinate_events')).rows
-      this.lastEventId ||= Number(max)
-      await client.query('LISTEN manana_console')
-      // Whatever happened while we were not listening (on the first connection, since the pages
-      // read their data: the events up to `max` were never sent): every page reads again.
-      this.broadcast({ jobIds: [], workflowIds: [], refresh: true })
-    } catch {
-      await client.end().catch(() => {})
-    }
+    const direct = process.env.MANANA_DIRECT_URL
+    this.listener = new Listener({
+      connection: { connectionString: direct ?? context.url, application_name: 'manana-console' },
+      channels: ['manana_console'],
+      notify: async (channel, payload) => void (await context.db.query('SELECT pg_notify($1, $2)', [channel, payload])),
+      onNotification: () => this.schedule(),
+      onSession: async (session) => {
+        const [{ max }] = (await session.query('SELECT coalesce(max(id), 0)::bigint AS max FROM procrastinate_events')).rows
+        this.lastEventId ||= Number(max)
+        // Whatever happened while we were not listening (on the first session, since the pages
+        // read their data: the events up to `max` were never sent): every page reads again.
+        this.broadcast({ jobIds: [], workflowIds: [], refresh: true })
+      },
+      log: (level, event, message) => logListener(level, `console.${event}`, `live updates: ${message}`),
+    })
+    await this.listener.start()
   }
 
   /** Coalesces a burst of notifications into one read, at most every 200 ms. */

@@ -29,3 +29,13 @@ export function logAuditWriteFailed(error: unknown): void {
   const record = errorRecord(error)
   log({ level: 'error', event: 'audit.write_failed', message: `could not write a refused request to the audit log: ${record.message}`, error: record })
 }
+
+/** One of the console's database connections died (a restart, a terminated backend); what used it fails on its own. */
+export function logConnectionLost(error: Error): void {
+  log({ level: 'warn', event: 'console.connection_lost', message: `a database connection was lost: ${error.message}` })
+}
+
+/** What the live updates' listening session says of itself (lost, listening again, notifications that never arrive). */
+export function logListener(level: 'info' | 'warn', event: string, message: string): void {
+  log({ level, event, message })
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
+import { createClient } from './pool.ts'
 
 const user = 'postgres'
 const database = 'manana'
@@ -109,7 +109,7 @@ export async function startEmbeddedPostgres(dataDir = embeddedDataDir(), options
 
 /** Gives the superuser of a data directory made with the former fixed password a random one. */
 async function replacePassword(url: string, dataDir: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url })
+  const client = createClient({ connectionString: url, application_name: 'manana' })
   await client.connect()
   try {
     const password = newPassword()
@@ -141,7 +141,7 @@ async function runningServerPort(dataDir: string): Promise<number | undefined> {
   } catch {
     return undefined // stale file; PostgreSQL removes it itself on start
   }
-  const client = new pg.Client({ connectionString: serverUrl(port, storedPassword(dataDir) ?? formerPassword, 'postgres'), connectionTimeoutMillis: 2000 })
+  const client = createClient({ connectionString: serverUrl(port, storedPassword(dataDir) ?? formerPassword, 'postgres'), connectionTimeoutMillis: 2000 })
   try {
     await client.connect()
     return port
@@ -156,7 +156,7 @@ async function createDatabaseIfMissing(url: string): Promise<void> {
   const target = new URL(url)
   const name = target.pathname.slice(1)
   target.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: target.toString() })
+  const client = createClient({ connectionString: target.toString() })
   await client.connect()
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])

@@ -9,6 +9,7 @@ import pg from 'pg'
 import { ManaError } from '../queue/errors.ts'
 import { adoptProcrastinate, procrastinateDifferences } from './adopt-procrastinate.ts'
 import { projectRoot } from './project-root.ts'
+import { createClient } from './pool.ts'
 
 export interface Migration {
   name: string
@@ -65,7 +66,7 @@ interface Recorded {
  * Procrastinate tables of a schema it does not know.
  */
 export async function migrateDatabase(url: string, { log = (_line: string) => {} } = {}): Promise<MigrationReport> {
-  const client = new pg.Client({ connectionString: url })
+  const client = createClient({ connectionString: url, application_name: 'manana-migrate' })
   await client.connect()
   try {
     await client.query('SET client_min_messages = warning')

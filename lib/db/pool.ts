@@ -1,9 +1,34 @@
 import pg from 'pg'
 
-/** The pg pool: the worker's hot path and lib/queue use it directly. */
-export function createPool(url: string, options: pg.PoolConfig = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 10, ...options })
-  // An idle client losing its connection (server restart) must not crash the process.
-  pool.on('error', () => {})
+export interface PoolSettings {
+  /** Connections at most (default 10). */
+  max?: number
+  /** Shown in pg_stat_activity (`manana-worker NAME`, `manana-console`, `manana-cli`); a URL's own application_name wins. */
+  applicationName?: string
+  /** How long a query waits for a free connection before it fails (default connectionTimeoutMs). */
+  connectionTimeoutMs?: number
+  /** Told when a connection dies (a server restart, a terminated backend); the query using it fails on its own. */
+  onConnectionLost?: (error: Error) => void
+}
+
+/** How long a query waits for a free connection (or a new one) by default, before it fails instead of hanging. */
+export const connectionTimeoutMs = 10_000
+
+/**
+ * A pg pool whose connections may die at any moment without taking the process down: pg makes a
+ * client whose connection dies emit 'error', and an 'error' with no listener crashes the process.
+ * The pool listens on idle clients only, so every client gets its own listener as it connects.
+ */
+export function createPool(url: string, { max = 10, applicationName, connectionTimeoutMs: timeout = connectionTimeoutMs, onConnectionLost }: PoolSettings = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: timeout, application_name: applicationName })
+  pool.on('error', () => {}) // an idle client's: its own listener below tells of it
+  pool.on('connect', (client) => client.on('error', (error) => onConnectionLost?.(error)))
   return pool
+}
+
+/** A client (not pooled) that survives its connection dying: its next query fails instead. */
+export function createClient(config: pg.ClientConfig, onConnectionLost?: (error: Error) => void): pg.Client {
+  const client = new pg.Client({ connectionTimeoutMillis: connectionTimeoutMs, ...config })
+  client.on('error', (error) => onConnectionLost?.(error))
+  return client
 }

@@ -1,7 +1,7 @@
 // Throwaway databases on the server in use, for benchmarks and browser tests.
-import pg from 'pg'
 import { openDatabase } from './database.ts'
 import { migrateDatabase } from './migrate.ts'
+import { createClient } from './pool.ts'
 
 /** The URL of another database on the same server. */
 export function withDatabaseName(serverUrl: string, database: string): string {
@@ -20,7 +20,7 @@ export interface ScratchDatabase {
 export async function createScratchDatabase(prefix: string): Promise<ScratchDatabase> {
   const server = await openDatabase()
   const name = `${prefix}_${process.pid}_${Date.now()}`
-  const admin = new pg.Client({ connectionString: server.url })
+  const admin = createClient({ connectionString: server.url })
   await admin.connect()
   await admin.query(`CREATE DATABASE ${name}`)
   const url = withDatabaseName(server.url, name)

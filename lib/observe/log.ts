@@ -26,9 +26,25 @@ export type Logger = (record: LogRecord) => void
 const logFormats = ['text', 'json'] as const
 export type LogFormat = (typeof logFormats)[number]
 
-/** Writes each record as a line, in `format`, to `write` (standard output by default). */
-export function lineLogger(name: string, format: LogFormat, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+
+/** The least level written as lines: MANANA_LOG_LEVEL, else info (debug records are left out). */
+export function logLevelFrom(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return 'info'
+  if ((levels as readonly string[]).includes(value)) return value as LogLevel
+  throw new Error(`MANANA_LOG_LEVEL must be one of ${levels.join(', ')}; got ${value}`)
+}
+
+/** Writes each record of `least` level or above as a line, in `format`, to `write` (standard output by default). */
+export function lineLogger(
+  name: string,
+  format: LogFormat,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  least: LogLevel = logLevelFrom(process.env.MANANA_LOG_LEVEL),
+): Logger {
+  const shown = levels.indexOf(least)
   return (record) => {
+    if (levels.indexOf(record.level) < shown) return
     const time = new Date().toISOString()
     write(format === 'json' ? JSON.stringify({ time, name, ...record }) : `${time} [${name}] ${record.message}`)
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { openDatabase, type Database } from '../db/database.ts'
-import { createPool } from '../db/pool.ts'
+import { createPool, type PoolSettings } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
 import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type Workflow, type WorkflowOptions } from './defer.ts'
 import { ManaError } from './errors.ts'
@@ -17,6 +17,12 @@ export interface AppOptions {
   databaseUrl?: string
   /** Use this pool instead of opening one. */
   pool?: pg.Pool
+  /**
+   * A connection to the database itself, not through a pooler in transaction mode, for what
+   * needs a session: a worker's LISTEN and liveness lock. Defaults to MANANA_DIRECT_URL, else
+   * the pool's database.
+   */
+  directUrl?: string
 }
 
 export interface PeriodicTask {
@@ -140,10 +146,26 @@ export class App {
     return definition
   }
 
-  /** The pool, opened on first use. */
-  async pool(): Promise<pg.Pool> {
-    this.connection ??= this.connect()
+  /**
+   * The pool, opened on first use: with `settings` when this call opens it (a worker sizes it by
+   * its concurrency and names it); a pool already open, or given in the options, is used as it is.
+   */
+  async pool(settings: PoolSettings = {}): Promise<pg.Pool> {
+    this.connection ??= this.connect({ applicationName: 'manana', ...settings })
     return (await this.connection).pool
+  }
+
+  /** Where a connection that needs a session goes: the direct URL when one is set, else where the pool goes. */
+  async sessionConnection(): Promise<pg.ClientConfig> {
+    const direct = this.options.directUrl ?? process.env.MANANA_DIRECT_URL
+    if (direct) return { connectionString: direct }
+    const { connectionString, host, port, user, password, database, ssl } = (await this.pool()).options
+    return { connectionString, host, port, user, password, database, ssl }
+  }
+
+  /** Whether a direct URL is set (else sessions share the pool's way to the database). */
+  get hasDirectUrl(): boolean {
+    return Boolean(this.options.directUrl ?? process.env.MANANA_DIRECT_URL)
   }
 
   async close(): Promise<void> {
@@ -154,11 +176,11 @@ export class App {
     await database?.stop()
   }
 
-  private async connect(): Promise<{ pool: pg.Pool; database?: Database }> {
+  private async connect(settings: PoolSettings): Promise<{ pool: pg.Pool; database?: Database }> {
     if (this.options.pool) return { pool: this.options.pool }
-    if (this.options.databaseUrl) return { pool: createPool(this.options.databaseUrl) }
+    if (this.options.databaseUrl) return { pool: createPool(this.options.databaseUrl, settings) }
     const database = await openDatabase()
-    return { pool: createPool(database.url), database }
+    return { pool: createPool(database.url, settings), database }
   }
 }
 

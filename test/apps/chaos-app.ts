@@ -2,12 +2,13 @@
 // chaos_runs as it starts and as it ends (on a pool of its own, outside the worker's
 // transactions), so that the harness can check, from outside the queue, that no job ran twice
 // at once and no lock group had two runs at once, and can measure claim → start.
-import pg from 'pg'
+import type pg from 'pg'
+import { createPool } from '../../lib/db/pool.ts'
 import { createApp } from '../../lib/queue/index.ts'
 
 export const app = createApp()
-const runs = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.CHAOS_CONCURRENCY) }) // one per slot: no run waits for a connection
-runs.on('error', () => {}) // a restart of the server drops idle clients: the next query reconnects
+// One connection per slot: no run waits for one. A restart of the server drops them: the next query reconnects.
+const runs = createPool(process.env.DATABASE_URL!, { max: Number(process.env.CHAOS_CONCURRENCY), applicationName: 'chaos-runs' })
 
 /** Writes a run's record, through a restart of the server (a record lost would be a false alarm). */
 async function record(sql: string, values: unknown[]): Promise<pg.QueryResult> {
