@@ -215,6 +215,32 @@ describe('worker', () => {
     expect(lines.join('\n')).not.toMatch(/recovered|no longer this worker's/)
   })
 
+  it('sizes its pool by its concurrency (or poolSize) and names every connection it opens', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('busy', {}, async (_args, ctx) => {
+      await ctx.getParentStatuses() // a query of the task's own, on the worker's pool
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    })
+    // Deferred elsewhere: a pool the app opened before the worker ran is used as it is.
+    const deferring = createApp({ databaseUrl: t.url })
+    await deferring.defer(Array.from({ length: 8 }, () => ({ task: 'busy' })))
+    await deferring.close()
+    const { worker } = startWorker(app, { concurrency: 2, name: 'sized' })
+    expect((await app.pool()).options.max).toBe(3)
+    let most = 0
+    await until(async () => {
+      const [row] = await t.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'manana-worker sized'`)
+      most = Math.max(most, row!.n)
+      return (await t.sql(`SELECT id FROM procrastinate_jobs WHERE status <> 'succeeded'`)).length === 0
+    }, 'the jobs to run')
+    expect(most).toBeGreaterThanOrEqual(2) // its pool, and its listening session
+    expect(most).toBeLessThanOrEqual(4)
+    expect(worker.id).toBeDefined()
+    const other = createApp({ databaseUrl: t.url })
+    startWorker(other, { concurrency: 50, poolSize: 4 })
+    expect((await other.pool()).options.max).toBe(4)
+  })
+
   it('runs a retried job at once: the retry wakes it, not its poll', async () => {
     const app = createApp({ databaseUrl: t.url })
     let runs = 0
