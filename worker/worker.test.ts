@@ -254,13 +254,19 @@ describe('worker', () => {
     await until(statusIs(id!, 'succeeded'), 'the retried job to run')
   })
 
-  it('fails a job whose task it does not know', async () => {
+  it("claims only jobs of its own tasks: another's (a Python worker's) waits on the same queue, saying why", async () => {
     const app = createApp({ databaseUrl: t.url })
-    const [id] = await app.defer([{ task: 'nobody_knows_me' }])
-    startWorker(app)
-    await until(statusIs(id!, 'failed'), 'the failure')
-    const [error] = await t.sql('SELECT message FROM manana_job_errors WHERE job_id = $1', [id])
-    expect(error!.message).toBe('task nobody_knows_me is unknown to this worker')
+    app.task('mine', {}, async () => 'ran')
+    const [theirs, mine] = await app.defer([{ task: 'pyapp.summarize' }, { task: 'mine' }])
+    const { worker } = startWorker(app)
+    await until(statusIs(mine!, 'succeeded'), 'its own job')
+    await until(async () => worker.id !== undefined && (await t.sql('SELECT last_heartbeat FROM procrastinate_workers')).length > 0, 'registered')
+    expect(await jobRow(theirs!)).toMatchObject({ status: 'todo', attempts: 0 })
+    const [{ explanation }] = await t.sql('SELECT manana_explain_job($1) AS explanation', [theirs])
+    expect(explanation.reasons).toEqual([{ kind: 'no_worker_with_task', queue: 'default', task: 'pyapp.summarize' }])
+    // A worker of any task (Python's registers no names) takes it.
+    const [python] = await t.sql(`SELECT worker_id FROM procrastinate_register_worker_v1()`)
+    expect(await t.sql('SELECT id FROM manana_fetch_jobs(NULL, $1, 5)', [python!.worker_id])).toEqual([{ id: String(theirs) }])
   })
 
   it('recovers the jobs of a worker that stopped beating, by its task\'s retry strategy', async () => {

@@ -7,6 +7,7 @@ type Reason =
   | { kind: 'scheduled'; at: string }
   | { kind: 'lock_taken'; lock: string; job_id: number; job_status: JobStatus }
   | { kind: 'no_worker'; queue: string }
+  | { kind: 'no_worker_with_task'; queue: string; task: string }
   | { kind: 'queue_paused'; queue: string; since: string; by: string | null }
   | { kind: 'ready' }
   | { kind: 'running'; worker_id: number | null; abort_requested: boolean }
@@ -52,6 +53,8 @@ export function sentenceOf(status: JobStatus, reason: Reason): string {
         : `Job ${reason.job_id} holds lock "${reason.lock}" ahead of this one and runs first.`
     case 'no_worker':
       return `No live worker serves queue "${reason.queue}".`
+    case 'no_worker_with_task':
+      return `No live worker has task "${reason.task}": the workers on queue "${reason.queue}" run other tasks. Start a worker whose app defines it.`
     case 'queue_paused':
       return `Its queue "${reason.queue}" is paused (since ${utc(reason.since)}${reason.by ? `, by ${reason.by}` : ''}): no worker starts its jobs until it is resumed.`
     case 'ready':

@@ -64,6 +64,13 @@ describe('the console metrics', () => {
     expect(value(samples, 'manana_queue_paused', { queue: 'mail' })).toBe(1)
     expect(value(samples, 'manana_queue_paused', { queue: 'default' })).toBe(0)
     expect(value(samples, 'manana_queue_workers', { queue: 'mail' })).toBe(1)
+    // That worker (no task names: as Python's) takes any task; one of Mañana's takes only its own.
+    expect(samples.filter((sample) => sample.name === 'manana_ready_jobs_without_worker')).toEqual([])
+    await t.sql(`UPDATE procrastinate_workers SET task_names = '{send}'`)
+    ;({ samples } = await scrape())
+    expect(samples.filter((sample) => sample.name === 'manana_ready_jobs_without_worker').map(({ labels, value }) => ({ ...labels, value }))).toEqual([
+      { queue: 'default', task: 'report', value: 1 },
+    ])
   })
 
   it("count the database's deadlocks", async () => {

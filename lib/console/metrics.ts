@@ -30,6 +30,9 @@ export function consoleMetricsText(overview: Overview & { ageMs: number }, deadl
   text.family('manana_queue_workers', 'gauge', 'Workers with a heartbeat in the last 30 s that take jobs of the queue.')
   for (const { queue, workers } of overview.queues) text.sample('manana_queue_workers', { queue }, workers)
 
+  text.family('manana_ready_jobs_without_worker', 'gauge', 'Ready jobs no live worker can run: none takes their queue with their task (Python workers take any task of their queues).')
+  for (const { queue, task, ready } of overview.withoutWorker) text.sample('manana_ready_jobs_without_worker', { queue, task }, ready)
+
   const alive = overview.workers.filter((worker) => worker.alive)
   text.family('manana_workers', 'gauge', 'Workers with a heartbeat in the last 30 s.').sample('manana_workers', {}, alive.length)
   const doing = overview.workers.flatMap((worker) => worker.running)

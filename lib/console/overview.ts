@@ -12,6 +12,8 @@ export interface Overview {
   workers: WorkerSummary[]
   /** Every known queue: its jobs by state, since when its oldest ready job waits, its live workers. */
   queues: QueueSummary[]
+  /** Ready jobs no live worker can run: none serves their queue with their task. */
+  withoutWorker: Array<{ queue: string; task: string; ready: number }>
 }
 
 /** An overview as served: when it was computed, and whether jobs have changed since. */
@@ -80,7 +82,7 @@ export const sharedOverview = (shared.mananaOverview ??= new OverviewShare())
 
 export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<Overview> {
   const { db } = context
-  const [counts, timeline, failures, workers, queues] = await Promise.all([
+  const [counts, timeline, failures, workers, queues, withoutWorker] = await Promise.all([
     db.query<{ queue: string; status: JobStatus; count: number }>(
       `SELECT queue_name AS queue, status, count(*)::int AS count FROM procrastinate_jobs GROUP BY 1, 2 ORDER BY 1, 2`,
     ),
@@ -115,6 +117,20 @@ export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<
     ),
     listWorkers(context),
     listQueues(context),
+    db.query<{ queue: string; task: string; ready: number }>(
+      // Grouped first (the ready jobs' index), then each group's workers: a few groups, not a look per job.
+      `WITH ready AS (
+         SELECT queue_name, task_name, count(*)::int AS ready FROM procrastinate_jobs
+         WHERE status = 'todo' AND unfinished_parents = 0 AND (scheduled_at IS NULL OR scheduled_at <= now())
+         GROUP BY 1, 2
+       )
+       SELECT queue_name AS queue, task_name AS task, ready FROM ready
+       WHERE NOT EXISTS (SELECT 1 FROM procrastinate_workers AS worker
+                         WHERE worker.last_heartbeat > now() - interval '30 seconds'
+                           AND (worker.queues IS NULL OR ready.queue_name = ANY (worker.queues))
+                           AND (worker.task_names IS NULL OR ready.task_name = ANY (worker.task_names)))
+       ORDER BY 1, 2`,
+    ),
   ])
   return {
     counts,
@@ -122,6 +138,7 @@ export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<
     recentFailures: failures.map((row) => ({ id: Number(row.id), task: row.task, at: row.at.toISOString(), message: row.message })),
     workers,
     queues,
+    withoutWorker,
   }
 }
 
