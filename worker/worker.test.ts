@@ -3,8 +3,9 @@
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../test/database.ts'
+import { startTcpProxy } from '../test/tcp-proxy.ts'
 import { eventsOf } from '../test/jobs.ts'
-import { createPool } from '../lib/db/pool.ts'
+import { createClient, createPool } from '../lib/db/pool.ts'
 import { createApp, type App } from '../lib/queue/app.ts'
 import { Worker, type WorkerOptions } from './worker.ts'
 
@@ -241,6 +242,49 @@ describe('worker', () => {
     expect((await other.pool()).options.max).toBe(4)
   })
 
+  it('stops its jobs when cut off from the database before another worker may take them: no job runs in two places at once', async () => {
+    const proxy = await startTcpProxy(t.url)
+    stops.push(() => proxy.close())
+    const runs: Array<{ worker: string; attempt: number; from: number; to?: number }> = []
+    const defineTask = (app: App, worker: string) =>
+      app.task('partitioned', { retry: 1 }, async (_args, { attempt, signal }) => {
+        const run = { worker, attempt, from: Date.now() } as (typeof runs)[number]
+        runs.push(run)
+        try {
+          // The first attempt would run for a minute; the second is quick.
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(resolve, attempt === 1 ? 60_000 : 10)
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer)
+              reject(signal.reason)
+            })
+          })
+        } finally {
+          run.to = Date.now()
+        }
+      })
+    const cutOff = createApp({ databaseUrl: proxy.url, directUrl: proxy.url })
+    defineTask(cutOff, 'cut off')
+    const [id] = await cutOff.defer([{ task: 'partitioned' }])
+    const cutOffWorker = startWorker(cutOff, { staleAfter: 3, name: 'cut-off' })
+    await until(async () => runs.length === 1, 'the first attempt to start')
+    const other = createApp({ databaseUrl: t.url })
+    defineTask(other, 'other')
+    startWorker(other, { staleAfter: 3, name: 'other', queues: ['default'] })
+    proxy.cut()
+    await until(statusIs(id!, 'succeeded'), 'the job to run again elsewhere and succeed', 20)
+    expect(runs.map(({ worker, attempt }) => ({ worker, attempt }))).toEqual([
+      { worker: 'cut off', attempt: 1 },
+      { worker: 'other', attempt: 2 },
+    ])
+    expect(runs[0]!.to).toBeLessThan(runs[1]!.from)
+    expect(lines.join('\n')).toMatch(/no heartbeat has reached the database for \d+ s: other workers may take its jobs at 3 s, so it stops its 1 running job/)
+    // Healed, it stops: it could not have while the database was out of its reach.
+    proxy.heal()
+    cutOffWorker.worker.stop()
+    await cutOffWorker.running
+  })
+
   it('runs a retried job at once: the retry wakes it, not its poll', async () => {
     const app = createApp({ databaseUrl: t.url })
     let runs = 0
@@ -262,8 +306,8 @@ describe('worker', () => {
     await until(statusIs(mine!, 'succeeded'), 'its own job')
     await until(async () => worker.id !== undefined && (await t.sql('SELECT last_heartbeat FROM procrastinate_workers')).length > 0, 'registered')
     expect(await jobRow(theirs!)).toMatchObject({ status: 'todo', attempts: 0 })
-    const [{ explanation }] = await t.sql('SELECT manana_explain_job($1) AS explanation', [theirs])
-    expect(explanation.reasons).toEqual([{ kind: 'no_worker_with_task', queue: 'default', task: 'pyapp.summarize' }])
+    const [explained] = await t.sql('SELECT manana_explain_job($1) AS explanation', [theirs])
+    expect(explained!.explanation.reasons).toEqual([{ kind: 'no_worker_with_task', queue: 'default', task: 'pyapp.summarize' }])
     // A worker of any task (Python's registers no names) takes it.
     const [python] = await t.sql(`SELECT worker_id FROM procrastinate_register_worker_v1()`)
     expect(await t.sql('SELECT id FROM manana_fetch_jobs(NULL, $1, 5)', [python!.worker_id])).toEqual([{ id: String(theirs) }])
@@ -288,9 +332,10 @@ describe('worker', () => {
   })
 
   /** Registers a worker as manana_register_worker does, its liveness lock held by a session of its own. */
-  async function workerWithLock(name: string, heartbeatInterval: number) {
-    const [row] = await t.sql(`SELECT manana_register_worker($1, 'box', 4242, NULL, 1, '[]', $2) AS id`, [name, heartbeatInterval])
-    const session = new pg.Client({ connectionString: t.url })
+  async function workerWithLock(name: string, heartbeatInterval: number, tasks: string[] = []) {
+    const announced = JSON.stringify(tasks.map((task) => ({ name: task, queue_name: 'default' })))
+    const [row] = await t.sql(`SELECT manana_register_worker($1, 'box', 4242, NULL, 1, $2, $3) AS id`, [name, announced, heartbeatInterval])
+    const session = createClient({ connectionString: t.url })
     await session.connect()
     expect((await session.query('SELECT manana_hold_worker_lock($1) AS held', [row!.id])).rows).toEqual([{ held: true }])
     return { id: Number(row!.id), session }
@@ -299,7 +344,7 @@ describe('worker', () => {
   it('recovers a lost worker\'s jobs by its closed connection: a started one fails as not known to have finished, one claimed ahead goes back to todo without an attempt', async () => {
     const app = createApp({ databaseUrl: t.url })
     const witness = await workerWithLock('witness', 60)
-    const lost = await workerWithLock('lost', 0.2)
+    const lost = await workerWithLock('lost', 0.2, ['unknown_here'])
     const [started, ahead] = await app.defer([{ task: 'unknown_here' }, { task: 'unknown_here' }])
     // It claimed two jobs, the first to start at once, the second ahead; then its process died.
     await t.sql('SELECT id FROM manana_fetch_jobs(NULL, $1, 2, 1)', [lost.id])

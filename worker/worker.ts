@@ -118,6 +118,10 @@ export class Worker {
   /** When the fetch loop last turned, and when a heartbeat last reached the database (performance.now()). */
   private lastTurn = performance.now()
   private lastBeat?: number
+  /** When the last heartbeat that reached the database was sent: the database's record of it is no older. */
+  private lastBeatSentAt = performance.now()
+  /** It stopped its jobs for want of a heartbeat, and has not beaten since. */
+  private cutOff = false
   /** The ports asked for (0: any free one), and the servers on them once running. */
   private readonly ports: { health: number | undefined; metrics: number | undefined }
   private readonly served: { health?: EndpointServer; metrics?: EndpointServer } = {}
@@ -204,13 +208,18 @@ export class Worker {
     )
     await this.listener.start()
     this.workflowRequests.wake() // those made before it listened
+    this.lastBeatSentAt = performance.now()
     const stopBeating = this.every(this.options.heartbeatInterval, () => this.keepHealthy())
+    const stopWatching = this.every(this.options.heartbeatInterval, async () => this.stopJobsIfCutOff())
     const stopTicking = this.every(1, () => this.deferPeriodicTicks())
     try {
       await this.fetchLoop()
     } finally {
       await stopTicking()
-      await this.shutdown(stopBeating)
+      await this.shutdown(async () => {
+        await stopWatching()
+        await stopBeating()
+      })
     }
   }
 
@@ -484,7 +493,7 @@ export class Worker {
     // call writing this end may claim, is said after it).
     const ms = Math.round(performance.now() - started)
     const facts = { attempt, durationMs: ms, ...(outcome.status === 'failed' && { error: errorRecord(outcome.error) }) }
-    const [level, event, words] = saidOf(outcome)
+    const [level, event, words] = saidOf(outcome, running.stopReason)
     this.sayOfJob(level, event, job, `job ${job.id} ${job.task} ${words} in ${ms} ms`, facts)
     traced?.span.end(outcome.status, outcome.status === 'failed' ? outcome.error : undefined)
     await this.jobLogs.ended(job.id, attempt) // never throws: a refused write is logged
@@ -542,8 +551,11 @@ export class Worker {
   /** Heartbeat, recovery of jobs left by dead workers, and aborts missed by LISTEN. */
   private async keepHealthy(): Promise<void> {
     try {
+      const sentAt = performance.now()
       const [beat] = await this.db.query<{ registered: boolean | null }>('SELECT manana_heartbeat($1) AS registered', [this.id])
       this.lastBeat = performance.now()
+      this.lastBeatSentAt = sentAt
+      this.cutOff = false
       if (!beat!.registered && !this.stopping) {
         this.say('warn', 'worker.registered_again', `worker ${this.id} was removed as gone by another worker (its heartbeat was late); registering again`)
         this.id = await this.register()
@@ -569,6 +581,30 @@ export class Worker {
     } catch (error) {
       this.say('warn', 'worker.heartbeat_failed', `heartbeat failed: ${message(error)}`)
     }
+  }
+
+  /**
+   * A worker that could not record a heartbeat for nearly the stale-after time may be judged gone
+   * by the others, who would run its jobs again: it stops them first (their signals fire; their
+   * outcomes are not recorded, or only as released if nobody took them), so that no job runs in two
+   * places at once, even across a network partition. Checked on a timer of its own: the
+   * heartbeat's query may hang until the connection times out.
+   */
+  private stopJobsIfCutOff(): void {
+    const { staleAfter, heartbeatInterval } = this.options
+    const silentFor = (performance.now() - this.lastBeatSentAt) / 1000
+    // A margin of two beats (at least a second, at most half the time) for its tasks to stop.
+    if (silentFor < staleAfter - Math.min(Math.max(2 * heartbeatInterval, 1), staleAfter / 2) || this.cutOff) return
+    this.cutOff = true
+    const running = [...this.running.values()]
+    if (!running.length && !this.queued.length) return
+    this.say(
+      'error',
+      'worker.cut_off',
+      `no heartbeat has reached the database for ${Math.round(silentFor)} s: other workers may take its jobs at ${staleAfter} s, so it stops its ${running.length} running job(s) and puts back the ones claimed ahead`,
+    )
+    for (const job of running) this.stopRunning(job, 'lost')
+    this.unqueue(this.queued.splice(0).map((item) => item.job), 'released')
   }
 
   /**
@@ -799,14 +835,16 @@ class Timing {
 const average = (previous: number | undefined, sample: number) => (previous === undefined ? sample : previous * 0.9 + sample * 0.1)
 
 /** How an attempt's end is said: its level, its event and its words. */
-function saidOf(outcome: Outcome): [LogRecord['level'], string, string] {
+function saidOf(outcome: Outcome, reason: StopReason | undefined): [LogRecord['level'], string, string] {
   switch (outcome.status) {
     case 'failed': {
       const words = `failed (${message(outcome.error)})`
       return outcome.retryIn === null ? ['error', 'job.failed', words] : ['warn', 'job.retry_scheduled', `${words}, retry in ${outcome.retryIn} s`]
     }
     case 'released':
-      return ['info', 'job.released', 'stopped by shutdown, back to todo']
+      return reason === 'lost'
+        ? ['warn', 'job.released', 'stopped: it may be run by another worker now (this one was cut off from the database, or the job was recovered from it)']
+        : ['info', 'job.released', 'stopped by shutdown, back to todo']
     default:
       return ['info', `job.${outcome.status}`, outcome.status]
   }

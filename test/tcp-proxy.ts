@@ -1,0 +1,57 @@
+// A TCP proxy in front of a database that can be cut off like a network partition: connections
+// stay open at both ends, but nothing passes any more (no reset, no close), until it is healed.
+import net from 'node:net'
+
+export interface TcpProxy {
+  /** `url` with its host and port pointing at the proxy. */
+  url: string
+  /** Stop forwarding, in both directions, on every connection, open and new. */
+  cut(): void
+  /** Forward again. */
+  heal(): void
+  close(): Promise<void>
+}
+
+export async function startTcpProxy(url: string): Promise<TcpProxy> {
+  const target = new URL(url)
+  const sockets = new Set<net.Socket>()
+  let cut = false
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname)
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from)
+      from.on('data', (chunk) => {
+        // Held back while cut: as packets a partition drops, and TCP would send again once healed.
+        if (cut) held.push([to, chunk])
+        else to.write(chunk)
+      })
+      from.on('error', () => to.destroy())
+      from.on('close', () => {
+        sockets.delete(from)
+        to.destroy()
+      })
+    }
+  })
+  const held: Array<[net.Socket, Buffer]> = []
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const proxied = new URL(url)
+  proxied.hostname = '127.0.0.1'
+  proxied.port = String((server.address() as net.AddressInfo).port)
+  return {
+    url: proxied.toString(),
+    cut() {
+      cut = true
+    },
+    heal() {
+      cut = false
+      for (const [to, chunk] of held.splice(0)) to.write(chunk)
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
