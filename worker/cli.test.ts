@@ -150,6 +150,21 @@ describe('manana CLI', () => {
     expect(audit.map((row) => `${row.action} ${row.queue}`)).toEqual(['queue.pause io', 'queue.pause io', 'queue.resume io', 'queue.resume io'])
   })
 
+  it('prunes old finished jobs in batches, with a dry run first, in the audit log', async () => {
+    const ids = JSON.parse((await cli('workflow', '{"a": {"task": "x"}, "b": {"task": "x"}, "c": {"task": "x"}, "d": {"task": "x"}}', '--allow-unknown-task')).output)
+    await t.sql(`SELECT manana_finish_job(id, 'succeeded', NULL, false) FROM procrastinate_jobs WHERE id <> $1`, [ids.d])
+    await t.sql(`UPDATE procrastinate_events SET at = now() - interval '8 days'`)
+    expect(await cli('prune', '--older-than', '7d', '--dry-run')).toEqual({ code: 0, output: '3 job(s) would be deleted\n' })
+    expect(await cli('prune', '--older-than', '7d', '--batch', '2', '--status', 'succeeded')).toEqual({ code: 0, output: 'deleted 3 job(s)\n' })
+    expect(await t.sql('SELECT id::int FROM procrastinate_jobs')).toEqual([{ id: ids.d }])
+    expect(await t.sql(`SELECT actor, details->>'deleted' AS deleted, outcome FROM manana_audit WHERE action = 'jobs.prune'`)).toEqual([
+      { actor: expect.stringMatching(/^cli:/), deleted: '3', outcome: 'ok' },
+    ])
+    expect(await cli('prune', '--older-than', '7 days')).toMatchObject({ code: 1, output: expect.stringContaining('invalid_retention') })
+    expect(await cli('prune', '--older-than', '1d', '--status', 'todo')).toMatchObject({ code: 1, output: expect.stringContaining('invalid_retention') })
+    expect(await cli('prune')).toMatchObject({ code: 2, output: expect.stringContaining('--older-than is required') })
+  })
+
   it('creates, lists and revokes API tokens', async () => {
     const created = await cli('token', 'create', 'ci deploys', '--role', 'operator')
     expect(created).toMatchObject({ code: 0, output: expect.stringMatching(/^token 1 "ci deploys" \(operator\), shown this once:\nmnt_\S+\n$/) })

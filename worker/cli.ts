@@ -13,7 +13,7 @@ import { listTokens } from '../lib/auth/api-tokens.ts'
 import { isRole, roles, type Role } from '../lib/auth/roles.ts'
 import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
 import { firstAdminRecord } from '../lib/console/log.ts'
-import { addApiToken, addConsoleUser, changePassword, pauseQueue, removeConsoleUser, resumeQueue, revokeApiToken, runWorkflowDefinition } from '../lib/console/actions.ts'
+import { addApiToken, addConsoleUser, changePassword, pauseQueue, pruneOldJobs, removeConsoleUser, resumeQueue, revokeApiToken, runWorkflowDefinition } from '../lib/console/actions.ts'
 import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { checkSchema } from '../lib/db/schema-check.ts'
@@ -385,6 +385,33 @@ definition returns), as JSON.`,
         const revoked = await revokeApiToken(cliActor(pool), integer(name, 'ID'))
         console.log(`token ${revoked.id} "${revoked.name}" is revoked`)
       } else throw new UsageError(`unknown: token ${verb ?? ''}; use create, list or revoke`)
+      return 0
+    },
+  },
+
+  prune: {
+    usage: `manana prune --older-than AGE [options]
+  --older-than AGE       jobs that ended longer ago than this: 7d, 12h, 30m, 45s, 2w (required)
+  --status S,S           which finished jobs: succeeded, failed, cancelled, aborted (default: all four)
+  --queue Q              only this queue's
+  --batch N              jobs looked at per transaction (default 10000)
+  --dry-run              count them; delete nothing
+Deletes in batches, each its own transaction, with their dependencies, events, errors and logs;
+never a job an unfinished child still needs. Audited as cli:$USER.`,
+    summary: 'delete old finished jobs, batch by batch',
+    options: { 'older-than': { type: 'string' }, status: { type: 'string' }, queue: { type: 'string' }, batch: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    async run(values) {
+      if (values['older-than'] === undefined) throw new UsageError('--older-than is required: manana prune --older-than 7d')
+      const app = await appWithSchema()
+      const dryRun = values['dry-run'] ?? false
+      const deleted = await pruneOldJobs(cliActor(await app.pool()), {
+        olderThan: values['older-than'],
+        statuses: values.status?.split(',').map((status: string) => status.trim()),
+        queue: values.queue,
+        batch: values.batch === undefined ? undefined : integerFrom(1, values.batch, '--batch'),
+        dryRun,
+      })
+      console.log(dryRun ? `${deleted} job(s) would be deleted` : `deleted ${deleted} job(s)`)
       return 0
     },
   },

@@ -285,6 +285,29 @@ describe('worker', () => {
     await cutOffWorker.running
   })
 
+  it("applies the app's retention once per period, whichever of its workers asks first", async () => {
+    const apps = [createApp({ databaseUrl: t.url }), createApp({ databaseUrl: t.url })]
+    for (const app of apps) {
+      app.task('x', {}, async () => null)
+      app.retention({ olderThan: '1d', statuses: ['succeeded'], every: 1 })
+    }
+    expect(() => apps[0]!.retention({ olderThan: '1 day' })).toThrow(/7d, 12h, 30m or 45s/)
+    const [old, failed] = await apps[0]!.defer([{ task: 'x' }, { task: 'nobody_has_it' }])
+    await t.sql(`SELECT manana_finish_job($1, 'failed', NULL, false)`, [failed])
+    startWorker(apps[0]!, { name: 'a' })
+    await until(statusIs(old!, 'succeeded'), 'the job to run')
+    await t.sql(`UPDATE procrastinate_events SET at = now() - interval '2 days'`)
+    startWorker(apps[1]!, { name: 'b' })
+    await until(async () => (await t.sql('SELECT id FROM procrastinate_jobs WHERE id = $1', [old])).length === 0, 'the old job deleted')
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    // Once a second in all (each worker asks once a second): never two runs within the period.
+    const runs = lines.filter((line) => line.includes('retention: deleted')).map((line) => Date.parse(line.slice(0, 24)))
+    expect(runs.length).toBeGreaterThanOrEqual(2)
+    expect(runs.length).toBeLessThanOrEqual(5) // both workers at their own pace: 7 or more
+    for (let i = 1; i < runs.length; i++) expect(runs[i]! - runs[i - 1]!).toBeGreaterThan(500)
+    expect(await t.sql('SELECT status FROM procrastinate_jobs')).toEqual([{ status: 'failed' }]) // not its statuses
+  })
+
   it('runs a retried job at once: the retry wakes it, not its poll', async () => {
     const app = createApp({ databaseUrl: t.url })
     let runs = 0

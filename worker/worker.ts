@@ -12,6 +12,7 @@ import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { jobFromRow, type Job, type JobRow } from '../lib/queue/job.ts'
 import { matchParents } from '../lib/queue/parents.ts'
+import { pruneJobs } from '../lib/queue/prune.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
 import { announcedArgsSchema, type JobContext, type JobLogger, type LogLevel, type Task } from '../lib/queue/task.ts'
 import { AttemptEnds, type Claimer } from './attempt-ends.ts'
@@ -212,10 +213,13 @@ export class Worker {
     const stopBeating = this.every(this.options.heartbeatInterval, () => this.keepHealthy())
     const stopWatching = this.every(this.options.heartbeatInterval, async () => this.stopJobsIfCutOff())
     const stopTicking = this.every(1, () => this.deferPeriodicTicks())
+    const rules = this.app.retentionRules
+    const stopPruning = rules.length ? this.every(Math.min(60, ...rules.map((rule) => rule.everySeconds)), () => this.applyRetention()) : async () => {}
     try {
       await this.fetchLoop()
     } finally {
       await stopTicking()
+      await stopPruning()
       await this.shutdown(async () => {
         await stopWatching()
         await stopBeating()
@@ -673,6 +677,23 @@ export class Worker {
           this.say('error', 'periodic.defer_failed', `periodic ${task.name}: could not defer the tick of ${new Date(tick * 1000).toISOString()}: ${message(error)}`, { task: task.name, error: errorRecord(error) })
         }
       }
+    }
+  }
+
+  /** The app's retention rules, when this worker is the first to ask since the shortest rule's period passed. */
+  private async applyRetention(): Promise<void> {
+    if (this.stopping) return
+    try {
+      const every = Math.min(...this.app.retentionRules.map((rule) => rule.everySeconds))
+      const [turn] = await this.db.query<{ ours: boolean }>('SELECT manana_claim_retention_run($1) AS ours', [every])
+      if (!turn!.ours) return
+      for (const rule of this.app.retentionRules) {
+        const deleted = await pruneJobs(this.db, rule)
+        const which = `${rule.statuses?.join(', ') ?? 'finished'} jobs${rule.queue ? ` of queue ${rule.queue}` : ''} older than ${rule.olderThan}`
+        this.say('info', 'retention.pruned', `retention: deleted ${deleted} ${which}`)
+      }
+    } catch (error) {
+      this.say('error', 'retention.failed', `retention: could not delete old jobs: ${message(error)}`, { error: errorRecord(error) })
     }
   }
 

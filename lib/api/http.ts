@@ -47,6 +47,7 @@ const statusByCode: Record<ErrorCode, number> = {
   schema_unknown: 503,
   migration_failed: 503,
   invalid_token_name: 422,
+  invalid_retention: 422,
 }
 
 export function errorResponse(status: number, code: string, message: string): Response {

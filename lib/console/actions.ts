@@ -1,14 +1,16 @@
 // Everything an operator or admin can change from the console or the REST API, each in one
-// transaction with its audit row. Reads are elsewhere; this is the only way the console writes.
+// transaction with its audit row (deleting old jobs, in many: its row follows them). Reads are
+// elsewhere; this is the only way the console writes.
 import type pg from 'pg'
 import { createToken, revokeToken } from '../auth/api-tokens.ts'
-import { audited, type AuditContext } from '../auth/audit.ts'
+import { audited, outcomeOf, writeAudit, type AuditContext } from '../auth/audit.ts'
 import type { Role } from '../auth/roles.ts'
 import { updateSettings, type Settings } from '../auth/settings.ts'
 import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
 import { deferAsAnnounced, deferWorkflowAsAnnounced, type AnnouncedDeferOptions } from '../queue/announced-tasks.ts'
 import type { JobToDefer, Workflow } from '../queue/defer.ts'
 import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
+import { pruneJobs, type PruneOptions } from '../queue/prune.ts'
 import { QueueManager } from '../queue/queues.ts'
 import { fromPg } from '../queue/queryable.ts'
 import type { TaskArgs } from '../queue/task.ts'
@@ -108,3 +110,22 @@ export const revokeApiToken = (who: Who, id: number) =>
 
 export const changeSettings = (who: Who, changes: Partial<Settings>) =>
   audited(who.pool, who.audit, 'settings.update', { details: changes }, (db) => updateSettings(db, changes))
+
+/**
+ * Deletes old jobs batch by batch (each its own transaction: one over a million jobs would hold
+ * the table for minutes), then audits how many, or how far it got before it failed.
+ */
+export async function pruneOldJobs(who: Who, options: Omit<PruneOptions, 'onBatch'>, onBatch?: (deleted: number) => void): Promise<number> {
+  const db = fromPg(who.pool)
+  if (options.dryRun) return pruneJobs(db, { ...options, onBatch }) // changes nothing: no audit row
+  let deleted = 0
+  const details = { olderThan: options.olderThan, statuses: options.statuses ?? null, queue: options.queue ?? null }
+  try {
+    deleted = await pruneJobs(db, { ...options, onBatch: (total) => onBatch?.((deleted = total)) })
+  } catch (error) {
+    await writeAudit(db, who.audit, { action: 'jobs.prune', jobIds: [], details: { ...details, deleted } }, outcomeOf(error))
+    throw error
+  }
+  await writeAudit(db, who.audit, { action: 'jobs.prune', jobIds: [], details: { ...details, deleted } }, 'ok')
+  return deleted
+}

@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { openDatabase, type Database } from '../db/database.ts'
 import { createPool, type PoolSettings } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
+import { ageSeconds, checkedRule, type RetentionRule } from './prune.ts'
 import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type Workflow, type WorkflowOptions } from './defer.ts'
 import { ManaError } from './errors.ts'
 import { JobManager } from './job-manager.ts'
@@ -48,6 +49,8 @@ export class App {
   readonly tasks = new Map<string, Task<any, unknown>>()
   readonly periodicTasks: PeriodicTask[] = []
   readonly workflows = new Map<string, WorkflowDefinition<any, any, any>>()
+  /** What its workers delete, and how often (app.retention). */
+  readonly retentionRules: Array<RetentionRule & { everySeconds: number }> = []
   /** Get, list, cancel, abort, retry and delete jobs. */
   readonly jobs: JobManager
   /** Pause and resume queues. */
@@ -94,6 +97,19 @@ export class App {
       throw new ManaError('invalid_job', `periodic ${task.name}: ${(error as Error).message}`)
     }
     this.periodicTasks.push({ cron, task, periodicId: options.periodicId ?? '', args: options.args ?? {} })
+  }
+
+  /**
+   * Deletes old jobs: every `every` (default 1h; seconds or `30m`, `1h`, `1d`), one of the app's
+   * workers (whichever asks first) deletes the finished jobs the rule matches, batch by batch
+   * (`manana prune` does the same once). Call once per rule, e.g. succeeded after 7d, failed after
+   * 30d: the rules run together, at the shortest of their periods.
+   */
+  retention(rule: RetentionRule & { every?: number | string }): void {
+    checkedRule(rule) // refused now, not at the first run
+    const everySeconds = ageSeconds(rule.every ?? '1h')
+    if (everySeconds < 1) throw new ManaError('invalid_retention', `retention runs at most every second; got every ${rule.every}`)
+    this.retentionRules.push({ olderThan: rule.olderThan, statuses: rule.statuses, queue: rule.queue, everySeconds })
   }
 
   /**

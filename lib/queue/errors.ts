@@ -15,6 +15,7 @@ const codeBySqlState = {
   MN012: 'job_not_cancellable',
   MN013: 'workflow_not_found',
   MN014: 'workflow_definition_not_found',
+  MN015: 'invalid_retention',
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */

@@ -102,14 +102,14 @@ describe('defects of the fork branch, not repeated', () => {
     await fetchIds(t) // other, then deleted on success as Python's delete_job does
     await t.sql(`SELECT procrastinate_finish_job_v1($1, 'succeeded', true)`, [ids.other])
     await t.sql(`UPDATE procrastinate_events SET at = now() - interval '3 days'`)
-    expect(await jobs().deleteOld({ hours: 24 })).toBe(1) // lone only
+    expect(await jobs().prune({ olderThan: '24h' })).toBe(1) // lone only
     // Python's own cleanup deletes with plain SQL: the rows the child needs are kept all the same.
     await t.sql(`DELETE FROM procrastinate_jobs WHERE status IN ('succeeded', 'failed')`)
     expect(await jobs().parentStatuses(ids.child)).toEqual({ [ids.failedParent]: 'failed', [ids.other]: 'succeeded' })
 
     await runNext(t) // the child, which saw both parents
-    expect(await jobs().deleteOld({ hours: 24 })).toBe(2)
-    expect(await jobs().deleteOld({ hours: 0 })).toBe(1)
+    expect(await jobs().prune({ olderThan: '24h' })).toBe(2)
+    expect(await jobs().prune({ olderThan: 0 })).toBe(1)
     expect(await t.sql('SELECT * FROM procrastinate_jobs')).toEqual([])
   })
 

@@ -186,11 +186,42 @@ describe('job manager', () => {
       const [a, b] = await deferJobs(t.db, [{ task: 'x', queue: 'q1' }, { task: 'x', queue: 'q2' }])
       await runNext(t, 'failed')
       await runNext(t, 'succeeded')
-      expect(await jobs().deleteOld({ hours: 1 })).toBe(0)
-      expect(await jobs().deleteOld({ hours: 0, statuses: ['succeeded'] })).toBe(1)
-      expect(await jobs().deleteOld({ hours: 0, queue: 'q2' })).toBe(0)
+      expect(await jobs().prune({ olderThan: '1h' })).toBe(0)
+      expect(await jobs().prune({ olderThan: 0, statuses: ['succeeded'] })).toBe(1)
+      expect(await jobs().prune({ olderThan: 0, queue: 'q2' })).toBe(0)
       expect(await jobs().get(a!)).toBeDefined()
       expect(await jobs().get(b!)).toBeUndefined()
+    })
+
+    it('deletes in batches of its own transactions, with edges and events, never a parent an unfinished child needs; a dry run deletes nothing', async () => {
+      // Seven finished jobs, the first a parent of a job still waiting; then one recent.
+      const ids = await deferWorkflow(t.db, Object.fromEntries([
+        ...Array.from({ length: 7 }, (_, i) => [`old${i}`, { task: 'x' }]),
+        ['waiting', { task: 'x', dependsOn: ['old0'], scheduleIn: 3600 }],
+      ]))
+      for (let i = 0; i < 7; i++) await runNext(t, 'succeeded')
+      await t.sql(`UPDATE procrastinate_events SET at = now() - interval '8 days'`)
+      const [recent] = await deferJobs(t.db, [{ task: 'x' }])
+      await runNext(t, 'succeeded')
+      const batches: number[] = []
+      expect(await jobs().prune({ olderThan: '7d', batch: 2, dryRun: true })).toBe(6)
+      expect((await t.sql('SELECT count(*)::int AS n FROM procrastinate_jobs'))[0]!.n).toBe(9)
+      expect(await jobs().prune({ olderThan: '7d', batch: 2, onBatch: (deleted) => batches.push(deleted) })).toBe(6)
+      expect(batches).toEqual([1, 3, 5, 6, 6]) // 9 jobs, 2 at a time (old0 kept), then none left
+      expect((await t.sql('SELECT id::int FROM procrastinate_jobs ORDER BY id')).map((row) => row.id)).toEqual([ids.old0, ids.waiting, recent])
+      expect(await t.sql('SELECT job_id::int FROM procrastinate_events WHERE job_id <> ALL ($1) LIMIT 1', [[ids.old0, ids.waiting, recent]])).toEqual([])
+      expect((await t.sql('SELECT count(*)::int AS n FROM procrastinate_job_dependencies'))[0]!.n).toBe(1)
+    })
+
+    it('refuses an age, a status or a batch it cannot use, deleting nothing', async () => {
+      await deferJobs(t.db, [{ task: 'x' }])
+      await runNext(t, 'succeeded')
+      for (const options of [{ olderThan: '7 days' }, { olderThan: -1 }, { olderThan: 0, statuses: ['todo' as never] }, { olderThan: 0, batch: 0 }]) {
+        await expect(jobs().prune(options)).rejects.toMatchObject({ code: 'invalid_retention' })
+      }
+      // The rule is in SQL, for every caller.
+      await expect(t.sql(`SELECT * FROM manana_prune_jobs(0, '{doing}', NULL, 0, 10)`)).rejects.toMatchObject({ code: 'invalid_retention' })
+      expect((await t.sql('SELECT count(*)::int AS n FROM procrastinate_jobs'))[0]!.n).toBe(1)
     })
   })
 

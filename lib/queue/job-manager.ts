@@ -3,6 +3,7 @@ import { ManaError } from './errors.ts'
 import { jobFromRow, type Job, type JobRow, type JobStatus } from './job.ts'
 import { jsonProblem } from './json-values.ts'
 import type { ParentJob } from './parents.ts'
+import { pruneJobs, type PruneOptions } from './prune.ts'
 import type { Queryable } from './queryable.ts'
 
 export interface JobFilter {
@@ -219,13 +220,12 @@ export class JobManager {
     await this.db.query('SELECT manana_delete_job($1)', [id])
   }
 
-  /** Deletes finished jobs older than `hours` (by their last event), except those a child still needs. */
-  async deleteOld(options: { hours: number; statuses?: JobStatus[]; queue?: string }): Promise<number> {
-    const [row] = await this.db.query<{ deleted: string }>(
-      `SELECT manana_delete_old_jobs($1, coalesce($2::procrastinate_job_status[], '{succeeded,failed,cancelled,aborted}'), $3) AS deleted`,
-      [options.hours, options.statuses ?? null, options.queue ?? null],
-    )
-    return Number(row!.deleted)
+  /**
+   * Deletes finished jobs that ended longer ago than `olderThan`, batch by batch (each its own
+   * transaction), never one an unfinished child still needs; with `dryRun`, counts them.
+   */
+  prune(options: PruneOptions): Promise<number> {
+    return pruneJobs(this.db, options)
   }
 
   /** The status of each parent of a job, by parent id. */
