@@ -2,6 +2,9 @@
 import type { APIRequestContext, Page } from '@playwright/test'
 import { expect, test } from './fixtures.ts'
 import AxeBuilder from '@axe-core/playwright'
+import fs from 'node:fs'
+import pg from 'pg'
+import { serverFile } from './admin.ts'
 
 async function defer(request: APIRequestContext, body: unknown) {
   const response = await request.post('/api/jobs', { data: body })
@@ -229,6 +232,36 @@ test('a waiting job says what it waits for, and can be cancelled', async ({ page
   await page.goto(`/jobs/${child.id}`)
   await page.getByRole('button', { name: 'Cancel' }).click()
   await expect(page.getByRole('heading', { level: 1 })).toContainText('cancelled')
+})
+
+test("the Admin page deletes old finished jobs of a queue after counting them, and says a job no worker can run is waiting for one", async ({ page, request }) => {
+  // Jobs of a task no worker has, in a queue of this test's own: they wait, saying why; cancelled, they are finished.
+  const jobs = [] as number[]
+  for (let i = 0; i < 2; i++) jobs.push((await defer(request, { task: 'nobody_runs_this', queue: 'prune-e2e', allowUnknownTask: true })).id)
+  await page.goto(`/jobs/${jobs[0]}`)
+  await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText(/No live worker (serves queue "prune-e2e"|has task "nobody_runs_this")/)
+  for (const id of jobs) expect((await request.post(`/api/jobs/${id}/cancel`)).status()).toBe(200)
+  // They ended ten days ago (as far as their events tell).
+  const { databaseUrl } = JSON.parse(fs.readFileSync(serverFile, 'utf8'))
+  const db = new pg.Client({ connectionString: databaseUrl })
+  await db.connect()
+  await db.query(`UPDATE procrastinate_events SET at = now() - interval '10 days' WHERE job_id = ANY ($1)`, [jobs])
+  await db.end()
+
+  await page.goto('/admin')
+  const form = page.getByRole('form', { name: 'Delete old jobs' })
+  await form.getByLabel('Ended more than').fill('7d')
+  await form.getByLabel('Queue').fill('prune-e2e')
+  await form.getByRole('button', { name: 'Count' }).click()
+  await expect(page.getByText('2 job(s) match.')).toBeVisible()
+  page.once('dialog', (dialog) => void dialog.accept())
+  await page.getByRole('button', { name: 'Delete 2 job(s)' }).click()
+  await expect(page.getByText('Deleted 2 job(s).')).toBeVisible()
+  for (const id of jobs) expect((await request.get(`/api/jobs/${id}`)).status()).toBe(404)
+  const audit = await (await request.get('/api/audit?action=jobs.prune')).json()
+  expect(audit.entries[0]).toMatchObject({ action: 'jobs.prune', outcome: 'ok', details: { olderThan: '7d', queue: 'prune-e2e', deleted: 2 } })
+  // A bad age is refused with its code, deleting nothing.
+  expect(await (await request.post('/api/jobs/prune', { data: { olderThan: '7 days', dryRun: false } })).json()).toMatchObject({ error: { code: 'invalid_retention' } })
 })
 
 test("a job deferred from the form or the API takes its task's queue; a task no worker announced is refused unless allowed", async ({ page, request }) => {

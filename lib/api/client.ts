@@ -50,6 +50,7 @@ export const api = {
   cancel: (id: number) => post<'POST /api/jobs/{id}/cancel'>(`/api/jobs/${id}/cancel`),
   abort: (id: number) => post<'POST /api/jobs/{id}/abort'>(`/api/jobs/${id}/abort`),
   remove: (id: number) => call<'DELETE /api/jobs/{id}'>(`/api/jobs/${id}`, { method: 'DELETE' }),
+  prune: (rule: { olderThan: string; statuses?: string[]; queue?: string }, dryRun: boolean) => post<'POST /api/jobs/prune'>('/api/jobs/prune', { ...rule, dryRun }),
   bulk: (filter: Record<string, unknown>, action: BulkAction, dryRun: boolean) => post<'POST /api/jobs/bulk'>('/api/jobs/bulk', { filter, action, dryRun }),
   defer: (body: unknown) => post<'POST /api/jobs'>('/api/jobs', body),
   stats: () => call<'GET /api/stats'>('/api/stats'),

@@ -38,6 +38,8 @@ export interface ApiResponses {
   'POST /api/jobs/{id}/cancel': Job
   'POST /api/jobs/{id}/abort': Job
   'POST /api/jobs/{id}/retry': { retried: number[] }
+  /** How many finished jobs matched (dryRun) or were deleted. */
+  'POST /api/jobs/prune': { deleted: number; dryRun: boolean }
   'GET /api/jobs/{id}/retry-preview': { jobs: RetryTarget[] }
   'GET /api/jobs/{id}/graph': Graph
   'GET /api/jobs/{id}/logs': JobLogs

@@ -5,7 +5,8 @@ import type { Need } from './auth.ts'
 import type { Operation } from './contract.ts'
 import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
-  addTokenBody, addUserBody, apiError, auditQuery, bulkBody, changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, retryBody,
+  addTokenBody, addUserBody, apiError, auditQuery, bulkBody,
+  changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, pruneBody, retryBody,
   retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, workflowListQuery,
 } from './schemas.ts'
 
@@ -62,6 +63,9 @@ export function openApiDocument() {
       },
       '/api/jobs/bulk': {
         post: op('POST /api/jobs/bulk', 'actOnMatchingJobs', 'operator', { summary: 'Cancel or retry every job a filter matches (dryRun first: how many, a sample)', requestBody: jsonBody(bulkBody) }),
+      },
+      '/api/jobs/prune': {
+        post: op('POST /api/jobs/prune', 'pruneJobs', 'admin', { summary: 'Delete finished jobs older than an age, batch by batch (dryRun, the default: only count them); never one an unfinished child needs; audited', requestBody: jsonBody(pruneBody) }),
       },
       '/api/jobs/{id}': {
         get: op('GET /api/jobs/{id}', 'getJob', 'viewer', { summary: 'A job with its attempts, events, parents, children, time and why it is not running', parameters: [idParameter] }),

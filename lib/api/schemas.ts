@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { roles } from '../auth/roles.ts'
 import { runWhenRules } from '../queue/defer.ts'
 import { jobOrders } from '../queue/job-manager.ts'
+import { finishedStatuses } from '../queue/prune.ts'
 import { jobStatuses, workflowStatuses } from '../queue/job.ts'
 
 /** A job's (or token's) id: a positive integer, as a JSON number or in plain decimal digits in a
@@ -121,6 +122,14 @@ export const jobFilter = z
   .strict()
 
 export const bulkBody = z.object({ filter: jobFilter, action: z.enum(['cancel', 'retry']), dryRun: z.boolean().default(true) }).strict()
+
+/** Deleting old jobs: an age (seconds, or 7d, 12h…), finished statuses, a queue; counted first with dryRun (the default). */
+export const pruneBody = z.object({
+  olderThan: z.union([z.number().min(0), z.string().max(32)]),
+  statuses: z.array(z.enum(finishedStatuses)).min(1).optional(),
+  queue: z.string().min(1).max(128).optional(),
+  dryRun: z.boolean().default(true),
+}).strict()
 
 export const retryBody = z.object({ downstream: z.boolean().default(false) }).strict()
 export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }).strict()

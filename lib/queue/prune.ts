@@ -7,7 +7,7 @@ import type { JobStatus } from './job.ts'
 import type { Queryable } from './queryable.ts'
 
 export type FinishedStatus = Extract<JobStatus, 'succeeded' | 'failed' | 'cancelled' | 'aborted'>
-export const finishedStatuses: readonly FinishedStatus[] = ['succeeded', 'failed', 'cancelled', 'aborted']
+export const finishedStatuses = ['succeeded', 'failed', 'cancelled', 'aborted'] as const satisfies readonly FinishedStatus[]
 
 export interface RetentionRule {
   /** Jobs that ended longer ago than this (by their last event): seconds, or `7d`, `12h`, `30m`, `45s`. */
@@ -43,7 +43,7 @@ export function ageSeconds(age: number | string): number {
 /** The rule checked before anything is deleted (invalid_retention): an age, finished statuses, a queue name. */
 export function checkedRule(rule: RetentionRule): { seconds: number; statuses: FinishedStatus[]; queue: string | null } {
   const statuses = rule.statuses ?? [...finishedStatuses]
-  const unknown = statuses.find((status) => !finishedStatuses.includes(status))
+  const unknown = statuses.find((status) => !(finishedStatuses as readonly string[]).includes(status))
   if (unknown !== undefined || !statuses.length) {
     throw new ManaError('invalid_retention', `only finished jobs are deleted: statuses among ${finishedStatuses.join(', ')}; got ${unknown ?? 'none'}`)
   }

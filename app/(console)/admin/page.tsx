@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../lib/api/client.ts'
 import { roles, type Role } from '../../../lib/auth/roles.ts'
+import { DeleteOldJobs } from '../../../components/DeleteOldJobs.tsx'
 import { useAllowed } from '../../providers.tsx'
 
 /** Runs an admin action, refreshes the page's data, and reports failures. */
@@ -151,7 +152,7 @@ export default function AdminPage() {
   return (
     <>
       <h1>Admin</h1>
-      {isAdmin ? <><Users /><Tokens /><SettingsForm /></> : <p>This page needs the admin role.</p>}
+      {isAdmin ? <><Users /><Tokens /><SettingsForm /><DeleteOldJobs /></> : <p>This page needs the admin role.</p>}
     </>
   )
 }
