@@ -27,6 +27,7 @@ describe.skipIf(!history)(`a worker of the previous release (${previousRelease})
     const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout })
     expect(untar.status, untar.stderr.toString()).toBe(0)
     fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(dir, 'node_modules'))
+    fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }')
     // As a service embeds it (manana/worker), with that release's own code only.
     fs.writeFileSync(
       path.join(dir, 'run-worker.ts'),
