@@ -5,7 +5,7 @@
 // claimer, the same call claims the next jobs
 // (manana_end_attempts_and_fetch): one commit for both, and a child its parent's end made
 // ready is claimed in the very transaction that finished the parent.
-import { isManaError } from '../lib/queue/errors.ts'
+import { isTransient } from '../lib/db/transient.ts'
 import type { JobRow } from '../lib/queue/job.ts'
 import type { Queryable } from '../lib/queue/queryable.ts'
 import { errorRecord, message, type Log } from '../lib/observe/log.ts'
@@ -160,12 +160,4 @@ export class AttemptEnds {
     const byId = new Map(rows.flatMap((row) => (row.job_id === null ? [] : [[Number(row.job_id), row.ended!] as const])))
     return ends.map((end) => byId.get(end.id) ?? false)
   }
-}
-
-/** Whether an error may pass by itself: a lost connection, a serialization failure, a restart. */
-function isTransient(error: unknown): boolean {
-  if (isManaError(error)) return false
-  const code = (error as { code?: unknown })?.code
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ['08', '40', '53', '57'].includes(code.slice(0, 2))
-  return true // a socket error (ECONNRESET…) or pg's "Connection terminated": no SQLSTATE
 }

@@ -6,6 +6,7 @@ import { format } from 'node:util'
 import pg from 'pg'
 import type { Tracer } from '@opentelemetry/api'
 import { checkSchema } from '../lib/db/schema-check.ts'
+import { retryTransient } from '../lib/db/transient.ts'
 import { activeTracer } from '../lib/observe/tracing.ts'
 import type { App, PeriodicTask } from '../lib/queue/app.ts'
 import { parseCron, type CronSchedule } from '../lib/queue/cron.ts'
@@ -174,7 +175,9 @@ export class Worker {
       onConnectionLost: (error) => this.say('warn', 'worker.connection_lost', `a database connection was lost: ${error.message}`),
     })
     this.db = fromPg(this.pool)
-    await checkSchema(this.db)
+    // A connection dying as it starts (a restart, a terminated backend) is ridden out, said.
+    const notYet = (failure: unknown) => this.say('warn', 'worker.start_failed', `could not start yet (${message(failure)}); trying again`)
+    await retryTransient(() => checkSchema(this.db), notYet)
     this.attemptEnds = new AttemptEnds(this.db, this.logAs('warn', 'worker.end_not_recorded'), this.claimer(), (ms) => this.metrics.roundTrip('end', ms))
     this.jobLogs = new JobLogs(this.db, this.logAs('warn', 'job.log_lines_lost'))
     // The endpoints first (a port in use fails the start before anything is registered); closed
@@ -182,7 +185,7 @@ export class Worker {
     try {
       if (this.ports.health !== undefined) this.served.health = await serveEndpoints(healthRoutes(() => this.health()), this.ports.health)
       if (this.ports.metrics !== undefined) this.served.metrics = await serveEndpoints(this.metrics.routes(() => this.gauges()), this.ports.metrics)
-      this.id = await this.register()
+      this.id = await retryTransient(() => this.register(), notYet)
     } catch (error) {
       await this.closeServed()
       throw error
@@ -429,8 +432,8 @@ export class Worker {
     const running: Running = { job, controller: new AbortController() }
     this.running.set(job.id, running)
     running.done = this.execute(running)
-    // The database learns that a job claimed ahead started with the next call (ends batch
-    // with it); were this worker lost before, the job would go back to todo as never run.
+    // The database learns that a job claimed ahead started with the next call (ends batch with
+    // it); were this worker lost before, its recovery counts the attempt all the same.
     if (job.claimedAhead) {
       void this.attemptEnds.record({ id: job.id, worker_id: this.id!, outcome: 'started' }).then((ours) => {
         if (!ours) this.stopJob(job.id, 'lost')
@@ -612,9 +615,10 @@ export class Worker {
   }
 
   /**
-   * Ends the attempts that gone workers left: a job never started goes back to todo without an
-   * attempt counted; a started one failed, retried as its task's strategy says (at least once:
-   * it may have run to its end, unrecorded), with an error saying what is known.
+   * Ends the attempts that gone workers left, each failed and retried as its task's strategy says
+   * (it may have run to its end, unrecorded), with an error saying what is known. A job claimed
+   * ahead whose start was not recorded counts an attempt too: its worker may have begun it in the
+   * moment before it died, and a job must never run twice while its attempts say 1.
    */
   private async recoverStalledJobs(): Promise<void> {
     const client = await this.pool.connect()
@@ -623,12 +627,12 @@ export class Worker {
       const { rows } = await client.query<StalledJob>('SELECT * FROM manana_claim_stalled_jobs($1)', [this.options.staleAfter])
       for (const stalled of rows) {
         const job = jobFromRow(stalled.job)
-        if (!stalled.started) {
-          await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, NULL, NULL)', [job.id, 'released'])
-          this.sayOfJob('warn', 'worker.recovered_jobs', job, `job ${job.id} ${job.task} back to todo: ${lostWorker(stalled, this.options.staleAfter)} before starting it`)
-          continue
-        }
-        const error = new Error(`${lostWorker(stalled, this.options.staleAfter)} while this attempt ran; whether the task finished is not known`)
+        const lost = lostWorker(stalled, this.options.staleAfter)
+        const error = new Error(
+          stalled.started
+            ? `${lost} while this attempt ran; whether the task finished is not known`
+            : `${lost} after claiming this job ahead of a free slot; whether its task started is not known`,
+        )
         const task = this.app.tasks.get(job.task)
         const retryIn = task ? retryDelay(task.options.retry, error, job.attempts) : null
         await client.query('SELECT manana_end_attempt($1, NULL, $2, NULL, $3::jsonb, $4)', [job.id, 'failed', errorRecord(error), retryIn])
@@ -818,7 +822,7 @@ export class Worker {
 /** A row of manana_claim_stalled_jobs: a job a gone worker left, and what is known of the worker. */
 interface StalledJob {
   job: JobRow
-  /** Started, not merely claimed ahead. */
+  /** Its start was recorded (not merely claimed ahead). */
   started: boolean
   known_by: 'connection' | 'heartbeat' | 'pruned'
   worker: { id: number; name: string | null; host: string | null; pid: number | null } | null
