@@ -218,7 +218,9 @@ async function main(): Promise<number> {
           `SELECT count(*)::int AS n FROM procrastinate_jobs WHERE id = ANY ($1) AND status = 'doing' AND worker_id = $2`,
           [kill.held, kill.workerId],
         ).catch(() => [undefined])
-        if (row?.n === 0) kill.recoveredAt = Date.now()
+        if (row?.n !== 0) continue
+        kill.recoveredAt = Date.now()
+        console.log(`${seconds(kill.recoveredAt - began)}: the jobs of worker pid ${kill.pid} recovered, ${seconds(kill.recoveredAt - kill.at)} after its SIGKILL`)
       }
       await sleep(100)
     }
@@ -283,7 +285,8 @@ async function main(): Promise<number> {
     // Outcomes after a crash: attempts counted against runs recorded.
     const [outcomes] = await sql(
       `SELECT count(*) FILTER (WHERE message LIKE '%connection closed%')::int AS by_connection,
-              count(*) FILTER (WHERE message LIKE '%stopped sending heartbeats%' OR message LIKE '%removed as stalled%')::int AS by_heartbeat
+              count(*) FILTER (WHERE message LIKE '%stopped sending heartbeats%' OR message LIKE '%removed as stalled%')::int AS by_heartbeat,
+              count(*) FILTER (WHERE message LIKE '%after claiming this job ahead%')::int AS claimed_ahead
        FROM manana_job_errors`,
     )
     const [counting] = await sql(

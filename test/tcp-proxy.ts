@@ -1,5 +1,6 @@
-// A TCP proxy in front of a database that can be cut off like a network partition: connections
-// stay open at both ends, but nothing passes any more (no reset, no close), until it is healed.
+// A TCP proxy in front of a database that can be cut off like a network partition (connections
+// stay open at both ends, but nothing passes any more: no reset, no close), or drop every
+// connection and refuse new ones, until it is healed.
 import net from 'node:net'
 
 export interface TcpProxy {
@@ -7,6 +8,8 @@ export interface TcpProxy {
   url: string
   /** Stop forwarding, in both directions, on every connection, open and new. */
   cut(): void
+  /** Close every connection and refuse new ones (as a peer that went away), until healed. */
+  drop(): void
   /** Forward again. */
   heal(): void
   close(): Promise<void>
@@ -16,7 +19,9 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
   const target = new URL(url)
   const sockets = new Set<net.Socket>()
   let cut = false
+  let dropping = false
   const server = net.createServer((client) => {
+    if (dropping) return client.destroy()
     const upstream = net.connect(Number(target.port || 5432), target.hostname)
     for (const [from, to] of [
       [client, upstream],
@@ -45,8 +50,13 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
     cut() {
       cut = true
     },
+    drop() {
+      dropping = true
+      for (const socket of sockets) socket.destroy()
+    },
     heal() {
       cut = false
+      dropping = false
       for (const [to, chunk] of held.splice(0)) to.write(chunk)
     },
     async close() {

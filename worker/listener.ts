@@ -14,6 +14,8 @@ export interface ListenerEvents {
   onAbortRequested(jobId: number): void
   /** Listening again after a loss: what was announced meanwhile was missed. */
   onReconnected(): void
+  /** Its session, and the liveness lock it held, are gone: beat now, and often until it is back. */
+  onLockLost(): void
   /** Someone asks to run or preview a workflow definition called `name` (worker/workflow-requests.ts). */
   onWorkflowRequested(name: string): void
 }
@@ -31,6 +33,9 @@ export function channelsFor(queues: string[] | null): string[] {
 export class WorkerListener {
   private readonly listener: Listener
   private lockRetry?: NodeJS.Timeout
+  private holdsLock = false
+  /** It held its liveness lock and has lost it (its session ended): it proves it lives by beating until it holds it again. */
+  lockLost = false
 
   constructor(
     connection: pg.ClientConfig,
@@ -50,6 +55,12 @@ export class WorkerListener {
       onSession: async (session, again) => {
         await this.holdLock(session)
         if (again) this.events.onReconnected()
+      },
+      onSessionLost: () => {
+        if (!this.holdsLock) return
+        this.holdsLock = false
+        this.lockLost = true
+        this.events.onLockLost()
       },
     })
   }
@@ -89,6 +100,10 @@ export class WorkerListener {
   private async holdLock(session: pg.Client): Promise<void> {
     clearTimeout(this.lockRetry)
     const [row] = (await session.query<{ held: boolean }>('SELECT manana_hold_worker_lock($1) AS held', [this.workerId])).rows
+    if (row!.held && session === this.listener.session) {
+      this.holdsLock = true
+      this.lockLost = false
+    }
     if (!row!.held && session === this.listener.session) {
       this.lockRetry = setTimeout(() => this.holdLock(session).catch(() => {}), 1000).unref()
     }

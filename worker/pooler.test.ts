@@ -28,6 +28,7 @@ describe.skipIf(!hasPgbouncer)('behind PgBouncer in transaction mode', () => {
 
   function startWorker(directUrl: string | undefined, options: WorkerOptions = {}) {
     const app = createApp({ databaseUrl: bouncer.url, directUrl })
+    app.task('step', {}, async () => 'ran')
     const records: LogRecord[] = []
     const worker = new Worker(app, { healthPort: 0, heartbeatInterval: 0.2, logger: (record) => records.push(record), ...options })
     const running = worker.run()
@@ -57,14 +58,12 @@ describe.skipIf(!hasPgbouncer)('behind PgBouncer in transaction mode', () => {
     expect(notReady.body.problems.join(' ')).toMatch(/MANANA_DIRECT_URL/)
     expect(records.filter((record) => record.event === 'worker.listener.notifications_lost')).toHaveLength(1)
     expect(await workerLocks()).toBe(0)
-    app.task('polled', {}, async () => 'ran')
-    const [id] = await app.defer([{ task: 'polled' }])
+    const [id] = await app.defer([{ task: 'step' }])
     await until(async () => (await t.sql(`SELECT status FROM procrastinate_jobs WHERE id = $1`, [id]))[0]!.status === 'succeeded', 'the job to run')
   })
 
   it('with a direct URL: ready, notified at once (no polls), its liveness lock on its direct session', async () => {
     const { app, worker } = startWorker(t.url, { pollInterval: 3600 })
-    app.task('notified', {}, async () => 'ran')
     await until(async () => (await ready(worker))?.status === 200, 'ready')
     const [lock] = await t.sql(
       `SELECT activity.application_name FROM pg_locks AS lock JOIN pg_stat_activity AS activity ON activity.pid = lock.pid
@@ -73,7 +72,7 @@ describe.skipIf(!hasPgbouncer)('behind PgBouncer in transaction mode', () => {
     )
     expect(lock).toEqual({ application_name: expect.stringMatching(/^manana-worker /) })
     // Deferred through the pooler; a poll would come in an hour.
-    const [id] = await app.defer([{ task: 'notified' }])
+    const [id] = await app.defer([{ task: 'step' }])
     await until(async () => (await t.sql(`SELECT status FROM procrastinate_jobs WHERE id = $1`, [id]))[0]!.status === 'succeeded', 'the notified job to run')
   })
 

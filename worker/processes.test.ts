@@ -113,11 +113,15 @@ describe('worker processes', () => {
     await t.sql(`CREATE TABLE IF NOT EXISTS chaos_runs (id bigserial PRIMARY KEY, job_id bigint NOT NULL, attempt integer NOT NULL,
                  pid integer NOT NULL, started_at timestamptz NOT NULL, ended_at timestamptz)`)
     await deferWorkflow(t.db, randomDag(400, () => 10 + Math.floor(Math.random() * 60), 'chaos'))
+    // Beating once a second (the default): between beats, only its beats while its lock is lost keep it alive.
     const worker = manana(t.url, ['worker', '--app', 'test/apps/chaos-app.ts', '--concurrency', '5', '--poll-interval', '1', '--name', 'victim'], {
-      ...fastHealth,
       CHAOS_CONCURRENCY: '5',
     })
     workers.push(worker)
+    // A second worker, on another queue, holding its own lock: it checks for gone workers (four
+    // times a second in all) and would take the victim's jobs were the victim judged dead.
+    const watcher = manana(t.url, ['worker', '--app', 'test/apps/chaos-app.ts', '--queues', 'elsewhere', '--name', 'watcher'], { ...fastHealth, CHAOS_CONCURRENCY: '1' })
+    workers.push(watcher)
     let terminated = 0
     for (let i = 0; i < 50; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200))
@@ -135,6 +139,9 @@ describe('worker processes', () => {
        WHERE other.id > run.id AND other.started_at < coalesce(run.ended_at, 'infinity')`,
     )
     expect(overlap!.n).toBe(0)
+    // Never judged dead: no attempt was recovered from it.
+    expect(await t.sql('SELECT job_id, message FROM manana_job_errors')).toEqual([])
+    expect(watcher.output()).not.toMatch(/recovered/)
   })
 
   it('workers reconnect after PostgreSQL restarts mid-run and finish the DAG', async () => {

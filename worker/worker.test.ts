@@ -414,6 +414,31 @@ describe('worker', () => {
     await until(statusIs(held!, 'succeeded'), 'the job to end on its own worker')
   })
 
+  it('keeps the jobs of a worker whose listening session is down for seconds: it beats while its lock is lost', async () => {
+    // Its session goes through a proxy that drops it and refuses it for 3 s; its pool does not.
+    const proxy = await startTcpProxy(t.url)
+    stops.push(() => proxy.close())
+    const app = createApp({ databaseUrl: t.url, directUrl: proxy.url })
+    let release!: () => void
+    app.task('hold', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    const [held] = await app.defer([{ task: 'hold' }])
+    // Beating once a second, the default: its lock's grace is half a second.
+    const { worker } = startWorker(app, { heartbeatInterval: 1, staleAfter: 3600, shutdownGrace: 0.1 })
+    startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 3600, name: 'recoverer' })
+    await until(statusIs(held!, 'doing'), 'the job to start')
+    // The recoverer's lock is a witness once the worker's lock was seen after it was taken.
+    await until(async () => (await t.sql(`SELECT bool_or(lock_seen_at >= (SELECT lock_since FROM procrastinate_workers WHERE name = 'recoverer')) AS seen FROM procrastinate_workers WHERE id = $1`, [worker.id]))[0]!.seen, 'a witness')
+    proxy.drop()
+    await until(async () => (await t.sql(`SELECT lock_missing_since FROM procrastinate_workers WHERE id = $1`, [worker.id]))[0]?.lock_missing_since, 'the lock seen missing')
+    await new Promise((resolve) => setTimeout(resolve, 3000)) // six times its grace
+    expect(await t.sql('SELECT status, worker_id FROM procrastinate_jobs WHERE id = $1', [held])).toEqual([{ status: 'doing', worker_id: String(worker.id) }])
+    proxy.heal()
+    await until(async () => (await t.sql(`SELECT lock_missing_since FROM procrastinate_workers WHERE id = $1`, [worker.id]))[0]?.lock_missing_since === null, 'the lock held again')
+    release()
+    await until(statusIs(held!, 'succeeded'), 'the job to end on its own worker')
+    expect(lines.join('\n')).not.toMatch(/recovered/)
+  })
+
   it('judges no worker by its lock when every session ended since (a server restart), until a session older than its last beat witnesses it', async () => {
     const gone = async () => (await t.sql('SELECT worker_id::int AS id, known_by FROM manana_gone_workers(3600)'))
     const first = await workerWithLock('first', 0.1)

@@ -122,6 +122,12 @@ export class Worker {
   private lastBeat?: number
   /** When the last heartbeat that reached the database was sent: the database's record of it is no older. */
   private lastBeatSentAt = performance.now()
+  /** Its beats every 0.1 s while its liveness lock is lost. */
+  private rapidBeats?: NodeJS.Timeout
+  /** A beat found it removed and registers it again. */
+  private registering = false
+  /** Live workers at its last beat: it checks for gone ones every 0.25 s times their number. */
+  private liveWorkers = 1
   /** It stopped its jobs for want of a heartbeat, and has not beaten since. */
   private cutOff = false
   /** The ports asked for (0: any free one), and the servers on them once running. */
@@ -205,6 +211,7 @@ export class Worker {
           this.wake()
           this.workflowRequests.wake()
         },
+        onLockLost: () => this.beatWhileLockLost(),
       },
       async (channel, payload) => void (await this.db.query('SELECT pg_notify($1, $2)', [channel, payload])),
       (level, event, message) => this.say(level, `worker.${event}`, message),
@@ -214,6 +221,8 @@ export class Worker {
     this.workflowRequests.wake() // those made before it listened
     this.lastBeatSentAt = performance.now()
     const stopBeating = this.every(this.options.heartbeatInterval, () => this.keepHealthy())
+    // About four checks a second in all, whatever the number of workers.
+    const stopRecovering = this.every(() => 0.25 * this.liveWorkers * (0.8 + 0.4 * Math.random()), () => this.recover())
     const stopWatching = this.every(this.options.heartbeatInterval, async () => this.stopJobsIfCutOff())
     const stopTicking = this.every(1, () => this.deferPeriodicTicks())
     const rules = this.app.retentionRules
@@ -223,6 +232,7 @@ export class Worker {
     } finally {
       await stopTicking()
       await stopPruning()
+      await stopRecovering()
       await this.shutdown(async () => {
         await stopWatching()
         await stopBeating()
@@ -556,19 +566,53 @@ export class Worker {
   }
 
   /** Heartbeat, recovery of jobs left by dead workers, and aborts missed by LISTEN. */
-  private async keepHealthy(): Promise<void> {
-    try {
-      const sentAt = performance.now()
-      const [beat] = await this.db.query<{ registered: boolean | null }>('SELECT manana_heartbeat($1) AS registered', [this.id])
-      this.lastBeat = performance.now()
-      this.lastBeatSentAt = sentAt
-      this.cutOff = false
-      if (!beat!.registered && !this.stopping) {
-        this.say('warn', 'worker.registered_again', `worker ${this.id} was removed as gone by another worker (its heartbeat was late); registering again`)
+  /**
+   * Others judge a worker dead once it was seen without its liveness lock for lockGrace and has not
+   * beaten since: while its lock is lost (its session dropped; it reconnects), it beats every 0.1 s.
+   */
+  private beatWhileLockLost(): void {
+    if (this.rapidBeats) return
+    let beating: Promise<void> | undefined
+    this.rapidBeats = setInterval(() => {
+      if (!this.listener?.lockLost) {
+        clearInterval(this.rapidBeats)
+        this.rapidBeats = undefined
+        return
+      }
+      beating ??= this.beat()
+        .catch((error) => this.say('warn', 'worker.heartbeat_failed', `heartbeat failed: ${message(error)}`))
+        .finally(() => (beating = undefined))
+    }, 100)
+    void this.beat().catch(() => {}) // at once too
+  }
+
+  /** Its heartbeat; registers again when it was removed as gone meanwhile. */
+  private async beat(): Promise<void> {
+    const sentAt = performance.now()
+    const [beat] = await this.db.query<{ registered: boolean | null; workers: number }>(
+      `SELECT manana_heartbeat($1) AS registered, (SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - interval '30 seconds')::int AS workers`,
+      [this.id],
+    )
+    this.lastBeat = performance.now()
+    this.lastBeatSentAt = Math.max(this.lastBeatSentAt, sentAt)
+    this.liveWorkers = Math.max(1, beat!.workers)
+    this.cutOff = false
+    if (!beat!.registered && !this.stopping && !this.registering) {
+      this.say('warn', 'worker.registered_again', `worker ${this.id} was removed as gone by another worker (its heartbeat was late); registering again`)
+      this.registering = true
+      try {
         this.id = await this.register()
         await this.listener?.holdLockFor(this.id)
+      } finally {
+        this.registering = false
       }
-      await this.recoverStalledJobs()
+    }
+  }
+
+  /** Heartbeat, then the rest of its upkeep: claims that waited too long go back, missed aborts. */
+  private async keepHealthy(): Promise<void> {
+    try {
+      await this.beat()
       // Jobs claimed ahead that waited a whole heartbeat (tasks turned slow) go back for others.
       const waitedSince = performance.now() - this.options.heartbeatInterval * 1000
       const waited = this.queued.filter((item) => item.claimedAt < waitedSince)
@@ -612,6 +656,15 @@ export class Worker {
     )
     for (const job of running) this.stopRunning(job, 'lost')
     this.unqueue(this.queued.splice(0).map((item) => item.job), 'released')
+  }
+
+  /** Recovers the jobs of gone workers (never fails: said, and tried again at the next check). */
+  private async recover(): Promise<void> {
+    try {
+      await this.recoverStalledJobs()
+    } catch (error) {
+      this.say('warn', 'worker.recovery_failed', `could not recover the jobs of gone workers: ${message(error)}`)
+    }
   }
 
   /**
@@ -724,6 +777,8 @@ export class Worker {
       JSON.stringify(tasks),
       this.options.heartbeatInterval,
     ])
+    // Judged by the lock rule of this release: it beats every 0.1 s while it has lost its lock.
+    await this.db.query('UPDATE procrastinate_workers SET lock_grace = $2 WHERE id = $1', [row!.id, lockGrace])
     if (this.app.workflows.size) {
       const workflows = [...this.app.workflows.values()].map((workflow) => ({ name: workflow.name, input_schema: workflow.inputSchema() }))
       await this.db.query('SELECT manana_announce_workflows($1)', [JSON.stringify(workflows)])
@@ -758,6 +813,7 @@ export class Worker {
     await this.workflowRequests.settled()
     await Promise.all(this.measuring)
     await stopBeating()
+    clearInterval(this.rapidBeats)
     await this.listener?.close()
     await this.db.query('SELECT procrastinate_unregister_worker_v1($1)', [this.id]).catch(() => {})
     await this.closeServed()
@@ -788,12 +844,27 @@ export class Worker {
     return (message) => this.say(level, event, message)
   }
 
-  /** Runs `action` every `seconds` (never two at once); the function returned stops it and waits for a run under way. */
-  private every(seconds: number, action: () => Promise<void>): () => Promise<void> {
+  /**
+   * Runs `action` after `seconds` (a number, or asked anew each time), again and again, never two
+   * at once; the function returned stops it and waits for a run under way.
+   */
+  private every(seconds: number | (() => number), action: () => Promise<void>): () => Promise<void> {
+    let stopped = false
+    let timer: NodeJS.Timeout | undefined
     let running: Promise<void> | undefined
-    const timer = setInterval(() => (running ??= action().finally(() => (running = undefined))), seconds * 1000)
+    const next = () => {
+      if (stopped) return
+      timer = setTimeout(() => {
+        running = action().finally(() => {
+          running = undefined
+          next()
+        })
+      }, (typeof seconds === 'number' ? seconds : seconds()) * 1000)
+    }
+    next()
     return async () => {
-      clearInterval(timer)
+      stopped = true
+      clearTimeout(timer)
       await running
     }
   }
@@ -827,6 +898,12 @@ interface StalledJob {
   known_by: 'connection' | 'heartbeat' | 'pruned'
   worker: { id: number; name: string | null; host: string | null; pid: number | null } | null
 }
+
+/**
+ * Seconds a worker may be seen without its liveness lock, not beating since, before the others take
+ * its jobs: five of the beats it sends every 0.1 s while it reconnects.
+ */
+const lockGrace = 0.5
 
 /** How a stalled job's worker was lost, as far as is known: a sentence's subject and verb. */
 function lostWorker({ known_by, worker }: StalledJob, staleAfter: number): string {

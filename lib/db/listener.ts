@@ -15,6 +15,8 @@ export interface ListenerSettings {
   notify(channel: string, payload: string): Promise<void>
   /** A session proved to hear: hold what belongs to it (a liveness lock), or read what was missed. */
   onSession?(session: pg.Client, again: boolean): Promise<void>
+  /** The session is gone (what it held went with it). */
+  onSessionLost?(): void
   log(level: 'info' | 'warn', event: string, message: string): void
   /** Seconds a first probe may take (default 5; three times that for a session that heard before), and between probes (default 30). */
   probeTimeout?: number
@@ -94,6 +96,7 @@ export class Listener {
     this.expected = undefined
     if (!this.saidLost) this.settings.log('warn', 'listener.lost', `not listening for notifications (${cause.message}); polling until it reconnects`)
     this.saidLost = true
+    if (this.listening) this.settings.onSessionLost?.()
     this.listening = false
     this.started?.()
     client.end().catch(() => {})
