@@ -422,7 +422,7 @@ describe('worker', () => {
     let release!: () => void
     app.task('hold', {}, () => new Promise<void>((resolve) => (release = resolve)))
     const [held] = await app.defer([{ task: 'hold' }])
-    // Beating once a second, the default: its lock's grace is half a second.
+    // Beating once a second, the default: its lock's grace is 0.4 s.
     const { worker } = startWorker(app, { heartbeatInterval: 1, staleAfter: 3600, shutdownGrace: 0.1 })
     startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 3600, name: 'recoverer' })
     await until(statusIs(held!, 'doing'), 'the job to start')

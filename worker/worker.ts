@@ -126,7 +126,7 @@ export class Worker {
   private rapidBeats?: NodeJS.Timeout
   /** A beat found it removed and registers it again. */
   private registering = false
-  /** Live workers at its last beat: it checks for gone ones every 0.25 s times their number. */
+  /** Workers that beat in the last 3 s, at its last beat: it checks for gone ones every 0.2 s times their number. */
   private liveWorkers = 1
   /** It stopped its jobs for want of a heartbeat, and has not beaten since. */
   private cutOff = false
@@ -221,8 +221,8 @@ export class Worker {
     this.workflowRequests.wake() // those made before it listened
     this.lastBeatSentAt = performance.now()
     const stopBeating = this.every(this.options.heartbeatInterval, () => this.keepHealthy())
-    // About four checks a second in all, whatever the number of workers.
-    const stopRecovering = this.every(() => 0.25 * this.liveWorkers * (0.8 + 0.4 * Math.random()), () => this.recover())
+    // About five checks a second in all, whatever the number of workers.
+    const stopRecovering = this.every(() => 0.2 * this.liveWorkers * (0.8 + 0.4 * Math.random()), () => this.recover())
     const stopWatching = this.every(this.options.heartbeatInterval, async () => this.stopJobsIfCutOff())
     const stopTicking = this.every(1, () => this.deferPeriodicTicks())
     const rules = this.app.retentionRules
@@ -565,7 +565,6 @@ export class Worker {
     running.controller.abort(new Error(reason))
   }
 
-  /** Heartbeat, recovery of jobs left by dead workers, and aborts missed by LISTEN. */
   /**
    * Others judge a worker dead once it was seen without its liveness lock for lockGrace and has not
    * beaten since: while its lock is lost (its session dropped; it reconnects), it beats every 0.1 s.
@@ -590,7 +589,7 @@ export class Worker {
   private async beat(): Promise<void> {
     const sentAt = performance.now()
     const [beat] = await this.db.query<{ registered: boolean | null; workers: number }>(
-      `SELECT manana_heartbeat($1) AS registered, (SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - interval '30 seconds')::int AS workers`,
+      `SELECT manana_heartbeat($1) AS registered, (SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - interval '3 seconds')::int AS workers`,
       [this.id],
     )
     this.lastBeat = performance.now()
@@ -901,9 +900,9 @@ interface StalledJob {
 
 /**
  * Seconds a worker may be seen without its liveness lock, not beating since, before the others take
- * its jobs: five of the beats it sends every 0.1 s while it reconnects.
+ * its jobs: four of the beats it sends every 0.1 s while it reconnects.
  */
-const lockGrace = 0.5
+const lockGrace = 0.4
 
 /** How a stalled job's worker was lost, as far as is known: a sentence's subject and verb. */
 function lostWorker({ known_by, worker }: StalledJob, staleAfter: number): string {

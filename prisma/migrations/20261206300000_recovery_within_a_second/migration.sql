@@ -5,8 +5,8 @@
 -- after that moment: it beats every 0.1 s while it holds no lock. Workers that say so at
 -- registration (lock_grace, in seconds) are judged by this rule; a worker of the release before
 -- (lock_grace NULL), which beats only once a second, by the three missed beats as before.
--- Checks run about four times a second in all, whatever the number of workers (each worker
--- checks at 0.25 s times their number).
+-- Checks run about five times a second in all, whatever the number of workers (each worker
+-- checks every 0.2 s times their number).
 --
 -- manana_heartbeat writes the beat's own time (clock_timestamp), not its transaction's, so that a
 -- beat and a check can be ordered whatever their transactions.
