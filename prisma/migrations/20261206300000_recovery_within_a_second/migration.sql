@@ -54,16 +54,19 @@ DECLARE
     orphan_ids bigint[];
 BEGIN
     -- When each worker was first seen without its lock (cleared once it holds it again): the
-    -- moment its grace counts from. Rows another check is changing are left to it.
+    -- moment its grace counts from. Only rows whose mark changes, each skipped while another
+    -- check or its beat changes it, and locked FOR NO KEY UPDATE: a live worker's claims check
+    -- their foreign key to its row (FOR KEY SHARE) while they hold jobs this check then locks.
     UPDATE procrastinate_workers AS w
     SET lock_missing_since = CASE WHEN seen.holds THEN NULL ELSE now() END
     FROM (
-        SELECT w.id, manana_worker_lock_key(w.id)::oid IN (SELECT manana_held_worker_locks()) AS holds
+        SELECT w.id, seen.holds
         FROM procrastinate_workers AS w
-        WHERE w.lock_seen_at IS NOT NULL
-        FOR UPDATE SKIP LOCKED
+        CROSS JOIN LATERAL (SELECT manana_worker_lock_key(w.id)::oid IN (SELECT manana_held_worker_locks()) AS holds) AS seen
+        WHERE w.lock_seen_at IS NOT NULL AND seen.holds = (w.lock_missing_since IS NOT NULL)
+        FOR NO KEY UPDATE OF w SKIP LOCKED
     ) AS seen
-    WHERE w.id = seen.id AND seen.holds = (w.lock_missing_since IS NOT NULL);
+    WHERE w.id = seen.id;
     SELECT array_agg(w.id), array_agg(w.known_by), array_agg(w.worker)
     INTO gone_ids, gone_known_by, gone_workers
     FROM (
