@@ -144,7 +144,7 @@ describe('worker processes', () => {
     expect(watcher.output()).not.toMatch(/recovered/)
   })
 
-  it('workers reconnect after PostgreSQL restarts mid-run and finish the DAG', async () => {
+  it("workers reconnect after PostgreSQL restarts mid-run and finish the DAG; one killed just before it loses nothing, and no live one is taken for dead", async () => {
     const dataDir = embeddedDataDir(`test-restart-${process.pid}`)
     let server = await startEmbeddedPostgres(dataDir)
     const port = Number(new URL(server.url).port)
@@ -153,18 +153,29 @@ describe('worker processes', () => {
     try {
       await migrateDatabase(server.url)
       await deferWorkflow(fromPg(pool), randomDag(300, () => 20 + Math.floor(Math.random() * 40)))
-      startWorkers(server.url, 2, 5)
+      // No heartbeat timeout: only the lock rule can give the killed worker's jobs back.
+      startWorkers(server.url, 3, 5, { MANANA_HEARTBEAT_INTERVAL: '0.5', MANANA_STALE_AFTER: '3600' })
+      const victim = workers[2]!
       for (;;) {
-        const [row] = await db.sql(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'succeeded'`)
-        if (row!.n >= 50) break
-        await new Promise((resolve) => setTimeout(resolve, 100))
+        const [row] = await db.sql(
+          `SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS done,
+                  count(*) FILTER (WHERE status = 'doing' AND worker_id = (SELECT id FROM procrastinate_workers WHERE name = 'w2'))::int AS victims
+           FROM procrastinate_jobs`,
+        )
+        if (row!.done >= 50 && row!.victims > 0) break
+        await new Promise((resolve) => setTimeout(resolve, 20))
       }
+      victim.child.kill('SIGKILL')
       await server.stop()
       await new Promise((resolve) => setTimeout(resolve, 1500))
       server = await startEmbeddedPostgres(dataDir, { port })
       await waitUntilAllFinished(db, 90, () => workers.map((w) => w.output().slice(-3000)).join('\n'))
       await expectDagRanInOrder(db, 300)
       expect(workers.map((w) => w.output()).join('\n')).toMatch(/trying again|listening again/)
+      // Its jobs came back by its closed session, counted after the restart; nobody else's did.
+      const errors = await db.sql<{ message: string }>('SELECT message FROM manana_job_errors')
+      expect(errors.length).toBeGreaterThan(0)
+      for (const { message } of errors) expect(message).toMatch(/^worker \d+ "w2" .* was lost: its database connection closed/)
     } finally {
       await pool.end()
       for (const worker of workers.splice(0)) {

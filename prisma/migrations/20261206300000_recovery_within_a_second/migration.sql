@@ -4,7 +4,10 @@
 -- a check first saw the lock gone (lock_missing_since), and such a worker proves itself by beating
 -- after that moment: it beats every 0.1 s while it holds no lock. Workers that say so at
 -- registration (lock_grace, in seconds) are judged by this rule; a worker of the release before
--- (lock_grace NULL), which beats only once a second, by the three missed beats as before.
+-- (lock_grace NULL), which beats only once a second, by the three missed beats as before. A mark
+-- made before a restart of the server does not count (every session ended then): the first
+-- check after it marks again, so a worker killed just before a restart is taken back about a
+-- second after it, not at the 30 s heartbeat rule.
 -- Checks run about five times a second in all, whatever the number of workers (each worker
 -- checks every 0.2 s times their number).
 --
@@ -31,15 +34,20 @@ AS $$
     WHERE w.last_heartbeat < now() - make_interval(secs => stale_seconds)
        OR (w.lock_seen_at IS NOT NULL AND NOT w.holds
            AND CASE WHEN w.lock_grace IS NULL
-                    -- A worker of the release before: three missed beats.
+                    -- A worker of the release before: three missed beats, and (after a restart of
+                    -- the server every lock is gone) a witness: a worker holding a lock it took
+                    -- before the last time this one's was seen.
                     THEN w.last_heartbeat < now() - make_interval(secs => 3 * w.heartbeat_interval)
-                    -- Seen without its lock longer than its grace, and no beat since it was seen so.
-                    ELSE w.lock_missing_since < now() - make_interval(secs => w.lock_grace)
+                         AND EXISTS (
+                             SELECT 1 FROM worker AS witness
+                             WHERE witness.holds AND witness.id <> w.id AND witness.lock_since <= w.lock_seen_at)
+                    -- Seen without its lock longer than its grace, by a check since the server
+                    -- started (a restart ends every session: the grace counts from after it), and
+                    -- no beat since it was seen so.
+                    ELSE w.lock_missing_since > pg_postmaster_start_time()
+                         AND w.lock_missing_since < now() - make_interval(secs => w.lock_grace)
                          AND w.last_heartbeat < w.lock_missing_since
-               END
-           AND EXISTS (
-               SELECT 1 FROM worker AS witness
-               WHERE witness.holds AND witness.id <> w.id AND witness.lock_since <= w.lock_seen_at))
+               END)
 $$;
 
 CREATE OR REPLACE FUNCTION manana_claim_stalled_jobs(stale_seconds double precision)
@@ -63,7 +71,8 @@ BEGIN
         SELECT w.id, seen.holds
         FROM procrastinate_workers AS w
         CROSS JOIN LATERAL (SELECT manana_worker_lock_key(w.id)::oid IN (SELECT manana_held_worker_locks()) AS holds) AS seen
-        WHERE w.lock_seen_at IS NOT NULL AND seen.holds = (w.lock_missing_since IS NOT NULL)
+        WHERE w.lock_seen_at IS NOT NULL
+          AND (seen.holds = (w.lock_missing_since IS NOT NULL) OR w.lock_missing_since <= pg_postmaster_start_time())
         FOR NO KEY UPDATE OF w SKIP LOCKED
     ) AS seen
     WHERE w.id = seen.id;
