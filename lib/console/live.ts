@@ -2,6 +2,7 @@
 // written" (or a job's log lines: then no new event is found, and every page reads again); the
 // new events are read in one query, a burst coalesced into one message, and each browser
 // connected to /api/events gets it.
+import { directUrlFromEnv } from '../db/database.ts'
 import { Listener } from '../db/listener.ts'
 import { consoleContext } from './context.ts'
 import { logListener } from './log.ts'
@@ -34,9 +35,8 @@ class LiveHub {
 
   private async listen(): Promise<void> {
     const context = await consoleContext()
-    const direct = process.env.MANANA_DIRECT_URL
     this.listener = new Listener({
-      connection: { connectionString: direct ?? context.url, application_name: 'manana-console' },
+      connection: { connectionString: directUrlFromEnv() ?? context.url, application_name: 'manana-console' },
       channels: ['manana_console'],
       notify: async (channel, payload) => void (await context.db.query('SELECT pg_notify($1, $2)', [channel, payload])),
       onNotification: () => this.schedule(),

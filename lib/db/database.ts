@@ -1,6 +1,12 @@
 import { startEmbeddedPostgres } from './embedded.ts'
 import { migrateDatabase } from './migrate.ts'
 
+/**
+ * A connection to the database itself for what needs a session (LISTEN, a worker's liveness
+ * lock), when DATABASE_URL goes through a pooler in transaction mode: MANANA_DIRECT_URL.
+ */
+export const directUrlFromEnv = (): string | undefined => process.env.MANANA_DIRECT_URL || undefined
+
 export interface Database {
   url: string
   /** Whether this is the embedded server (started or reused from ./.manana/). */

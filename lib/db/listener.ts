@@ -23,7 +23,7 @@ export interface ListenerSettings {
   probeInterval?: number
 }
 
-export const directUrlAdvice =
+const directUrlAdvice =
   'is the connection going through a pooler in transaction mode (PgBouncer)? Set MANANA_DIRECT_URL to a direct connection for sessions (README: "Behind a connection pooler")'
 
 export class Listener {

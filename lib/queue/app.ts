@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { openDatabase, type Database } from '../db/database.ts'
+import { directUrlFromEnv, openDatabase, type Database } from '../db/database.ts'
 import { createPool, type PoolSettings } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
 import { ageSeconds, checkedRule, type RetentionRule } from './prune.ts'
@@ -173,15 +173,10 @@ export class App {
 
   /** Where a connection that needs a session goes: the direct URL when one is set, else where the pool goes. */
   async sessionConnection(): Promise<pg.ClientConfig> {
-    const direct = this.options.directUrl ?? process.env.MANANA_DIRECT_URL
+    const direct = this.options.directUrl ?? directUrlFromEnv()
     if (direct) return { connectionString: direct }
     const { connectionString, host, port, user, password, database, ssl } = (await this.pool()).options
     return { connectionString, host, port, user, password, database, ssl }
-  }
-
-  /** Whether a direct URL is set (else sessions share the pool's way to the database). */
-  get hasDirectUrl(): boolean {
-    return Boolean(this.options.directUrl ?? process.env.MANANA_DIRECT_URL)
   }
 
   async close(): Promise<void> {
