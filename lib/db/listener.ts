@@ -105,6 +105,7 @@ export class Listener {
   }
 
   private async sendProbe(client: pg.Client): Promise<void> {
+    if (client !== this.client) return
     const payload = randomBytes(6).toString('hex')
     // A session that heard before is given longer: a busy server is not a dead session.
     const timeout = (this.listening ? 3 : 1) * (this.settings.probeTimeout ?? 5) * 1000
@@ -113,9 +114,10 @@ export class Listener {
     try {
       await this.settings.notify(this.probeChannel, payload)
     } catch {
-      // The other connection failed, not this one: try again at the next probe.
+      // The other connection failed, not this one: try again, in a second if it never heard yet.
       clearTimeout(this.probeTimer)
-      this.scheduleProbe(client)
+      this.started?.()
+      this.scheduleProbe(client, this.listening ? undefined : 1)
     }
   }
 
@@ -151,8 +153,8 @@ export class Listener {
     this.scheduleProbe(client)
   }
 
-  private scheduleProbe(client: pg.Client): void {
+  private scheduleProbe(client: pg.Client, seconds = this.settings.probeInterval ?? 30): void {
     clearTimeout(this.nextProbe)
-    this.nextProbe = setTimeout(() => void this.sendProbe(client), (this.settings.probeInterval ?? 30) * 1000).unref()
+    this.nextProbe = setTimeout(() => void this.sendProbe(client), seconds * 1000).unref()
   }
 }
