@@ -204,11 +204,11 @@ describe('worker', () => {
 
   it('beats while it shuts down: a job running through the grace period is never taken from it', async () => {
     const app = createApp({ databaseUrl: t.url })
-    app.task('long', {}, async () => new Promise((resolve) => setTimeout(() => resolve('done'), 2000)))
+    app.task('long', {}, async () => new Promise((resolve) => setTimeout(() => resolve('done'), 4000)))
     const [id] = await app.defer([{ task: 'long' }])
     // A job longer than the stale-after rule, and a worker watching for stalled ones.
-    const { worker, running } = startWorker(app, { staleAfter: 1, shutdownGrace: 10 })
-    startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 1, name: 'recoverer' })
+    const { worker, running } = startWorker(app, { staleAfter: 3, shutdownGrace: 10 })
+    startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 3, name: 'recoverer' })
     await until(statusIs(id!, 'doing'), 'the job to start')
     worker.stop()
     await running
