@@ -3,7 +3,8 @@ import { ZodError, type ZodType, type core } from 'zod'
 import { writeRefusal, type AuditContext } from '../auth/audit.ts'
 import type { Actor } from '../auth/roles.ts'
 import { consoleContext } from '../console/context.ts'
-import { logAuditWriteFailed, logInternalError } from '../console/log.ts'
+import { logAuditWriteFailed, logDatabaseBusy, logInternalError } from '../console/log.ts'
+import { connectionTimeoutMs, isPoolExhausted } from '../db/pool.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { jsonProblem } from '../queue/json-values.ts'
 import { authenticate, permit, safeMethods, type Need } from './auth.ts'
@@ -73,6 +74,10 @@ export function toErrorResponse(error: unknown, request?: Request): Response {
   if (isHttpError(error)) return errorResponse(error.status, error.code, error.message)
   if (isManaError(error)) return errorResponse(statusByCode[error.code], error.code, error.message)
   if (error instanceof SyntaxError) return errorResponse(400, 'invalid_json', `the body is not JSON: ${error.message}`)
+  if (isPoolExhausted(error)) {
+    logDatabaseBusy(request)
+    return errorResponse(503, 'database_busy', `every database connection was in use for ${connectionTimeoutMs / 1000} s; try again shortly`)
+  }
   logInternalError(request, error)
   return errorResponse(500, 'internal', 'the server failed to answer; see its log')
 }

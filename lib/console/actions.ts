@@ -1,9 +1,10 @@
 // Everything an operator or admin can change from the console or the REST API, each in one
-// transaction with its audit row (deleting old jobs, in many: its row follows them). Reads are
+// transaction with its audit row, or, for what commits elsewhere (a workflow run, which a worker
+// defers) or in many transactions (deleting old jobs), with its row written after it. Reads are
 // elsewhere; this is the only way the console writes.
 import type pg from 'pg'
 import { createToken, revokeToken } from '../auth/api-tokens.ts'
-import { audited, outcomeOf, writeAudit, type AuditContext } from '../auth/audit.ts'
+import { audited, outcomeOf, writeAudit, type AuditContext, type AuditRecord } from '../auth/audit.ts'
 import type { Role } from '../auth/roles.ts'
 import { updateSettings, type Settings } from '../auth/settings.ts'
 import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
@@ -73,9 +74,14 @@ export const deferJobWorkflow = (who: Who, workflow: Workflow, options: Announce
   })
 
 /** Runs a workflow definition (through a worker that defines it); its record keeps the input and the run's jobs. */
+/**
+ * Asks a worker that defines the workflow to run it, then audits the run. No transaction: the
+ * worker must see the request, it commits the run, and the wait for its answer holds no
+ * connection (a transaction held through it took one pooled connection per run while the run
+ * asked the pool for another: ten runs at once locked the console).
+ */
 export const runWorkflowDefinition = (who: Who, name: string, input: TaskArgs) =>
-  audited(who.pool, who.audit, 'workflow.run', { details: { name, input } }, async (_db, record) => {
-    // Asked outside the audit's transaction: the worker must see the request, and it commits the run.
+  auditedAfter(who, 'workflow.run', { name, input }, async (record) => {
     const run = await runWorkflow(fromPg(who.pool), name, input)
     record.jobIds = Object.values(run.jobs)
     record.details.workflowId = run.workflowId
@@ -118,14 +124,26 @@ export const changeSettings = (who: Who, changes: Partial<Settings>) =>
 export async function pruneOldJobs(who: Who, options: Omit<PruneOptions, 'onBatch'>, onBatch?: (deleted: number) => void): Promise<number> {
   const db = fromPg(who.pool)
   if (options.dryRun) return pruneJobs(db, { ...options, onBatch }) // changes nothing: no audit row
-  let deleted = 0
-  const details = { olderThan: options.olderThan, statuses: options.statuses ?? null, queue: options.queue ?? null }
+  const details = { olderThan: options.olderThan, statuses: options.statuses ?? null, queue: options.queue ?? null, deleted: 0 }
+  return auditedAfter(who, 'jobs.prune', details, (record) =>
+    pruneJobs(db, { ...options, onBatch: (total) => onBatch?.((record.details.deleted = total)) }),
+  )
+}
+
+/**
+ * Runs an action that commits on its own (or in many transactions), then writes its audit row,
+ * with what it did or how far it got before it failed; one pooled connection at a time.
+ */
+async function auditedAfter<T>(who: Who, action: string, details: Record<string, unknown>, run: (record: AuditRecord) => Promise<T>): Promise<T> {
+  const record: AuditRecord = { action, jobIds: [], details }
+  const db = fromPg(who.pool)
+  let result: T
   try {
-    deleted = await pruneJobs(db, { ...options, onBatch: (total) => onBatch?.((deleted = total)) })
+    result = await run(record)
   } catch (error) {
-    await writeAudit(db, who.audit, { action: 'jobs.prune', jobIds: [], details: { ...details, deleted } }, outcomeOf(error))
+    await writeAudit(db, who.audit, record, outcomeOf(error))
     throw error
   }
-  await writeAudit(db, who.audit, { action: 'jobs.prune', jobIds: [], details: { ...details, deleted } }, 'ok')
-  return deleted
+  await writeAudit(db, who.audit, record, 'ok')
+  return result
 }

@@ -24,6 +24,12 @@ export function logFirstAdmin(notice: string): void {
   log(firstAdminRecord(notice))
 }
 
+/** A request answered 503: every pooled connection stayed in use for the whole connection timeout. */
+export function logDatabaseBusy(request: Request | undefined): void {
+  const where = request ? `${request.method} ${new URL(request.url).pathname}` : 'a request'
+  log({ level: 'warn', event: 'http.database_busy', message: `${where} answered 503 database_busy: every database connection stayed in use` })
+}
+
 /** A refused request that the audit log could not take. */
 export function logAuditWriteFailed(error: unknown): void {
   const record = errorRecord(error)

@@ -26,6 +26,9 @@ export function createPool(url: string, { max = 10, applicationName, connectionT
   return pool
 }
 
+/** Whether a query failed for want of a free connection within the pool's connection timeout. */
+export const isPoolExhausted = (error: unknown): boolean => error instanceof Error && error.message === 'timeout exceeded when trying to connect'
+
 /** A client (not pooled) that survives its connection dying: its next query fails instead. */
 export function createClient(config: pg.ClientConfig, onConnectionLost?: (error: Error) => void): pg.Client {
   const client = new pg.Client({ connectionTimeoutMillis: connectionTimeoutMs, ...config })
