@@ -126,7 +126,13 @@ export async function pruneOldJobs(who: Who, options: Omit<PruneOptions, 'onBatc
   if (options.dryRun) return pruneJobs(db, { ...options, onBatch }) // changes nothing: no audit row
   const details = { olderThan: options.olderThan, statuses: options.statuses ?? null, queue: options.queue ?? null, deleted: 0 }
   return auditedAfter(who, 'jobs.prune', details, (record) =>
-    pruneJobs(db, { ...options, onBatch: (total) => onBatch?.((record.details.deleted = total)) }),
+    pruneJobs(db, {
+      ...options,
+      onBatch: (total) => {
+        record.details.deleted = total // how far it got, should a later batch fail
+        onBatch?.(total)
+      },
+    }),
   )
 }
 
