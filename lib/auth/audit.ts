@@ -34,7 +34,8 @@ export async function writeAudit(db: Queryable, context: AuditContext, record: A
 
 /**
  * Runs an action in a transaction that also writes its audit row. The action gets the
- * transaction's connection and the record, to add the job ids and details it learns.
+ * transaction's connection and the record, to add the job ids and details it learns. A failure's
+ * row is written once that connection is back in the pool: never two connections at once.
  */
 export async function audited<T>(
   pool: pg.Pool,
@@ -45,6 +46,7 @@ export async function audited<T>(
 ): Promise<T> {
   const record: AuditRecord = { action, jobIds: initial.jobIds ?? [], details: initial.details ?? {} }
   const client = await pool.connect()
+  let failure: unknown
   try {
     await client.query('BEGIN')
     const db = fromPg(client)
@@ -54,11 +56,31 @@ export async function audited<T>(
     return result
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {})
-    await writeAudit(fromPg(pool), context, record, outcomeOf(error))
-    throw error
+    failure = error
   } finally {
     client.release()
   }
+  await writeAudit(fromPg(pool), context, record, outcomeOf(failure))
+  throw failure
+}
+
+/**
+ * Runs an action that commits on its own (a workflow run, which a worker defers) or in many
+ * transactions (deleting old jobs), then writes its audit row, with what it did or how far it
+ * got before it failed: no transaction is held while the action waits.
+ */
+export async function auditedAfter<T>(pool: pg.Pool, context: AuditContext, action: string, details: Record<string, unknown>, run: (record: AuditRecord) => Promise<T>): Promise<T> {
+  const record: AuditRecord = { action, jobIds: [], details }
+  const db = fromPg(pool)
+  let result: T
+  try {
+    result = await run(record)
+  } catch (error) {
+    await writeAudit(db, context, record, outcomeOf(error))
+    throw error
+  }
+  await writeAudit(db, context, record, 'ok')
+  return result
 }
 
 /**

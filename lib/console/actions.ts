@@ -4,7 +4,7 @@
 // elsewhere; this is the only way the console writes.
 import type pg from 'pg'
 import { createToken, revokeToken } from '../auth/api-tokens.ts'
-import { audited, outcomeOf, writeAudit, type AuditContext, type AuditRecord } from '../auth/audit.ts'
+import { audited, auditedAfter, type AuditContext } from '../auth/audit.ts'
 import type { Role } from '../auth/roles.ts'
 import { updateSettings, type Settings } from '../auth/settings.ts'
 import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
@@ -73,7 +73,6 @@ export const deferJobWorkflow = (who: Who, workflow: Workflow, options: Announce
     return ids
   })
 
-/** Runs a workflow definition (through a worker that defines it); its record keeps the input and the run's jobs. */
 /**
  * Asks a worker that defines the workflow to run it, then audits the run. No transaction: the
  * worker must see the request, it commits the run, and the wait for its answer holds no
@@ -81,7 +80,7 @@ export const deferJobWorkflow = (who: Who, workflow: Workflow, options: Announce
  * asked the pool for another: ten runs at once locked the console).
  */
 export const runWorkflowDefinition = (who: Who, name: string, input: TaskArgs) =>
-  auditedAfter(who, 'workflow.run', { name, input }, async (record) => {
+  auditedAfter(who.pool, who.audit, 'workflow.run', { name, input }, async (record) => {
     const run = await runWorkflow(fromPg(who.pool), name, input)
     record.jobIds = Object.values(run.jobs)
     record.details.workflowId = run.workflowId
@@ -125,7 +124,7 @@ export async function pruneOldJobs(who: Who, options: Omit<PruneOptions, 'onBatc
   const db = fromPg(who.pool)
   if (options.dryRun) return pruneJobs(db, { ...options, onBatch }) // changes nothing: no audit row
   const details = { olderThan: options.olderThan, statuses: options.statuses ?? null, queue: options.queue ?? null, deleted: 0 }
-  return auditedAfter(who, 'jobs.prune', details, (record) =>
+  return auditedAfter(who.pool, who.audit, 'jobs.prune', details, (record) =>
     pruneJobs(db, {
       ...options,
       onBatch: (total) => {
@@ -134,22 +133,4 @@ export async function pruneOldJobs(who: Who, options: Omit<PruneOptions, 'onBatc
       },
     }),
   )
-}
-
-/**
- * Runs an action that commits on its own (or in many transactions), then writes its audit row,
- * with what it did or how far it got before it failed; one pooled connection at a time.
- */
-async function auditedAfter<T>(who: Who, action: string, details: Record<string, unknown>, run: (record: AuditRecord) => Promise<T>): Promise<T> {
-  const record: AuditRecord = { action, jobIds: [], details }
-  const db = fromPg(who.pool)
-  let result: T
-  try {
-    result = await run(record)
-  } catch (error) {
-    await writeAudit(db, who.audit, record, outcomeOf(error))
-    throw error
-  }
-  await writeAudit(db, who.audit, record, 'ok')
-  return result
 }
