@@ -19,12 +19,18 @@ type Subscriber = (change: Change) => void
 class LiveHub {
   private readonly subscribers = new Set<Subscriber>()
   private listener?: Listener
+  /** Opening the listener: once, however many pages subscribe meanwhile (again after a failure). */
+  private opening?: Promise<void>
   private lastEventId = 0
   private pending?: NodeJS.Timeout
 
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber)
-    if (!this.listener) this.listen().catch(() => {}) // the pages say why the database is out of reach
+    this.opening ??= this.listen().catch((error: Error) => {
+      // Said, and tried again by the next page that subscribes; the pages poll meanwhile.
+      logListener('warn', 'console.listener.not_started', `live updates: could not start listening (${error.message}); the pages poll`)
+      this.opening = undefined
+    })
     return () => this.subscribers.delete(subscriber)
   }
 
