@@ -125,10 +125,7 @@ export async function getOverview(context: Pick<ConsoleContext, 'db'>): Promise<
          GROUP BY 1, 2
        )
        SELECT queue_name AS queue, task_name AS task, ready FROM ready
-       WHERE NOT EXISTS (SELECT 1 FROM procrastinate_workers AS worker
-                         WHERE worker.last_heartbeat > now() - interval '30 seconds'
-                           AND (worker.queues IS NULL OR ready.queue_name = ANY (worker.queues))
-                           AND (worker.task_names IS NULL OR ready.task_name = ANY (worker.task_names)))
+       WHERE NOT manana_has_live_worker(queue_name, task_name, 30)
        ORDER BY 1, 2`,
     ),
   ])

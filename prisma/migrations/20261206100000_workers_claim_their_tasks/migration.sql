@@ -6,6 +6,20 @@
 -- A job whose queue has live workers but none with its task says so.
 ALTER TABLE procrastinate_workers ADD COLUMN task_names character varying[];
 
+-- Whether a worker that beat in the last `alive_seconds` takes jobs of this queue (and of this
+-- task, when one is given): the one rule behind "why is this job not running?" and the console's
+-- count of ready jobs nobody can run.
+CREATE FUNCTION manana_has_live_worker(p_queue_name character varying, p_task_name character varying, alive_seconds double precision)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM procrastinate_workers AS worker
+        WHERE worker.last_heartbeat > now() - make_interval(secs => alive_seconds)
+          AND (worker.queues IS NULL OR p_queue_name = ANY (worker.queues))
+          AND (p_task_name IS NULL OR worker.task_names IS NULL OR p_task_name = ANY (worker.task_names)))
+$$;
+
 CREATE OR REPLACE FUNCTION manana_register_worker(
     p_name text, p_host text, p_pid integer, p_queues character varying[], p_concurrency integer, p_tasks jsonb,
     p_heartbeat_interval double precision
@@ -145,14 +159,9 @@ BEGIN
     IF FOUND THEN
         reasons := reasons || jsonb_build_object('kind', 'queue_paused', 'queue', job.queue_name, 'since', blocker.paused_at, 'by', blocker.paused_by);
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM procrastinate_workers AS worker
-                   WHERE worker.last_heartbeat > now() - make_interval(secs => worker_alive_seconds)
-                     AND (worker.queues IS NULL OR job.queue_name = ANY (worker.queues))) THEN
+    IF NOT manana_has_live_worker(job.queue_name, NULL, worker_alive_seconds) THEN
         reasons := reasons || jsonb_build_object('kind', 'no_worker', 'queue', job.queue_name);
-    ELSIF NOT EXISTS (SELECT 1 FROM procrastinate_workers AS worker
-                      WHERE worker.last_heartbeat > now() - make_interval(secs => worker_alive_seconds)
-                        AND (worker.queues IS NULL OR job.queue_name = ANY (worker.queues))
-                        AND (worker.task_names IS NULL OR job.task_name = ANY (worker.task_names))) THEN
+    ELSIF NOT manana_has_live_worker(job.queue_name, job.task_name, worker_alive_seconds) THEN
         reasons := reasons || jsonb_build_object('kind', 'no_worker_with_task', 'queue', job.queue_name, 'task', job.task_name);
     END IF;
     IF reasons = '[]' THEN
