@@ -767,7 +767,8 @@ export class Worker {
         args_schema: announcedArgsSchema(task.options),
       }
     })
-    const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6, $7) AS id', [
+    // Judged by the lock rule of this release: it beats every 0.1 s while it has lost its lock.
+    const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6, $7, $8) AS id', [
       this.options.name,
       os.hostname(),
       process.pid,
@@ -775,9 +776,8 @@ export class Worker {
       this.options.concurrency,
       JSON.stringify(tasks),
       this.options.heartbeatInterval,
+      lockGrace,
     ])
-    // Judged by the lock rule of this release: it beats every 0.1 s while it has lost its lock.
-    await this.db.query('UPDATE procrastinate_workers SET lock_grace = $2 WHERE id = $1', [row!.id, lockGrace])
     if (this.app.workflows.size) {
       const workflows = [...this.app.workflows.values()].map((workflow) => ({ name: workflow.name, input_schema: workflow.inputSchema() }))
       await this.db.query('SELECT manana_announce_workflows($1)', [JSON.stringify(workflows)])
