@@ -224,7 +224,7 @@ export class Worker {
     // About five checks a second in all, whatever the number of workers.
     const stopRecovering = this.every(() => 0.2 * this.liveWorkers * (0.8 + 0.4 * Math.random()), () => this.recover())
     const stopWatching = this.every(this.options.heartbeatInterval, async () => this.stopJobsIfCutOff())
-    const stopTicking = this.every(1, () => this.deferPeriodicTicks())
+    const stopTicking = this.app.periodicTasks.length ? this.every(1, () => this.deferPeriodicTicks()) : async () => {}
     const rules = this.app.retentionRules
     const stopPruning = rules.length ? this.every(Math.min(60, ...rules.map((rule) => rule.everySeconds)), () => this.applyRetention()) : async () => {}
     try {
