@@ -572,17 +572,16 @@ export class Worker {
   private beatWhileLockLost(): void {
     if (this.rapidBeats) return
     let beating: Promise<void> | undefined
-    this.rapidBeats = setInterval(() => {
-      if (!this.listener?.lockLost) {
-        clearInterval(this.rapidBeats)
-        this.rapidBeats = undefined
-        return
-      }
-      beating ??= this.beat()
+    const beatOnce = () =>
+      (beating ??= this.beat()
         .catch((error) => this.say('warn', 'worker.heartbeat_failed', `heartbeat failed: ${message(error)}`))
-        .finally(() => (beating = undefined))
+        .finally(() => (beating = undefined)))
+    this.rapidBeats = setInterval(() => {
+      if (this.listener?.lockLost) return void beatOnce()
+      clearInterval(this.rapidBeats)
+      this.rapidBeats = undefined
     }, 100)
-    void this.beat().catch(() => {}) // at once too
+    void beatOnce() // at once too
   }
 
   /** Its heartbeat; registers again when it was removed as gone meanwhile. */
