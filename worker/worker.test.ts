@@ -506,13 +506,16 @@ describe('claiming ahead', () => {
     return { app, ran, release, holds, queued }
   }
 
-  it('claims quick jobs ahead of free slots, at most claimAhead, and runs them in order', async () => {
+  it('claims quick jobs ahead of free slots, at most claimAhead, and starts those in order', async () => {
     const { ran, release, holds, queued } = await heldWorker({ heartbeatInterval: 30 })
     const claimed = await t.sql(`SELECT id, claimed_ahead FROM procrastinate_jobs WHERE status = 'doing' ORDER BY id`)
     expect(claimed).toEqual([...holds, ...queued.slice(0, 5)].map((id, i) => ({ id: String(id), claimed_ahead: i >= 2 })))
     release()
     await until(async () => ran.length === 60, 'the queued jobs')
-    expect(ran.slice(50)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i))
+    // The five claimed ahead start first, in order; the rest come from claims that run side by side
+    // (a fetch and an end's claim), whose answers may arrive in either order.
+    expect(ran.slice(50, 55)).toEqual([100, 101, 102, 103, 104])
+    expect(ran.slice(55).sort((a, b) => a - b)).toEqual([105, 106, 107, 108, 109])
     // A task's end is recorded after it returns.
     await until(async () => (await Promise.all(queued.map(jobRow))).every((row) => row.status === 'succeeded'), 'the ends to be recorded')
     for (const id of queued) expect(await jobRow(id)).toMatchObject({ status: 'succeeded', attempts: 1 })
