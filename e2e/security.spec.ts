@@ -1,9 +1,11 @@
 // Who may do what: sign-in, roles in the browser and in the API, the audit log, CSRF, headers.
 import { once } from 'node:events'
+import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { APIRequestContext, Browser, Page } from '@playwright/test'
-import { adminPassword } from './admin.ts'
+import type { APIRequestContext, APIResponse, Browser, Page } from '@playwright/test'
+import pg from 'pg'
+import { adminPassword, serverFile } from './admin.ts'
 import { expect, signIn, test } from './fixtures.ts'
 
 const password = 'a long enough password'
@@ -402,4 +404,44 @@ test('pages and API answers carry the security headers', async ({ page, request 
   // The session cookie is out of scripts' reach.
   const cookie = (await page.context().cookies()).find((c) => c.name === 'manana_session')
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' })
+})
+
+test('bursts of 50 runs, previews, retries and bulk actions at once leave the console answering, with no connection held', async ({ request }) => {
+  test.setTimeout(120_000)
+  // A job that fails (to retry), and jobs that wait (to cancel in bulk).
+  const failing = (await (await request.post('/api/jobs', { data: { task: 'call_flaky_api' } })).json()).id as number
+  await expect.poll(async () => (await (await request.get(`/api/jobs/${failing}`)).json()).job.status, { timeout: 30_000 }).toBe('failed')
+  for (let i = 0; i < 5; i++) await request.post('/api/jobs', { data: { task: 'step', args: { label: 'burst' }, scheduleIn: 3600 } })
+
+  const burst = (send: () => Promise<APIResponse>) => Promise.all(Array.from({ length: 50 }, send))
+  const answers = (
+    await Promise.all([
+      burst(() => request.post('/api/workflows', { data: { name: 'diamond', input: {} } })),
+      burst(() => request.post('/api/workflows/preview', { data: { name: 'diamond', input: {} } })),
+      burst(() => request.post(`/api/jobs/${failing}/retry`, { data: {} })),
+      burst(() => request.post('/api/jobs/bulk', { data: { filter: { task: 'step', args: { label: 'burst' }, status: ['todo'] }, action: 'cancel', dryRun: false } })),
+    ])
+  ).flat()
+  // Each answered, in JSON: done, refused for what it asked (a job retried already), or "busy" (never a 500).
+  const statuses = await Promise.all(answers.map(async (answer) => `${answer.status()} ${answer.ok() ? '' : (await answer.json()).error.code}`.trim()))
+  for (const status of statuses) expect(status).toMatch(/^(200|201|409 \w+|503 database_busy)$/)
+  expect(statuses.slice(0, 50).filter((status) => status === '201').length).toBeGreaterThan(0)
+
+  const started = Date.now()
+  const health = await request.get('/api/health', { timeout: 1_000 })
+  expect(health.status()).toBe(200)
+  expect(Date.now() - started).toBeLessThan(1_000)
+
+  // No console connection is left inside a transaction, and the runs' jobs are stopped.
+  const { databaseUrl } = JSON.parse(fs.readFileSync(serverFile, 'utf8'))
+  const db = new pg.Client({ connectionString: databaseUrl })
+  await db.connect()
+  try {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'manana-console' AND state LIKE 'idle in transaction%'`)
+    expect(rows[0].n).toBe(0)
+  } finally {
+    await db.end()
+  }
+  const runs = await Promise.all(answers.slice(0, 50).filter((answer) => answer.status() === 201).map(async (answer) => Object.values((await answer.json()).jobs) as number[]))
+  expect((await request.post('/api/jobs/bulk', { data: { filter: { ids: runs.flat(), status: ['todo'] }, action: 'cancel', dryRun: false } })).status()).toBe(200)
 })
