@@ -3,7 +3,8 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { migrations } from '../lib/db/migrate.ts'
 import { useTestDatabase } from '../test/database.ts'
-import { runManana } from '../test/processes.ts'
+import { manana, runManana } from '../test/processes.ts'
+import { until } from '../test/until.ts'
 
 const t = useTestDatabase()
 const cli = (...args: string[]) => runManana(t.url, args)
@@ -58,6 +59,16 @@ describe('manana CLI', () => {
     expect(await cli('run', 'nightly', ...app)).toMatchObject({ code: 2, output: expect.stringContaining('defines no workflow nightly; it defines: etl, diamond, fan_out, failing_branch') })
     // Without --app, a running worker that defines it is asked (none runs here: it says so after 10 s).
     expect(await cli('run', 'nightly')).toMatchObject({ code: 1, output: expect.stringContaining('workflow_definition_not_found') })
+  })
+
+  it('run withdraws its request when interrupted, so that no worker defers it later', async () => {
+    await t.sql(`INSERT INTO manana_workflow_definitions (name) VALUES ('etl')`)
+    const run = manana(t.url, ['run', 'etl'])
+    await until(async () => (await t.sql('SELECT id FROM manana_workflow_requests')).length === 1, 'the request')
+    run.child.kill('SIGINT')
+    expect(await run.exited).toBe(1)
+    expect(run.output()).toContain('workflow_unavailable: the request to run workflow etl was withdrawn before a worker answered it')
+    expect(await t.sql('SELECT id FROM manana_workflow_requests')).toEqual([])
   })
 
   it('refuses bad input with a code and exit 1, and a bad command line with exit 2', async () => {

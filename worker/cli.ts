@@ -220,7 +220,8 @@ scheduleIn); dependsOn names keys of this workflow or ids of existing jobs. All 
   run: {
     usage: `manana run WORKFLOW ['{"json": "input"}'] [--app MODULE]
   --app MODULE           defer it here, from the module whose app defines it (app.workflow(WORKFLOW, …));
-                         without it, a running worker that defines it defers it (audited as cli:$USER)
+                         without it, a running worker that defines it defers it (audited as cli:$USER),
+                         if one answers within 10 s; Ctrl-C withdraws the request
 Checks the input with the definition's schema, defers every step atomically in a new workflow
 that records the input, and prints the ids of its steps' jobs (with --app: of the steps the
 definition returns), as JSON.`,
@@ -233,7 +234,10 @@ definition returns), as JSON.`,
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new UsageError('the input must be a JSON object')
       if (!values.app) {
         const app = await appWithSchema()
-        console.log(JSON.stringify(await runWorkflowDefinition(cliActor(await app.pool()), name, input as Record<string, unknown>)))
+        // Ctrl-C withdraws the request: no worker defers it later.
+        const interrupted = new AbortController()
+        process.once('SIGINT', () => interrupted.abort())
+        console.log(JSON.stringify(await runWorkflowDefinition(cliActor(await app.pool()), name, input as Record<string, unknown>, { signal: interrupted.signal })))
         return 0
       }
       const app = await loadApp(values.app)

@@ -85,10 +85,31 @@ describe('workflow requests', () => {
     await app.pool()
     await new Worker(app, { once: true, log: () => {} }).run() // announces, then is gone
     const db = fromPg(t.pool)
-    await expect(runWorkflow(db, 'etl', {}, 300)).rejects.toMatchObject({ code: 'workflow_unavailable', message: expect.stringContaining('no worker that defines workflow etl answered') })
+    await expect(runWorkflow(db, 'etl', {}, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'workflow_unavailable', message: expect.stringContaining('no worker that defines workflow etl answered') })
     expect(await t.sql('SELECT id FROM manana_workflow_requests')).toEqual([])
     await startWorker(etlApp())
     expect(await t.sql('SELECT id FROM procrastinate_jobs')).toEqual([])
+  })
+
+  it('expire when their requester stops waiting: a worker that comes later answers none, and a new request sweeps them', async () => {
+    const app = etlApp()
+    await app.pool()
+    await new Worker(app, { once: true, log: () => {} }).run() // announces, then is gone
+    // A requester that died before taking its answer (so never deleted its request).
+    await t.sql(`SELECT manana_request_workflow('etl', '{}', false, 0.2)`)
+    // One interrupted: its request is withdrawn.
+    const db = fromPg(t.pool)
+    await expect(runWorkflow(db, 'etl', {}, { signal: AbortSignal.timeout(200) })).rejects.toMatchObject({ code: 'workflow_unavailable', message: expect.stringContaining('withdrawn') })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await startWorker(etlApp())
+    expect(await t.sql('SELECT id FROM procrastinate_jobs')).toEqual([])
+    expect(await t.sql('SELECT answer FROM manana_workflow_requests')).toEqual([{ answer: null }])
+    // A minute past their wait, leftovers (answered ones too) go with the next request.
+    await t.sql(`INSERT INTO manana_workflow_requests (workflow_name, input, preview, answer, expires_at) VALUES ('etl', '{}', false, '{"jobs": {}}', now())`)
+    await t.sql(`UPDATE manana_workflow_requests SET expires_at = now() - interval '61 seconds'`)
+    expect(await previewWorkflow(db, 'etl', {})).toHaveLength(2)
+    expect(await t.sql('SELECT id FROM manana_workflow_requests')).toEqual([])
+    await expect(t.sql(`SELECT manana_request_workflow('etl', '{}', false, 0)`)).rejects.toThrow('a request waits 0.01 to 3600 seconds')
   })
 
   it('a definition without edges still makes its own workflow', async () => {

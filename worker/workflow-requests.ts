@@ -66,7 +66,8 @@ export class WorkflowRequests {
         rows: [request],
       } = await client.query<Request>(
         `SELECT id, workflow_name, input, preview FROM manana_workflow_requests
-         WHERE answer IS NULL AND workflow_name = ANY($1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+         WHERE answer IS NULL AND workflow_name = ANY($1) AND expires_at > clock_timestamp()
+         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
         [names],
       )
       if (request) {

@@ -15,7 +15,7 @@ import { pruneJobs, type PruneOptions } from '../queue/prune.ts'
 import { QueueManager } from '../queue/queues.ts'
 import { fromPg } from '../queue/queryable.ts'
 import type { TaskArgs } from '../queue/task.ts'
-import { runWorkflow } from './workflow-runs.ts'
+import { runWorkflow, type WaitOptions } from './workflow-runs.ts'
 
 /** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
 type Who = { pool: pg.Pool; audit: AuditContext }
@@ -79,9 +79,9 @@ export const deferJobWorkflow = (who: Who, workflow: Workflow, options: Announce
  * connection (a transaction held through it took one pooled connection per run while the run
  * asked the pool for another: ten runs at once locked the console).
  */
-export const runWorkflowDefinition = (who: Who, name: string, input: TaskArgs) =>
+export const runWorkflowDefinition = (who: Who, name: string, input: TaskArgs, wait?: WaitOptions) =>
   auditedAfter(who.pool, who.audit, 'workflow.run', { name, input }, async (record) => {
-    const run = await runWorkflow(fromPg(who.pool), name, input)
+    const run = await runWorkflow(fromPg(who.pool), name, input, wait)
     record.jobIds = Object.values(run.jobs)
     record.details.workflowId = run.workflowId
     return run
