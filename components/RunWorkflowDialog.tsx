@@ -103,7 +103,11 @@ export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string
           <p className="error" role="alert">{describe(preview.error)}</p>
         ) : preview.data ? (
           <>
-            <p className="muted" role="status">{preview.isFetching ? 'Updating the preview…' : `The run will defer ${preview.data.jobs.length} job(s):`}</p>
+            <p className="muted" role="status">
+              {preview.isFetching
+                ? 'Updating the preview…'
+                : `The run will defer ${preview.data.total.toLocaleString('en')} job(s)${preview.data.total > preview.data.jobs.length ? `; the first ${preview.data.jobs.length} are drawn` : ''}:`}
+            </p>
             <PlannedGraph jobs={preview.data.jobs} />
           </>
         ) : (

@@ -197,6 +197,17 @@ test('the etl workflow runs from the Workflows page: a form from its input schem
   expect(audit.entries[0]).toMatchObject({ action: 'workflow.run', details: { name: 'etl', input: { url: 'https://example.com/e2e.csv' }, workflowId: workflows[0].id } })
 })
 
+test('a wide run is previewed by its count and its first 500 jobs', async ({ page }) => {
+  await page.goto('/workflows')
+  await page.getByRole('row', { name: 'Workflow fan_out' }).getByRole('button', { name: 'Run…' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Run fan_out' })
+  await expect(dialog.getByRole('status')).toHaveText('The run will defer 52 job(s):')
+  await dialog.getByLabel('shards', { exact: true }).fill('1000')
+  await expect(dialog.getByRole('status')).toHaveText('The run will defer 1,002 job(s); the first 500 are drawn:')
+  await expect(dialog.getByLabel('Preview: 500 job(s)')).toBeVisible()
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+})
+
 test("a runWhen 'all_succeeded' step is cancelled when its parent fails, with the reason on its page", async ({ page, request }) => {
   await page.goto('/workflows')
   await page.getByRole('row', { name: 'Workflow failing_branch' }).getByRole('button', { name: 'Run…' }).click()

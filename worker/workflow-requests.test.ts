@@ -25,6 +25,9 @@ function etlApp() {
   app.workflow('lonely', {}, (w) => {
     w.step('only', download, { url: 'https://example.com' })
   })
+  app.workflow('wide', { input: z.object({ width: z.number().int() }) }, (w, { width }) => {
+    for (let i = 0; i < width; i++) w.step(`part_${i}`, download, { url: 'https://example.com' })
+  })
   app.workflow('broken', {}, () => {
     throw new Error('no steps today')
   })
@@ -64,10 +67,13 @@ describe('workflow requests', () => {
 
   it('preview a run: the jobs and their edges, deferring nothing', async () => {
     await startWorker(etlApp())
-    expect(await previewWorkflow(fromPg(t.pool), 'etl', {})).toEqual([
-      { key: 'download', task: 'download_data', args: { url: 'https://example.com/a.csv' }, dependsOn: [], queue: null, priority: 0 },
-      { key: 'process', task: 'process_data', args: {}, dependsOn: ['download'], queue: null, priority: 3 },
-    ])
+    expect(await previewWorkflow(fromPg(t.pool), 'etl', {})).toEqual({
+      jobs: [
+        { key: 'download', task: 'download_data', args: { url: 'https://example.com/a.csv' }, dependsOn: [], queue: null, priority: 0 },
+        { key: 'process', task: 'process_data', args: {}, dependsOn: ['download'], queue: null, priority: 3 },
+      ],
+      total: 2,
+    })
     expect(await t.sql('SELECT id FROM procrastinate_jobs UNION ALL SELECT id FROM manana_workflows UNION ALL SELECT id FROM manana_workflow_requests')).toEqual([])
   })
 
@@ -78,6 +84,18 @@ describe('workflow requests', () => {
     await expect(previewWorkflow(db, 'broken', {})).rejects.toMatchObject({ code: 'workflow_build_failed', message: expect.stringContaining('no steps today') })
     await expect(runWorkflow(db, 'nope', {})).rejects.toMatchObject({ code: 'workflow_definition_not_found' })
     expect(await t.sql('SELECT id FROM procrastinate_jobs UNION ALL SELECT id FROM manana_workflows UNION ALL SELECT id FROM manana_workflow_requests')).toEqual([])
+  })
+
+  it('hold a run to 10,000 jobs, refused as it is planned, and list at most 500 in a preview', async () => {
+    await startWorker(etlApp())
+    const db = fromPg(t.pool)
+    const tooWide = { code: 'invalid_job', message: 'workflow wide: a workflow has at most 10,000 jobs, and step part_10000 would be one more' }
+    await expect(runWorkflow(db, 'wide', { width: 100_001 })).rejects.toMatchObject(tooWide)
+    await expect(previewWorkflow(db, 'wide', { width: 10_001 })).rejects.toMatchObject(tooWide)
+    expect(await t.sql('SELECT id FROM procrastinate_jobs UNION ALL SELECT id FROM manana_workflows')).toEqual([])
+    const preview = await previewWorkflow(db, 'wide', { width: 10_000 })
+    expect(preview.total).toBe(10_000)
+    expect(preview.jobs.map((job) => job.key)).toEqual(Array.from({ length: 500 }, (_, i) => `part_${i}`))
   })
 
   it('give up when no worker answers, and a worker that comes later does not defer what nobody waits for', async () => {
@@ -107,7 +125,7 @@ describe('workflow requests', () => {
     // A minute past their wait, leftovers (answered ones too) go with the next request.
     await t.sql(`INSERT INTO manana_workflow_requests (workflow_name, input, preview, answer, expires_at) VALUES ('etl', '{}', false, '{"jobs": {}}', now())`)
     await t.sql(`UPDATE manana_workflow_requests SET expires_at = now() - interval '61 seconds'`)
-    expect(await previewWorkflow(db, 'etl', {})).toHaveLength(2)
+    expect((await previewWorkflow(db, 'etl', {})).total).toBe(2)
     expect(await t.sql('SELECT id FROM manana_workflow_requests')).toEqual([])
     await expect(t.sql(`SELECT manana_request_workflow('etl', '{}', false, 0)`)).rejects.toThrow('a request waits 0.01 to 3600 seconds')
   })

@@ -3,7 +3,7 @@
 // written in one transaction (see the workflow_runs migration), so a run is deferred exactly
 // when its requester can read its answer.
 import type pg from 'pg'
-import type { WorkflowAnswer } from '../lib/console/workflow-runs.ts'
+import { previewedJobs, type WorkflowAnswer } from '../lib/console/workflow-runs.ts'
 import type { App } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
@@ -97,7 +97,8 @@ async function answerOf(definition: WorkflowDefinition<any, any, any>, request: 
   if (request.preview) {
     const { jobs } = await definition.plan(request.input)
     return {
-      jobs: jobs.map((job) => ({ key: job.key!, task: job.task, args: job.args ?? {}, dependsOn: job.dependsOn ?? [], queue: job.queue ?? null, priority: job.priority ?? 0 })),
+      total: jobs.length,
+      jobs: jobs.slice(0, previewedJobs).map((job) => ({ key: job.key!, task: job.task, args: job.args ?? {}, dependsOn: job.dependsOn ?? [], queue: job.queue ?? null, priority: job.priority ?? 0 })),
     }
   }
   const { workflowId, ids } = await definition.run(request.input, db)

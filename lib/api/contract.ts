@@ -14,7 +14,7 @@ import type { JobTimes } from '../console/job-times.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
 import type { TaskActivity } from '../console/task-activity.ts'
 import type { VisibleJob } from '../console/values.ts'
-import type { PlannedJob, WorkflowRunIds } from '../console/workflow-runs.ts'
+import type { WorkflowPreview, WorkflowRunIds } from '../console/workflow-runs.ts'
 import type { Graph } from '../dag/graph.ts'
 import type { Timeline } from '../dag/timeline.ts'
 import type { BulkResult, RetryTarget } from '../queue/job-manager.ts'
@@ -46,7 +46,7 @@ export interface ApiResponses {
   'GET /api/jobs/{id}/timeline': Timeline
   'GET /api/workflows': { workflows: WorkflowSummary[]; next: number | null }
   'POST /api/workflows': WorkflowRunIds
-  'POST /api/workflows/preview': { jobs: PlannedJob[] }
+  'POST /api/workflows/preview': WorkflowPreview
   'GET /api/workflows/definitions': { definitions: WorkflowDefinitionSummary[] }
   'GET /api/workflows/{id}/retry-preview': { jobs: RetryTarget[] }
   'POST /api/workflows/{id}/retry': { retried: number[] }

@@ -1,7 +1,7 @@
 // The HTTP API's inputs, shared by the route handlers (which parse with them) and the browser.
 import { z } from 'zod'
 import { roles } from '../auth/roles.ts'
-import { runWhenRules } from '../queue/defer.ts'
+import { maxWorkflowJobs, runWhenRules } from '../queue/defer.ts'
 import { jobOrders } from '../queue/job-manager.ts'
 import { finishedStatuses } from '../queue/prune.ts'
 import { jobStatuses, workflowStatuses } from '../queue/job.ts'
@@ -86,13 +86,13 @@ const deferOptions = {
 /** Defer a task no worker announced (a Python worker's): otherwise refused as unknown_task. */
 const allowUnknownTask = z.boolean().optional()
 
-export const deferJobBody = z.object({ task: name, ...deferOptions, dependsOn: z.array(id).max(10_000).optional(), allowUnknownTask }).strict()
+export const deferJobBody = z.object({ task: name, ...deferOptions, dependsOn: z.array(id).max(maxWorkflowJobs).optional(), allowUnknownTask }).strict()
 
 export const deferWorkflowBody = z
   .object({
     workflow: z
-      .record(z.string().min(1).max(128), z.object({ task: name, ...deferOptions, dependsOn: z.array(z.union([id, z.string().min(1)])).max(10_000).optional() }).strict())
-      .refine((workflow) => Object.keys(workflow).length > 0 && Object.keys(workflow).length <= 10_000, 'a workflow has 1 to 10,000 jobs'),
+      .record(z.string().min(1).max(128), z.object({ task: name, ...deferOptions, dependsOn: z.array(z.union([id, z.string().min(1)])).max(maxWorkflowJobs).optional() }).strict())
+      .refine((workflow) => Object.keys(workflow).length > 0 && Object.keys(workflow).length <= maxWorkflowJobs, `a workflow has 1 to ${maxWorkflowJobs.toLocaleString('en')} jobs`),
     /** Shown and searched in the console (default: the first job's key). */
     name: z.string().min(1).max(200).optional(),
     allowUnknownTask,

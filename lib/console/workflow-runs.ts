@@ -24,8 +24,23 @@ export interface WorkflowRunIds {
   jobs: Record<string, number>
 }
 
-/** What a worker answers a request with (worker/workflow-requests.ts): a run's workflow and job ids, a preview's jobs, or a refusal. */
-export type WorkflowAnswer = { workflow_id: number; jobs: Record<string, number> } | { jobs: PlannedJob[] } | { error: { code: ErrorCode; message: string } }
+/** What a run would defer: its first jobs (at most previewedJobs, in the order of their steps), and how many in all. */
+export interface WorkflowPreview {
+  jobs: PlannedJob[]
+  total: number
+}
+
+/** The most jobs a preview lists (a run may have 10,000: too many to send and draw). */
+export const previewedJobs = 500
+
+/**
+ * What a worker answers a request with (worker/workflow-requests.ts): a run's workflow and job
+ * ids, a preview (without its total from workers before it was capped), or a refusal.
+ */
+export type WorkflowAnswer =
+  | { workflow_id: number; jobs: Record<string, number> }
+  | { jobs: PlannedJob[]; total?: number }
+  | { error: { code: ErrorCode; message: string } }
 
 /** How long a request waits for a worker. */
 export const workflowAnswerTimeoutMs = 10_000
@@ -67,9 +82,10 @@ async function ask(db: Queryable, name: string, input: TaskArgs, preview: boolea
   return answer
 }
 
-/** The jobs a run of `name` with `input` would defer, with their edges; nothing is deferred. */
-export async function previewWorkflow(db: Queryable, name: string, input: TaskArgs, wait: WaitOptions = {}): Promise<PlannedJob[]> {
-  return ((await ask(db, name, input, true, wait)) as { jobs: PlannedJob[] }).jobs
+/** The jobs a run of `name` with `input` would defer (the first previewedJobs), with their edges; nothing is deferred. */
+export async function previewWorkflow(db: Queryable, name: string, input: TaskArgs, wait: WaitOptions = {}): Promise<WorkflowPreview> {
+  const { jobs, total } = (await ask(db, name, input, true, wait)) as { jobs: PlannedJob[]; total?: number }
+  return { jobs, total: total ?? jobs.length }
 }
 
 /** Defers a run of `name` with `input` (through a worker that defines it). */

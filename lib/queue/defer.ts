@@ -24,6 +24,9 @@ export interface DeferOptions {
   runWhen?: RunWhen
 }
 
+/** The most jobs one workflow may hold: a definition's run, or one deferred over HTTP. */
+export const maxWorkflowJobs = 10_000
+
 export const runWhenRules = ['all_finished', 'all_succeeded', 'any_failed'] as const
 export type RunWhen = (typeof runWhenRules)[number]
 

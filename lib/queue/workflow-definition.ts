@@ -2,7 +2,7 @@
 // task with its arguments) and says which steps come after which. The compiler checks that each
 // step's `after` gives its task the parents it declared (a wrong or missing parent does not
 // compile); deferring it is one atomic call, under the definition's name.
-import { deferWorkflowRun, type DeferOptions, type JobToDefer, type WorkflowRun } from './defer.ts'
+import { deferWorkflowRun, maxWorkflowJobs, type DeferOptions, type JobToDefer, type WorkflowRun } from './defer.ts'
 import { ManaError } from './errors.ts'
 import type { ParentSpec } from './parents.ts'
 import type { Queryable } from './queryable.ts'
@@ -72,6 +72,9 @@ export class WorkflowDefinition<Input extends TaskArgs = TaskArgs, Steps extends
     const builder: WorkflowBuilder = {
       step: (key, task, args, ...rest) => {
         if (jobs.has(key)) throw new ManaError('duplicate_key', `workflow ${this.name}: two steps are called ${key}`)
+        if (jobs.size === maxWorkflowJobs) {
+          throw new ManaError('invalid_job', `workflow ${this.name}: a workflow has at most ${maxWorkflowJobs.toLocaleString('en')} jobs, and step ${key} would be one more`)
+        }
         const { after, dependsOn, ...options } = (rest[0] ?? {}) as StepOptions<AnyTask> & { after?: unknown }
         const afterSteps = Object.values(Array.isArray(after) ? { after } : (after ?? {})).flat() as Step[]
         for (const step of afterSteps) {
