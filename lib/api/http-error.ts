@@ -5,6 +5,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Headers the answer carries (Retry-After for a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message)
   }

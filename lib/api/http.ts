@@ -51,8 +51,8 @@ const statusByCode: Record<ErrorCode, number> = {
   invalid_retention: 422,
 }
 
-export function errorResponse(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status })
+export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: { code, message } }, { status, headers })
 }
 
 /** One line per problem; for a body that matches no shape of a union, the nearest shape's problems. */
@@ -71,7 +71,7 @@ export function toErrorResponse(error: unknown, request?: Request): Response {
   if (error instanceof ZodError) {
     return errorResponse(400, 'invalid_request', describeIssues(error.issues).join('; '))
   }
-  if (isHttpError(error)) return errorResponse(error.status, error.code, error.message)
+  if (isHttpError(error)) return errorResponse(error.status, error.code, error.message, error.headers)
   if (isManaError(error)) return errorResponse(statusByCode[error.code], error.code, error.message)
   if (error instanceof SyntaxError) return errorResponse(400, 'invalid_json', `the body is not JSON: ${error.message}`)
   if (isPoolExhausted(error)) {

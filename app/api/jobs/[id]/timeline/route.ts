@@ -1,15 +1,16 @@
+import { asHeavyRequest } from '../../../../../lib/api/heavy-requests.ts'
 import { handler } from '../../../../../lib/api/http.ts'
 import { jobIdParams } from '../../../../../lib/api/schemas.ts'
 import { consoleContext } from '../../../../../lib/console/context.ts'
-import { workflowTimeline } from '../../../../../lib/dag/timeline.ts'
+import { workflowViews } from '../../../../../lib/console/workflow-views.ts'
 import { ManaError } from '../../../../../lib/queue/errors.ts'
 
 export const dynamic = 'force-dynamic'
 
 /** Where the job's workflow's time went: each job's spans, and the critical path. */
-export const GET = handler<'GET /api/jobs/{id}/timeline'>('viewer', async (_request, { params }) => {
+export const GET = handler<'GET /api/jobs/{id}/timeline'>('viewer', async (_request, { params, actor }) => {
   const { id } = jobIdParams.parse(params)
-  const timeline = await workflowTimeline((await consoleContext()).db, id)
+  const timeline = await workflowViews.timeline(await consoleContext(), id, (compute) => asHeavyRequest(actor, compute))
   if (!timeline) throw new ManaError('job_not_found', `job ${id} does not exist`)
   return timeline
 })

@@ -1,0 +1,59 @@
+// A workflow's graph and timeline are computed once for every viewer asking at the same time,
+// then kept until one of its jobs changes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTestDatabase } from '../../test/database.ts'
+import { until } from '../../test/until.ts'
+import { deferWorkflow } from '../queue/defer.ts'
+import { JobManager } from '../queue/job-manager.ts'
+import type { Computing } from './workflow-views.ts'
+
+const t = useTestDatabase()
+const saved = process.env.DATABASE_URL
+
+describe('workflow views', () => {
+  beforeAll(() => void (process.env.DATABASE_URL = t.url))
+  afterAll(async () => {
+    const { consoleContext } = await import('./context.ts')
+    await (await consoleContext()).pool.end()
+    process.env.DATABASE_URL = saved
+  })
+
+  it('are computed once for concurrent viewers, kept while nothing changes, and again once a job of the workflow changes', async () => {
+    const { consoleContext } = await import('./context.ts')
+    const { workflowViews } = await import('./workflow-views.ts')
+    const { liveHub } = await import('./live.ts')
+    const context = await consoleContext()
+    let computed = 0
+    const counting: Computing = (compute) => (computed++, compute())
+    const heard: unknown[] = []
+    liveHub.subscribe((change) => heard.push(change))
+    await until(async () => heard.length > 0, 'the live hub listening')
+
+    const ids = await deferWorkflow(t.db, { a: { task: 'a', scheduleIn: 3600 }, b: { task: 'b', dependsOn: ['a'] } })
+    const other = await deferWorkflow(t.db, { c: { task: 'c', scheduleIn: 3600 }, d: { task: 'd', dependsOn: ['c'] } })
+    await until(async () => heard.length > 1, 'the deferrals announced')
+
+    const timelines = await Promise.all(Array.from({ length: 20 }, () => workflowViews.timeline(context, ids.b, counting)))
+    expect(computed).toBe(1)
+    expect(new Set(timelines).size).toBe(1)
+    expect(timelines[0]!.jobs.map((job) => job.status)).toEqual(['todo', 'todo'])
+    await Promise.all(Array.from({ length: 20 }, () => workflowViews.graph(context, ids.b, counting)))
+    expect(computed).toBe(2)
+
+    // Another workflow's change keeps them; kept, they are served without computing.
+    const heardBefore = heard.length
+    await new JobManager(t.db).cancel(other.c)
+    await until(async () => heard.length > heardBefore, 'the other workflow changing')
+    await workflowViews.timeline(context, ids.b, counting)
+    expect(computed).toBe(2)
+
+    // A change of one of its jobs: computed again, showing it.
+    await new JobManager(t.db).cancel(ids.a)
+    await until(async () => (await workflowViews.timeline(context, ids.b, counting))!.jobs[0]!.status === 'cancelled', 'the cancel shown')
+    expect(computed).toBe(3)
+
+    // A job that does not exist is not an error kept for others: each asks again once it failed.
+    await expect(workflowViews.graph(context, 999_999, () => Promise.reject(new Error('database gone')))).rejects.toThrow('database gone')
+    expect(await workflowViews.graph(context, 999_999, counting)).toBeUndefined()
+  })
+})
