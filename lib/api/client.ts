@@ -20,13 +20,23 @@ export function signInAgain(): void {
   window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`)
 }
 
+/** The last answer with an ETag of a few GETs (graphs, timelines): asked again, the server answers 304 while it is current. */
+const tagged = new Map<string, { etag: string; value: unknown }>()
+const taggedKept = 8
+
 /** Calls the operation `Op` (its path filled in), typed by what it answers (lib/api/contract.ts). */
 async function call<Op extends Operation>(path: string, init?: RequestInit): Promise<ApiResponses[Op]> {
-  const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } })
+  const known = init?.method ? undefined : tagged.get(path)
+  const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', ...(known && { 'if-none-match': known.etag }), ...init?.headers } })
+  if (response.status === 304 && known) return known.value as ApiResponses[Op]
   const text = await response.text()
   const value = text ? JSON.parse(text) : null
   if (response.status === 401) signInAgain()
   if (!response.ok) throw new ApiError(response.status, value?.error?.code ?? 'http_error', value?.error?.message ?? response.statusText)
+  const etag = response.headers.get('etag')
+  tagged.delete(path)
+  if (!init?.method && etag) tagged.set(path, { etag, value })
+  for (const oldest of tagged.keys()) if (tagged.size > taggedKept) tagged.delete(oldest)
   return value as ApiResponses[Op]
 }
 

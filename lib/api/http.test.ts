@@ -36,3 +36,21 @@ describe('cookies', () => {
     expect(cookieValue(request('other=1'), 'manana_session')).toBeUndefined()
   })
 })
+
+describe('answers made already', () => {
+  it('carry an ETag of their text, and are not sent again to a client that names it', async () => {
+    const { respondWithJson } = await import('./http.ts')
+    const { Json } = await import('../console/workflow-views.ts')
+    const json = new Json<{ a: number }>(JSON.stringify({ a: 1 }))
+    const first = respondWithJson(json, new Request('http://console/api/jobs/1/timeline'))
+    expect(first.status).toBe(200)
+    expect(await first.json()).toEqual({ a: 1 })
+    const etag = first.headers.get('etag')!
+    expect(etag).toMatch(/^"[\w-]+"$/)
+    const again = respondWithJson(json, new Request('http://console/api/jobs/1/timeline', { headers: { 'if-none-match': etag } }))
+    expect(again.status).toBe(304)
+    expect(await again.text()).toBe('')
+    const other = respondWithJson(new Json(JSON.stringify({ a: 2 })), new Request('http://console/api/jobs/1/timeline', { headers: { 'if-none-match': etag } }))
+    expect(other.status).toBe(200)
+  })
+})

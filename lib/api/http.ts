@@ -4,6 +4,7 @@ import { writeRefusal, type AuditContext } from '../auth/audit.ts'
 import type { Actor } from '../auth/roles.ts'
 import { consoleContext } from '../console/context.ts'
 import { logAuditWriteFailed, logDatabaseBusy, logInternalError } from '../console/log.ts'
+import type { Json } from '../console/workflow-views.ts'
 import { connectionTimeoutMs, isPoolExhausted } from '../db/pool.ts'
 import { isManaError, type ErrorCode } from '../queue/errors.ts'
 import { jsonProblem } from '../queue/json-values.ts'
@@ -99,6 +100,15 @@ export type TypedResponse<Body> = Response & { readonly [answerOf]: Body }
 
 /** Answers `body` as JSON with a status or headers, typed as the operation's answer. */
 export const respond = <Body>(body: Body, init?: ResponseInit) => Response.json(body, init) as TypedResponse<Body>
+
+/**
+ * Answers JSON made already (lib/console/workflow-views.ts) with its ETag, typed by what it holds;
+ * 304 without a body to a client that names that ETag in If-None-Match (it has this answer).
+ */
+export function respondWithJson<Body>(json: Json<Body>, request: Request): TypedResponse<Body> {
+  if (request.headers.get('if-none-match') === json.etag) return new Response(null, { status: 304, headers: { etag: json.etag } }) as TypedResponse<Body>
+  return new Response(json.text, { headers: { 'content-type': 'application/json', etag: json.etag } }) as TypedResponse<Body>
+}
 
 /** Operations that answer other than with JSON. */
 type NonJsonOperation = 'GET /api/events' | 'GET /api/metrics'

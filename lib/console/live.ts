@@ -39,6 +39,11 @@ class LiveHub {
     return this.listener?.problem
   }
 
+  /** Whether changes are heard as they happen: listening, and notifications arrive. */
+  get hearing(): boolean {
+    return this.listener?.listening === true && this.listener.problem === undefined
+  }
+
   private async listen(): Promise<void> {
     const context = await consoleContext()
     this.listener = new Listener({

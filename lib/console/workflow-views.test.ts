@@ -5,6 +5,7 @@ import { useTestDatabase } from '../../test/database.ts'
 import { until } from '../../test/until.ts'
 import { deferWorkflow } from '../queue/defer.ts'
 import { JobManager } from '../queue/job-manager.ts'
+import type { Timeline } from '../dag/timeline.ts'
 import type { Computing } from './workflow-views.ts'
 
 const t = useTestDatabase()
@@ -36,7 +37,7 @@ describe('workflow views', () => {
     const timelines = await Promise.all(Array.from({ length: 20 }, () => workflowViews.timeline(context, ids.b, counting)))
     expect(computed).toBe(1)
     expect(new Set(timelines).size).toBe(1)
-    expect(timelines[0]!.jobs.map((job) => job.status)).toEqual(['todo', 'todo'])
+    expect((JSON.parse(timelines[0]!.text) as Timeline).jobs.map((job) => job.status)).toEqual(['todo', 'todo'])
     await Promise.all(Array.from({ length: 20 }, () => workflowViews.graph(context, ids.b, counting)))
     expect(computed).toBe(2)
 
@@ -49,7 +50,8 @@ describe('workflow views', () => {
 
     // A change of one of its jobs: computed again, showing it.
     await new JobManager(t.db).cancel(ids.a)
-    await until(async () => (await workflowViews.timeline(context, ids.b, counting))!.jobs[0]!.status === 'cancelled', 'the cancel shown')
+    const statusOfA = async () => (JSON.parse((await workflowViews.timeline(context, ids.b, counting))!.text) as Timeline).jobs[0]!.status
+    await until(async () => (await statusOfA()) === 'cancelled', 'the cancel shown')
     expect(computed).toBe(3)
 
     // A job that does not exist is not an error kept for others: each asks again once it failed.

@@ -1,20 +1,35 @@
 // The graph and the timeline of a workflow, computed once however many viewers ask for them: a
-// computation in flight is shared, and its answer kept until one of the workflow's jobs changes
-// (the live stream says so) or for at most 5 s (long enough for the viewers polling one page,
-// short enough for a running workflow's "now" and for when no notification arrives: the pages
-// then poll every 5 s). A 10,000-job timeline takes a few hundred ms of database and server
+// computation in flight is shared, and its answer kept, as the JSON text every viewer is sent
+// with its ETag (made once: a 10,000-job timeline is megabytes), until one of the workflow's jobs
+// changes (the live stream says so). The view of a workflow that has ended is kept until then;
+// one that runs (its "now" moves) for at most 5 s, as any view while changes are not heard (the
+// pages then poll every 5 s). A 10,000-job timeline takes a few hundred ms of database and server
 // time: twenty viewers each computing their own slowed every other request to seconds.
+import { createHash } from 'node:crypto'
 import { workflowGraph, type Graph } from '../dag/graph.ts'
 import { workflowTimeline, type Timeline } from '../dag/timeline.ts'
+import { finishedStatuses } from '../queue/prune.ts'
 import type { ConsoleContext } from './context.ts'
 import { liveHub, type Change } from './live.ts'
+
+/** A value as JSON text, with an ETag of that text (a client that has it already is answered 304), typed by what it holds. */
+export class Json<T> {
+  declare readonly of?: T
+  readonly etag: string
+
+  constructor(readonly text: string) {
+    this.etag = `"${createHash('sha1').update(text).digest('base64url')}"`
+  }
+}
 
 interface Entry {
   startedAt: number
   jobId: number
   /** The job's workflow once computed (null for a job alone); undefined while in flight. */
   workflowId?: number | null
-  value: Promise<{ workflowId: number | null } | undefined>
+  /** Every job of it has ended: the view changes only when a job does. */
+  ended?: boolean
+  json: Promise<Json<unknown> | undefined>
 }
 
 /** How a computation runs: as it is, or under the caller's limits (lib/api/heavy-requests.ts). */
@@ -32,34 +47,47 @@ class WorkflowViews {
    * The graph of job `jobId`'s workflow, or undefined when there is no such job. `computing` runs
    * the computation when this request starts one (not when it is served a shared one).
    */
-  graph(context: Pick<ConsoleContext, 'db'>, jobId: number, computing: Computing): Promise<Graph | undefined> {
-    return this.get(`graph:${jobId}`, jobId, () => computing(() => workflowGraph(context.db, jobId))) as Promise<Graph | undefined>
+  graph(context: Pick<ConsoleContext, 'db'>, jobId: number, computing: Computing): Promise<Json<Graph> | undefined> {
+    return this.get(`graph:${jobId}`, jobId, () => computing(() => workflowGraph(context.db, jobId)), (graph) =>
+      graph.nodes.every((node) => node.external || (finishedStatuses as readonly string[]).includes(node.status)),
+    )
   }
 
   /** The timeline of job `jobId`'s workflow, or undefined when there is no such job; `computing` as for graph(). */
-  timeline(context: Pick<ConsoleContext, 'db'>, jobId: number, computing: Computing): Promise<Timeline | undefined> {
-    return this.get(`timeline:${jobId}`, jobId, () => computing(() => workflowTimeline(context.db, jobId))) as Promise<Timeline | undefined>
+  timeline(context: Pick<ConsoleContext, 'db'>, jobId: number, computing: Computing): Promise<Json<Timeline> | undefined> {
+    return this.get(`timeline:${jobId}`, jobId, () => computing(() => workflowTimeline(context.db, jobId)), (timeline) => timeline.end !== null)
   }
 
-  private get(key: string, jobId: number, compute: () => Promise<{ workflowId: number | null } | undefined>): Entry['value'] {
+  private get<View extends { workflowId: number | null }>(
+    key: string,
+    jobId: number,
+    compute: () => Promise<View | undefined>,
+    ended: (view: View) => boolean,
+  ): Promise<Json<View> | undefined> {
     if (!this.listening) {
       this.listening = true
       liveHub.subscribe((change) => this.forget(change))
     }
     const kept = this.entries.get(key)
-    if (kept && Date.now() - kept.startedAt < maxAgeMs) return kept.value
-    const entry: Entry = { startedAt: Date.now(), jobId, value: compute() }
-    entry.value.then(
-      (view) => (entry.workflowId = view?.workflowId ?? null),
-      () => this.entries.get(key) === entry && this.entries.delete(key), // its requests get the error; the next computes again
-    )
+    if (kept && ((kept.ended && liveHub.hearing) || Date.now() - kept.startedAt < maxAgeMs)) return kept.json as Promise<Json<View> | undefined>
+    const entry: Entry = {
+      startedAt: Date.now(),
+      jobId,
+      json: compute().then((view) => {
+        entry.workflowId = view?.workflowId ?? null
+        entry.ended = view !== undefined && ended(view)
+        return view && new Json<View>(JSON.stringify(view))
+      }),
+    }
+    // Its requests get the error; the next computes again.
+    entry.json.catch(() => this.entries.get(key) === entry && this.entries.delete(key))
     this.entries.delete(key)
     this.entries.set(key, entry)
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= maxEntries) break
       this.entries.delete(oldest)
     }
-    return entry.value
+    return entry.json as Promise<Json<View> | undefined>
   }
 
   /** Drops the views a change may have made wrong (those still in flight too: they may have missed it). */

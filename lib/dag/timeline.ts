@@ -26,7 +26,7 @@ export interface Timeline {
   workflowId: number | null
   /** The workflow's first deferral, ISO 8601: time 0. */
   origin: string
-  /** Now, in ms from the origin (the timeline's right edge while the workflow runs). */
+  /** Now, in ms from the origin (the timeline's right edge while the workflow runs); its end once it has ended. */
   now: number
   /** When its last job ended, or null while some job is unfinished. */
   end: number | null
@@ -146,11 +146,13 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
     now - origin,
   )
   const unfinished = members.some((job) => job.end === null)
+  const end = unfinished ? null : Math.max(...members.map((job) => job.end!))
   return {
     workflowId: graph.workflowId,
     origin: new Date(origin).toISOString(),
-    now: now - origin,
-    end: unfinished ? null : Math.max(...members.map((job) => job.end!)),
+    // Once it has ended, the same whenever asked (its answer's ETag too).
+    now: end ?? now - origin,
+    end,
     jobs,
     criticalPath: path,
   }
