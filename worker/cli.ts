@@ -48,7 +48,9 @@ const workerOptions = {
   once: { type: 'boolean' },
   name: { type: 'string' },
   'health-port': { type: 'string' },
+  'health-host': { type: 'string' },
   'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
   'pool-size': { type: 'string' },
   'direct-url': { type: 'string' },
 } as const
@@ -62,8 +64,11 @@ const workerHelp = `  --app MODULE           the module whose export \`app\` (or
   --shutdown-grace S     seconds running jobs get on SIGINT/SIGTERM before they are put back (default 30)
   --once                 exit once nothing is ready and nothing runs
   --name NAME            this worker's name (default host-pid)
-  --health-port N        serve GET /live and GET /ready on this port, on all addresses (default: none)
-  --metrics-port N       serve GET /metrics (Prometheus) on this port, on all addresses (default: none)
+  --health-port N        serve GET /live and GET /ready on this port (default: none)
+  --health-host ADDRESS  the address it listens on (default 0.0.0.0, every IPv4 address, as a container
+                         platform's probes need; 127.0.0.1 keeps it to this machine)
+  --metrics-port N       serve GET /metrics (Prometheus) on this port (default: none)
+  --metrics-host ADDRESS the address it listens on (default 0.0.0.0, as --health-host)
   --pool-size N          most pooled connections (default: MANANA_POOL_SIZE, else concurrency + 1, at most 10);
                          one more connection listens and holds the worker's liveness lock
   --direct-url URL       a connection to the database itself for that session, when DATABASE_URL goes
@@ -499,6 +504,8 @@ async function runWorker(app: App, values: Record<string, any>): Promise<number>
     staleAfter: envNumber('MANANA_STALE_AFTER'),
     healthPort: values['health-port'] === undefined ? undefined : portFrom(values['health-port'], '--health-port'),
     metricsPort: values['metrics-port'] === undefined ? undefined : portFrom(values['metrics-port'], '--metrics-port'),
+    healthHost: values['health-host'],
+    metricsHost: values['metrics-host'],
     poolSize: values['pool-size'] !== undefined ? integerFrom(1, values['pool-size'], '--pool-size') : process.env.MANANA_POOL_SIZE ? integerFrom(1, process.env.MANANA_POOL_SIZE, 'MANANA_POOL_SIZE') : undefined,
     logFormat: logFormatOf(values['log-format']),
   })

@@ -1,5 +1,7 @@
 // A worker's small HTTP endpoints (probes, metrics): GET routes answering from the worker's
-// state; anything else a JSON error.
+// state; anything else a JSON error. They need no credentials (probes and scrapers send none),
+// so they bound what a client can hold: a few connections, each closed unless it sends its
+// request within seconds and is idle no longer than that.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -17,9 +19,15 @@ export interface EndpointServer {
 
 export const json = (status: number, value: unknown): Answer => ({ status, contentType: 'application/json', body: JSON.stringify(value) })
 
+/** Connections served at once (more are closed as they come). */
+export const maxEndpointConnections = 32
+/** Milliseconds a connection has to send its request, and may stay idle between requests. */
+export const endpointTimeoutMs = 5000
+
 /** Serves `routes` (path → answer) on `port` (0: any free port) of `host`. */
 export async function serveEndpoints(routes: Record<string, () => Answer>, port: number, host = '0.0.0.0'): Promise<EndpointServer> {
-  const server = http.createServer((request, response) => {
+  const options = { headersTimeout: endpointTimeoutMs, requestTimeout: endpointTimeoutMs, keepAliveTimeout: endpointTimeoutMs, connectionsCheckingInterval: 1000 }
+  const server = http.createServer(options, (request, response) => {
     const path = (request.url ?? '/').split('?')[0]!
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined
     const answer =
@@ -31,6 +39,8 @@ export async function serveEndpoints(routes: Record<string, () => Answer>, port:
     response.writeHead(answer.status, { 'content-type': answer.contentType, 'cache-control': 'no-store' })
     response.end(request.method === 'HEAD' ? undefined : answer.body)
   })
+  server.maxConnections = maxEndpointConnections
+  server.setTimeout(endpointTimeoutMs, (socket) => socket.destroy())
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())

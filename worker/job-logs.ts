@@ -31,14 +31,21 @@ export class JobLogs {
     private readonly log: Log,
   ) {}
 
-  write(jobId: number, attempt: number, level: LogLevel, message: string): void {
+  /**
+   * Keeps a line of the attempt. Returns what the worker's own log prints of it: the line as
+   * kept (without NULs, cut at maxLineLength), once a warning that the attempt's further lines
+   * are dropped, then nothing.
+   */
+  write(jobId: number, attempt: number, level: LogLevel, message: string): { level: LogLevel; text: string } | undefined {
     const count = (this.written.get(jobId) ?? 0) + 1
     this.written.set(jobId, count)
-    if (count > maxLinesPerAttempt) return
+    if (count === maxLinesPerAttempt + 1) return { level: 'warn', text: `further lines are dropped: an attempt keeps ${maxLinesPerAttempt}` }
+    if (count > maxLinesPerAttempt) return undefined
     const clean = message.replaceAll('\u0000', '') // PostgreSQL's text holds no NUL
     const text = clean.length > maxLineLength ? `${clean.slice(0, maxLineLength - 1)}…` : clean
     this.pending.push({ job_id: jobId, attempt, at: new Date().toISOString(), level, message: text })
     this.timer ??= setTimeout(() => void this.flush(), flushEvery).unref()
+    return { level, text }
   }
 
   /** The attempt of this job ended: its lines are written (with how many were dropped) before this resolves. */

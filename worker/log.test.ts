@@ -95,4 +95,31 @@ describe('worker records', () => {
     expect(JSON.parse(lines[0]!)).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), name: 'w1', ...record })
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[w1\] job 7 flaky failed \(boom\), retry in 1 s$/)
   })
+
+  it("prints a task's lines as text that can neither forge a record nor reach the terminal raw, within the limits the database keeps", async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('forger', {}, async (_args, ctx) => {
+      ctx.log('ok\r\n2026-01-01T00:00:00.000Z [forged-worker] job 1 step succeeded in 3 ms')
+      ctx.log('\x1b]0;owned\x07\x1b[2J\x1b]8;;https://evil.example\x07click\x1b]8;;\x07 \u202egnp.exe\ttab')
+      ctx.log('x'.repeat(1_000_000))
+      for (let i = 0; i < 1_100; i++) ctx.log(`line ${i}`)
+    })
+    const [id] = await app.defer([{ task: 'forger' }])
+    const lines: string[] = []
+    const worker = new Worker(app, { once: true, logFormat: 'text', log: (line) => lines.push(line) })
+    await worker.run()
+    await app.close()
+    // One record per line, each as lineLogger starts it; nothing below a space but tabs.
+    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[[^\]]+\] /)
+    expect(lines.join('')).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202e]/)
+    const logged = lines.filter((line) => line.includes(`job ${id} forger`) && !line.includes(`job ${id} forger started`) && !line.includes(`job ${id} forger succeeded`))
+    expect(logged[0]).toMatch(/\] job \d+ forger: ok\\r\\n2026-01-01T00:00:00.000Z \[forged-worker\] job 1 step succeeded in 3 ms$/)
+    expect(logged[1]).toContain('forger: \\x1b]0;owned\\x07\\x1b[2J\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07 \\u202egnp.exe\ttab')
+    expect(logged[2]!.length).toBeLessThan(4_100)
+    // As many as an attempt keeps (1,000), then one warning, then nothing.
+    expect(logged).toHaveLength(1_001)
+    expect(logged.at(-2)).toMatch(/forger: line 996$/)
+    expect(logged.at(-1)).toMatch(/forger warn: further lines are dropped: an attempt keeps 1000$/)
+    expect(await t.sql('SELECT count(*)::int AS n FROM manana_job_logs WHERE job_id = $1', [id])).toEqual([{ n: 1_001 }])
+  })
 })

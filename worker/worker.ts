@@ -69,8 +69,15 @@ export interface WorkerOptions {
    * the database and it listens for notifications.
    */
   healthPort?: number
+  /**
+   * The address the health port listens on. Default `0.0.0.0`, every IPv4 address: a container
+   * platform's probes reach a pod by its own address. `127.0.0.1` keeps it to this machine.
+   */
+  healthHost?: string
   /** Serve GET /metrics (Prometheus's text format) on this port (0: any free one); none when unset. See `metricsText()`. */
   metricsPort?: number
+  /** The address the metrics port listens on; default `0.0.0.0` (a Prometheus elsewhere scrapes it), as `healthHost`. */
+  metricsHost?: string
   /**
    * Measure how long each claimed job waited since it became ready (the queue-wait histogram of
    * the metrics): one more query per claim. Default: on when `metricsPort` is set.
@@ -104,7 +111,7 @@ interface Running {
 
 export class Worker {
   id?: number
-  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'logger' | 'logFormat' | 'healthPort' | 'metricsPort' | 'measureQueueWait'>> & { queues: string[] | null }
+  private readonly options: Required<Omit<WorkerOptions, 'queues' | 'log' | 'logger' | 'logFormat' | 'healthPort' | 'healthHost' | 'metricsPort' | 'metricsHost' | 'measureQueueWait'>> & { queues: string[] | null }
   private readonly measureQueueWait: boolean
   /** Queue-wait measurements on the wire (they never throw). */
   private readonly measuring = new Set<Promise<void>>()
@@ -131,7 +138,7 @@ export class Worker {
   /** It stopped its jobs for want of a heartbeat, and has not beaten since. */
   private cutOff = false
   /** The ports asked for (0: any free one), and the servers on them once running. */
-  private readonly ports: { health: number | undefined; metrics: number | undefined }
+  private readonly ports: { health?: number; healthHost?: string; metrics?: number; metricsHost?: string }
   private readonly served: { health?: EndpointServer; metrics?: EndpointServer } = {}
   private readonly metrics = new WorkerMetrics()
   /** Tasks done whose end is not yet handed to attemptEnds (their logs are being written). */
@@ -166,7 +173,7 @@ export class Worker {
       heartbeatInterval: options.heartbeatInterval ?? 1,
       staleAfter: options.staleAfter ?? 30,
     }
-    this.ports = { health: options.healthPort, metrics: options.metricsPort }
+    this.ports = { health: options.healthPort, healthHost: options.healthHost, metrics: options.metricsPort, metricsHost: options.metricsHost }
     this.measureQueueWait = options.measureQueueWait ?? options.metricsPort !== undefined
     this.logger = options.logger ?? lineLogger(this.options.name, options.logFormat ?? logFormatFrom(process.env.MANANA_LOG_FORMAT, 'MANANA_LOG_FORMAT'), options.log)
     this.channels = channelsFor(this.options.queues)
@@ -189,8 +196,8 @@ export class Worker {
     // The endpoints first (a port in use fails the start before anything is registered); closed
     // again when the start fails, or they would keep the process up.
     try {
-      if (this.ports.health !== undefined) this.served.health = await serveEndpoints(healthRoutes(() => this.health()), this.ports.health)
-      if (this.ports.metrics !== undefined) this.served.metrics = await serveEndpoints(this.metrics.routes(() => this.gauges()), this.ports.metrics)
+      if (this.ports.health !== undefined) this.served.health = await serveEndpoints(healthRoutes(() => this.health()), this.ports.health, this.ports.healthHost)
+      if (this.ports.metrics !== undefined) this.served.metrics = await serveEndpoints(this.metrics.routes(() => this.gauges()), this.ports.metrics, this.ports.metricsHost)
       this.id = await retryTransient(() => this.register(), notYet)
     } catch (error) {
       await this.closeServed()
@@ -541,12 +548,12 @@ export class Worker {
     }
   }
 
-  /** A task's log lines: kept with its attempt, and printed in the worker's log. */
+  /** A task's log lines: kept with its attempt, and printed in the worker's log (within the same limits). */
   private loggerFor(job: Job, attempt: number): JobLogger {
     const at = (level: LogLevel) => (...values: unknown[]) => {
-      const line = format(...values)
-      this.jobLogs.write(job.id, attempt, level, line)
-      this.sayOfJob(level, 'job.log', job, `job ${job.id} ${job.task}${level === 'info' ? '' : ` ${level}`}: ${line}`, { attempt })
+      const printed = this.jobLogs.write(job.id, attempt, level, format(...values))
+      if (!printed) return
+      this.sayOfJob(printed.level, 'job.log', job, `job ${job.id} ${job.task}${printed.level === 'info' ? '' : ` ${printed.level}`}: ${printed.text}`, { attempt })
     }
     return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
   }

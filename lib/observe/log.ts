@@ -46,8 +46,23 @@ export function lineLogger(
   return (record) => {
     if (levels.indexOf(record.level) < shown) return
     const time = new Date().toISOString()
-    write(format === 'json' ? JSON.stringify({ time, name, ...record }) : `${time} [${name}] ${record.message}`)
+    write(format === 'json' ? JSON.stringify({ time, name, ...record }) : `${time} [${name}] ${printable(record.message)}`)
   }
+}
+
+/**
+ * Text as one line of a terminal or a log file: line breaks and other control characters
+ * (escape sequences that retitle a terminal or clear it), and the marks that reorder text, are
+ * written as escapes (\n, \r, \x1b, \u202e), so that what a task logs can neither start a
+ * record of its own nor disguise one. Tabs stay.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
+    if (char === '\n') return '\\n'
+    if (char === '\r') return '\\r'
+    const code = char.charCodeAt(0)
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
+  })
 }
 
 /** A log format by name (MANANA_LOG_FORMAT, --log-format): text unless set. */
