@@ -1,5 +1,6 @@
 // Runs before every page and API call: it refuses a Host the console does not answer to (DNS
-// rebinding, lib/api/allowed-hosts.ts); then, for pages, a fresh nonce per response, and a
+// rebinding, lib/api/allowed-hosts.ts) and a path that is not percent-encoded UTF-8 (Next.js
+// would fail decoding it, with a plain-text 500); then, for pages, a fresh nonce per response, and a
 // Content Security Policy that lets only scripts carrying it (Next.js puts it on its own) run:
 // no inline script from anywhere else. Styles may be inline (React Flow positions nodes with
 // style attributes). API routes get the other security headers from next.config.ts.
@@ -10,6 +11,9 @@ export function proxy(request: NextRequest) {
   if (!hostAllowed(request.headers.get('host'))) {
     const message = `this console does not answer to the host ${JSON.stringify(request.headers.get('host') ?? '')}: list it in MANANA_ALLOWED_HOSTS`
     return NextResponse.json({ error: { code: 'host_not_allowed', message } }, { status: 421 })
+  }
+  if (!decodable(request.nextUrl.pathname)) {
+    return NextResponse.json({ error: { code: 'invalid_request', message: 'the path is not percent-encoded UTF-8' } }, { status: 400 })
   }
   if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next()
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
@@ -32,6 +36,15 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers } })
   response.headers.set('content-security-policy', policy)
   return response
+}
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export const config = {

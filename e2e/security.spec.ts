@@ -445,3 +445,30 @@ test('bursts of 50 runs, previews, retries and bulk actions at once leave the co
   const runs = await Promise.all(answers.slice(0, 50).filter((answer) => answer.status() === 201).map(async (answer) => Object.values((await answer.json()).jobs) as number[]))
   expect((await request.post('/api/jobs/bulk', { data: { filter: { ids: runs.flat(), status: ['todo'] }, action: 'cancel', dryRun: false } })).status()).toBe(200)
 })
+
+test('a badly encoded path is refused with 400 invalid_request in JSON, on every route', async ({ request }) => {
+  for (const [method, path] of [
+    ['POST', '/api/queues/%ED%A0%80/pause'],
+    ['POST', '/api/queues/%FF/pause'],
+    ['GET', '/api/jobs/%ED%A0%80'],
+    ['GET', '/api/jobs/%E0%A4%A/timeline'],
+    ['GET', '/api/users/%C0%AF'],
+  ] as const) {
+    const response = await request.fetch(path, { method })
+    expect(`${method} ${path} ${response.status()}`).toBe(`${method} ${path} 400`)
+    expect((await response.json()).error.code).toBe('invalid_request')
+  }
+})
+
+test('pausing takes a known queue of a valid name; an unknown one only with force', async ({ request }) => {
+  const unknown = await request.post('/api/queues/reprots/pause')
+  expect(unknown.status()).toBe(404)
+  expect((await unknown.json()).error).toMatchObject({ code: 'unknown_queue', message: expect.stringContaining('force') })
+  const long = await request.post(`/api/queues/${'q'.repeat(41)}/pause`, { data: { force: true } })
+  expect(long.status()).toBe(422)
+  expect((await long.json()).error.code).toBe('invalid_queue')
+  const forced = await request.post('/api/queues/e2e-later/pause', { data: { force: true } })
+  expect(await forced.json()).toEqual({ queue: 'e2e-later', paused: true, changed: true })
+  expect((await request.post('/api/queues/e2e-later/resume')).status()).toBe(200)
+  expect((await (await request.get('/api/queues')).json()).queues.map((queue: { queue: string }) => queue.queue)).not.toContain('reprots')
+})

@@ -150,15 +150,16 @@ describe('manana CLI', () => {
     expect(await t.sql(`SELECT * FROM procrastinate_workers`)).toEqual([])
   })
 
-  it('pauses and resumes a queue, in the audit log', async () => {
-    expect(await cli('pause', 'io')).toMatchObject({ code: 0, output: 'queue io is paused\n' })
+  it('pauses and resumes a queue, in the audit log; one that nothing knows only with --force', async () => {
+    expect(await cli('pause', 'io')).toMatchObject({ code: 1, output: expect.stringContaining('unknown_queue: no job, task or worker knows queue io') })
+    expect(await cli('pause', 'io', '--force')).toMatchObject({ code: 0, output: 'queue io is paused\n' })
     expect(await cli('pause', 'io')).toMatchObject({ code: 0, output: 'queue io was paused already\n' })
     expect(await t.sql('SELECT queue_name, paused_by FROM manana_paused_queues')).toEqual([{ queue_name: 'io', paused_by: expect.stringMatching(/^cli:/) }])
     expect(await cli('resume', 'io')).toMatchObject({ code: 0, output: 'queue io is resumed\n' })
     expect(await cli('resume', 'io')).toMatchObject({ code: 0, output: 'queue io was not paused\n' })
     expect(await cli('pause', '')).toMatchObject({ code: 2 })
     const audit = await t.sql(`SELECT action, details->>'queue' AS queue FROM manana_audit WHERE action LIKE 'queue.%' ORDER BY id`)
-    expect(audit.map((row) => `${row.action} ${row.queue}`)).toEqual(['queue.pause io', 'queue.pause io', 'queue.resume io', 'queue.resume io'])
+    expect(audit.map((row) => `${row.action} ${row.queue}`)).toEqual(['queue.pause io', 'queue.pause io', 'queue.pause io', 'queue.resume io', 'queue.resume io'])
   })
 
   it('prunes old finished jobs in batches, with a dry run first, in the audit log', async () => {

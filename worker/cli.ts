@@ -327,8 +327,21 @@ definition returns), as JSON.`,
   cancel: jobAction('cancel', 'cancel a todo job (its children then run, and see it cancelled)', (app, id) => app.jobs.cancel(id)),
   abort: jobAction('abort', 'cancel a todo job, or ask the worker running a doing job to stop it', (app, id) => app.jobs.abort(id)),
   delete: jobAction('delete', 'delete a finished or waiting job that no unfinished child needs', (app, id) => app.jobs.delete(id)),
-  pause: queueAction('pause', 'pause a queue: no worker (Python workers included) starts its jobs until it is resumed', pauseQueue),
-  resume: queueAction('resume', "resume a paused queue and wake its workers", resumeQueue),
+  pause: {
+    usage: `manana pause QUEUE [--force]
+  --force                pause a queue that no job, task or worker knows yet (otherwise refused: a typo?)`,
+    summary: 'pause a queue: no worker (Python workers included) starts its jobs until it is resumed',
+    options: { force: { type: 'boolean' } },
+    positionals: 1,
+    run: (values, [queue]) => queueAction('pause', queue, (who, name) => pauseQueue(who, name, { force: values.force })),
+  },
+  resume: {
+    usage: 'manana resume QUEUE',
+    summary: 'resume a paused queue and wake its workers',
+    options: {},
+    positionals: 1,
+    run: (_values, [queue]) => queueAction('resume', queue, resumeQueue),
+  },
 
   user: {
     usage: `manana user add NAME [--role viewer|operator|admin] [--password-stdin]
@@ -469,22 +482,14 @@ function jobAction(name: string, summary: string, act: (app: App, id: number) =>
   }
 }
 
-/** Pause or resume a queue, in the audit log by cli:$USER. */
-function queueAction(name: 'pause' | 'resume', summary: string, act: typeof pauseQueue): Command {
-  return {
-    usage: `manana ${name} QUEUE`,
-    summary,
-    options: {},
-    positionals: 1,
-    async run(_values, [queue]) {
-      if (!queue) throw new UsageError(`which queue? manana ${name} QUEUE`)
-      const app = await appWithSchema()
-      const changed = await act(cliActor(await app.pool()), queue)
-      const [done, unchanged] = name === 'pause' ? ['is paused', 'was paused already'] : ['is resumed', 'was not paused']
-      console.log(`queue ${queue} ${changed ? done : unchanged}`)
-      return 0
-    },
-  }
+/** Pauses or resumes a queue, in the audit log by cli:$USER. */
+async function queueAction(name: 'pause' | 'resume', queue: string | undefined, act: typeof resumeQueue): Promise<number> {
+  if (!queue) throw new UsageError(`which queue? manana ${name} QUEUE`)
+  const app = await appWithSchema()
+  const changed = await act(cliActor(await app.pool()), queue)
+  const [done, unchanged] = name === 'pause' ? ['is paused', 'was paused already'] : ['is resumed', 'was not paused']
+  console.log(`queue ${queue} ${changed ? done : unchanged}`)
+  return 0
 }
 
 async function runWorker(app: App, values: Record<string, any>): Promise<number> {

@@ -50,6 +50,8 @@ const statusByCode: Record<ErrorCode, number> = {
   migration_failed: 503,
   invalid_token_name: 422,
   invalid_retention: 422,
+  invalid_queue: 422,
+  unknown_queue: 404,
 }
 
 export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {

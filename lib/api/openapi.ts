@@ -6,7 +6,7 @@ import type { Operation } from './contract.ts'
 import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
   addTokenBody, addUserBody, apiError, auditQuery, bulkBody,
-  changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, pruneBody, retryBody,
+  changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, pauseBody, pruneBody, retryBody,
   retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, workflowListQuery,
 } from './schemas.ts'
 
@@ -87,7 +87,7 @@ export function openApiDocument() {
       '/api/workflows/{id}/retry-preview': { get: op('GET /api/workflows/{id}/retry-preview', 'previewWorkflowRetry', 'viewer', { summary: "The jobs a retry of the workflow's failures would run again (its failed and aborted jobs, then every finished job downstream), changing nothing", parameters: [idParameter] }) },
       '/api/workflows/{id}/retry': { post: op('POST /api/workflows/{id}/retry', 'retryWorkflow', 'operator', { summary: "Run the workflow's failed and aborted jobs again, with every finished job downstream of them (audited)", parameters: [idParameter] }) },
       '/api/queues': { get: op('GET /api/queues', 'listQueues', 'viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers, paused since' }) },
-      '/api/queues/{name}/pause': { post: op('POST /api/queues/{name}/pause', 'pauseQueue', 'operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on', parameters: [queueParameter] }) },
+      '/api/queues/{name}/pause': { post: op('POST /api/queues/{name}/pause', 'pauseQueue', 'operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on. A queue no job, task or worker knows is refused (404 unknown_queue) unless force is true', parameters: [queueParameter], requestBody: jsonBody(pauseBody) }) },
       '/api/queues/{name}/resume': { post: op('POST /api/queues/{name}/resume', 'resumeQueue', 'operator', { summary: 'Resume a paused queue and wake its workers', parameters: [queueParameter] }) },
       '/api/tasks': { get: op('GET /api/tasks', 'listTasks', 'viewer', { summary: 'Tasks the workers announced' }) },
       '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day, runs by hour, latest failures" }) },

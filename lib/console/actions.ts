@@ -42,9 +42,9 @@ export const retryWorkflow = (who: Who, workflowId: number) =>
     return retried
   })
 
-/** Pauses a queue (no worker starts its jobs); false when it was paused already. */
-export const pauseQueue = (who: Who, queue: string) =>
-  audited(who.pool, who.audit, 'queue.pause', { details: { queue } }, (db) => new QueueManager(db).pause(queue, who.audit.actor?.name ?? null))
+/** Pauses a queue (no worker starts its jobs); false when it was paused already. `force`: one nothing knows yet. */
+export const pauseQueue = (who: Who, queue: string, { force = false } = {}) =>
+  audited(who.pool, who.audit, 'queue.pause', { details: { queue, ...(force && { force }) } }, (db) => new QueueManager(db).pause(queue, who.audit.actor?.name ?? null, { force }))
 
 /** Resumes a paused queue and wakes its workers; false when it was not paused. */
 export const resumeQueue = (who: Who, queue: string) =>

@@ -51,14 +51,15 @@ export function lineLogger(
 }
 
 /**
- * Text as one line of a terminal or a log file: line breaks and other control characters
+ * Text as one record of a terminal or a log file: line breaks and other control characters
  * (escape sequences that retitle a terminal or clear it), and the marks that reorder text, are
  * written as escapes (\n, \r, \x1b, \u202e), so that what a task logs can neither start a
- * record of its own nor disguise one. Tabs stay.
+ * record of its own nor disguise one. Tabs stay, and so does a line break before an indented
+ * line (a stack's frames): every record starts at the start of a line with its time.
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
-    if (char === '\n') return '\\n'
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char, at: number) => {
+    if (char === '\n') return /[ \t]/.test(text[at + 1] ?? '') ? char : '\\n'
     if (char === '\r') return '\\r'
     const code = char.charCodeAt(0)
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`

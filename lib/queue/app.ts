@@ -4,7 +4,8 @@ import { createPool, type PoolSettings } from '../db/pool.ts'
 import { parseCron } from './cron.ts'
 import { ageSeconds, checkedRule, type RetentionRule } from './prune.ts'
 import { deferJobs, deferKeyed, withTaskDefaults, type JobToDefer, type Workflow, type WorkflowOptions } from './defer.ts'
-import { ManaError } from './errors.ts'
+import { ManaError, maxTaskNameLength, queueNameFits, queueNameTooLong } from './errors.ts'
+import { jsonProblem } from './json-values.ts'
 import { JobManager } from './job-manager.ts'
 import { fromPg, type Queryable } from './queryable.ts'
 import { QueueManager } from './queues.ts'
@@ -81,6 +82,12 @@ export class App {
   ): Task<Args, Result, Args, Parents>
   task(name: string, options: TaskOptions, handler: TaskHandler<TaskArgs, unknown, any>): Task<TaskArgs, unknown, TaskArgs, any> {
     if (this.tasks.has(name)) throw new ManaError('invalid_job', `task ${name} is defined twice`)
+    // Refused here, naming the task, rather than by the database when a worker registers it.
+    const problem =
+      name.length === 0 || name.length > maxTaskNameLength
+        ? `a task name has 1 to ${maxTaskNameLength} characters, not ${name.length}`
+        : (jsonProblem(name, 'its name') ?? (options.queue !== undefined && !queueNameFits(options.queue) ? queueNameTooLong : undefined))
+    if (problem) throw new ManaError('invalid_job', `task ${name.length > 60 ? `${name.slice(0, 60)}…` : name}: ${problem}`)
     const task = new Task(name, options, handler, this)
     this.tasks.set(name, task)
     return task

@@ -19,4 +19,15 @@ describe('error codes', () => {
     const other = { code: '42P01', message: 'relation does not exist' }
     expect(fromDatabaseError(other)).toBe(other)
   })
+
+  it('app.task refuses, naming the task, a name or a queue that no worker could register', async () => {
+    const { createApp } = await import('./app.ts')
+    const app = createApp({ databaseUrl: 'postgresql://localhost/unused' })
+    const long = 'report_'.repeat(19) // 133 characters
+    expect(() => app.task(long, {}, async () => {})).toThrow(new ManaError('invalid_job', `task ${long.slice(0, 60)}…: a task name has 1 to 128 characters, not 133`))
+    expect(() => app.task('', {}, async () => {})).toThrow('a task name has 1 to 128 characters, not 0')
+    expect(() => app.task('nul\u0000', {}, async () => {})).toThrow(/^task nul\u0000: its name/)
+    expect(() => app.task('mail', { queue: 'q'.repeat(41) }, async () => {})).toThrow(/^task mail: a queue name has at most 40 bytes/)
+    expect(app.task('x'.repeat(128), { queue: 'q'.repeat(40) }, async () => {}).name).toHaveLength(128)
+  })
 })

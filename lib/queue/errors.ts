@@ -16,6 +16,8 @@ const codeBySqlState = {
   MN013: 'workflow_not_found',
   MN014: 'workflow_definition_not_found',
   MN015: 'invalid_retention',
+  MN016: 'invalid_queue',
+  MN017: 'unknown_queue',
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */
@@ -57,6 +59,12 @@ export class ManaError extends Error {
 }
 
 export const sqlStates = Object.keys(codeBySqlState)
+
+/** Whether a queue name fits its notification channel (migration 20261201100000_queue_name_fits_channel's rule). */
+export const queueNameFits = (queue: string) => Buffer.byteLength(`procrastinate_queue_v1#${queue}`) <= 63
+
+/** A task's name is at most this long (procrastinate_jobs.task_name is a character varying(128)). */
+export const maxTaskNameLength = 128
 
 /** Why a queue name can be too long (migration 20261201100000_queue_name_fits_channel checks it). */
 export const queueNameTooLong =

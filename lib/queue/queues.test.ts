@@ -28,8 +28,23 @@ describe('paused queues', () => {
     expect(await fetchedIds(`SELECT id FROM procrastinate_fetch_job_v2('{io}', NULL)`)).toEqual([io])
   })
 
-  it('refuse a name that is no queue name, with a code', async () => {
-    for (const name of ['', 'x'.repeat(129), 'nul\u0000byte']) await expect(queues().pause(name)).rejects.toMatchObject({ code: 'invalid_job' })
+  it('refuse a name that is no queue name, with a code, forced or not', async () => {
+    for (const name of ['', 'x'.repeat(41), 'é'.repeat(21), 'x'.repeat(129), 'nul\u0000byte']) {
+      await expect(queues().pause(name, null, { force: true })).rejects.toMatchObject({ code: 'invalid_queue' })
+    }
+    await expect(t.sql(`SELECT manana_pause_queue($1, NULL, true)`, ['x'.repeat(41)])).rejects.toThrow('a queue name has 1 to 40 bytes')
+    expect(await queues().pause('x'.repeat(40), null, { force: true })).toBe(true)
+  })
+
+  it('pause only a queue that a job, a task or a worker knows, unless forced', async () => {
+    await expect(queues().pause('reprots')).rejects.toMatchObject({ code: 'unknown_queue', message: expect.stringContaining('no job, task or worker knows queue reprots') })
+    await expect(queues().pause('\u202egnp')).rejects.toMatchObject({ code: 'unknown_queue' })
     expect(await queues().paused()).toEqual([])
+    await deferJobs(t.db, [{ task: 'report', queue: 'reports' }])
+    await t.sql(`SELECT manana_register_worker('w', 'box', 1, '{listed}', 1, '[{"name": "upload", "queue_name": "uploads"}]', 1)`)
+    for (const known of ['reports', 'uploads', 'listed']) expect(await queues().pause(known)).toBe(true)
+    expect(await queues().pause('reports')).toBe(false) // paused already: known
+    expect(await queues().pause('tomorrow', 'alice', { force: true })).toBe(true)
+    expect((await queues().paused()).map((paused) => paused.queue)).toEqual(['listed', 'reports', 'tomorrow', 'uploads'])
   })
 })

@@ -11,18 +11,23 @@ export interface PausedQueue {
   pausedBy: string | null
 }
 
+/** What PostgreSQL could not even take as a queue name; the rule itself is manana_pause_queue's. */
 function checkName(queue: string): void {
   const problem = typeof queue !== 'string' || queue.length === 0 || queue.length > 128 ? 'a queue name has 1 to 128 characters' : jsonProblem({ queue }, 'queue')
-  if (problem) throw new ManaError('invalid_job', problem)
+  if (problem) throw new ManaError('invalid_queue', problem)
 }
 
 export class QueueManager {
   constructor(private readonly db: Queryable) {}
 
-  /** Pauses a queue; false when it was paused already. `by` says who, for the console. */
-  async pause(queue: string, by: string | null = null): Promise<boolean> {
+  /**
+   * Pauses a queue; false when it was paused already. `by` says who, for the console. A queue
+   * that no job, task or worker knows is refused (`unknown_queue`, a typo pauses nothing real)
+   * unless `force`d.
+   */
+  async pause(queue: string, by: string | null = null, { force = false } = {}): Promise<boolean> {
     checkName(queue)
-    const [row] = await this.db.query<{ paused: boolean }>('SELECT manana_pause_queue($1, $2) AS paused', [queue, by])
+    const [row] = await this.db.query<{ paused: boolean }>('SELECT manana_pause_queue($1, $2, $3) AS paused', [queue, by, force])
     return row!.paused
   }
 
