@@ -32,4 +32,16 @@ describe('deferring as the workers announced', () => {
     await deferAsAnnounced(t.db, [{ task: 'python_task' }], { allowUnknownTask: true })
     expect(await jobsInDatabase()).toEqual([{ task_name: 'python_task', queue_name: 'default', priority: 0, lock: null, queueing_lock: null }])
   })
+
+  it('are applied by manana_defer_jobs itself, for any writer: SQL, Python, the CLI', async () => {
+    await announce({ name: 'download_data', queue_name: 'io', priority: 3, lock: 'downloads', queueing_lock: null })
+    await t.sql(`SELECT * FROM manana_defer_jobs('[{"task_name": "download_data"}, {"task_name": "download_data", "queue_name": null, "lock": null},
+                                                   {"task_name": "download_data", "queue_name": "urgent", "priority": 1}, {"task_name": "not_announced"}]')`)
+    expect(await jobsInDatabase()).toEqual([
+      { task_name: 'download_data', queue_name: 'io', priority: 3, lock: 'downloads', queueing_lock: null },
+      { task_name: 'download_data', queue_name: 'io', priority: 3, lock: null, queueing_lock: null },
+      { task_name: 'download_data', queue_name: 'urgent', priority: 1, lock: 'downloads', queueing_lock: null },
+      { task_name: 'not_announced', queue_name: 'default', priority: 0, lock: null, queueing_lock: null },
+    ])
+  })
 })
