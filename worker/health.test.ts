@@ -37,7 +37,8 @@ describe('worker health', () => {
 
     // Its listening session holds the worker's liveness lock: end that session.
     const [session] = await t.sql<{ pid: number }>(
-      `SELECT lock.pid FROM pg_locks AS lock WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND lock.objid = $1::oid`,
+      `SELECT lock.pid FROM pg_locks AS lock WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND lock.objid = $1::oid
+         AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, // worker ids repeat across the test files' databases
       [worker.id],
     )
     await t.sql('SELECT pg_terminate_backend($1)', [session!.pid])

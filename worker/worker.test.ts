@@ -399,7 +399,8 @@ describe('worker', () => {
     await until(statusIs(held!, 'doing'), 'the job to start')
     const lockSession = async () =>
       (await t.sql(`SELECT lock.pid, w.lock_since FROM pg_locks AS lock JOIN procrastinate_workers AS w ON lock.objid = w.id::oid
-                    WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND w.id = $1`, [worker.id]))[0]
+                    WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND w.id = $1
+                      AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [worker.id]))[0]
     const before = await until(lockSession, 'the liveness lock')
     await t.sql('SELECT pg_terminate_backend($1)', [before.pid])
     // Taken again by a new session, which then wrote when (the two are seen in this order).
