@@ -65,6 +65,12 @@ export function JobDetailView({ id }: { id: number }) {
       </div>
       <section>
         <h2>Attempts that failed ({attempts.length})</h2>
+        {attempts.length === 0 && job.status === 'failed' && (
+          <p className="muted" role="note">
+            No error message was kept for this job: a Python Procrastinate worker keeps none (see that worker&apos;s log), unless its app is
+            manana_procrastinate&apos;s <code>App</code>.
+          </p>
+        )}
         {attempts.map((attempt) => (
           <details key={attempt.attempt} className="panel" open={attempt.attempt === attempts.length}>
             <summary>

@@ -275,6 +275,24 @@ test("the Admin page deletes old finished jobs of a queue after counting them, a
   expect(await (await request.post('/api/jobs/prune', { data: { olderThan: '7 days', dryRun: false } })).json()).toMatchObject({ error: { code: 'invalid_retention' } })
 })
 
+test("a Python worker's failure, which keeps no message, says so on the job's page", async ({ page, request }) => {
+  const { id } = await defer(request, { task: 'python_only', queue: 'python-e2e', allowUnknownTask: true })
+  // What upstream Procrastinate's worker does with a job whose task raised.
+  const { databaseUrl } = JSON.parse(fs.readFileSync(serverFile, 'utf8'))
+  const db = new pg.Client({ connectionString: databaseUrl })
+  await db.connect()
+  try {
+    const [{ worker_id }] = (await db.query('SELECT worker_id FROM procrastinate_register_worker_v1()')).rows
+    expect((await db.query(`SELECT id FROM procrastinate_fetch_job_v2('{python-e2e}', $1)`, [worker_id])).rows).toEqual([{ id: String(id) }])
+    await db.query(`SELECT procrastinate_finish_job_v1($1, 'failed', false)`, [id])
+    await db.query('SELECT procrastinate_unregister_worker_v1($1)', [worker_id])
+  } finally {
+    await db.end()
+  }
+  await page.goto(`/jobs/${id}`)
+  await expect(page.getByRole('note')).toContainText("No error message was kept for this job: a Python Procrastinate worker keeps none (see that worker's log)")
+})
+
 test("a job deferred from the form or the API takes its task's queue; a task no worker announced is refused unless allowed", async ({ page, request }) => {
   await page.goto('/defer')
   await page.getByLabel('Task').selectOption('download_data')

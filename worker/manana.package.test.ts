@@ -95,10 +95,10 @@ afterAll(async () => {
 describe('the packed packages', () => {
   it('ship compiled JavaScript, declarations and the migrations (manana), the prebuilt console (manana-console), and no sources or tests', () => {
     const listing = ok(scratch, 'tar', ['-tzf', tarball]).split('\n')
-    for (const file of ['dist/lib/queue/index.js', 'dist/lib/queue/index.d.ts', 'dist/worker/worker.js', 'dist/worker/cli.js', 'prisma/migrations/20261128000000_init/migration.sql', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
+    for (const file of ['dist/lib/queue/index.js', 'dist/lib/queue/index.d.ts', 'dist/worker/worker.js', 'dist/worker/cli.js', 'prisma/migrations/20261128000000_init/migration.sql', 'python/pyproject.toml', 'python/manana_procrastinate/__init__.py', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
       expect(listing).toContain(`package/${file}`)
     }
-    expect(listing.filter((file) => /\.test\.|^package\/(app|components|lib|worker|e2e|bench|test)\/|^package\/dist\/manana-console\/|\.next\//.test(file))).toEqual([])
+    expect(listing.filter((file) => /\.test\.|^package\/(app|components|lib|worker|e2e|bench|test|python\/tests)\/|^package\/dist\/manana-console\/|\.next\/|__pycache__/.test(file))).toEqual([])
     expect(listing.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([])
     const console = ok(scratch, 'tar', ['-tzf', consoleTarball]).split('\n')
     for (const file of ['package.json', 'LICENSE', 'console/server.js', 'console/.next/BUILD_ID', 'console/node_modules/next/package.json']) expect(console).toContain(`package/${file}`)

@@ -1,6 +1,6 @@
 // Errors are values with a stable code. The SQL functions raise them with their own SQLSTATE
 // (see the head of prisma/migrations/*_init/migration.sql); this table is their TypeScript face.
-const codeBySqlState = {
+export const codeBySqlState = {
   MN001: 'invalid_job',
   MN002: 'invalid_args',
   MN003: 'duplicate_key',
