@@ -1,12 +1,12 @@
 'use client'
-// A workflow's jobs on one time axis: a row per job, its bar split into waiting (for parents or
-// its time), queued, running and waiting to be retried; the critical path outlined and listed
+// A workflow's jobs on one time axis: a row per job, its bar split into waiting for parents,
+// waiting for its scheduled time, queued, running and waiting to be retried; the critical path outlined and listed
 // with each job's share. Live while the workflow runs, zoomable; a click selects the job, as
 // in the graph. Only the rows in view are drawn, so 10,000 jobs scroll smoothly.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { formatDuration } from '../lib/console/time.ts'
 import { isActive, matches, type FindQuery } from '../lib/dag/find.ts'
-import type { Segment, TimelineJob } from '../lib/dag/timeline.ts'
+import { segmentKinds, type Segment, type TimelineJob } from '../lib/dag/timeline.ts'
 import { useTimeline } from './queries.ts'
 import { describeSpans, spanNames } from './spans.ts'
 
@@ -17,7 +17,8 @@ const zoomSteps = [1, 2, 4, 8, 16, 32, 64]
 
 /** A running span's colour: the job's outcome on its last attempt, failed on earlier ones. */
 function segmentColor(job: TimelineJob, segment: Segment, index: number): string {
-  if (segment[0] === 'waiting') return 'var(--waiting)'
+  if (segment[0] === 'parents') return 'var(--waiting)'
+  if (segment[0] === 'scheduled') return 'var(--scheduled)'
   if (segment[0] === 'queued') return 'var(--todo)'
   if (segment[0] === 'retry') return 'var(--failed)'
   const lastRun = job.segments.findLastIndex((s) => s[0] === 'running') === index
@@ -101,7 +102,7 @@ export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
         </span>
         <span className="row">
           <span className="legend" aria-label="Legend">
-            {(['waiting', 'queued', 'running', 'retry'] as const).map((kind) => (
+            {segmentKinds.map((kind) => (
               <span key={kind}><i className={`swatch ${kind}`} /> {spanNames[kind]}</span>
             ))}
           </span>

@@ -2,7 +2,13 @@
 import { formatDuration } from '../lib/console/time.ts'
 import type { Segment } from '../lib/dag/timeline.ts'
 
-export const spanNames: Record<Segment[0], string> = { waiting: 'waited for parents', queued: 'queued', running: 'ran', retry: 'waited to retry' }
+export const spanNames: Record<Segment[0], string> = {
+  parents: 'waited for parents',
+  scheduled: 'waited for its time',
+  queued: 'queued',
+  running: 'ran',
+  retry: 'waited to retry',
+}
 
 /** "waited for parents 1.2 s, queued 40 ms, ran 800 ms": each kind's total, in order of first appearance. */
 export function describeSpans(segments: Segment[]): string {

@@ -120,6 +120,22 @@ test("the Tasks page shows each task's runs, failure rate and run times, and its
   await page.screenshot({ path: test.info().outputPath('tasks.png'), fullPage: true })
 })
 
+test('a job scheduled ahead waits for its time, in words, in its own colour and in the legend, and is on no critical path', async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: { later: { task: 'step', args: { label: 'later' }, scheduleIn: 3600 }, after: { task: 'step', args: { label: 'after' }, dependsOn: ['later'] } },
+    name: 'scheduled check',
+  })
+  await page.goto(`/jobs/${ids.later}`)
+  await expect(page.getByLabel('Time', { exact: true })).toContainText(/^Deferred .* ago · waited for its time \d/)
+  await expect(page.getByLabel('Time', { exact: true })).not.toContainText('waited for parents')
+  await page.goto(`/jobs/${ids.later}/graph?view=timeline`)
+  await expect(page.getByLabel('Legend')).toContainText('waited for its time')
+  await expect(page.getByTestId(`bar-${ids.later}`)).toHaveAttribute('aria-label', /^Job \d+ step, todo: waited for its time /)
+  await expect(page.getByTestId(`bar-${ids.after}`)).toHaveAttribute('aria-label', /^Job \d+ step, todo: waited for parents /)
+  await expect(page.getByLabel('Critical path', { exact: true })).toHaveCount(0)
+  for (const id of [ids.later, ids.after]) expect((await request.post(`/api/jobs/${id}/cancel`)).status()).toBe(200)
+})
+
 test("a job's log lines appear on its page while it runs", async ({ page, request }) => {
   const { id } = await defer(request, { task: 'step', args: { label: 'logged', ms: 8000 } })
   await page.goto(`/jobs/${id}`)

@@ -4,7 +4,7 @@ import { criticalPath, type PathJob } from './critical-path.ts'
 /** Jobs from [id, parents, start, end] (end null: unfinished), waiting when a parent is unfinished. */
 function jobs(...rows: Array<[number, number[], number, number | null]>): PathJob[] {
   const ends = new Map(rows.map(([id, , , end]) => [id, end]))
-  return rows.map(([id, parents, start, end]) => ({ id, parents, start, end, waitingOnParents: end === null && parents.some((p) => ends.get(p) === null) }))
+  return rows.map(([id, parents, start, end]) => ({ id, parents, start, end, waiting: end === null && parents.some((p) => ends.get(p) === null) }))
 }
 
 describe('the critical path', () => {

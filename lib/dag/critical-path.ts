@@ -2,8 +2,8 @@
 // job that ended last, step to the parent that ended last before it started to run, while the
 // job had to wait for that parent; each job's share is its end less that parent's end (the
 // first's: its end less its deferral). The shares add up to the workflow's duration. While it
-// runs, unfinished jobs that are not waiting on parents "end" now: the path leads to what it
-// is doing now.
+// runs, unfinished jobs that are running or queued "end" now (not those waiting for parents or a
+// scheduled time): the path leads to what it is doing now.
 
 export interface PathJob {
   id: number
@@ -12,8 +12,8 @@ export interface PathJob {
   start: number
   /** When it reached a terminal status (ms), or null. */
   end: number | null
-  /** Unfinished and some parent is unfinished too. */
-  waitingOnParents: boolean
+  /** Unfinished, and waiting for its parents or its scheduled time: it is not what the workflow waits for. */
+  waiting: boolean
 }
 
 export interface PathStep {
@@ -27,7 +27,7 @@ export function criticalPath(jobs: PathJob[], now: number): PathStep[] {
   const endOf = (job: PathJob) => job.end ?? now
   let last: PathJob | undefined
   for (const job of jobs) {
-    if (job.end === null && job.waitingOnParents) continue
+    if (job.end === null && job.waiting) continue
     if (!last || endOf(job) > endOf(last) || (endOf(job) === endOf(last) && job.id > last.id)) last = job
   }
   const path: PathStep[] = []

@@ -49,3 +49,18 @@ describe('workflowGraph', () => {
     expect(await workflowGraph(t.db, id! + 1000)).toBeUndefined()
   })
 })
+
+describe('workflowTimeline', () => {
+  it('shows a job scheduled ahead as waiting for its time, not its parents, and keeps it off the critical path of a running workflow', async () => {
+    const { workflowTimeline } = await import('./timeline.ts')
+    const app = createApp({ pool: t.pool })
+    const ids = await app.deferWorkflow({ later: { task: 'step', scheduleIn: 3600 }, after: { task: 'step', dependsOn: ['later'] } })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const timeline = (await workflowTimeline(t.db, ids.later))!
+    const [later, after] = timeline.jobs
+    expect(later!.segments.map(([kind]) => kind)).toEqual(['scheduled'])
+    expect(after!.segments.map(([kind]) => kind)).toEqual(['parents'])
+    expect(timeline.end).toBeNull()
+    expect(timeline.criticalPath).toEqual([])
+  })
+})

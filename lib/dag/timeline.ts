@@ -1,12 +1,13 @@
 // Where a workflow's time went: for each job, from its events, the spans it spent waiting for
-// its parents (or its scheduled time), queued (ready, not yet claimed), running, and waiting to
-// be retried; and the workflow's critical path. Times are ms from the workflow's first deferral.
+// its parents, waiting for its scheduled time, queued (ready, not yet claimed), running, and
+// waiting to be retried; and the workflow's critical path. Times are ms from the workflow's first
+// deferral.
 import type { JobStatus } from '../queue/job.ts'
 import type { Queryable } from '../queue/queryable.ts'
 import { criticalPath, type PathStep } from './critical-path.ts'
 import { workflowGraph } from './graph.ts'
 
-export const segmentKinds = ['waiting', 'queued', 'running', 'retry'] as const
+export const segmentKinds = ['parents', 'scheduled', 'queued', 'running', 'retry'] as const
 export type SegmentKind = (typeof segmentKinds)[number]
 /** [kind, from, to] */
 export type Segment = [SegmentKind, number, number]
@@ -47,16 +48,19 @@ export function segmentsOf(
   let end: number | null = null
   let attempts = 0
   const firstRound = !events.some(([type]) => type === 'deferred_for_retry' || type === 'retried')
-  // The first round waits for its parents and its scheduled time, then is queued.
-  const ready = readyAt === null ? null : Math.max(readyAt, firstRound && scheduledAt !== null ? scheduledAt : -Infinity)
+  // The first round waits for its parents, then for its scheduled time if that is later, then is queued.
+  const scheduled = firstRound ? scheduledAt : null
+  const push = (kind: SegmentKind, from: number, to: number) => to > from && segments.push([kind, from, to])
   const close = (at: number) => {
     if (!open) return
     if (open.kind !== 'pending') {
-      if (at > open.from) segments.push([open.kind, open.from, at])
+      push(open.kind, open.from, at)
     } else {
-      const queuedFrom = ready === null ? at : Math.min(Math.max(ready, open.from), at)
-      if (queuedFrom > open.from) segments.push(['waiting', open.from, queuedFrom])
-      if (at > queuedFrom) segments.push(['queued', queuedFrom, at])
+      const parentsUntil = readyAt === null ? at : Math.min(Math.max(readyAt, open.from), at)
+      const scheduledUntil = scheduled === null ? parentsUntil : Math.min(Math.max(scheduled, parentsUntil), at)
+      push('parents', open.from, parentsUntil)
+      push('scheduled', parentsUntil, scheduledUntil)
+      push('queued', scheduledUntil, at)
     }
     open = undefined
   }
@@ -141,7 +145,8 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
       parents: parents.get(job.id) ?? [],
       start: job.start,
       end: job.end,
-      waitingOnParents: job.end === null && (parents.get(job.id) ?? []).some((parent) => endOf.get(parent) == null),
+      // Waiting for its parents or its time, it decides nothing yet.
+      waiting: job.end === null && (job.segments.at(-1)?.[0] === 'parents' || job.segments.at(-1)?.[0] === 'scheduled'),
     })),
     now - origin,
   )
