@@ -25,5 +25,7 @@ export default defineConfig({
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
     stdout: 'pipe',
+    // SIGTERM, not SIGKILL: e2e/serve.ts then stops its worker and drops its database.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
   },
 })
