@@ -269,7 +269,12 @@ function SelectedJob({ id }: { id: number }) {
       <ul>
         {explanation.sentences.map((sentence) => <li key={sentence}>{sentence}</li>)}
       </ul>
-      {attempts.length > 0 && <p className="error">Last error: {attempts.at(-1)!.message}</p>}
+      {attempts.length > 0 &&
+        (job.status === 'failed' ? (
+          <p className="error">Last error: {attempts.at(-1)!.message}</p>
+        ) : (
+          <p className="muted">Attempt {attempts.at(-1)!.attempt} failed ({attempts.at(-1)!.message}) and was retried.</p>
+        ))}
       <ActionButtons job={job} />
       <h2>Result</h2>
       <pre>{job.result === null ? '—' : JSON.stringify(job.result, null, 2)}</pre>

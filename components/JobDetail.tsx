@@ -64,7 +64,7 @@ export function JobDetailView({ id }: { id: number }) {
         </section>
       </div>
       <section>
-        <h2>Attempts that failed ({attempts.length})</h2>
+        <h2>{job.status === 'failed' || attempts.length === 0 ? 'Attempts that failed' : 'Attempts that failed and were retried'} ({attempts.length})</h2>
         {attempts.length === 0 && job.status === 'failed' && (
           <p className="muted" role="note">
             No error message was kept for this job: a Python Procrastinate worker keeps none (see that worker&apos;s log), unless its app is
@@ -74,7 +74,7 @@ export function JobDetailView({ id }: { id: number }) {
         {attempts.map((attempt) => (
           <details key={attempt.attempt} className="panel" open={attempt.attempt === attempts.length}>
             <summary>
-              Attempt {attempt.attempt} · {new Date(attempt.at).toISOString()} · <span className="error">{attempt.message}</span>
+              Attempt {attempt.attempt} · {new Date(attempt.at).toISOString()} · <span className={job.status === 'failed' && attempt.attempt === attempts.at(-1)!.attempt ? 'error' : undefined}>{attempt.message}</span>
             </summary>
             {attempt.stack && <pre>{attempt.stack}</pre>}
           </details>

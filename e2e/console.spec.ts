@@ -120,6 +120,24 @@ test("the Tasks page shows each task's runs, failure rate and run times, and its
   await page.screenshot({ path: test.info().outputPath('tasks.png'), fullPage: true })
 })
 
+test('a retry by design is not a failure: the Tasks page counts it apart, and the job that succeeded shows no red error', async ({ page, request }) => {
+  const { id } = await defer(request, { task: 'settle_payment' })
+  await expect.poll(async () => (await (await request.get(`/api/jobs/${id}`)).json()).job.status, { timeout: 30_000 }).toBe('succeeded')
+  await page.goto('/tasks')
+  const settle = page.getByRole('row', { name: 'Task settle_payment' })
+  await expect(settle.getByLabel('failed, last hour')).toHaveText('0%')
+  await expect(settle.getByLabel('failed, last hour')).not.toHaveClass(/error/)
+  await expect(settle.getByLabel('retried, last hour')).toHaveText(/^[1-9]\d*$/)
+  await page.goto(`/jobs/${id}/graph`)
+  await page.getByTestId(`node-${id}`).click()
+  const panel = page.getByRole('complementary', { name: 'Selected job' })
+  await expect(panel).toContainText('Attempt 1 failed (the payment provider asks to try again')
+  await expect(panel).toContainText('and was retried.')
+  await expect(panel.locator('.error')).toHaveCount(0)
+  await page.goto(`/jobs/${id}`)
+  await expect(page.getByRole('heading', { name: 'Attempts that failed and were retried (1)' })).toBeVisible()
+})
+
 test('a job scheduled ahead waits for its time, in words, in its own colour and in the legend, and is on no critical path', async ({ page, request }) => {
   const { ids } = await defer(request, {
     workflow: { later: { task: 'step', args: { label: 'later' }, scheduleIn: 3600 }, after: { task: 'step', args: { label: 'after' }, dependsOn: ['later'] } },

@@ -19,7 +19,7 @@ const startedAgo = (ids: number[], seconds: number) =>
   t.sql(`UPDATE procrastinate_events SET at = now() - make_interval(secs => $2) WHERE job_id = ANY ($1) AND type = 'started'`, [ids, seconds])
 
 describe('task activity', () => {
-  it('counts each ended attempt once, failures with retries, and not releases', async () => {
+  it('counts each ended attempt once, failures for good apart from retried attempts, and not releases', async () => {
     await deferJobs(t.db, [{ task: 'load' }, { task: 'load' }, { task: 'load' }, { task: 'load' }])
     const [a, b, c, d] = await claim()
     await end([
@@ -30,15 +30,15 @@ describe('task activity', () => {
       { id: c, worker_id: null, outcome: 'failed', error: { message: 'timeout' }, retry_in: 0 },
       { id: d, worker_id: null, outcome: 'released' },
     ])
-    expect(await activity('load')).toMatchObject({ lastHour: { runs: 3, failures: 2 }, lastDay: { runs: 3, failures: 2 } })
+    expect(await activity('load')).toMatchObject({ lastHour: { runs: 3, failures: 1, retried: 1 }, lastDay: { runs: 3, failures: 1, retried: 1 } })
     // The retried one and the released one run again; a Python worker finishes one, retries the other.
     const again = await claim()
     expect(again.sort()).toEqual([c, d].sort())
     await t.sql('SELECT procrastinate_finish_job_v1($1, $2, false)', [c, 'succeeded'])
     await t.sql('SELECT procrastinate_retry_job_v2($1, now() + interval \'1 hour\', NULL, NULL, NULL)', [d])
     const load = await activity('load')
-    expect(load).toMatchObject({ lastHour: { runs: 5, failures: 3 }, lastDay: { runs: 5, failures: 3 } })
-    expect(load!.hourly.at(-1)).toEqual({ runs: 5, failures: 3 })
+    expect(load).toMatchObject({ lastHour: { runs: 5, failures: 1, retried: 2 }, lastDay: { runs: 5, failures: 1, retried: 2 } })
+    expect(load!.hourly.at(-1)).toEqual({ runs: 5, failures: 1 })
     expect(load!.hourly.slice(0, -1).every((hour) => hour.runs === 0)).toBe(true)
     expect(load!.latestFailures.map((failure) => failure.message)).toEqual(['timeout', 'disk full'])
     expect(load!.latestFailures[0]).toMatchObject({ jobId: c, attempt: 1 })

@@ -6,8 +6,10 @@ import type { ConsoleContext } from './context.ts'
 export interface RunFigures {
   /** Attempts that ended (a retried job counts each attempt). */
   runs: number
-  /** Attempts that failed, retried or not. */
+  /** Attempts after which the job failed for good (counted before 2026-12-06: with the retried ones). */
   failures: number
+  /** Attempts that failed and were retried (by the task's retry policy). */
+  retried: number
   /** Approximate percentiles of run time (within 19%: runs are counted by half powers of two of a millisecond); null without runs. */
   p50Ms: number | null
   p95Ms: number | null
@@ -47,10 +49,11 @@ export function percentileMs(runsByClass: Map<number, number>, share: number): n
   return null
 }
 
-function figures(runsByClass: Map<number, number>, failures: number): RunFigures {
+function figures(runsByClass: Map<number, number>, failures: number, retried: number): RunFigures {
   return {
     runs: [...runsByClass.values()].reduce((sum, runs) => sum + runs, 0),
     failures,
+    retried,
     p50Ms: percentileMs(runsByClass, 0.5),
     p95Ms: percentileMs(runsByClass, 0.95),
   }
@@ -58,11 +61,12 @@ function figures(runsByClass: Map<number, number>, failures: number): RunFigures
 
 export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity[]> {
   const [byClass, byHour, failures, announced] = await Promise.all([
-    db.query<{ task_name: string; duration_class: number; hour_runs: number; hour_failures: number; day_runs: number; day_failures: number }>(
+    db.query<{ task_name: string; duration_class: number; hour_runs: number; hour_failures: number; hour_retried: number; day_runs: number; day_failures: number; day_retried: number }>(
       `SELECT task_name, duration_class,
               coalesce(sum(runs) FILTER (WHERE minute > now() - interval '1 hour'), 0)::int AS hour_runs,
               coalesce(sum(failures) FILTER (WHERE minute > now() - interval '1 hour'), 0)::int AS hour_failures,
-              sum(runs)::int AS day_runs, sum(failures)::int AS day_failures
+              coalesce(sum(retried) FILTER (WHERE minute > now() - interval '1 hour'), 0)::int AS hour_retried,
+              sum(runs)::int AS day_runs, sum(failures)::int AS day_failures, sum(retried)::int AS day_retried
        FROM manana_task_runs WHERE minute >= date_trunc('hour', now()) - interval '23 hours'
        GROUP BY 1, 2`,
     ),
@@ -81,11 +85,12 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
     ),
     db.query<{ name: string; queue_name: string }>(`SELECT name, queue_name FROM manana_tasks`),
   ])
-  const tasks = new Map<string, { queue: string | null; hour: Map<number, number>; day: Map<number, number>; hourFailures: number; dayFailures: number; hourly: TaskActivity['hourly']; latestFailures: TaskActivity['latestFailures'] }>()
+  type Found = { queue: string | null; hour: Map<number, number>; day: Map<number, number>; hourFailures: number; dayFailures: number; hourRetried: number; dayRetried: number }
+  const tasks = new Map<string, Found & { hourly: TaskActivity['hourly']; latestFailures: TaskActivity['latestFailures'] }>()
   const entry = (task: string) => {
     let found = tasks.get(task)
     if (!found) {
-      found = { queue: null, hour: new Map(), day: new Map(), hourFailures: 0, dayFailures: 0, hourly: Array.from({ length: hours }, () => ({ runs: 0, failures: 0 })), latestFailures: [] }
+      found = { queue: null, hour: new Map(), day: new Map(), hourFailures: 0, dayFailures: 0, hourRetried: 0, dayRetried: 0, hourly: Array.from({ length: hours }, () => ({ runs: 0, failures: 0 })), latestFailures: [] }
       tasks.set(task, found)
     }
     return found
@@ -97,6 +102,8 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
     task.day.set(row.duration_class, row.day_runs)
     task.hourFailures += row.hour_failures
     task.dayFailures += row.day_failures
+    task.hourRetried += row.hour_retried
+    task.dayRetried += row.day_retried
   }
   for (const row of byHour) {
     const slot = entry(row.task_name).hourly[hours - 1 - row.hours_ago]!
@@ -114,8 +121,8 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
     .map(([task, found]) => ({
       task,
       queue: found.queue,
-      lastHour: figures(found.hour, found.hourFailures),
-      lastDay: figures(found.day, found.dayFailures),
+      lastHour: figures(found.hour, found.hourFailures, found.hourRetried),
+      lastDay: figures(found.day, found.dayFailures, found.dayRetried),
       hourly: found.hourly,
       latestFailures: found.latestFailures,
     }))

@@ -65,6 +65,13 @@ export const callFlakyApi = app.task('call_flaky_api', {}, async (_args, { signa
   throw new Error('the upstream API answered 503 (this demo task fails on purpose)')
 })
 
+/** A call whose first attempt always fails and whose retry succeeds: retries by design, not failures. */
+export const settlePayment = app.task('settle_payment', { retry: { maxAttempts: 1, wait: 0 } }, async (_args, { attempt, log }) => {
+  if (attempt === 1) throw new Error('the payment provider asks to try again (the first attempt fails on purpose)')
+  log('settled on attempt %d', attempt)
+  return { settled: true }
+})
+
 /** The child of a failed parent: it still runs, sees the failure, and says so. */
 export const notifyOnFailure = app.task('notify_on_failure', {}, async (_args, { getParentStatuses, log }) => {
   const statuses = await getParentStatuses()

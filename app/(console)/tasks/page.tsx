@@ -16,7 +16,7 @@ export default function TasksPage() {
           <thead>
             <tr>
               <th rowSpan={2}>Task</th><th rowSpan={2}>Queue</th>
-              <th colSpan={4}>Last hour</th><th colSpan={4}>Last day</th>
+              <th colSpan={5}>Last hour</th><th colSpan={5}>Last day</th>
               <th rowSpan={2}>Runs by hour, 24 h</th><th rowSpan={2}>Latest failures</th>
             </tr>
             <tr><FigureHeadings /><FigureHeadings /></tr>
@@ -39,21 +39,23 @@ export default function TasksPage() {
   )
 }
 
-const percent = (failures: number, runs: number) => (runs === 0 ? '—' : `${((100 * failures) / runs).toFixed(failures === runs || failures === 0 ? 0 : 1)}%`)
+const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${((100 * part) / whole).toFixed(part === whole || part === 0 ? 0 : 1)}%`)
 const approximate = (ms: number | null) => (ms === null ? '—' : `≈ ${formatDuration(ms)}`)
 
 function Figures({ figures, window }: { figures: RunFigures; window: string }) {
   return (
     <>
       <td aria-label={`runs, ${window}`}>{figures.runs.toLocaleString()}</td>
-      <td aria-label={`failed, ${window}`} className={figures.failures ? 'error' : undefined}>{percent(figures.failures, figures.runs)}</td>
+      {/* Of the jobs whose last attempt ended: those that failed for good. Retried attempts apart, not red. */}
+      <td aria-label={`failed, ${window}`} className={figures.failures ? 'error' : undefined}>{percent(figures.failures, figures.runs - figures.retried)}</td>
+      <td aria-label={`retried, ${window}`} className="muted">{figures.retried ? figures.retried.toLocaleString() : '—'}</td>
       <td aria-label={`p50, ${window}`}>{approximate(figures.p50Ms)}</td>
       <td aria-label={`p95, ${window}`}>{approximate(figures.p95Ms)}</td>
     </>
   )
 }
 function FigureHeadings() {
-  return <><th>Runs</th><th>Failed</th><th>p50</th><th>p95</th></>
+  return <><th title="Attempts that ended">Runs</th><th title="Jobs that failed for good, of those whose last attempt ended">Failed</th><th title="Attempts that failed and were retried">Retried</th><th>p50</th><th>p95</th></>
 }
 
 const hoursAgo = (hours: number) => (hours === 0 ? 'the last hour' : `${hours}–${hours + 1} h ago`)
