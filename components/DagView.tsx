@@ -54,7 +54,7 @@ const GroupNode = memo(function GroupNode({ data }: NodeProps<Node<GroupNodeData
     <div className={`dag-node group${data.selected ? ' selected' : ''}${data.dim ? ' dim' : ''}`} data-testid={`group-${data.members[0]!.id}`}>
       <Handle type="target" position={Position.Top} />
       <div><strong>{data.members.length} jobs</strong> {data.members[0]!.task}</div>
-      <div className="status-bar" aria-label={describeCounts(counts)}>
+      <div className="status-bar" role="img" aria-label={describeCounts(counts)}>
         {jobStatuses.filter((status) => counts[status]).map((status) => (
           <span key={status} style={{ flexGrow: counts[status], background: `var(--${status})` }} />
         ))}

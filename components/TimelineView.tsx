@@ -129,13 +129,13 @@ export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
             <span key={tick} style={{ left: labelWidth + px(tick) }}>{formatDuration(tick)}</span>
           ))}
         </div>
-        <div role="list" aria-label="Jobs by start" style={{ height: rows.length * rowHeight, width: labelWidth + trackWidth, position: 'relative' }}>
+        <div role="listbox" aria-label="Jobs by start" style={{ height: rows.length * rowHeight, width: labelWidth + trackWidth, position: 'relative' }}>
           {visible.map((job, i) => {
             const onPath = critical.has(job.id)
             return (
               <div
                 key={job.id}
-                role="listitem"
+                role="option"
                 tabIndex={0}
                 aria-label={describe(job) + (onPath ? `; on the critical path (${formatDuration(critical.get(job.id)!)})` : '')}
                 aria-selected={job.id === selectedId}

@@ -49,7 +49,7 @@ export default function WorkflowsPage() {
       {error && <p className="error" role="alert">{(error as Error).message}</p>}
       {!data ? <p className="muted">Loading…</p> : data.workflows.length === 0 ? <p className="muted">No {status ? `${status} ` : ''}workflows{name ? ` named ${name}…` : name || status ? '' : ' yet'}.</p> : (
         <table aria-label="Workflows">
-          <thead><tr><th>Workflow</th><th>Status</th><th>Started</th><th>Took</th><th>Jobs</th><th>Progress</th><th /></tr></thead>
+          <thead><tr><th>Workflow</th><th>Status</th><th>Started</th><th>Took</th><th>Jobs</th><th>Progress</th><th><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {data.workflows.map((workflow) => (
               <tr key={workflow.id}>
