@@ -9,7 +9,8 @@ import path from 'node:path'
 import pg from 'pg'
 import { openDatabase } from '../lib/db/database.ts'
 import { projectRoot } from '../lib/db/project-root.ts'
-import { createScratchDatabase, withDatabaseName } from '../lib/db/scratch.ts'
+import { withDatabaseName } from '../lib/db/create-database.ts'
+import { createScratchDatabase } from '../lib/db/scratch.ts'
 import { sizes } from './meter.ts'
 
 const repetitions = Number(process.env.BENCH_REPETITIONS ?? 3)

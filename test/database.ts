@@ -3,7 +3,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest'
 import { createPool } from '../lib/db/pool.ts'
 import { fromPg, type Queryable } from '../lib/queue/queryable.ts'
-import { withDatabaseName } from '../lib/db/scratch.ts'
+import { withDatabaseName } from '../lib/db/create-database.ts'
 
 export interface TestDatabase {
   url: string

@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node'
 import pg from 'pg'
 import { embeddedDataDir, startEmbeddedPostgres } from '../lib/db/embedded.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
-import { withDatabaseName } from '../lib/db/scratch.ts'
+import { withDatabaseName } from '../lib/db/create-database.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

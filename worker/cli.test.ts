@@ -108,6 +108,18 @@ describe('manana CLI', () => {
     expect(await cli('delete', '3')).toMatchObject({ code: 0, output: 'job 3 deleted\n' })
   })
 
+  it('migrate makes the database when the server has none of that name, saying so', async () => {
+    const name = `manana_cli_new_${process.pid}`
+    const url = t.url.replace(/\/[^/]+$/, `/${name}`)
+    try {
+      const made = await runManana(url, ['migrate'])
+      expect(made).toMatchObject({ code: 0, output: expect.stringContaining(`created database ${name} (it did not exist)`) })
+      expect(made.output).toContain(`${migrations().length} migration(s) applied`)
+    } finally {
+      await t.sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    }
+  })
+
   it('migrates an empty database and checks health', async () => {
     const admin = new pg.Client({ connectionString: t.url })
     await admin.connect()

@@ -10,7 +10,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { migrations } from '../lib/db/migrate.ts'
 import { projectRoot } from '../lib/db/project-root.ts'
-import { withDatabaseName } from '../lib/db/scratch.ts'
+import { withDatabaseName } from '../lib/db/create-database.ts'
 import { parsePrometheusText } from '../test/prometheus-text.ts'
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'manana-package-'))

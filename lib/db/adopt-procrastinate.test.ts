@@ -11,7 +11,7 @@ import { Worker } from '../../worker/worker.ts'
 import { createApp } from '../queue/app.ts'
 import { migrateDatabase, migrations } from './migrate.ts'
 import { schemaVersion } from './schema-check.ts'
-import { withDatabaseName } from './scratch.ts'
+import { withDatabaseName } from './create-database.ts'
 
 if (!hasUpstream) console.warn(`skipping the Procrastinate adoption tests: ${upstreamDir} is absent`)
 const sqlDir = path.join(upstreamDir, 'procrastinate', 'sql')

@@ -9,7 +9,7 @@ import pg from 'pg'
 import { ManaError } from '../queue/errors.ts'
 import { adoptProcrastinate, procrastinateDifferences } from './adopt-procrastinate.ts'
 import { projectRoot } from './project-root.ts'
-import { createClient } from './pool.ts'
+import { connectCreatingDatabase } from './create-database.ts'
 
 export interface Migration {
   name: string
@@ -66,8 +66,7 @@ interface Recorded {
  * Procrastinate tables of a schema it does not know.
  */
 export async function migrateDatabase(url: string, { log = (_line: string) => {} } = {}): Promise<MigrationReport> {
-  const client = createClient({ connectionString: url, application_name: 'manana-migrate' })
-  await client.connect()
+  const client = await connectCreatingDatabase({ connectionString: url, application_name: 'manana-migrate' }, log)
   try {
     await client.query('SET client_min_messages = warning')
     await client.query('SELECT pg_advisory_lock($1)', [migrationLock])

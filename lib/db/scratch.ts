@@ -2,13 +2,7 @@
 import { openDatabase } from './database.ts'
 import { migrateDatabase } from './migrate.ts'
 import { createClient } from './pool.ts'
-
-/** The URL of another database on the same server. */
-export function withDatabaseName(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl)
-  url.pathname = `/${database}`
-  return url.toString()
-}
+import { withDatabaseName } from './create-database.ts'
 
 export interface ScratchDatabase {
   url: string
