@@ -9,7 +9,18 @@ import { api, ApiError } from '../lib/api/client.ts'
 import { inputFields, inputFromFields, type InputField } from '../lib/console/input-fields.ts'
 import { PlannedGraph } from './PlannedGraph.tsx'
 
-const describe = (failure: unknown) => (failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
+/** What went wrong, in words first; the code stays, small, for a search or a ticket. */
+const headlines: Record<string, string> = {
+  invalid_args: 'The input is not valid',
+  invalid_job: 'The run would not be valid',
+  workflow_unavailable: 'No worker that defines this workflow answered',
+  workflow_build_failed: "The workflow's code failed while composing its steps",
+  workflow_definition_not_found: 'No worker defines this workflow any more',
+  database_busy: 'The console is busy; try again in a moment',
+  forbidden: 'Your role may not run workflows',
+}
+const describe = (failure: unknown) =>
+  failure instanceof ApiError ? `${headlines[failure.code] ?? 'The run was refused'}: ${failure.message} (${failure.code})` : String(failure)
 
 function FieldInput({ field, value, onChange }: { field: InputField; value: string; onChange: (value: string) => void }) {
   const placeholder = field.default === undefined ? undefined : typeof field.default === 'string' ? field.default : JSON.stringify(field.default)

@@ -214,7 +214,7 @@ test('the etl workflow runs from the Workflows page: a form from its input schem
   const url = dialog.getByLabel('url', { exact: true })
   await expect(url).toHaveAttribute('placeholder', 'https://example.com/sales.csv')
   await url.fill('not a url')
-  await expect(dialog.getByRole('alert')).toContainText('invalid_args: workflow etl: invalid arguments: url')
+  await expect(dialog.getByRole('alert')).toContainText('The input is not valid: workflow etl: invalid arguments: url')
   await expect(dialog.getByRole('button', { name: 'Run', exact: true })).toBeDisabled()
   await url.fill('https://example.com/e2e.csv')
   await expect(dialog.getByRole('status')).toHaveText('The run will defer 3 job(s):')
@@ -346,25 +346,33 @@ test("a job deferred from the form or the API takes its task's queue; a task no 
   await request.post(`/api/jobs/${python.id}/cancel`, { data: {} })
 })
 
-test('pausing a queue stops the running worker from starting its jobs; resuming lets it go on', async ({ page, request }) => {
+test('pausing a queue, with a reason, stops the running worker from starting its jobs; resuming lets it go on', async ({ page, request }) => {
   await page.goto('/queues')
+  // Cancelling the question pauses nothing; answering it pauses, with the answer as the reason.
+  page.once('dialog', (dialog) => void dialog.dismiss())
   await page.getByRole('button', { name: 'Pause queue io' }).click()
   const row = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /^io / })
+  await expect(row).toContainText('running')
+  page.once('dialog', (dialog) => void (dialog.type() === 'prompt' && dialog.accept('the partner API is down until 14:00')))
+  await page.getByRole('button', { name: 'Pause queue io' }).click()
   await expect(row).toContainText('paused')
+  await expect(page.getByLabel('Why queue io is paused')).toHaveText('the partner API is down until 14:00')
   const { id } = await defer(request, { task: 'download_data', args: { url: 'https://example.com/paused.csv' } })
   await page.goto(`/jobs/${id}`)
   await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText('Its queue "io" is paused')
+  await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText('“the partner API is down until 14:00”')
   // The worker polls every second and is woken by every new job: three seconds later, still waiting.
   await page.waitForTimeout(3000)
   expect((await (await request.get(`/api/jobs/${id}`)).json()).job.status).toBe('todo')
   await page.goto('/queues')
+  await expect(page.getByLabel('Why queue io is paused')).toBeVisible()
   await page.screenshot({ path: test.info().outputPath('paused-queue.png') })
   await page.getByRole('button', { name: 'Resume queue io' }).click()
   await expect(row).toContainText('running')
   await page.goto(`/jobs/${id}`)
   await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded')
   const audit = await (await request.get('/api/audit?action=queue.pause')).json()
-  expect(audit.entries[0]).toMatchObject({ action: 'queue.pause', details: { queue: 'io' } })
+  expect(audit.entries[0]).toMatchObject({ action: 'queue.pause', details: { queue: 'io', reason: 'the partner API is down until 14:00' } })
 })
 
 test('a job deferred from the form with a parent waits, then runs', async ({ page, request }) => {

@@ -388,6 +388,8 @@ test('failed sign-ins are rate-limited', async ({ playwright, baseURL }) => {
 })
 
 test('pages and API answers carry the security headers', async ({ page, request }) => {
+  const icon = await page.request.get('/favicon.ico')
+  expect(`${icon.status()} ${icon.headers()['content-type']}`).toBe('200 image/x-icon')
   const response = await page.goto('/')
   const headers = response!.headers()
   expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[\w+/=]+' 'strict-dynamic'/)

@@ -328,12 +328,13 @@ definition returns), as JSON.`,
   abort: jobAction('abort', 'cancel a todo job, or ask the worker running a doing job to stop it', (app, id) => app.jobs.abort(id)),
   delete: jobAction('delete', 'delete a finished or waiting job that no unfinished child needs', (app, id) => app.jobs.delete(id)),
   pause: {
-    usage: `manana pause QUEUE [--force]
+    usage: `manana pause QUEUE [--reason TEXT] [--force]
+  --reason TEXT          why, shown on the Queues page and on its jobs' pages (at most 500 characters)
   --force                pause a queue that no job, task or worker knows yet (otherwise refused: a typo?)`,
     summary: 'pause a queue: no worker (Python workers included) starts its jobs until it is resumed',
-    options: { force: { type: 'boolean' } },
+    options: { force: { type: 'boolean' }, reason: { type: 'string' } },
     positionals: 1,
-    run: (values, [queue]) => queueAction('pause', queue, (who, name) => pauseQueue(who, name, { force: values.force })),
+    run: (values, [queue]) => queueAction('pause', queue, (who, name) => pauseQueue(who, name, { force: values.force, reason: values.reason })),
   },
   resume: {
     usage: 'manana resume QUEUE',

@@ -48,7 +48,7 @@ export const api = {
   graph: (id: number) => call<'GET /api/jobs/{id}/graph'>(`/api/jobs/${id}/graph`),
   timeline: (id: number) => call<'GET /api/jobs/{id}/timeline'>(`/api/jobs/${id}/timeline`),
   jobLogs: (id: number, attempt?: number) => call<'GET /api/jobs/{id}/logs'>(`/api/jobs/${id}/logs${attempt === undefined ? '' : `?attempt=${attempt}`}`),
-  pauseQueue: (name: string) => post<'POST /api/queues/{name}/pause'>(`/api/queues/${encodeURIComponent(name)}/pause`),
+  pauseQueue: (name: string, reason?: string) => post<'POST /api/queues/{name}/pause'>(`/api/queues/${encodeURIComponent(name)}/pause`, reason ? { reason } : {}),
   resumeQueue: (name: string) => post<'POST /api/queues/{name}/resume'>(`/api/queues/${encodeURIComponent(name)}/resume`),
   retryPreview: (id: number, downstream: boolean) => call<'GET /api/jobs/{id}/retry-preview'>(`/api/jobs/${id}/retry-preview?downstream=${downstream}`),
   retry: (id: number, downstream: boolean) => post<'POST /api/jobs/{id}/retry'>(`/api/jobs/${id}/retry`, { downstream }),

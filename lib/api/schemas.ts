@@ -136,8 +136,8 @@ export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']
 export const jobIdParams = z.object({ id })
 /** A path's queue name. */
 export const queueParams = z.object({ name })
-/** Pausing a queue: `force` pauses one that no job, task or worker knows yet. */
-export const pauseBody = z.object({ force: z.boolean().default(false) }).strict()
+/** Pausing a queue: `force` pauses one that no job, task or worker knows yet; `reason` says why. */
+export const pauseBody = z.object({ force: z.boolean().default(false), reason: z.string().max(500).optional() }).strict()
 /** A path's numeric id (a job's, a token's). */
 export const idParams = jobIdParams
 /** Attempt 0: what Mañana recorded before any run (a cancellation by a step's rule). */

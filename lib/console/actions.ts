@@ -42,9 +42,11 @@ export const retryWorkflow = (who: Who, workflowId: number) =>
     return retried
   })
 
-/** Pauses a queue (no worker starts its jobs); false when it was paused already. `force`: one nothing knows yet. */
-export const pauseQueue = (who: Who, queue: string, { force = false } = {}) =>
-  audited(who.pool, who.audit, 'queue.pause', { details: { queue, ...(force && { force }) } }, (db) => new QueueManager(db).pause(queue, who.audit.actor?.name ?? null, { force }))
+/** Pauses a queue (no worker starts its jobs); false when it was paused already. `force`: one nothing knows yet; `reason`: why. */
+export const pauseQueue = (who: Who, queue: string, { force = false, reason }: { force?: boolean; reason?: string } = {}) =>
+  audited(who.pool, who.audit, 'queue.pause', { details: { queue, ...(force && { force }), ...(reason && { reason }) } }, (db) =>
+    new QueueManager(db).pause(queue, who.audit.actor?.name ?? null, { force, reason }),
+  )
 
 /** Resumes a paused queue and wakes its workers; false when it was not paused. */
 export const resumeQueue = (who: Who, queue: string) =>

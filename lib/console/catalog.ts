@@ -14,6 +14,8 @@ export interface QueueSummary {
   /** When it was paused (no worker starts its jobs), and by whom; null when it runs. */
   pausedAt: string | null
   pausedBy: string | null
+  /** Why it was paused, as its pauser said. */
+  pausedReason: string | null
 }
 
 /** Every queue with unfinished jobs, a task or a pause: its jobs by state, ready since when, its live workers. */
@@ -37,7 +39,7 @@ export async function listQueues({ db }: Pick<ConsoleContext, 'db'>): Promise<Qu
             (SELECT count(*) FROM procrastinate_workers AS worker
              WHERE worker.last_heartbeat > now() - interval '30 seconds'
                AND (worker.queues IS NULL OR known.queue_name = ANY (worker.queues)))::int AS workers,
-            paused.paused_at AS "pausedAt", paused.paused_by AS "pausedBy"
+            paused.paused_at AS "pausedAt", paused.paused_by AS "pausedBy", paused.reason AS "pausedReason"
      FROM known LEFT JOIN unfinished USING (queue_name) LEFT JOIN manana_paused_queues AS paused USING (queue_name)
      ORDER BY 1`,
   )

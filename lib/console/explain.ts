@@ -8,7 +8,7 @@ type Reason =
   | { kind: 'lock_taken'; lock: string; job_id: number; job_status: JobStatus }
   | { kind: 'no_worker'; queue: string }
   | { kind: 'no_worker_with_task'; queue: string; task: string }
-  | { kind: 'queue_paused'; queue: string; since: string; by: string | null }
+  | { kind: 'queue_paused'; queue: string; since: string; by: string | null; reason?: string | null }
   | { kind: 'ready' }
   | { kind: 'running'; worker_id: number | null; abort_requested: boolean }
   | { kind: 'finished' }
@@ -56,7 +56,7 @@ export function sentenceOf(status: JobStatus, reason: Reason): string {
     case 'no_worker_with_task':
       return `No live worker has task "${reason.task}": the workers on queue "${reason.queue}" run other tasks. Start a worker whose app defines it.`
     case 'queue_paused':
-      return `Its queue "${reason.queue}" is paused (since ${utc(reason.since)}${reason.by ? `, by ${reason.by}` : ''}): no worker starts its jobs until it is resumed.`
+      return `Its queue "${reason.queue}" is paused (since ${utc(reason.since)}${reason.by ? `, by ${reason.by}` : ''}${reason.reason ? `: “${reason.reason}”` : ''}): no worker starts its jobs until it is resumed.`
     case 'ready':
       return 'Ready: the next free worker on its queue takes it.'
     case 'running':

@@ -44,7 +44,8 @@ describe('paused queues', () => {
     await t.sql(`SELECT manana_register_worker('w', 'box', 1, '{listed}', 1, '[{"name": "upload", "queue_name": "uploads"}]', 1)`)
     for (const known of ['reports', 'uploads', 'listed']) expect(await queues().pause(known)).toBe(true)
     expect(await queues().pause('reports')).toBe(false) // paused already: known
-    expect(await queues().pause('tomorrow', 'alice', { force: true })).toBe(true)
-    expect((await queues().paused()).map((paused) => paused.queue)).toEqual(['listed', 'reports', 'tomorrow', 'uploads'])
+    expect(await queues().pause('tomorrow', 'alice', { force: true, reason: 'the partner is down' })).toBe(true)
+    await expect(queues().pause('listed', 'bob', { reason: 'x'.repeat(501) })).rejects.toMatchObject({ code: 'invalid_queue' })
+    expect((await queues().paused()).map((paused) => `${paused.queue} ${paused.reason}`)).toEqual(['listed null', 'reports null', 'tomorrow the partner is down', 'uploads null'])
   })
 })

@@ -9,6 +9,8 @@ export interface PausedQueue {
   queue: string
   pausedAt: Date
   pausedBy: string | null
+  /** Why, as the one who paused it said (at most 500 characters). */
+  reason: string | null
 }
 
 /** What PostgreSQL could not even take as a queue name; the rule itself is manana_pause_queue's. */
@@ -23,11 +25,13 @@ export class QueueManager {
   /**
    * Pauses a queue; false when it was paused already. `by` says who, for the console. A queue
    * that no job, task or worker knows is refused (`unknown_queue`, a typo pauses nothing real)
-   * unless `force`d.
+   * unless `force`d. `reason`: why, shown on the Queues page and on its jobs' pages.
    */
-  async pause(queue: string, by: string | null = null, { force = false } = {}): Promise<boolean> {
+  async pause(queue: string, by: string | null = null, { force = false, reason }: { force?: boolean; reason?: string } = {}): Promise<boolean> {
     checkName(queue)
-    const [row] = await this.db.query<{ paused: boolean }>('SELECT manana_pause_queue($1, $2, $3) AS paused', [queue, by, force])
+    const problem = reason === undefined ? undefined : jsonProblem({ reason }, 'pause')
+    if (problem) throw new ManaError('invalid_queue', problem)
+    const [row] = await this.db.query<{ paused: boolean }>('SELECT manana_pause_queue($1, $2, $3, $4) AS paused', [queue, by, force, reason ?? null])
     return row!.paused
   }
 
@@ -39,9 +43,9 @@ export class QueueManager {
   }
 
   async paused(): Promise<PausedQueue[]> {
-    const rows = await this.db.query<{ queue_name: string; paused_at: Date; paused_by: string | null }>(
-      'SELECT queue_name, paused_at, paused_by FROM manana_paused_queues ORDER BY queue_name',
+    const rows = await this.db.query<{ queue_name: string; paused_at: Date; paused_by: string | null; reason: string | null }>(
+      'SELECT queue_name, paused_at, paused_by, reason FROM manana_paused_queues ORDER BY queue_name',
     )
-    return rows.map((row) => ({ queue: row.queue_name, pausedAt: row.paused_at, pausedBy: row.paused_by }))
+    return rows.map((row) => ({ queue: row.queue_name, pausedAt: row.paused_at, pausedBy: row.paused_by, reason: row.reason }))
   }
 }

@@ -14,8 +14,11 @@ export default function QueuesPage() {
   const [error, setError] = useState<string | null>(null)
   const toggle = async (queue: string, paused: boolean) => {
     setError(null)
+    // Why, for whoever wonders later (the Queues page and the jobs' pages say it); Cancel pauses nothing.
+    const reason = paused ? undefined : window.prompt(`Why pause queue ${queue}? (optional, shown to others)`)
+    if (reason === null) return
     try {
-      await (paused ? api.resumeQueue(queue) : api.pauseQueue(queue))
+      await (paused ? api.resumeQueue(queue) : api.pauseQueue(queue, reason?.trim() || undefined))
       await queryClient.invalidateQueries({ queryKey: ['queues'] })
     } catch (failure) {
       setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
@@ -34,7 +37,10 @@ export default function QueuesPage() {
                 <td><Link href={`/jobs?queue=${encodeURIComponent(queue.queue)}`}>{queue.queue}</Link></td>
                 <td>
                   {queue.pausedAt
-                    ? <span className="badge cancelled" title={queue.pausedBy ? `paused by ${queue.pausedBy}` : undefined}>paused <TimeAgo at={queue.pausedAt} /></span>
+                    ? <>
+                        <span className="badge cancelled" title={queue.pausedBy ? `paused by ${queue.pausedBy}` : undefined}>paused <TimeAgo at={queue.pausedAt} /></span>
+                        {queue.pausedReason && <div className="muted" aria-label={`Why queue ${queue.queue} is paused`}>{queue.pausedReason}</div>}
+                      </>
                     : <span className="muted">running</span>}
                 </td>
                 <td>{queue.ready}</td><td>{queue.waiting}</td><td>{queue.scheduled}</td><td>{queue.doing}</td>
