@@ -12,6 +12,7 @@ import { collapseSiblings, jobKey } from '../lib/dag/collapse.ts'
 import { isActive, matches, noQuery, type FindQuery } from '../lib/dag/find.ts'
 import type { GraphNode } from '../lib/dag/graph.ts'
 import { layeredLayout, nodeHeight, nodeWidth } from '../lib/dag/layout.ts'
+import { stepAndTask, stepName, taskBeside } from '../lib/dag/step-name.ts'
 import { formatDuration } from '../lib/console/time.ts'
 import { jobStatuses, type JobStatus } from '../lib/queue/job.ts'
 import { ActionButtons } from './ActionButtons.tsx'
@@ -36,7 +37,7 @@ const JobNode = memo(function JobNode({ data }: NodeProps<Node<JobNodeData>>) {
       data-status={job.status}
     >
       <Handle type="target" position={Position.Top} />
-      <div><strong>{job.id}</strong> {job.task}</div>
+      <div><strong>{job.id}</strong> {stepName(job)}{taskBeside(job) && <span className="muted"> {taskBeside(job)}</span>}</div>
       <div>
         <span style={{ color: `var(--${job.status})` }}>{job.status}</span>
         {job.ranMs !== null && job.status !== 'doing' && <> · {formatDuration(job.ranMs)}</>}
@@ -122,7 +123,7 @@ export function DagView({ jobId }: { jobId: number }) {
         handles,
         selected: node.key === selectedKey,
         ariaLabel: node.kind === 'job'
-          ? `Job ${node.job.id} ${node.job.task}, ${node.job.status}`
+          ? `Job ${node.job.id} ${stepAndTask(node.job)}, ${node.job.status}`
           : `${node.members.length} ${node.members[0]!.task} jobs: ${describeCounts(countByStatus(node.members))}`,
         data: node.kind === 'job'
           ? { kind: 'job', job: node.job, selected: node.key === selectedKey, dim: searching && !matches(node.job, query) }
@@ -264,7 +265,7 @@ function SelectedJob({ id }: { id: number }) {
   return (
     <>
       <h2 style={{ marginTop: 0 }}>
-        <Link href={`/jobs/${job.id}`}>Job {job.id}</Link> {job.task} <StatusBadge status={job.status} waiting={job.unfinishedParents > 0} />
+        <Link href={`/jobs/${job.id}`}>Job {job.id}</Link> {stepAndTask(job)} <StatusBadge status={job.status} waiting={job.unfinishedParents > 0} />
       </h2>
       <ul>
         {explanation.sentences.map((sentence) => <li key={sentence}>{sentence}</li>)}

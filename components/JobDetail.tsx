@@ -7,6 +7,7 @@ import { useAudit, useJob } from './queries.ts'
 import { ActionButtons } from './ActionButtons.tsx'
 import { formatDuration } from '../lib/console/time.ts'
 import { describeSpans } from './spans.ts'
+import { stepAndTask } from '../lib/dag/step-name.ts'
 import { StatusBadge } from './StatusBadge.tsx'
 import { TimeAgo } from './TimeAgo.tsx'
 
@@ -21,7 +22,7 @@ export function JobDetailView({ id }: { id: number }) {
     <>
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <h1>
-          Job {job.id} · {job.task} <StatusBadge status={job.status} waiting={job.unfinishedParents > 0} />
+          Job {job.id} · {stepAndTask(job)} <StatusBadge status={job.status} waiting={job.unfinishedParents > 0} />
         </h1>
         <Link href={`/jobs/${job.id}/graph`} data-graph-link className="button">Graph (g)</Link>
       </div>

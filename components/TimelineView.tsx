@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { formatDuration } from '../lib/console/time.ts'
 import { isActive, matches, type FindQuery } from '../lib/dag/find.ts'
+import { stepAndTask, stepName, taskBeside } from '../lib/dag/step-name.ts'
 import { segmentKinds, type Segment, type TimelineJob } from '../lib/dag/timeline.ts'
 import { useTimeline } from './queries.ts'
 import { describeSpans, spanNames } from './spans.ts'
@@ -27,7 +28,7 @@ function segmentColor(job: TimelineJob, segment: Segment, index: number): string
 
 /** Where the time of one job went, in words. */
 function describe(job: TimelineJob): string {
-  return `Job ${job.id} ${job.task}, ${job.status}${job.attempts > 1 ? `, ${job.attempts} attempts` : ''}: ${describeSpans(job.segments) || 'nothing yet'}`
+  return `Job ${job.id} ${stepAndTask(job)}, ${job.status}${job.attempts > 1 ? `, ${job.attempts} attempts` : ''}: ${describeSpans(job.segments) || 'nothing yet'}`
 }
 
 /** Tick spacing: 1, 2 or 5 × 10^k ms, about every 90 px. */
@@ -115,7 +116,7 @@ export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
             <span key={stepOnPath.id}>
               {i > 0 && ' → '}
               <button type="button" className="link" onClick={() => jumpTo(byId.get(stepOnPath.id))}>
-                {byId.get(stepOnPath.id)?.task ?? stepOnPath.id}
+                {byId.has(stepOnPath.id) ? stepName(byId.get(stepOnPath.id)!) : stepOnPath.id}
               </button>{' '}
               <span className="muted">{formatDuration(stepOnPath.share)}</span>
             </span>
@@ -148,7 +149,7 @@ export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
                 title={describe(job)}
               >
                 <span className="timeline-label" style={{ width: labelWidth }}>
-                  <strong>{job.id}</strong> {job.task}
+                  <strong>{job.id}</strong> {stepName(job)}{taskBeside(job) && <span className="muted"> {taskBeside(job)}</span>}
                 </span>
                 {job.segments.map((segment, index) => (
                   <span

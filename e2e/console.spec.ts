@@ -48,13 +48,14 @@ test('the timeline shows where the time went: the pipeline\'s critical path is d
   await expect(page).toHaveURL(/view=timeline/)
   const path = page.getByLabel('Critical path', { exact: true })
   // Live: the path grows as the workflow runs, and ends at the report once it finished.
-  await expect(path).toContainText(/download_data .* → process_data .* → generate_report/, { timeout: 30_000 })
+  // Named by their steps (the workflow's keys).
+  await expect(path).toContainText(/download .* → process .* → report/, { timeout: 30_000 })
   await expect(page.getByText(/^took /)).toBeVisible()
   for (const key of ['download', 'process', 'report'] as const) await expect(page.getByTestId(`bar-${ids[key]}`)).toHaveAttribute('data-critical', 'true')
   await expect(page.getByTestId(`bar-${ids.side}`)).not.toHaveAttribute('data-critical')
-  await expect(page.getByTestId(`bar-${ids.process}`)).toHaveAttribute('aria-label', /^Job \d+ process_data, succeeded: waited for parents .*, ran .*; on the critical path/)
+  await expect(page.getByTestId(`bar-${ids.process}`)).toHaveAttribute('aria-label', /^Job \d+ process \(process_data\), succeeded: waited for parents .*, ran .*; on the critical path/)
   await page.getByTestId(`bar-${ids.report}`).click()
-  await expect(page.getByRole('complementary', { name: 'Selected job' })).toContainText(`Job ${ids.report} generate_report`)
+  await expect(page.getByRole('complementary', { name: 'Selected job' })).toContainText(`Job ${ids.report} report (generate_report)`)
   await page.getByRole('button', { name: 'Zoom in' }).click()
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme })
@@ -148,10 +149,11 @@ test('a job scheduled ahead waits for its time, in words, in its own colour and 
   await expect(page.getByLabel('Time', { exact: true })).not.toContainText('waited for parents')
   await page.goto(`/jobs/${ids.later}/graph?view=timeline`)
   await expect(page.getByLabel('Legend')).toContainText('waited for its time')
-  await expect(page.getByTestId(`bar-${ids.later}`)).toHaveAttribute('aria-label', /^Job \d+ step, todo: waited for its time /)
-  await expect(page.getByTestId(`bar-${ids.after}`)).toHaveAttribute('aria-label', /^Job \d+ step, todo: waited for parents /)
+  await expect(page.getByTestId(`bar-${ids.later}`)).toHaveAttribute('aria-label', /^Job \d+ later \(step\), todo: waited for its time /)
+  await expect(page.getByTestId(`bar-${ids.after}`)).toHaveAttribute('aria-label', /^Job \d+ after \(step\), todo: waited for parents /)
   await expect(page.getByLabel('Critical path', { exact: true })).toHaveCount(0)
-  for (const id of [ids.later, ids.after]) expect((await request.post(`/api/jobs/${id}/cancel`)).status()).toBe(200)
+  // The child first: once its parent is cancelled, it would be ready to run.
+  for (const id of [ids.after, ids.later]) expect((await request.post(`/api/jobs/${id}/cancel`)).status()).toBe(200)
 })
 
 test("a job's log lines appear on its page while it runs", async ({ page, request }) => {
@@ -256,7 +258,13 @@ test("a runWhen 'all_succeeded' step is cancelled when its parent fails, with th
   await expect(node(page, call + 3)).toHaveAttribute('data-status', 'cancelled')
   await expect(node(page, call + 2)).toHaveAttribute('data-status', 'succeeded')
   await expect(node(page, call + 1)).toHaveAttribute('data-status', 'succeeded')
+  // Each node is named for its step, with its task beside when the two differ.
+  await expect(node(page, call + 2)).toContainText(`${call + 2} page_on_call step`)
+  await expect(node(page, call)).toContainText(`${call} call_flaky_api`)
+  await page.getByRole('button', { name: 'Timeline' }).click()
+  await expect(page.getByTestId(`bar-${call + 3}`)).toHaveAttribute('aria-label', /^Job \d+ publish \(step\), cancelled/)
   await page.goto(`/jobs/${call + 3}`)
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Job ${call + 3} · publish (step)`)
   await expect(page.getByRole('region', { name: 'Why is this job not running?' })).toContainText(
     `It was cancelled by its rule (run_when all_succeeded): parent ${call} (call_flaky_api) ended failed.`,
   )
@@ -474,7 +482,7 @@ test("a 10,000-job workflow's timeline and graph open, draw only what is in view
   await expect(nextFailed).toBeVisible({ timeout: 30_000 })
   expect(await page.getByRole('option').count()).toBeLessThan(200) // of 10,000 rows
   await nextFailed.click()
-  await expect(page.getByRole('complementary', { name: 'Selected job' })).toContainText(`Job ${ids.flaky} call_flaky_api`)
+  await expect(page.getByRole('complementary', { name: 'Selected job' })).toContainText(`Job ${ids.flaky} flaky (call_flaky_api)`)
   await expect(page.getByTestId(`bar-${ids.flaky}`)).toHaveAttribute('aria-selected', 'true')
   // Searching by task keeps only its rows; by id, that job.
   const search = page.getByRole('searchbox', { name: 'Search by id or task' })

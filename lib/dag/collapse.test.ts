@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { collapseSiblings } from './collapse.ts'
 import type { Graph, GraphNode } from './graph.ts'
 
-const job = (id: number, task = 'step', external = false): GraphNode => ({ id, task, status: 'todo', queue: 'default', external, attempts: 0, startedAt: null, ranMs: null })
+const job = (id: number, task = 'step', external = false): GraphNode => ({ id, task, step: null, status: 'todo', queue: 'default', external, attempts: 0, startedAt: null, ranMs: null })
 
 function fan(width: number): Graph {
   // 1 → 2..width+1 → width+2

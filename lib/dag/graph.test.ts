@@ -43,7 +43,7 @@ describe('workflowGraph', () => {
     const graph = (await workflowGraph(t.db, id!))!
     expect(graph).toMatchObject({ workflowId: null, workflowName: null, edges: [] })
     expect(graph.nodes).toEqual([
-      { id, task: 'alone', status: 'succeeded', queue: 'default', external: false, attempts: 1, startedAt: expect.any(String), ranMs: expect.any(Number) },
+      { id, task: 'alone', step: null, status: 'succeeded', queue: 'default', external: false, attempts: 1, startedAt: expect.any(String), ranMs: expect.any(Number) },
     ])
     expect((await workflowGraph(t.db, id!, { lastAttempts: false }))!.nodes[0]).toMatchObject({ startedAt: null, ranMs: null })
     expect(await workflowGraph(t.db, id! + 1000)).toBeUndefined()

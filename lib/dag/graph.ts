@@ -6,6 +6,8 @@ import type { Queryable } from '../queue/queryable.ts'
 export interface GraphNode {
   id: number
   task: string
+  /** Its step's key in the workflow (`download`), or null. */
+  step: string | null
   status: JobStatus
   queue: string
   external: boolean
@@ -37,7 +39,7 @@ export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts
   if (!target) return undefined
   const workflowId = target.workflow_id === null ? null : Number(target.workflow_id)
   const members = workflowId === null ? 'job.id = $1' : 'job.workflow_id = $1'
-  const rows = await db.query<{ id: string; task_name: string; status: JobStatus; queue_name: string; external: boolean; parents: string[] | null; attempts: number; started_at: Date | null; ran_ms: number | null }>(
+  const rows = await db.query<{ id: string; task_name: string; step_key: string | null; status: JobStatus; queue_name: string; external: boolean; parents: string[] | null; attempts: number; started_at: Date | null; ran_ms: number | null }>(
     `WITH member AS (
        SELECT job.id FROM procrastinate_jobs AS job WHERE ${members}
      ), edge AS (
@@ -51,7 +53,7 @@ export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts
      , parents AS (
        SELECT job_id, array_agg(depends_on_job_id) AS parents FROM edge GROUP BY job_id
      )
-     SELECT job.id, job.task_name, job.status, job.queue_name, node.external, parents.parents, job.attempts,
+     SELECT job.id, job.task_name, job.step_key, job.status, job.queue_name, node.external, parents.parents, job.attempts,
             last.started_at, last.ran_ms
      FROM node JOIN procrastinate_jobs AS job ON job.id = node.id
      LEFT JOIN parents ON parents.job_id = job.id
@@ -65,6 +67,7 @@ export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts
     nodes: rows.map((row) => ({
       id: Number(row.id),
       task: row.task_name,
+      step: row.step_key,
       status: row.status,
       queue: row.queue_name,
       external: row.external,

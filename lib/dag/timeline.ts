@@ -15,6 +15,8 @@ export type Segment = [SegmentKind, number, number]
 export interface TimelineJob {
   id: number
   task: string
+  /** Its step's key in the workflow, or null. */
+  step: string | null
   status: JobStatus
   external: boolean
   start: number
@@ -136,7 +138,7 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
       scheduledAt: shift(scheduledOf.get(node.id) ?? null),
       now: now - origin,
     })
-    return { id: node.id, task: node.task, status: node.status, external: node.external, ...spans }
+    return { id: node.id, task: node.task, step: node.step, status: node.status, external: node.external, ...spans }
   })
   const members = jobs.filter((job) => !job.external)
   const path = criticalPath(

@@ -2,7 +2,7 @@
 // the REST API, the CLI): a task that no worker announced is refused, unless the caller says it
 // knows better (the tasks of Python workers, which announce none). Each job takes the queue,
 // priority and locks that its task's workers announced where it sets none: that rule is
-// manana_defer_jobs's, for every writer (migration 20261206600000_announced_defaults_in_sql).
+// manana_defer_jobs's, for every writer (migration 20261206600000_announced_defaults_and_step_keys).
 import { deferJobs, deferKeyed, type JobToDefer, type Workflow, type WorkflowOptions } from './defer.ts'
 import { ManaError } from './errors.ts'
 import type { Queryable } from './queryable.ts'

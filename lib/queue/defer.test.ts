@@ -84,6 +84,15 @@ describe('defer', () => {
     expect((await app.jobs.get(ids.report))!.unfinishedParents).toBe(3)
   })
 
+  it("keeps each workflow job's key as its step (none for a job deferred without one)", async () => {
+    const app = createApp({ pool: t.pool })
+    const [alone] = await app.defer([{ task: 'seed' }])
+    const ids = await app.deferWorkflow({ get: { task: 'download_data', args: { url: 'x' } }, use: { task: 'process_data', dependsOn: ['get'] } })
+    const job = (id: number) => app.jobs.get(id)
+    expect([(await job(alone!))!.step, (await job(ids.get))!.step, (await job(ids.use))!.step]).toEqual([null, 'get', 'use'])
+    expect(await t.sql('SELECT step_key FROM procrastinate_jobs ORDER BY id')).toEqual([{ step_key: null }, { step_key: 'get' }, { step_key: 'use' }])
+  })
+
   it('accepts keys listed after the jobs that depend on them', async () => {
     const ids = await deferJobs(t.db, [
       { key: 'c', task: 't', dependsOn: ['b'] },

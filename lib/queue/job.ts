@@ -26,6 +26,8 @@ export interface Job {
   result: unknown
   /** The workflow it was deferred in, if it has dependencies or dependents. */
   workflowId: number | null
+  /** The step it is in its workflow: its key there (`download`), or null (deferred without one). */
+  step: string | null
 }
 
 /** A procrastinate_jobs row as to_jsonb() gives it. */
@@ -46,6 +48,7 @@ export interface JobRow {
   unfinished_parents: number
   result: unknown
   workflow_id: number | null
+  step_key?: string | null
 }
 
 export function jobFromRow(row: JobRow): Job {
@@ -66,5 +69,6 @@ export function jobFromRow(row: JobRow): Job {
     unfinishedParents: row.unfinished_parents,
     result: row.result,
     workflowId: row.workflow_id === null ? null : Number(row.workflow_id),
+    step: row.step_key ?? null,
   }
 }

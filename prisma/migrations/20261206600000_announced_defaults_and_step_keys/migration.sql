@@ -5,7 +5,40 @@
 -- queueing lock that is absent (null says "none"), is the task's; a task nobody announced keeps
 -- the defaults as before ('default', 0, no locks).
 --
+-- A job of a workflow keeps its key, the step it is (`download`, `page_on_call`), so that graphs,
+-- timelines and job pages can name it: procrastinate_jobs.step_key, NULL for a job deferred
+-- without one (upstream's calls, batches).
+--
 -- Error codes added here: none.
+
+ALTER TABLE procrastinate_jobs ADD COLUMN step_key text;
+
+-- manana_insert_jobs as before, with each job's step key (NULL: none).
+CREATE FUNCTION manana_insert_jobs(jobs procrastinate_job_to_defer_v1[], unfinished_parents integer[], workflow bigint, step_keys text[])
+    RETURNS bigint[]
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    job_ids bigint[];
+BEGIN
+    job_ids := ARRAY(
+        SELECT nextval('procrastinate_jobs_id_seq'::regclass)
+        FROM generate_series(1, coalesce(cardinality(jobs), 0)));
+    INSERT INTO procrastinate_jobs (id, queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at,
+                                    unfinished_parents, workflow_id, step_key)
+    SELECT job_ids[job.ord], job.queue_name, job.task_name, coalesce(job.priority, 0), job.lock,
+           job.queueing_lock, coalesce(job.args, '{}'), job.scheduled_at, coalesce(unfinished_parents[job.ord], 0), workflow,
+           step_keys[job.ord]
+    FROM unnest(jobs) WITH ORDINALITY AS job (queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at, ord)
+    ORDER BY job.ord;
+    RETURN job_ids;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION manana_insert_jobs(jobs procrastinate_job_to_defer_v1[], unfinished_parents integer[], workflow bigint)
+    RETURNS bigint[]
+    LANGUAGE sql
+AS $$ SELECT manana_insert_jobs(jobs, unfinished_parents, workflow, NULL) $$;
 
 CREATE OR REPLACE FUNCTION manana_defer_jobs_into(jobs jsonb, p_workflow_id bigint) RETURNS TABLE (key text, id bigint)
     LANGUAGE plpgsql
@@ -143,7 +176,8 @@ BEGIN
         ORDER BY node.ord), CASE WHEN has_edges THEN ARRAY(
         SELECT (SELECT count(DISTINCT ref) FROM jsonb_array_elements(coalesce(node.value->'depends_on', '[]')) AS ref)::integer
         FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
-        ORDER BY node.ord) END, workflow);
+        ORDER BY node.ord) END, workflow, CASE WHEN jsonb_path_exists(jobs, '$[*].key') THEN ARRAY(
+        SELECT node.value->>'key' FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord) ORDER BY node.ord) END);
 
     IF has_edges THEN
         INSERT INTO procrastinate_job_dependencies (job_id, depends_on_job_id)
