@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
-import { useAllowed } from '../app/providers.tsx'
+import { useAllowed } from './actor.tsx'
 import { api, ApiError } from '../lib/api/client.ts'
 import type { Job } from '../lib/queue/job.ts'
 import type { RetryTarget } from '../lib/queue/job-manager.ts'

@@ -1,6 +1,6 @@
 'use client'
 import Link from 'next/link'
-import { useAllowed } from '../app/providers.tsx'
+import { useAllowed } from './actor.tsx'
 import { AuditTable } from './AuditTable.tsx'
 import { JobLog } from './JobLog.tsx'
 import { useAudit, useJob } from './queries.ts'

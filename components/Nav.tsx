@@ -2,7 +2,8 @@
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
-import { useActor, useLive } from '../app/providers.tsx'
+import { useActor } from './actor.tsx'
+import { useLive } from './live.tsx'
 import { api } from '../lib/api/client.ts'
 import { allows, type Role } from '../lib/auth/roles.ts'
 

@@ -2,7 +2,7 @@
 // The workflows the workers' apps define, each with its input and how its last runs went.
 import Link from 'next/link'
 import { useState } from 'react'
-import { useAllowed } from '../app/providers.tsx'
+import { useAllowed } from './actor.tsx'
 import { formatDuration } from '../lib/console/time.ts'
 import { useWorkflowDefinitions } from './queries.ts'
 import { RunWorkflowDialog } from './RunWorkflowDialog.tsx'

@@ -3,7 +3,7 @@
 // them, previewed first.
 import { useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import { useAllowed } from '../app/providers.tsx'
+import { useAllowed } from './actor.tsx'
 import { api, ApiError } from '../lib/api/client.ts'
 import type { RetryTarget } from '../lib/queue/job-manager.ts'
 import { RetryDialog } from './RetryDialog.tsx'

@@ -2,7 +2,7 @@
 // TanStack Query hooks over lib/api/client: one cache key per thing the live stream invalidates.
 import { useQuery } from '@tanstack/react-query'
 import { api } from '../lib/api/client.ts'
-import { useLive } from '../app/providers.tsx'
+import { useLive } from './live.tsx'
 
 /** Poll only when the event stream is down (and not paused). */
 function usePolling() {

@@ -2,7 +2,7 @@
 import { useRouter } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../lib/api/client.ts'
-import { useActor } from '../../providers.tsx'
+import { useActor } from '../../../components/actor.tsx'
 
 export default function AccountPage() {
   const actor = useActor()

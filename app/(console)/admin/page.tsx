@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../lib/api/client.ts'
 import { roles, type Role } from '../../../lib/auth/roles.ts'
 import { DeleteOldJobs } from '../../../components/DeleteOldJobs.tsx'
-import { useAllowed } from '../../providers.tsx'
+import { useAllowed } from '../../../components/actor.tsx'
 
 /** Runs an admin action, refreshes the page's data, and reports failures. */
 function useAdminAction() {

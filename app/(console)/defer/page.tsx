@@ -1,6 +1,6 @@
 'use client'
 import { DeferForm } from '../../../components/DeferForm.tsx'
-import { useAllowed } from '../../providers.tsx'
+import { useAllowed } from '../../../components/actor.tsx'
 
 export default function DeferPage() {
   const mayDefer = useAllowed('operator')

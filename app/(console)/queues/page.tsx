@@ -2,7 +2,7 @@
 import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState } from 'react'
-import { useAllowed } from '../../providers.tsx'
+import { useAllowed } from '../../../components/actor.tsx'
 import { useQueues } from '../../../components/queries.ts'
 import { TimeAgo } from '../../../components/TimeAgo.tsx'
 import { api, ApiError } from '../../../lib/api/client.ts'
