@@ -28,6 +28,9 @@ export function Nav() {
   const actor = useActor()
   const router = useRouter()
   const [theme, setTheme] = useState<Theme>('system')
+  // On a phone the links and controls fold behind a Menu button, closed again on each page.
+  const [open, setOpen] = useState(false)
+  useEffect(() => setOpen(false), [pathname])
   useEffect(() => setTheme((localStorage.getItem('theme') as Theme) ?? 'system'), [])
   useEffect(() => {
     if (theme === 'system') delete document.documentElement.dataset.theme
@@ -35,9 +38,12 @@ export function Nav() {
     localStorage.setItem('theme', theme)
   }, [theme])
   return (
-    <header className="top">
+    <header className="top" data-open={open || undefined}>
       <Link href="/" className="brand">Mañana</Link>
-      <nav aria-label="Main">
+      <button type="button" className="menu-button" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
+        Menu
+      </button>
+      <nav aria-label="Main" id="main-nav">
         {links.filter(([, , need]) => allows(actor.role, need)).map(([href, label]) => {
           const current = href === '/' ? pathname === '/' : pathname.startsWith(href)
           return (

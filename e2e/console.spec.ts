@@ -560,6 +560,48 @@ test('the API answers errors with a code and a fitting status', async ({ request
   expect(Object.keys(openapi.paths)).toContain('/api/jobs/{id}/retry')
 })
 
+test('every page fits a phone (390 px): a Menu button holds the links, tables scroll inside, the graph\'s panel goes below it', async ({ page, request }) => {
+  await page.setViewportSize({ width: 390, height: 844 })
+  const { ids } = await defer(request, {
+    workflow: { a: { task: 'step', args: { label: 'phone a', ms: 10 } }, b: { task: 'step', args: { label: 'phone b', ms: 10 }, dependsOn: ['a'] } },
+  })
+  for (const path of ['/', '/jobs', `/jobs/${ids.b}`, `/jobs/${ids.b}/graph`, `/jobs/${ids.b}/graph?view=timeline`, '/workflows', '/defer', '/tasks', '/queues', '/workers', '/audit', '/admin']) {
+    await page.goto(path)
+    await expect(page.locator('main h1').first()).toBeVisible()
+    await page.waitForLoadState('networkidle')
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((element) => element.getBoundingClientRect().right > 391)
+        .filter((element) => {
+          for (let up = element.parentElement; up; up = up.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) return false
+          return true
+        })
+        .slice(0, 5)
+        .map((element) => `${element.tagName}.${element.className}`),
+    )
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path}: ${wide.join(', ')}`).toBeLessThanOrEqual(390)
+  }
+  await page.goto('/')
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  await expect(nav).toBeHidden()
+  await page.getByRole('button', { name: 'Menu' }).click()
+  await nav.getByRole('link', { name: 'Queues' }).click()
+  await expect(page.getByRole('heading', { name: 'Queues' })).toBeVisible()
+  await expect(nav).toBeHidden() // closed again on the new page
+  await page.goto(`/jobs/${ids.b}/graph`)
+  await expect(node(page, ids.b)).toBeVisible()
+  const canvas = (await page.locator('.graph .canvas').boundingBox())!
+  const panel = (await page.getByRole('complementary', { name: 'Selected job' }).boundingBox())!
+  expect(panel.y).toBeGreaterThanOrEqual(canvas.y + canvas.height)
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme })
+    await page.screenshot({ path: test.info().outputPath(`phone-graph-${scheme}.png`), fullPage: true })
+    await page.goto('/jobs')
+    await page.screenshot({ path: test.info().outputPath(`phone-jobs-${scheme}.png`) })
+    await page.goto(`/jobs/${ids.b}/graph`)
+  }
+})
+
 test('every page passes an accessibility audit (WCAG 2 A and AA)', async ({ page, request }) => {
   test.slow() // 18 pages, each audited once settled
   const { ids } = await defer(request, {
