@@ -129,6 +129,8 @@ test('a retry by design is not a failure: the Tasks page counts it apart, and th
   await expect(settle.getByLabel('failed, last hour')).toHaveText('0%')
   await expect(settle.getByLabel('failed, last hour')).not.toHaveClass(/error/)
   await expect(settle.getByLabel('retried, last hour')).toHaveText(/^[1-9]\d*$/)
+  await expect(settle.locator('td.failures')).toContainText('retried: the payment provider asks to try again')
+  await expect(settle.locator('td.failures .error')).toHaveCount(0)
   await page.goto(`/jobs/${id}/graph`)
   await page.getByTestId(`node-${id}`).click()
   const panel = page.getByRole('complementary', { name: 'Selected job' })

@@ -41,7 +41,8 @@ describe('task activity', () => {
     expect(load!.hourly.at(-1)).toEqual({ runs: 5, failures: 1 })
     expect(load!.hourly.slice(0, -1).every((hour) => hour.runs === 0)).toBe(true)
     expect(load!.latestFailures.map((failure) => failure.message)).toEqual(['timeout', 'disk full'])
-    expect(load!.latestFailures[0]).toMatchObject({ jobId: c, attempt: 1 })
+    expect(load!.latestFailures[0]).toMatchObject({ jobId: c, attempt: 1, retried: true })
+    expect(load!.latestFailures[1]).toMatchObject({ jobId: b, attempt: 1, retried: false })
   })
 
   it('measures run time from the attempt\'s start', async () => {

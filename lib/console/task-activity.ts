@@ -25,8 +25,12 @@ export interface TaskActivity {
   lastDay: RunFigures
   /** Those 24 hours, oldest first: index 23 is this hour so far. */
   hourly: Array<{ runs: number; failures: number }>
-  /** Its latest failed attempts, newest first (among the console's latest failures overall); messages null when hidden from viewers. */
-  latestFailures: Array<{ jobId: number; attempt: number; at: string; message: string | null }>
+  /**
+   * Its latest failed attempts, newest first (among the console's latest failures overall);
+   * `retried`: the job went on (it ran again), as opposed to failing for good. Messages null when
+   * hidden from viewers.
+   */
+  latestFailures: Array<{ jobId: number; attempt: number; at: string; message: string | null; retried: boolean }>
 }
 
 const hours = 24
@@ -76,8 +80,9 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
        FROM manana_task_runs WHERE minute >= date_trunc('hour', now()) - interval '23 hours'
        GROUP BY 1, 2`,
     ),
-    db.query<{ task_name: string; job_id: string; attempt: number; at: Date; message: string }>(
-      `SELECT job.task_name, failure.job_id, failure.attempt, failure.at, left(failure.message, 500) AS message
+    db.query<{ task_name: string; job_id: string; attempt: number; at: Date; message: string; retried: boolean }>(
+      `SELECT job.task_name, failure.job_id, failure.attempt, failure.at, left(failure.message, 500) AS message,
+              job.status <> 'failed' OR failure.attempt < job.attempts AS retried
        FROM (SELECT * FROM manana_job_errors ORDER BY at DESC LIMIT $1) AS failure
        JOIN procrastinate_jobs AS job ON job.id = failure.job_id
        ORDER BY failure.at DESC`,
@@ -113,7 +118,7 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
   for (const row of failures) {
     const task = entry(row.task_name)
     if (task.latestFailures.length < failuresPerTask) {
-      task.latestFailures.push({ jobId: Number(row.job_id), attempt: row.attempt, at: row.at.toISOString(), message: row.message })
+      task.latestFailures.push({ jobId: Number(row.job_id), attempt: row.attempt, at: row.at.toISOString(), message: row.message, retried: row.retried })
     }
   }
   return [...tasks.entries()]

@@ -92,7 +92,7 @@ function LatestFailures({ task }: { task: TaskActivity }) {
           <span className="muted"><TimeAgo at={failure.at} /></span>{' '}
           {failure.message === null
             ? <span className="muted">message hidden from viewers</span>
-            : <span className="error" title={failure.message}>{failure.message}</span>}
+            : <span className={failure.retried ? 'muted' : 'error'} title={failure.message}>{failure.retried ? `retried: ${failure.message}` : failure.message}</span>}
         </li>
       ))}
     </ul>
