@@ -65,11 +65,15 @@ describe.skipIf(!hasPgbouncer)('behind PgBouncer in transaction mode', () => {
   it('with a direct URL: ready, notified at once (no polls), its liveness lock on its direct session', async () => {
     const { app, worker } = startWorker(t.url, { pollInterval: 3600 })
     await until(async () => (await ready(worker))?.status === 200, 'ready')
-    const [lock] = await t.sql(
-      `SELECT activity.application_name FROM pg_locks AS lock JOIN pg_stat_activity AS activity ON activity.pid = lock.pid
-       WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND lock.objid = $1::oid AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      [worker.id],
-    )
+    // The lock is taken once the listening session has heard its own probe: a moment after it is ready.
+    const lock = await until(async () => {
+      const [held] = await t.sql(
+        `SELECT activity.application_name FROM pg_locks AS lock JOIN pg_stat_activity AS activity ON activity.pid = lock.pid
+         WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND lock.objid = $1::oid AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [worker.id],
+      )
+      return held
+    }, 'its liveness lock')
     expect(lock).toEqual({ application_name: expect.stringMatching(/^manana-worker /) })
     // Deferred through the pooler; a poll would come in an hour.
     const [id] = await app.defer([{ task: 'step' }])
