@@ -534,7 +534,10 @@ test('a wide fan-out is one group node whose members the panel lists', async ({ 
   await expect(node(page, ids.m0)).toBeVisible()
 })
 
-test('the overview shows counts, failures and workers', async ({ page }) => {
+test('the overview shows counts, failures and workers', async ({ page, request }) => {
+  // A failure of its own (the test passes alone, not only after others made one).
+  const { id } = await defer(request, { task: 'call_flaky_api' })
+  await expect.poll(async () => (await (await request.get(`/api/jobs/${id}`)).json()).job.status, { timeout: 30_000 }).toBe('failed')
   await page.goto('/')
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
   await expect(page.getByRole('table', { name: 'Workers' })).toContainText('all')
