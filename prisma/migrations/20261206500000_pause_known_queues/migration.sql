@@ -5,7 +5,7 @@
 -- limit; a typo paused nothing real, silently. A pause may say why (at most 500 characters),
 -- shown on the Queues page and in "why is this job not running?".
 --
--- Error codes added here: MN016 invalid_queue (a name that breaks the rule),
+-- Error codes added here: MN016 invalid_queue (a name that breaks the rule, a reason over 500 characters),
 -- MN017 unknown_queue (nothing knows it, and the pause was not forced).
 
 -- Whether a queue is known: it has a job, an announced task, a worker that lists it, or a pause.
