@@ -401,12 +401,15 @@ describe('worker', () => {
       (await t.sql(`SELECT lock.pid, w.lock_since FROM pg_locks AS lock JOIN procrastinate_workers AS w ON lock.objid = w.id::oid
                     WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND w.id = $1
                       AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [worker.id]))[0]
-    const before = await until(lockSession, 'the liveness lock')
+    // The session takes the lock, then writes since when: wait for both (either may be seen alone).
+    const before = await until(async () => {
+      const held = await lockSession()
+      return held?.lock_since && held
+    }, 'the liveness lock')
     await t.sql('SELECT pg_terminate_backend($1)', [before.pid])
-    // Taken again by a new session, which then wrote when (the two are seen in this order).
     await until(async () => {
       const now = await lockSession()
-      return now && now.pid !== before.pid && now.lock_since.getTime() > before.lock_since.getTime()
+      return now?.lock_since && now.pid !== before.pid && now.lock_since.getTime() > before.lock_since.getTime()
     }, 'the lock taken again')
     await new Promise((resolve) => setTimeout(resolve, 1500)) // well over three of its beats
     expect(await t.sql('SELECT status, worker_id FROM procrastinate_jobs WHERE id = $1', [held])).toEqual([{ status: 'doing', worker_id: String(worker.id) }])
