@@ -35,13 +35,16 @@ describe('worker health', () => {
     expect(await get(worker, '/elsewhere')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
     expect(await get(worker, '/ready', 'POST')).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } })
 
-    // Its listening session holds the worker's liveness lock: end that session.
-    const [session] = await t.sql<{ pid: number }>(
-      `SELECT lock.pid FROM pg_locks AS lock WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND lock.objid = $1::oid
-         AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, // worker ids repeat across the test files' databases
-      [worker.id],
-    )
-    await t.sql('SELECT pg_terminate_backend($1)', [session!.pid])
+    // Its listening session holds the worker's liveness lock (taken a moment after it is ready): end that session.
+    const session = await until(async () => {
+      const [held] = await t.sql<{ pid: number }>(
+        `SELECT lock.pid FROM pg_locks AS lock WHERE lock.locktype = 'advisory' AND lock.classid = manana_worker_lock_class()::oid AND lock.objid = $1::oid
+           AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, // worker ids repeat across the test files' databases
+        [worker.id],
+      )
+      return held
+    }, 'its liveness lock')
+    await t.sql('SELECT pg_terminate_backend($1)', [session.pid])
     const down = await until(async () => {
       const ready = await get(worker, '/ready')
       return ready.status === 503 && ready
