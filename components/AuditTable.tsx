@@ -2,6 +2,7 @@
 // Rows of the audit log: who did what, to which jobs, from where, and how it ended.
 import Link from 'next/link'
 import type { AuditEntry } from '../lib/console/audit-log.ts'
+import { Time } from './Time.tsx'
 
 export function AuditTable({ entries, label }: { entries: AuditEntry[]; label: string }) {
   if (!entries.length) return <p className="muted">Nothing recorded.</p>
@@ -13,7 +14,7 @@ export function AuditTable({ entries, label }: { entries: AuditEntry[]; label: s
       <tbody>
         {entries.map((entry) => (
           <tr key={entry.id}>
-            <td>{entry.at.replace('T', ' ').slice(0, 19)}</td>
+            <td><Time at={entry.at} /></td>
             <td>{entry.actor}{entry.role && <span className="muted"> ({entry.role})</span>}</td>
             <td>{entry.action}</td>
             <td>

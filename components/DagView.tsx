@@ -19,6 +19,7 @@ import { ActionButtons } from './ActionButtons.tsx'
 import { FindBar } from './FindBar.tsx'
 import { useGraph, useJob } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
+import { TimesIn } from './Time.tsx'
 import { TimeAgo } from './TimeAgo.tsx'
 import { TimelineView } from './TimelineView.tsx'
 import { WorkflowRetry } from './WorkflowRetry.tsx'
@@ -268,7 +269,7 @@ function SelectedJob({ id }: { id: number }) {
         <Link href={`/jobs/${job.id}`}>Job {job.id}</Link> {stepAndTask(job)} <StatusBadge status={job.status} waiting={job.unfinishedParents > 0} />
       </h2>
       <ul>
-        {explanation.sentences.map((sentence) => <li key={sentence}>{sentence}</li>)}
+        {explanation.sentences.map((sentence) => <li key={sentence}><TimesIn text={sentence} /></li>)}
       </ul>
       {attempts.length > 0 &&
         (job.status === 'failed' ? (

@@ -5,14 +5,17 @@ import { AuditTable } from './AuditTable.tsx'
 import { JobLog } from './JobLog.tsx'
 import { useAudit, useJob } from './queries.ts'
 import { ActionButtons } from './ActionButtons.tsx'
-import { formatDuration } from '../lib/console/time.ts'
-import { describeSpans } from './spans.ts'
+import type { JobDetail } from '../lib/console/job-detail.ts'
+import { exactTime, formatDuration } from '../lib/console/time.ts'
+import { useNow } from './clock.ts'
+import { describeSpans, spansUntil } from './spans.ts'
 import { stepAndTask } from '../lib/dag/step-name.ts'
 import { StatusBadge } from './StatusBadge.tsx'
-import { TimeAgo } from './TimeAgo.tsx'
+import { Time, TimesIn } from './Time.tsx'
+import { useTimeZone } from './time-zone.tsx'
 
 export function JobDetailView({ id }: { id: number }) {
-  const { data, error, isLoading } = useJob(id)
+  const { data, error, isLoading, dataUpdatedAt } = useJob(id)
   const mayReadAudit = useAllowed('operator')
   const audit = useAudit(`jobId=${id}`, mayReadAudit)
   if (isLoading) return <p className="muted">Loading job {id}…</p>
@@ -30,24 +33,20 @@ export function JobDetailView({ id }: { id: number }) {
         <strong>{job.status === 'todo' ? 'Why is this job not running?' : 'State'}</strong>
         <ul>
           {explanation.sentences.map((sentence) => (
-            <li key={sentence}>{sentence}</li>
+            <li key={sentence}><TimesIn text={sentence} /></li>
           ))}
         </ul>
       </section>
-      <p aria-label="Time" className="muted">
-        {data.time.deferredAt && <>Deferred <TimeAgo at={data.time.deferredAt} /></>}
-        {data.time.spans.length > 0 && ` · ${describeSpans(data.time.spans)}`}
-        {data.time.end !== null && data.time.deferredAt && <> · ended after {formatDuration(data.time.end)}</>}
-      </p>
+      <JobTime time={data.time} answeredAt={dataUpdatedAt} />
       <ActionButtons job={job} />
       <div className="grid" style={{ marginTop: 16 }}>
-        <section className="panel">
+        <section className="panel" aria-label="Details">
           <h2>Details</h2>
           <div className="muted">
             <div>Queue: <strong>{job.queue}</strong> · Priority {job.priority} · Attempts {job.attempts}</div>
             {job.lock && <div>Lock: {job.lock}</div>}
             {job.queueingLock && <div>Queueing lock: {job.queueingLock}</div>}
-            {job.scheduledAt && <div>Scheduled for {new Date(job.scheduledAt).toISOString()}</div>}
+            {job.scheduledAt && <div>Scheduled for <Time at={job.scheduledAt} /></div>}
             {job.workflowId !== null && <div>Workflow {job.workflowId}</div>}
           </div>
           {job.valuesHidden && <p className="muted">Arguments and results are hidden from viewers by an admin's setting.</p>}
@@ -75,7 +74,7 @@ export function JobDetailView({ id }: { id: number }) {
         {attempts.map((attempt) => (
           <details key={attempt.attempt} className="panel" open={attempt.attempt === attempts.length}>
             <summary>
-              Attempt {attempt.attempt} · {new Date(attempt.at).toISOString()} · <span className={job.status === 'failed' && attempt.attempt === attempts.at(-1)!.attempt ? 'error' : undefined}>{attempt.message}</span>
+              Attempt {attempt.attempt} · <Time at={attempt.at} ms /> · <span className={job.status === 'failed' && attempt.attempt === attempts.at(-1)!.attempt ? 'error' : undefined}>{attempt.message}</span>
             </summary>
             {attempt.stack && <pre>{attempt.stack}</pre>}
           </details>
@@ -96,7 +95,7 @@ export function JobDetailView({ id }: { id: number }) {
             {events.map((event) => (
               <tr key={event.id}>
                 <td>{event.type}</td>
-                <td>{event.at && new Date(event.at).toISOString().replace('T', ' ').slice(0, 23)}</td>
+                <td>{event.at && <Time at={event.at} ms />}</td>
                 <td>{event.workerId ?? ''}</td>
               </tr>
             ))}
@@ -104,6 +103,26 @@ export function JobDetailView({ id }: { id: number }) {
         </table>
       </section>
     </>
+  )
+}
+
+/**
+ * When it was deferred and where its time went, on one clock: the server's, moved on by the time
+ * since its answer, so that a job still waiting or running shows spans that add up to its age.
+ */
+function JobTime({ time, answeredAt }: { time: JobDetail['time']; answeredAt: number }) {
+  const now = useNow()
+  const { zone } = useTimeZone()
+  const current = time.end === null ? time.now + Math.max(0, now - answeredAt) : time.now
+  const spans = spansUntil(time.spans, time.now, current)
+  return (
+    <p aria-label="Time" className="muted">
+      {time.deferredAt && (time.end === null
+        ? <>Deferred <time dateTime={time.deferredAt} title={exactTime(new Date(time.deferredAt), zone)}>{formatDuration(current)} ago</time></>
+        : <>Deferred at <Time at={time.deferredAt} /></>)}
+      {spans.length > 0 && ` · ${describeSpans(spans)}`}
+      {time.end !== null && time.deferredAt && <> · ended after {formatDuration(time.end)}</>}
+    </p>
   )
 }
 

@@ -2,8 +2,8 @@
 // The lines a job's task logged, one attempt at a time, live while it runs: the view follows
 // new lines while it is scrolled to the bottom.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react'
-import { exactTime } from '../lib/console/time.ts'
 import { useJobLogs } from './queries.ts'
+import { Time } from './Time.tsx'
 
 /** Attempt 0 holds what Mañana itself recorded before any run (a cancellation by a step's rule). */
 const attemptName = (attempt: number) => (attempt === 0 ? 'before any run' : `attempt ${attempt}`)
@@ -48,7 +48,7 @@ export function JobLog({ jobId }: { jobId: number }) {
         >
           {data.lines.map((line) => (
             <li key={line.id} className={`level-${line.level}`}>
-              <time dateTime={line.at} title={exactTime(new Date(line.at))}>{line.at.slice(11, 23)}</time>
+              <Time at={line.at} ms date={false} />
               <span className="level">{line.level}</span>
               <span className="message">{line.message}</span>
             </li>

@@ -4,6 +4,7 @@ import { usePathname, useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { useActor } from './actor.tsx'
 import { useLive } from './live.tsx'
+import { useTimeZone } from './time-zone.tsx'
 import { api } from '../lib/api/client.ts'
 import { allows, type Role } from '../lib/auth/roles.ts'
 
@@ -26,6 +27,7 @@ export function Nav() {
   const pathname = usePathname()
   const { paused, setPaused, connected } = useLive()
   const actor = useActor()
+  const { zone, setZone } = useTimeZone()
   const router = useRouter()
   const [theme, setTheme] = useState<Theme>('system')
   // On a phone the links and controls fold behind a Menu button, closed again on each page.
@@ -56,6 +58,9 @@ export function Nav() {
       <span className="muted" aria-live="polite">{paused ? 'paused' : connected ? '● live' : 'polling'}</span>
       <button type="button" onClick={() => setPaused(!paused)} aria-pressed={paused}>
         {paused ? 'Resume live updates' : 'Pause live updates'}
+      </button>
+      <button type="button" onClick={() => setZone(zone === 'utc' ? 'local' : 'utc')} aria-pressed={zone === 'utc'} title="Show every time in UTC instead of this browser's zone">
+        UTC
       </button>
       <label className="row" style={{ flexDirection: 'row' }}>
         <span className="sr-only">Theme</span>

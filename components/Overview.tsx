@@ -4,6 +4,7 @@ import type { JobStatus } from '../lib/queue/job.ts'
 import { useStats } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
 import { WorkerTable } from './WorkerTable.tsx'
+import { Time } from './Time.tsx'
 
 const statuses: JobStatus[] = ['todo', 'doing', 'succeeded', 'failed', 'cancelled', 'aborted']
 
@@ -18,7 +19,7 @@ export function OverviewView() {
     <>
       <h1>Overview</h1>
       <p className="muted" style={{ marginTop: -8 }}>
-        Counted at {new Date(dataUpdatedAt - data.ageMs).toLocaleTimeString()}
+        Counted at <Time at={new Date(dataUpdatedAt - data.ageMs)} />
         {data.stale ? ' · jobs have changed since, counting again…' : ''}
       </p>
       <div className="row" style={{ gap: 16, marginBottom: 16 }} aria-label="Jobs by status">
@@ -66,7 +67,7 @@ export function OverviewView() {
               <tr key={`${failure.id}-${failure.at}`}>
                 <td><Link href={`/jobs/${failure.id}`}>{failure.id}</Link></td>
                 <td>{failure.task}</td>
-                <td>{failure.at.replace('T', ' ').slice(0, 19)}</td>
+                <td><Time at={failure.at} /></td>
                 <td className="error args">{failure.message}</td>
               </tr>
             ))}

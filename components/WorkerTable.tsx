@@ -1,5 +1,6 @@
 import Link from 'next/link'
 import type { WorkerSummary } from '../lib/console/overview.ts'
+import { Time } from './Time.tsx'
 
 export function WorkerTable({ workers }: { workers: WorkerSummary[] }) {
   if (!workers.length) return <p className="muted">No worker has registered. Start one: <code>npm run worker</code></p>
@@ -13,7 +14,7 @@ export function WorkerTable({ workers }: { workers: WorkerSummary[] }) {
             <td>{worker.host}</td>
             <td>{worker.queues?.join(', ') ?? 'all'}</td>
             <td>{worker.concurrency}</td>
-            <td>{worker.lastHeartbeat.replace('T', ' ').slice(0, 19)}</td>
+            <td><Time at={worker.lastHeartbeat} /></td>
             <td>
               {worker.running.slice(0, 8).map((job) => (
                 <Link key={job.id} href={`/jobs/${job.id}`} style={{ marginRight: 6 }}>{job.id} {job.task}</Link>

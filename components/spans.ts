@@ -16,3 +16,14 @@ export function describeSpans(segments: Segment[]): string {
   for (const [kind, from, to] of segments) totals.set(spanNames[kind], (totals.get(spanNames[kind]) ?? 0) + to - from)
   return [...totals].map(([name, ms]) => `${name} ${formatDuration(ms)}`).join(', ')
 }
+
+/**
+ * The spans as of `current` (ms from the job's deferral, on the server's clock): the span still
+ * open when the server answered (ending at `answeredAt`) runs on to `current`, so that the spans
+ * add up to the time since the deferral shown beside them.
+ */
+export function spansUntil(segments: Segment[], answeredAt: number, current: number): Segment[] {
+  const last = segments.at(-1)
+  if (!last || last[2] !== answeredAt || current <= answeredAt) return segments
+  return [...segments.slice(0, -1), [last[0], last[1], current]]
+}

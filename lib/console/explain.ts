@@ -1,6 +1,7 @@
 // "Why is this job not running?": the facts come from manana_explain_job(); this says them.
 import type { JobStatus } from '../queue/job.ts'
 import type { ConsoleContext } from './context.ts'
+import { sentenceTime } from './time.ts'
 
 type Reason =
   | { kind: 'waiting_on_parents'; parents: Array<{ id: number; task: string; status: JobStatus }> }
@@ -37,8 +38,7 @@ function jobList(parents: Array<{ id: number; task: string; status: JobStatus }>
   return named.length === 1 ? `job ${named[0]}` : `jobs ${named.join(', ')}${more}`
 }
 
-/** 2026-12-01 17:05:09 UTC */
-const utc = (at: string) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`
+const utc = (at: string) => sentenceTime(new Date(at))
 
 /** A reason as a sentence, for a person. */
 export function sentenceOf(status: JobStatus, reason: Reason): string {

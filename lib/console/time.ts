@@ -20,5 +20,39 @@ export function formatRelative(at: Date, now: Date = new Date()): string {
   return ms < 0 ? `${formatDuration(-ms)} ago` : `in ${formatDuration(ms)}`
 }
 
-/** The exact time, as a tooltip shows it: 2026-12-01 17:05:09.123 UTC. */
-export const exactTime = (at: Date) => `${at.toISOString().replace('T', ' ').slice(0, 23)} UTC`
+/** Where the console shows times: the browser's own zone (the default), or UTC. */
+export type TimeZoneChoice = 'local' | 'utc'
+
+const formats = new Map<string, Intl.DateTimeFormat>()
+function partsOf(at: Date, zone: TimeZoneChoice): Record<string, string> {
+  let format = formats.get(zone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone === 'utc' ? 'UTC' : undefined,
+      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      hourCycle: 'h23', timeZoneName: 'short',
+    })
+    formats.set(zone, format)
+  }
+  return Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]))
+}
+
+/**
+ * The console's one way of writing a time: 2026-12-06 17:56:42 GMT+1 (the browser's zone,
+ * named) or 2026-12-06 16:56:42 UTC; `ms` adds milliseconds, `date: false` leaves the date out.
+ */
+export function formatTime(at: Date, zone: TimeZoneChoice, { ms = false, date = true } = {}): string {
+  const part = partsOf(at, zone)
+  const clock = `${part.hour}:${part.minute}:${part.second}${ms ? `.${String(at.getUTCMilliseconds()).padStart(3, '0')}` : ''}`
+  return `${date ? `${part.year}-${part.month}-${part.day} ` : ''}${clock} ${part.timeZoneName}`
+}
+
+/** The exact time, as a tooltip shows it: in the chosen zone to the millisecond, and in UTC. */
+export function exactTime(at: Date, zone: TimeZoneChoice = 'utc'): string {
+  const utc = formatTime(at, 'utc', { ms: true })
+  return zone === 'utc' ? utc : `${formatTime(at, zone, { ms: true })} (${utc})`
+}
+
+/** How the server writes a time into a sentence (2026-12-01 17:05:09 UTC), and finds it again. */
+export const sentenceTime = (at: Date) => `${at.toISOString().replace('T', ' ').slice(0, 19)} UTC`
+export const sentenceTimes = /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC/g

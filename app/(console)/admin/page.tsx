@@ -6,6 +6,7 @@ import { api, ApiError } from '../../../lib/api/client.ts'
 import { roles, type Role } from '../../../lib/auth/roles.ts'
 import { DeleteOldJobs } from '../../../components/DeleteOldJobs.tsx'
 import { useAllowed } from '../../../components/actor.tsx'
+import { Time } from '../../../components/Time.tsx'
 
 /** Runs an admin action, refreshes the page's data, and reports failures. */
 function useAdminAction() {
@@ -65,7 +66,7 @@ function Users() {
             <tr key={user.id}>
               <td>{user.username}{user.mustChangePassword && <span className="muted"> (one-time password)</span>}</td>
               <td><RoleSelect label={`Role of ${user.username}`} value={user.role} onChange={(role) => run(async () => void (await api.changeUser(user.username, { role })))} /></td>
-              <td>{String(user.createdAt).slice(0, 10)}</td>
+              <td><Time at={user.createdAt} /></td>
               <td className="row">
                 <button type="button" onClick={() => run(async () => {
                   const { password } = await api.changeUser(user.username, { resetPassword: true })
@@ -111,7 +112,7 @@ function Tokens() {
               <td>{token.name}</td>
               <td>{token.role}</td>
               <td>{token.createdBy}</td>
-              <td>{token.lastUsedAt ? String(token.lastUsedAt).replace('T', ' ').slice(0, 19) : 'never'}</td>
+              <td>{token.lastUsedAt ? <Time at={token.lastUsedAt} /> : 'never'}</td>
               <td>{token.revokedAt ? 'revoked' : 'active'}</td>
               <td>{!token.revokedAt && <button type="button" className="danger" onClick={() => run(async () => void (await api.revokeToken(token.id)))}>Revoke</button>}</td>
             </tr>
