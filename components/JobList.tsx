@@ -15,9 +15,10 @@ import { jobStatuses } from '../lib/queue/job.ts'
 import { useJobs } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
 import { TimeAgo } from './TimeAgo.tsx'
+import { keepRange, rangeFields, TimeRangePicker, useRangeWords } from './TimeRangePicker.tsx'
 
-const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args', 'order'] as const
-const orderNames: Record<JobOrder, string> = { newest: 'newest first', oldest: 'oldest first', slowest: `slowest (of the newest ${slowestAmong.toLocaleString('en-US')})` }
+const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args', 'order', ...rangeFields] as const
+const orderNames: Record<JobOrder, string> = { newest: 'newest first', oldest: 'oldest first', slowest: 'slowest (of those that ran)' }
 
 export function JobList() {
   const router = useRouter()
@@ -30,6 +31,7 @@ export function JobList() {
     return kept
   }, [params])
   const after = params.get('after')
+  const rangeWords = useRangeWords()
   const order = (filters.get('order') ?? 'newest') as JobOrder
   // Newest first, the newest id when the first page was opened: later jobs are announced, not slipped in.
   const [anchor, setAnchor] = useState<number | null>(null)
@@ -60,6 +62,9 @@ export function JobList() {
     for (const field of ['queue', 'task', 'lock'] as const) if (filters.get(field)) filter[field] = filters.get(field)
     if (filters.get('id')) filter.ids = [Number(filters.get('id'))]
     if (filters.get('args')) filter.args = parseArgsFilter(filters.get('args')!)
+    // The range as the list read it: a relative one ("the last hour") moves on while one looks.
+    if (page.data?.deferred.from) filter.from = page.data.deferred.from
+    if (page.data?.deferred.before) filter.to = page.data.deferred.before
     return filter
   }
   async function previewMatching(action: BulkAction) {
@@ -89,7 +94,7 @@ export function JobList() {
   }, [rows, cursor, router])
 
   const setFilters = (form: FormData) => {
-    const next = new URLSearchParams()
+    const next = keepRange(new URLSearchParams(), params)
     for (const field of filterFields) {
       const value = String(form.get(field) ?? '').trim()
       if (value) next.set(field, value)
@@ -151,6 +156,12 @@ export function JobList() {
         <button type="submit" className="primary">Filter</button>
         {filters.size > 0 && <button type="button" onClick={() => router.replace(pathname)}>Clear</button>}
       </form>
+      <TimeRangePicker label="Deferred" />
+      <p className="muted" aria-label="What the list covers">
+        {order === 'slowest'
+          ? `The slowest latest attempts of the ${page.data?.among?.toLocaleString('en-US') ?? '…'} matching jobs ${rangeWords ? `deferred ${rangeWords} ` : ''}that ran${page.data?.among === slowestAmong ? ` (the newest ${slowestAmong.toLocaleString('en-US')} of them)` : ''}, one page.`
+          : `Jobs ${rangeWords ? `deferred ${rangeWords}` : 'of any time'}, ${order === 'oldest' ? 'oldest' : 'newest'} first.`}
+      </p>
 
       {page.error && <p className="error" role="alert">{(page.error as Error).message}</p>}
       {order === 'newest' && !after && anchor !== null && newestId !== null && newestId > anchor && (
@@ -211,7 +222,6 @@ export function JobList() {
         {page.data?.next && (
           <Link href={`${pathname}?${new URLSearchParams([...filters, ['after', String(page.data.next)]])}`}>{order === 'newest' ? 'Older »' : 'Newer »'}</Link>
         )}
-        {order === 'slowest' && <span className="muted">The slowest latest attempts among the newest {slowestAmong.toLocaleString('en-US')} matching jobs, one page.</span>}
       </div>
 
       {matchingPreview && (

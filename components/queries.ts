@@ -29,6 +29,7 @@ export const useWorkflowDefinitions = () =>
 export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
 export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })
 export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })
-export const useTaskActivity = () => useQuery({ queryKey: ['task-activity'], queryFn: api.taskActivity, refetchInterval: usePolling() || 10000 })
+export const useTaskActivity = (search = '') =>
+  useQuery({ queryKey: ['task-activity', search], queryFn: () => api.taskActivity(search), refetchInterval: usePolling() || 10000, placeholderData: (previous) => previous })
 export const useAudit = (search: string, enabled = true) =>
   useQuery({ queryKey: ['audit', search], queryFn: () => api.audit(search), enabled, placeholderData: (previous) => previous })

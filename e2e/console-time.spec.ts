@@ -1,6 +1,9 @@
 // Time in the console: one way of writing a time, in the browser's zone or UTC, and durations
 // that add up.
 import type { APIRequestContext } from '@playwright/test'
+import fs from 'node:fs'
+import pg from 'pg'
+import { serverFile } from './admin.ts'
 import { expect, test } from './fixtures.ts'
 
 async function defer(request: APIRequestContext, body: unknown) {
@@ -48,4 +51,80 @@ test.describe('in a browser in New York', () => {
     }
     for (const id of [child.id, parent.id]) expect((await request.post(`/api/jobs/${id}/cancel`)).status()).toBe(200)
   })
+})
+
+test('jobs, workflows, the audit log and tasks take a time range from the URL, and say what they cover; slowest looks among jobs that ran', async ({ page, request }) => {
+  const label = `ranged ${Date.now()}`
+  const { databaseUrl } = JSON.parse(fs.readFileSync(serverFile, 'utf8'))
+  const db = new pg.Client({ connectionString: databaseUrl })
+  await db.connect()
+  try {
+    // One job that ran 1.5 s two hours ago (its events moved back), one now, and queued ones behind them.
+    const old = await defer(request, { task: 'step', args: { label, ms: 1500 } })
+    const recent = await defer(request, { task: 'step', args: { label, ms: 300 } })
+    await expect.poll(async () => (await (await request.get(`/api/jobs?status=succeeded&args=${encodeURIComponent(`label:${label}`)}`)).json()).jobs.length, { timeout: 30_000 }).toBe(2)
+    await db.query(`UPDATE procrastinate_events SET at = at - interval '2 hours' WHERE job_id = $1`, [old.id])
+    const queued = await defer(request, { workflow: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`q${i}`, i ? { task: 'step', args: { label }, dependsOn: ['q0'] } : { task: 'step', args: { label }, scheduleIn: 3600 }])), name: `ranged ${label}` })
+    const filter = `args=${encodeURIComponent(`label:${label}`)}`
+    const ids = page.getByRole('table', { name: 'Jobs' }).locator('tbody tr td:nth-child(2)')
+
+    await page.goto(`/jobs?${filter}&range=1h`)
+    await expect(page.getByLabel('What the list covers')).toHaveText('Jobs deferred in the last hour, newest first.')
+    await expect(ids).toHaveCount(31)
+    await expect(ids.last()).toHaveText(String(recent.id))
+    await page.getByLabel('Deferred', { exact: true }).selectOption({ label: 'the last 24 h' })
+    await expect(page).toHaveURL(/range=24h/)
+    await expect(ids).toHaveCount(32)
+    // Slowest: among the jobs that ran, though thirty queued ones are newer; what it covers, said.
+    await page.getByLabel('Sort').selectOption({ label: 'slowest (of those that ran)' })
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await expect(page).toHaveURL(/range=24h/)
+    await expect(ids).toHaveText([String(old.id), String(recent.id)])
+    await expect(page.getByLabel('What the list covers')).toHaveText('The slowest latest attempts of the 2 matching jobs deferred in the last 24 h that ran, one page.')
+    await page.getByLabel('Deferred', { exact: true }).selectOption({ label: 'the last hour' })
+    await expect(ids).toHaveText([String(recent.id)])
+
+    // From… to…, typed in the browser's zone: the two-hour-old job alone.
+    await page.goto(`/jobs?${filter}`)
+    await page.getByLabel('Deferred', { exact: true }).selectOption({ label: 'from… to…' })
+    const local = (msAgo: number) => { const at = new Date(Date.now() - msAgo); return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16) }
+    await page.getByLabel('From', { exact: true }).fill(local(3 * 3_600_000))
+    await page.getByLabel('To', { exact: true }).fill(local(3_600_000))
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect(page).toHaveURL(/from=.*&to=/)
+    await expect(ids).toHaveText([String(old.id)])
+    await expect(page.getByLabel('What the list covers')).toContainText(/^Jobs deferred from \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+ to /)
+    // Cancel all matching acts on the range the list shows, not on every matching job.
+    await page.goto(`/jobs?${filter}&status=todo&range=15m`)
+    await page.getByRole('button', { name: 'Cancel all matching…' }).click()
+    await expect(page.getByRole('dialog', { name: 'Confirm action on all matching jobs' })).toContainText('30 job(s) match')
+    await page.getByRole('button', { name: 'Back' }).click()
+
+    // Workflows by when they began; the audit log by when things were done.
+    await db.query(`UPDATE manana_workflows SET created_at = created_at - interval '3 days' WHERE name = $1`, [`ranged ${label}`])
+    await page.goto(`/workflows?name=${encodeURIComponent(`ranged ${label}`)}&range=24h`)
+    await expect(page.getByText(`No workflows named ranged ${label}… began in the last 24 h.`)).toBeVisible()
+    await page.getByLabel('Began').selectOption({ label: 'the last 7 days' })
+    await expect(page.getByRole('table', { name: 'Workflows' }).getByRole('row').filter({ hasText: `ranged ${label}` })).toBeVisible()
+    await page.goto('/audit?action=jobs.defer&range=15m')
+    await expect(page.getByRole('table', { name: 'Audit log' }).locator('tbody tr').first()).toBeVisible()
+    await db.query(`UPDATE manana_audit SET at = at - interval '1 hour' WHERE action = 'jobs.defer' AND at > now() - interval '15 minutes'`)
+    await page.reload()
+    await expect(page.getByRole('table', { name: 'Audit log' }).locator('tbody tr')).toHaveCount(0)
+
+    // Tasks: figures over the range chosen, in place of the last hour and day.
+    await page.goto('/tasks?range=15m')
+    await expect(page.getByRole('columnheader', { name: 'In the last 15 min' })).toBeVisible()
+    await expect(page.getByRole('row', { name: 'Task step' }).getByLabel('runs, in the last 15 min')).not.toHaveText('0')
+
+    // A range the API cannot read is refused in words.
+    for (const bad of ['range=2h', 'range=1h&from=2026-01-01T00:00:00Z', 'from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', 'from=yesterday']) {
+      const response = await request.get(`/api/jobs?${bad}`)
+      expect(response.status(), bad).toBe(400)
+      expect((await response.json()).error.code).toBe('invalid_request')
+    }
+    for (const id of Object.values(queued.ids as Record<string, number>).reverse()) await request.post(`/api/jobs/${id}/cancel`)
+  } finally {
+    await db.end()
+  }
 })

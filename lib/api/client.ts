@@ -67,7 +67,7 @@ export const api = {
   workflows: (search: string) => call<'GET /api/workflows'>(`/api/workflows?${search}`),
   queues: () => call<'GET /api/queues'>('/api/queues'),
   tasks: () => call<'GET /api/tasks'>('/api/tasks'),
-  taskActivity: () => call<'GET /api/tasks/activity'>('/api/tasks/activity'),
+  taskActivity: (search = '') => call<'GET /api/tasks/activity'>(`/api/tasks/activity${search ? `?${search}` : ''}`),
   workers: () => call<'GET /api/workers'>('/api/workers'),
   signIn: (username: string, password: string) => post<'POST /api/session'>('/api/session', { username, password }),
   signOut: () => call<'DELETE /api/session'>('/api/session', { method: 'DELETE' }),

@@ -26,6 +26,10 @@ export interface JobList {
   next: number | null
   /** When each job of the page was deferred, last started and ended, by id. */
   times: Record<string, JobTimes>
+  /** Sorted by slowest: how many jobs that ran it looked among (at most 10,000, the newest). */
+  among?: number
+  /** The jobs deferred from (included) and before (left out) these times (ISO 8601), as the range asked was read; null ends are open. */
+  deferred: { from: string | null; before: string | null }
 }
 
 export interface ApiResponses {

@@ -7,7 +7,7 @@ import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
   addTokenBody, addUserBody, apiError, auditQuery, bulkBody,
   changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, pauseBody, pruneBody, retryBody,
-  retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, workflowListQuery,
+  retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, timeRangeQuery, workflowListQuery,
 } from './schemas.ts'
 
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
@@ -90,7 +90,7 @@ export function openApiDocument() {
       '/api/queues/{name}/pause': { post: op('POST /api/queues/{name}/pause', 'pauseQueue', 'operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on. A queue no job, task or worker knows is refused (404 unknown_queue) unless force is true', parameters: [queueParameter], requestBody: jsonBody(pauseBody) }) },
       '/api/queues/{name}/resume': { post: op('POST /api/queues/{name}/resume', 'resumeQueue', 'operator', { summary: 'Resume a paused queue and wake its workers', parameters: [queueParameter] }) },
       '/api/tasks': { get: op('GET /api/tasks', 'listTasks', 'viewer', { summary: 'Tasks the workers announced' }) },
-      '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day, runs by hour, latest failures" }) },
+      '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day (and a time range, if asked), runs by hour, latest failures", parameters: queryParameters(timeRangeQuery) }) },
       '/api/workers': { get: op('GET /api/workers', 'listWorkers', 'viewer', { summary: 'Workers and the jobs they run' }) },
       '/api/stats': { get: op('GET /api/stats', 'getOverview', 'viewer', { summary: 'Counts, the last hour, recent failures, workers' }) },
       '/api/audit': { get: op('GET /api/audit', 'listAuditEntries', 'operator', { summary: 'The audit log, newest first', parameters: queryParameters(auditQuery) }) },

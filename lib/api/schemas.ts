@@ -5,6 +5,7 @@ import { maxWorkflowJobs, runWhenRules } from '../queue/defer.ts'
 import { jobOrders } from '../queue/job-manager.ts'
 import { finishedStatuses } from '../queue/prune.ts'
 import { jobStatuses, workflowStatuses } from '../queue/job.ts'
+import { rangeNames, rangeProblem, type TimeRange } from '../console/time-range.ts'
 
 /** A job's (or token's) id: a positive integer, as a JSON number or in plain decimal digits in a
  * path or query (not " 1", "0x1" or "1e3", which Number() would also read as numbers). */
@@ -31,6 +32,17 @@ export function parseArgsFilter(text: string): Record<string, unknown> {
   }
   return filter
 }
+
+/** ?range=1h, or ?from=…&to=… (ISO 8601, either or both): see lib/console/time-range.ts. */
+const timeRange = {
+  range: z.enum(rangeNames).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+}
+const validRange = [(query: TimeRange) => rangeProblem(query) === null, { message: 'give range (15m, 1h, 24h or 7d), or from and to with from before to' }] as const
+
+/** A time range alone: the Tasks page's figures. */
+export const timeRangeQuery = z.object(timeRange).strict().refine(...validRange)
 
 /** An argument filter names at most this many keys. */
 export const maxArgsFilterKeys = 20
@@ -60,9 +72,10 @@ export const jobListQuery = z.object({
       }
     })
     .optional(),
+  ...timeRange,
   limit: z.coerce.number().int().min(1).max(500).default(50),
   after: id.optional(),
-}).strict()
+}).strict().refine(...validRange)
 export type JobListQuery = z.infer<typeof jobListQuery>
 
 const jsonObject = z.record(z.string(), z.unknown())
@@ -118,8 +131,12 @@ export const jobFilter = z
     lock: z.string().max(1000).optional(),
     ids: z.array(id).max(1000).optional(),
     args: jsonObject.refine((args) => Object.keys(args).length <= maxArgsFilterKeys, `at most ${maxArgsFilterKeys} argument keys`).optional(),
+    /** Jobs deferred from (ISO 8601, included) and before (left out): the bounds a list answered with. */
+    from: timeRange.from,
+    to: timeRange.to,
   })
   .strict()
+  .refine(...validRange)
 
 export const bulkBody = z.object({ filter: jobFilter, action: z.enum(['cancel', 'retry']), dryRun: z.boolean().default(true) }).strict()
 
@@ -148,8 +165,10 @@ export const workflowListQuery = z
     after: id.optional(),
     name: z.string().min(1).max(200).optional(),
     status: z.enum(workflowStatuses).optional(),
+    ...timeRange,
   })
   .strict()
+  .refine(...validRange)
 
 /** Every API error: a stable code, a message a person can act on. */
 export const apiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
@@ -174,7 +193,8 @@ export const auditQuery = z.object({
   action: z.string().max(64).optional(),
   outcome: z.string().max(64).optional(),
   jobId: id.optional(),
+  ...timeRange,
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: id.optional(),
-}).strict()
+}).strict().refine(...validRange)
 export type AuditQuery = z.infer<typeof auditQuery>

@@ -1,7 +1,8 @@
-// Reading the audit log: newest first, filtered by actor, action, outcome or job, keyset pages.
+// Reading the audit log: newest first, filtered by actor, action, outcome, job or time range, keyset pages.
 import type { AuditQuery } from '../api/schemas.ts'
 import type { Role } from '../auth/roles.ts'
 import type { ConsoleContext } from './context.ts'
+import { rangeBounds } from './time-range.ts'
 
 export interface AuditEntry {
   id: number
@@ -16,6 +17,7 @@ export interface AuditEntry {
 }
 
 export async function readAuditLog({ prisma }: Pick<ConsoleContext, 'prisma'>, query: AuditQuery): Promise<{ entries: AuditEntry[]; next: number | null }> {
+  const { from, before } = rangeBounds(query)
   const rows = await prisma.auditEntry.findMany({
     where: {
       actor: query.actor,
@@ -23,6 +25,7 @@ export async function readAuditLog({ prisma }: Pick<ConsoleContext, 'prisma'>, q
       outcome: query.outcome,
       jobIds: query.jobId === undefined ? undefined : { has: BigInt(query.jobId) },
       id: query.after === undefined ? undefined : { lt: BigInt(query.after) },
+      at: { gte: from, lt: before },
     },
     orderBy: { id: 'desc' },
     take: query.limit,

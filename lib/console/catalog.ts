@@ -1,6 +1,7 @@
 // Queues, tasks and workflows: the console's lists beside the jobs.
 import type { JobStatus, WorkflowStatus } from '../queue/job.ts'
 import type { ConsoleContext } from './context.ts'
+import { rangeBounds, type TimeRange } from './time-range.ts'
 
 export interface QueueSummary {
   queue: string
@@ -92,11 +93,12 @@ export interface WorkflowSummary {
 /** A LIKE pattern matching `text` itself (its own %, _ and \\ matched as such). */
 const literally = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
-/** Newest first; `name`: those whose name starts with it (`exactName`: is it); `status`: those in that state. */
+/** Newest first; `name`: those whose name starts with it (`exactName`: is it); `status`: those in that state; a range: those begun in it. */
 export async function listWorkflows(
   { db }: Pick<ConsoleContext, 'db'>,
-  { limit, after, name, exactName, status }: { limit: number; after?: number | undefined; name?: string | undefined; exactName?: string; status?: WorkflowStatus | undefined },
+  { limit, after, name, exactName, status, ...range }: { limit: number; after?: number | undefined; name?: string | undefined; exactName?: string; status?: WorkflowStatus | undefined } & TimeRange,
 ): Promise<{ workflows: WorkflowSummary[]; next: number | null }> {
+  const { from, before } = rangeBounds(range)
   const rows = await db.query<{ id: string; name: string; status: WorkflowStatus; created_at: Date; ended_at: Date | null; first_job_id: string | null; counts: Record<string, number> | null; input: Record<string, unknown> | null }>(
     `SELECT workflow.id, workflow.name, outcome.status, workflow.created_at, workflow.input,
             CASE WHEN outcome.status <> 'running'
@@ -110,8 +112,9 @@ export async function listWorkflows(
      CROSS JOIN LATERAL (SELECT manana_workflow_status(workflow.id) AS status) AS outcome
      WHERE ($2::bigint IS NULL OR workflow.id < $2) AND ($3::text IS NULL OR workflow.name LIKE $3)
        AND ($4::text IS NULL OR outcome.status = $4)
+       AND ($5::timestamptz IS NULL OR workflow.created_at >= $5) AND ($6::timestamptz IS NULL OR workflow.created_at < $6)
      ORDER BY workflow.id DESC LIMIT $1`,
-    [limit, after ?? null, exactName !== undefined ? literally(exactName) : name ? `${literally(name)}%` : null, status ?? null],
+    [limit, after ?? null, exactName !== undefined ? literally(exactName) : name ? `${literally(name)}%` : null, status ?? null, from ?? null, before ?? null],
   )
   const workflows = rows.map((row) => {
     const counts = row.counts ?? {}

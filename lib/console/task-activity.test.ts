@@ -99,6 +99,23 @@ describe('task activity', () => {
     expect((await activity('busy'))!.lastHour.runs).toBe(2)
   })
 
+  it('sums the runs of a time range, by the minute and by the hour', async () => {
+    const counted = (minute: string, task: string, runs: number, failures = 0) =>
+      t.sql(`INSERT INTO manana_task_runs (minute, task_name, backend, duration_class, runs, failures) VALUES (${minute}, $1, 0, 10, $2, $3)`, [task, runs, failures])
+    await counted(`date_trunc('minute', now()) - interval '5 minutes'`, 'nightly', 2, 1)
+    await counted(`date_trunc('minute', now()) - interval '40 minutes'`, 'nightly', 3)
+    await counted(`date_trunc('hour', now()) - interval '3 days'`, 'nightly', 7)
+    await counted(`date_trunc('hour', now()) - interval '9 days'`, 'nightly', 100)
+    const inRange = async (range: { from?: Date; before?: Date }) => (await taskActivity(t as unknown as ConsoleContext, range)).find((found) => found.task === 'nightly')!.inRange
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000)
+    expect(await inRange({ from: ago(15) })).toMatchObject({ runs: 2, failures: 1, p50Ms: classMiddleMs(10) })
+    expect(await inRange({ from: ago(60) })).toMatchObject({ runs: 5, failures: 1 })
+    expect(await inRange({ from: ago(7 * 24 * 60) })).toMatchObject({ runs: 12 })
+    expect(await inRange({ from: ago(7 * 24 * 60), before: ago(24 * 60) })).toMatchObject({ runs: 7, failures: 0 })
+    expect(await inRange({ from: ago(100 * 24 * 60), before: ago(30 * 24 * 60) })).toMatchObject({ runs: 0, p50Ms: null })
+    expect((await activity('nightly'))!.inRange).toBeUndefined()
+  })
+
   it('classes run times by half powers of two of milliseconds', async () => {
     const ms = [0.5, 1, 1.41, 1.42, 2, 2.8285, 3, 4, 16, 1000, 1e7, 1e9]
     const rows = await t.sql<{ class: number }>("SELECT manana_duration_class(x * interval '1 millisecond') AS class FROM unnest($1::float8[]) WITH ORDINALITY AS u (x, i) ORDER BY i", [ms])

@@ -23,6 +23,8 @@ export interface TaskActivity {
   lastHour: RunFigures
   /** The last 24 clock hours: since the start of the hour 23 hours before this one. */
   lastDay: RunFigures
+  /** In the range asked for, if one was (see runsBetween). */
+  inRange?: RunFigures
   /** Those 24 hours, oldest first: index 23 is this hour so far. */
   hourly: Array<{ runs: number; failures: number }>
   /**
@@ -63,8 +65,32 @@ function figures(runsByClass: Map<number, number>, failures: number, retried: nu
   }
 }
 
-export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity[]> {
-  const [byClass, byHour, failures, announced] = await Promise.all([
+/** Runs of one task and run time class, counted in a range. */
+type RangeRow = { task_name: string; duration_class: number; runs: number; failures: number; retried: number }
+
+/**
+ * The runs counted in a time range, by task and run time class: by the minute in the last two
+ * hours or so, by the hour before (so a range's older edge counts whole hours from the first
+ * hour starting in it), for eight days.
+ */
+function runsBetween(db: ConsoleContext['db'], { from, before }: { from?: Date; before?: Date }) {
+  return db.query<RangeRow>(
+    `SELECT task_name, duration_class, sum(runs)::int AS runs, sum(failures)::int AS failures, sum(retried)::int AS retried
+     FROM manana_task_runs WHERE ($1::timestamptz IS NULL OR minute >= $1) AND ($2::timestamptz IS NULL OR minute < $2)
+     GROUP BY 1, 2`,
+    [from ?? null, before ?? null],
+  )
+}
+
+/** Figures from rows by run time class. */
+function figuresOf(rows: RangeRow[]): RunFigures {
+  const byClass = new Map(rows.map((row) => [row.duration_class, row.runs]))
+  return figures(byClass, rows.reduce((sum, row) => sum + row.failures, 0), rows.reduce((sum, row) => sum + row.retried, 0))
+}
+
+export async function taskActivity({ db }: Pick<ConsoleContext, 'db'>, range?: { from?: Date; before?: Date }): Promise<TaskActivity[]> {
+  const [inRange, byClass, byHour, failures, announced] = await Promise.all([
+    range ? runsBetween(db, range) : [],
     db.query<{ task_name: string; duration_class: number; hour_runs: number; hour_failures: number; hour_retried: number; day_runs: number; day_failures: number; day_retried: number }>(
       `SELECT task_name, duration_class,
               coalesce(sum(runs) FILTER (WHERE minute > now() - interval '1 hour'), 0)::int AS hour_runs,
@@ -90,12 +116,12 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
     ),
     db.query<{ name: string; queue_name: string }>(`SELECT name, queue_name FROM manana_tasks`),
   ])
-  type Found = { queue: string | null; hour: Map<number, number>; day: Map<number, number>; hourFailures: number; dayFailures: number; hourRetried: number; dayRetried: number }
+  type Found = { queue: string | null; hour: Map<number, number>; day: Map<number, number>; hourFailures: number; dayFailures: number; hourRetried: number; dayRetried: number; range: RangeRow[] }
   const tasks = new Map<string, Found & { hourly: TaskActivity['hourly']; latestFailures: TaskActivity['latestFailures'] }>()
   const entry = (task: string) => {
     let found = tasks.get(task)
     if (!found) {
-      found = { queue: null, hour: new Map(), day: new Map(), hourFailures: 0, dayFailures: 0, hourRetried: 0, dayRetried: 0, hourly: Array.from({ length: hours }, () => ({ runs: 0, failures: 0 })), latestFailures: [] }
+      found = { queue: null, hour: new Map(), day: new Map(), hourFailures: 0, dayFailures: 0, hourRetried: 0, dayRetried: 0, range: [], hourly: Array.from({ length: hours }, () => ({ runs: 0, failures: 0 })), latestFailures: [] }
       tasks.set(task, found)
     }
     return found
@@ -110,6 +136,7 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
     task.hourRetried += row.hour_retried
     task.dayRetried += row.day_retried
   }
+  for (const row of inRange) entry(row.task_name).range.push(row)
   for (const row of byHour) {
     const slot = entry(row.task_name).hourly[hours - 1 - row.hours_ago]!
     slot.runs += row.runs
@@ -128,6 +155,7 @@ export async function taskActivity({ db }: ConsoleContext): Promise<TaskActivity
       queue: found.queue,
       lastHour: figures(found.hour, found.hourFailures, found.hourRetried),
       lastDay: figures(found.day, found.dayFailures, found.dayRetried),
+      ...(range && { inRange: figuresOf(found.range) }),
       hourly: found.hourly,
       latestFailures: found.latestFailures,
     }))

@@ -50,7 +50,8 @@ export function formatTime(at: Date, zone: TimeZoneChoice, { ms = false, date = 
 /** The exact time, as a tooltip shows it: in the chosen zone to the millisecond, and in UTC. */
 export function exactTime(at: Date, zone: TimeZoneChoice = 'utc'): string {
   const utc = formatTime(at, 'utc', { ms: true })
-  return zone === 'utc' ? utc : `${formatTime(at, zone, { ms: true })} (${utc})`
+  const shown = formatTime(at, zone, { ms: true })
+  return shown === utc ? utc : `${shown} (${utc})`
 }
 
 /** How the server writes a time into a sentence (2026-12-01 17:05:09 UTC), and finds it again. */

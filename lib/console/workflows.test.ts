@@ -31,6 +31,17 @@ describe('workflows', () => {
     expect((await list('nightly')).workflows.map((workflow) => workflow.name)).toEqual(['nightlyXetl', 'nightly_etl'])
   })
 
+  it('are found by when they began: the last hour, or from one time to another', async () => {
+    for (const name of ['old', 'recent', 'new']) await deferWorkflow(t.db, { a: { task: 'a' }, b: { task: 'b', dependsOn: ['a'] } }, { name })
+    await t.sql(`UPDATE manana_workflows SET created_at = now() - interval '2 days' WHERE name = 'old'`)
+    await t.sql(`UPDATE manana_workflows SET created_at = now() - interval '30 minutes' WHERE name = 'recent'`)
+    const named = async (range: object) => (await listWorkflows(t as unknown as ConsoleContext, { limit: 25, ...range })).workflows.map((workflow) => workflow.name)
+    expect(await named({ range: '1h' })).toEqual(['new', 'recent'])
+    expect(await named({ range: '15m' })).toEqual(['new'])
+    expect(await named({ from: new Date(Date.now() - 3 * 86_400_000).toISOString(), to: new Date(Date.now() - 3_600_000).toISOString() })).toEqual(['old'])
+    expect(await named({ range: '7d' })).toEqual(['new', 'recent', 'old'])
+  })
+
   it('say whether they run, failed or succeeded, and when they ended', async () => {
     await deferWorkflow(t.db, { a: { task: 'a' }, b: { task: 'b', dependsOn: ['a'] } }, { name: 'w' })
     expect((await list()).workflows[0]).toMatchObject({ status: 'running', endedAt: null })

@@ -33,7 +33,45 @@ describe('job manager', () => {
     await t.sql(`SELECT procrastinate_retry_job_v2(5, now() + interval '1 hour', NULL, NULL, NULL)`)
     const slowest = await jobs().list({ task: 'work' }, { order: 'slowest' })
     expect(slowest.jobs.map((job) => job.id)).toEqual([1, 3, 2, 5])
-    expect(slowest.next).toBeNull()
+    expect(slowest).toMatchObject({ next: null, among: 5 })
+  })
+
+  it('sorts by slowest among the jobs that ran: queued ones behind them do not push them out', async () => {
+    await deferJobs(t.db, [{ task: 'work' }, { task: 'work' }])
+    for (const id of await fetchIds(t, 2)) {
+      await t.sql(`UPDATE procrastinate_events SET at = at - interval '9 seconds' WHERE job_id = $1 AND type = 'started'`, [id])
+      await finish(t, id, id === 1 ? 'succeeded' : 'failed')
+    }
+    // A big workflow waits behind them: more queued jobs than the sort looks among.
+    await t.sql(`INSERT INTO procrastinate_jobs (queue_name, task_name) SELECT 'default', 'work' FROM generate_series(1, 10001)`)
+    const slowest = await jobs().list({ task: 'work' }, { order: 'slowest' })
+    expect(slowest.jobs.map((job) => job.id)).toEqual([2, 1])
+    expect(slowest.among).toBe(2)
+    expect(await jobs().list({ task: 'nothing' }, { order: 'slowest' })).toEqual({ jobs: [], next: null, among: 0 })
+  })
+
+  it('lists the jobs deferred in a time range, newest or oldest first, by their ids', async () => {
+    // 30 jobs: ten deferred three hours ago, ten half an hour ago, ten now.
+    await deferJobs(t.db, Array.from({ length: 30 }, () => ({ task: 'work' })))
+    await t.sql(`UPDATE procrastinate_events SET at = now() - interval '3 hours' + make_interval(secs => job_id) WHERE job_id <= 10`)
+    await t.sql(`UPDATE procrastinate_events SET at = now() - interval '30 minutes' + make_interval(secs => job_id) WHERE job_id BETWEEN 11 AND 20`)
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000)
+    const ids = async (filter: Parameters<JobManager['list']>[0], order?: 'oldest') => (await jobs().list(filter, { order, limit: 100 })).jobs.map((job) => job.id)
+    expect(await ids({ deferredFrom: ago(60) })).toEqual(Array.from({ length: 20 }, (_, i) => 30 - i))
+    expect(await ids({ deferredFrom: ago(120), deferredBefore: ago(10) }, 'oldest')).toEqual(Array.from({ length: 10 }, (_, i) => 11 + i))
+    expect(await ids({ deferredBefore: ago(120) }, 'oldest')).toEqual(Array.from({ length: 10 }, (_, i) => 1 + i))
+    expect(await ids({ deferredFrom: ago(10), ids: [5, 25] })).toEqual([25])
+    expect(await ids({ deferredFrom: new Date(Date.now() + 60_000) })).toEqual([])
+    // The edge is exact to the job: job 15 was deferred 30 min - 15 s ago.
+    const [{ at }] = (await t.sql(`SELECT at FROM procrastinate_events WHERE job_id = 15 AND type = 'deferred'`)) as [{ at: Date }]
+    expect(await ids({ deferredFrom: at, deferredBefore: new Date(at.getTime() + 1) })).toEqual([15])
+    // Bulk actions take the same range.
+    expect(await jobs().bulk({ deferredFrom: ago(60), deferredBefore: ago(10) }, 'cancel', { dryRun: true })).toMatchObject({ matched: 10, applicable: 10 })
+    // Deleted jobs leave holes the search steps over; an empty table has no edge to find.
+    await t.sql(`DELETE FROM procrastinate_jobs WHERE id BETWEEN 8 AND 14`)
+    expect(await ids({ deferredFrom: ago(120), deferredBefore: ago(10) }, 'oldest')).toEqual([15, 16, 17, 18, 19, 20])
+    await t.sql(`DELETE FROM procrastinate_jobs`)
+    expect(await ids({ deferredFrom: ago(60) })).toEqual([])
   })
 
   it('lists newest first with filters and keyset pages', async () => {

@@ -14,13 +14,20 @@ export interface JobFilter {
   ids?: number[]
   /** Jobs whose args contain these values (JSON containment: { user_id: 42 }). */
   args?: Record<string, unknown>
+  /**
+   * Jobs deferred at or after this time… (found by their ids, which grow with their deferral:
+   * jobs deferred in the same instant by two transactions may fall either side of an edge)
+   */
+  deferredFrom?: Date
+  /** …and before this one. */
+  deferredBefore?: Date
 }
 
 export const jobOrders = ['newest', 'oldest', 'slowest'] as const
 /**
  * newest (default) or oldest first, page after page; slowest: the longest latest attempts
- * among the `slowestAmong` newest matching jobs, one page (an index on run times would slow
- * every job's end).
+ * among the `slowestAmong` newest matching jobs that ran, one page (an index on run times would
+ * slow every job's end).
  */
 export type JobOrder = (typeof jobOrders)[number]
 export const slowestAmong = 10_000
@@ -37,6 +44,8 @@ export interface JobPage {
   jobs: Job[]
   /** Pass as `after` for the next page; null on the last one. */
   next: number | null
+  /** Sorted by slowest: how many jobs that ran it looked among (at most slowestAmong). */
+  among?: number
 }
 
 export interface RetryTarget {
@@ -74,13 +83,15 @@ export interface BulkResult {
 /** A bulk action touches at most this many jobs; more wants a narrower filter. */
 export const bulkLimit = 10_000
 
-/** The WHERE clause of a JobFilter, over `job`, with its values as $1…$6 (filterValues). */
+/** The WHERE clause of a JobFilter, over `job`, with its values as $1…$8 (filterValues). */
 const matching = `($1::procrastinate_job_status[] IS NULL OR job.status = ANY ($1))
          AND ($2::varchar IS NULL OR job.queue_name = $2)
          AND ($3::varchar IS NULL OR job.task_name = $3)
          AND ($4::text IS NULL OR job.lock = $4)
          AND ($5::bigint[] IS NULL OR job.id = ANY ($5))
-         AND ($6::jsonb IS NULL OR job.args @> $6)`
+         AND ($6::jsonb IS NULL OR job.args @> $6)
+         AND ($7::timestamptz IS NULL OR job.id >= (SELECT manana_first_job_deferred_since($7)))
+         AND ($8::timestamptz IS NULL OR job.id < (SELECT manana_first_job_deferred_since($8)))`
 
 function filterValues(filter: JobFilter): unknown[] {
   const problem = jsonProblem({ queue: filter.queue, task: filter.task, lock: filter.lock, args: filter.args }, 'filter')
@@ -92,6 +103,8 @@ function filterValues(filter: JobFilter): unknown[] {
     filter.lock ?? null,
     filter.ids ?? null,
     filter.args === undefined ? null : JSON.stringify(filter.args),
+    filter.deferredFrom ?? null,
+    filter.deferredBefore ?? null,
   ]
 }
 
@@ -117,23 +130,44 @@ export class JobManager {
   async list(filter: JobFilter = {}, page: PageRequest = {}): Promise<JobPage> {
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 50), 1), 500)
     const order = page.order ?? 'newest'
+    if (order === 'slowest') return this.slowest(filter, limit)
     const rows = await this.db.query<{ job: JobRow }>(
-      order === 'slowest'
-        ? `SELECT to_jsonb(job) AS job
-           FROM (SELECT job.id FROM procrastinate_jobs AS job WHERE ${matching} ORDER BY job.id DESC LIMIT $7) AS recent
-           CROSS JOIN LATERAL manana_last_attempt(recent.id) AS last
-           JOIN procrastinate_jobs AS job ON job.id = recent.id
-           WHERE last.ran_ms IS NOT NULL
-           ORDER BY last.ran_ms DESC, job.id DESC
-           LIMIT $8`
-        : `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job
-           WHERE ${matching} AND ($7::bigint IS NULL OR job.id ${order === 'newest' ? '<' : '>'} $7)
-           ORDER BY job.id ${order === 'newest' ? 'DESC' : 'ASC'}
-           LIMIT $8`,
-      [...filterValues(filter), order === 'slowest' ? slowestAmong : (page.after ?? null), limit],
+      `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job
+       WHERE ${matching} AND ($9::bigint IS NULL OR job.id ${order === 'newest' ? '<' : '>'} $9)
+       ORDER BY job.id ${order === 'newest' ? 'DESC' : 'ASC'}
+       LIMIT $10`,
+      [...filterValues(filter), page.after ?? null, limit],
     )
     const jobs = rows.map((row) => jobFromRow(row.job))
-    return { jobs, next: order !== 'slowest' && jobs.length === limit ? jobs[jobs.length - 1]!.id : null }
+    return { jobs, next: jobs.length === limit ? jobs[jobs.length - 1]!.id : null }
+  }
+
+  /**
+   * The longest latest attempts among the newest `slowestAmong` matching jobs that ran (queued
+   * jobs that never started are not counted: a big workflow waiting would push the runs out),
+   * with how many that was.
+   */
+  private async slowest(filter: JobFilter, limit: number): Promise<JobPage> {
+    const rows = await this.db.query<{ job: JobRow | null; among: number }>(
+      `WITH ran AS MATERIALIZED (
+         SELECT job.id FROM procrastinate_jobs AS job
+         WHERE ${matching} AND (job.status IN ('doing', 'succeeded', 'failed', 'aborted') OR job.attempts > 0)
+         ORDER BY job.id DESC LIMIT $9
+       )
+       SELECT (SELECT count(*) FROM ran)::int AS among, slowest.job
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (
+         SELECT to_jsonb(job) AS job FROM ran
+         CROSS JOIN LATERAL manana_last_attempt(ran.id) AS last
+         JOIN procrastinate_jobs AS job ON job.id = ran.id
+         WHERE last.ran_ms IS NOT NULL
+         ORDER BY last.ran_ms DESC, job.id DESC
+         LIMIT $10
+       ) AS slowest ON true`,
+      [...filterValues(filter), slowestAmong, limit],
+    )
+    const jobs = rows.flatMap((row) => (row.job ? [jobFromRow(row.job)] : []))
+    return { jobs, next: null, among: rows[0]?.among ?? 0 }
   }
 
   /**
@@ -146,10 +180,10 @@ export class JobManager {
     const [row] = await this.db.query<{ matched: number; applicable: number; sample: JobRow[] | null; acted: number | null }>(
       `WITH matched AS MATERIALIZED (
          SELECT job.id, job.status, ${applies} AS applies FROM procrastinate_jobs AS job
-         WHERE ${matching} ORDER BY job.id LIMIT $7
+         WHERE ${matching} ORDER BY job.id LIMIT $9
        ), acted AS (
          SELECT ${act} FROM procrastinate_jobs AS job
-         WHERE NOT $8 AND job.id IN (SELECT id FROM matched WHERE applies) AND ${applies}
+         WHERE NOT $10 AND job.id IN (SELECT id FROM matched WHERE applies) AND ${applies}
        )
        SELECT (SELECT count(*) FROM matched)::int AS matched,
               (SELECT count(*) FROM matched WHERE applies)::int AS applicable,

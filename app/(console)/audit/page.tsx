@@ -1,8 +1,9 @@
 'use client'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { Suspense, useState } from 'react'
+import { Suspense, useEffect, useState } from 'react'
 import { AuditTable } from '../../../components/AuditTable.tsx'
 import { useAudit } from '../../../components/queries.ts'
+import { keepRange, TimeRangePicker } from '../../../components/TimeRangePicker.tsx'
 
 const fields = [
   ['actor', 'Who', 'alice or token:ci'],
@@ -16,6 +17,7 @@ function AuditLog() {
   const router = useRouter()
   const pathname = usePathname()
   const [cursors, setCursors] = useState<number[]>([])
+  useEffect(() => setCursors([]), [filters])
   const search = new URLSearchParams(filters)
   if (cursors.length) search.set('after', String(cursors.at(-1)))
   const { data, error } = useAudit(search.toString())
@@ -28,7 +30,7 @@ function AuditLog() {
         key={filters.toString()}
         onSubmit={(event) => {
           event.preventDefault()
-          const next = new URLSearchParams()
+          const next = keepRange(new URLSearchParams(), filters)
           for (const [name, value] of new FormData(event.currentTarget)) if (String(value).trim()) next.set(name, String(value).trim())
           setCursors([])
           router.replace(`${pathname}?${next}`)
@@ -39,6 +41,7 @@ function AuditLog() {
         ))}
         <button type="submit" className="primary">Filter</button>
       </form>
+      <TimeRangePicker label="At" />
       {error && <p className="error" role="alert">{(error as Error).message}</p>}
       <AuditTable entries={data?.entries ?? []} label="Audit log" />
       <div className="row" style={{ marginTop: 8 }}>

@@ -1,33 +1,51 @@
 'use client'
 import Link from 'next/link'
+import { Suspense } from 'react'
 import { useTaskActivity } from '../../../components/queries.ts'
 import { TimeAgo } from '../../../components/TimeAgo.tsx'
+import { TimeRangePicker, useRangeWords, useTimeRange } from '../../../components/TimeRangePicker.tsx'
 import type { RunFigures, TaskActivity } from '../../../lib/console/task-activity.ts'
 import { formatDuration } from '../../../lib/console/time.ts'
+import { rangeParams } from '../../../lib/console/time-range.ts'
 
 export default function TasksPage() {
-  const { data } = useTaskActivity()
   return (
     <>
       <h1>Tasks</h1>
-      <p className="muted">Attempts that ended, by task. Run times are approximate (within 19%).</p>
+      <Suspense>
+        <TaskTable />
+      </Suspense>
+    </>
+  )
+}
+
+function TaskTable() {
+  const range = useTimeRange()
+  const rangeWords = useRangeWords()
+  const { data } = useTaskActivity(new URLSearchParams(rangeParams(range)).toString())
+  return (
+    <>
+      <TimeRangePicker label="Runs ended" />
+      <p className="muted">Attempts that ended, by task{rangeWords ? `, ${rangeWords} (counted by the minute for the last two hours, by the hour before, for eight days)` : ''}. Run times are approximate (within 19%).</p>
       {!data ? <p className="muted">Loading…</p> : data.tasks.length === 0 ? <p className="muted">No task announced or run yet.</p> : (
         <table aria-label="Tasks" className="tasks">
           <thead>
             <tr>
               <th rowSpan={2}>Task</th><th rowSpan={2}>Queue</th>
-              <th colSpan={5}>Last hour</th><th colSpan={5}>Last day</th>
+              {rangeWords ? <th colSpan={5}>{rangeWords[0]!.toUpperCase() + rangeWords.slice(1)}</th> : <><th colSpan={5}>Last hour</th><th colSpan={5}>Last day</th></>}
               <th rowSpan={2}>Runs by hour, 24 h</th><th rowSpan={2}>Latest failures</th>
             </tr>
-            <tr><FigureHeadings /><FigureHeadings /></tr>
+            <tr><FigureHeadings />{!rangeWords && <FigureHeadings />}</tr>
           </thead>
           <tbody>
             {data.tasks.map((task) => (
               <tr key={task.task} aria-label={`Task ${task.task}`}>
                 <td><Link href={`/jobs?task=${encodeURIComponent(task.task)}`}>{task.task}</Link></td>
                 <td>{task.queue ?? <span className="muted" title="No live worker announced it">—</span>}</td>
-                <Figures figures={task.lastHour} window="last hour" />
-                <Figures figures={task.lastDay} window="last day" />
+                {task.inRange && rangeWords ? <Figures figures={task.inRange} window={rangeWords} /> : <>
+                  <Figures figures={task.lastHour} window="last hour" />
+                  <Figures figures={task.lastDay} window="last day" />
+                </>}
                 <td><HourlyRuns task={task} /></td>
                 <td className="failures"><LatestFailures task={task} /></td>
               </tr>

@@ -4,6 +4,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useWorkflows } from '../../../components/queries.ts'
 import { StatusBadge } from '../../../components/StatusBadge.tsx'
 import { TimeAgo } from '../../../components/TimeAgo.tsx'
+import { keepRange, TimeRangePicker, useRangeWords } from '../../../components/TimeRangePicker.tsx'
 import { WorkflowDefinitions } from '../../../components/WorkflowDefinitions.tsx'
 import { formatDuration } from '../../../lib/console/time.ts'
 import { workflowStatuses, type JobStatus } from '../../../lib/queue/job.ts'
@@ -18,7 +19,8 @@ export default function WorkflowsPage() {
   const status = params.get('status') ?? ''
   /** The filters, and a page's start. */
   const query = (after?: string | null) =>
-    new URLSearchParams([...(name ? [['name', name]] : []), ...(status ? [['status', status]] : []), ...(after ? [['after', after]] : [])]).toString()
+    keepRange(new URLSearchParams([...(name ? [['name', name]] : []), ...(status ? [['status', status]] : []), ...(after ? [['after', after]] : [])]), params).toString()
+  const rangeWords = useRangeWords()
   const { data, error } = useWorkflows(query(params.get('after')))
   return (
     <>
@@ -28,7 +30,7 @@ export default function WorkflowsPage() {
         onSubmit={(event) => {
           event.preventDefault()
           const form = new FormData(event.currentTarget)
-          const filters = new URLSearchParams()
+          const filters = keepRange(new URLSearchParams(), params)
           for (const field of ['name', 'status']) {
             const value = String(form.get(field) ?? '').trim()
             if (value) filters.set(field, value)
@@ -46,8 +48,9 @@ export default function WorkflowsPage() {
         </label>
         <button type="submit" className="primary">Filter</button>
       </form>
+      <TimeRangePicker label="Began" />
       {error && <p className="error" role="alert">{(error as Error).message}</p>}
-      {!data ? <p className="muted">Loading…</p> : data.workflows.length === 0 ? <p className="muted">No {status ? `${status} ` : ''}workflows{name ? ` named ${name}…` : name || status ? '' : ' yet'}.</p> : (
+      {!data ? <p className="muted">Loading…</p> : data.workflows.length === 0 ? <p className="muted">No {status ? `${status} ` : ''}workflows{name ? ` named ${name}…` : ''}{rangeWords ? ` began ${rangeWords}` : name || status ? '' : ' yet'}.</p> : (
         <table aria-label="Workflows">
           <thead><tr><th>Workflow</th><th>Status</th><th>Started</th><th>Took</th><th>Jobs</th><th>Progress</th><th><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>

@@ -5,5 +5,5 @@ import { consoleContext } from '../../../lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 
-/** The audit log, newest first: ?actor=&action=&outcome=&jobId=&limit=&after= */
+/** The audit log, newest first: ?actor=&action=&outcome=&jobId=&range=15m|1h|24h|7d (or from=&to=)&limit=&after= */
 export const GET = handler<'GET /api/audit'>('operator', async (request) => readAuditLog(await consoleContext(), query(request, auditQuery)))

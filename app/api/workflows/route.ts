@@ -7,7 +7,7 @@ import { hideRunInputs, valuesHiddenFrom } from '../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 
-/** Workflows, newest first: ?name=PREFIX&status=&limit=&after= */
+/** Workflows, newest first: ?name=PREFIX&status=&range=15m|1h|24h|7d (or from=&to=, when they began)&limit=&after= */
 export const GET = handler<'GET /api/workflows'>('viewer', async (request, { actor }) => {
   const context = await consoleContext()
   const page = await listWorkflows(context, query(request, workflowListQuery))
