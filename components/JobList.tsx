@@ -17,7 +17,7 @@ import { StatusBadge } from './StatusBadge.tsx'
 import { TimeAgo } from './TimeAgo.tsx'
 import { keepRange, rangeFields, TimeRangePicker, useRangeWords } from './TimeRangePicker.tsx'
 
-const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args', 'order', ...rangeFields] as const
+const filterFields = ['status', 'queue', 'task', 'lock', 'id', 'args', 'order', 'rangeOf', ...rangeFields] as const
 const orderNames: Record<JobOrder, string> = { newest: 'newest first', oldest: 'oldest first', slowest: 'slowest (of those that ran)' }
 
 export function JobList() {
@@ -32,6 +32,8 @@ export function JobList() {
   }, [params])
   const after = params.get('after')
   const rangeWords = useRangeWords()
+  const rangeOf = params.get('rangeOf') === 'ended' ? 'ended' : 'deferred'
+  const within = rangeOf === 'ended' ? `with an attempt that ended ${rangeWords}` : `deferred ${rangeWords}`
   const order = (filters.get('order') ?? 'newest') as JobOrder
   // Newest first, the newest id when the first page was opened: later jobs are announced, not slipped in.
   const [anchor, setAnchor] = useState<number | null>(null)
@@ -63,8 +65,10 @@ export function JobList() {
     if (filters.get('id')) filter.ids = [Number(filters.get('id'))]
     if (filters.get('args')) filter.args = parseArgsFilter(filters.get('args')!)
     // The range as the list read it: a relative one ("the last hour") moves on while one looks.
-    if (page.data?.deferred.from) filter.from = page.data.deferred.from
-    if (page.data?.deferred.before) filter.to = page.data.deferred.before
+    const range = page.data?.range
+    if (range?.from) filter.from = range.from
+    if (range?.before) filter.to = range.before
+    if (range && (range.from || range.before)) filter.rangeOf = range.of
     return filter
   }
   async function previewMatching(action: BulkAction) {
@@ -95,6 +99,7 @@ export function JobList() {
 
   const setFilters = (form: FormData) => {
     const next = keepRange(new URLSearchParams(), params)
+    if (params.get('rangeOf')) next.set('rangeOf', params.get('rangeOf')!)
     for (const field of filterFields) {
       const value = String(form.get(field) ?? '').trim()
       if (value) next.set(field, value)
@@ -156,11 +161,28 @@ export function JobList() {
         <button type="submit" className="primary">Filter</button>
         {filters.size > 0 && <button type="button" onClick={() => router.replace(pathname)}>Clear</button>}
       </form>
-      <TimeRangePicker label="Deferred" />
+      <div className="row">
+        <TimeRangePicker label={rangeOf === 'ended' ? 'Ended' : 'Deferred'} />
+        {rangeWords && (
+          <label>
+            Range of
+            <select aria-label="Range of" value={rangeOf} onChange={(event) => {
+              const next = new URLSearchParams(params)
+              next.delete('after')
+              if (event.target.value === 'ended') next.set('rangeOf', 'ended')
+              else next.delete('rangeOf')
+              router.replace(`${pathname}?${next}`)
+            }}>
+              <option value="deferred">their deferral</option>
+              <option value="ended">an attempt's end</option>
+            </select>
+          </label>
+        )}
+      </div>
       <p className="muted" aria-label="What the list covers">
         {order === 'slowest'
-          ? `The slowest latest attempts of the ${page.data?.among?.toLocaleString('en-US') ?? '…'} matching jobs ${rangeWords ? `deferred ${rangeWords} ` : ''}that ran${page.data?.among === slowestAmong ? ` (the newest ${slowestAmong.toLocaleString('en-US')} of them)` : ''}, one page.`
-          : `Jobs ${rangeWords ? `deferred ${rangeWords}` : 'of any time'}, ${order === 'oldest' ? 'oldest' : 'newest'} first.`}
+          ? `The slowest latest attempts of the ${page.data?.among?.toLocaleString('en-US') ?? '…'} matching jobs ${rangeWords ? `${within} ` : ''}that ran${page.data?.among === slowestAmong ? ` (the newest ${slowestAmong.toLocaleString('en-US')} of them)` : ''}, one page.`
+          : `Jobs ${rangeWords ? within : 'of any time'}, ${order === 'oldest' ? 'oldest' : 'newest'} first.`}
       </p>
 
       {page.error && <p className="error" role="alert">{(page.error as Error).message}</p>}

@@ -5,11 +5,16 @@ import { useStats } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
 import { WorkerTable } from './WorkerTable.tsx'
 import { Time } from './Time.tsx'
+import { TimeChart } from './TimeChart.tsx'
+import { useTimeZone } from './time-zone.tsx'
+import { formatTime } from '../lib/console/time.ts'
 
 const statuses: JobStatus[] = ['todo', 'doing', 'succeeded', 'failed', 'cancelled', 'aborted']
 
 export function OverviewView() {
   const { data, error, dataUpdatedAt } = useStats()
+  const { zone } = useTimeZone()
+  const minuteWords = (minute: string) => formatTime(new Date(minute), zone, { date: false })
   if (error) return <p className="error" role="alert">{(error as Error).message}</p>
   if (!data) return <p className="muted">Loading…</p>
   const queues = [...new Set(data.counts.map((row) => row.queue))]
@@ -33,17 +38,29 @@ export function OverviewView() {
       <div className="grid">
         <section className="panel">
           <h2 style={{ marginTop: 0 }}>Finished per minute, last hour</h2>
-          <Chart
+          <TimeChart
             label="Jobs succeeded and failed per minute over the last hour"
+            points={data.timeline}
+            at={(point) => point.minute}
+            bucket="minute"
             series={[
-              { name: 'succeeded', color: 'var(--succeeded)', values: data.timeline.map((t) => t.succeeded) },
-              { name: 'failed', color: 'var(--failed)', values: data.timeline.map((t) => t.failed) },
+              { name: 'succeeded', color: 'var(--succeeded)', kind: 'line', value: (point) => point.succeeded },
+              { name: 'failed', color: 'var(--failed)', kind: 'line', value: (point) => point.failed },
             ]}
+            describe={(point) => `${minuteWords(point.minute)}: ${point.succeeded} succeeded, ${point.failed} failed`}
+            href={(point) => `/jobs?${new URLSearchParams({ rangeOf: 'ended', from: point.minute, to: new Date(Date.parse(point.minute) + 60_000).toISOString() })}`}
           />
         </section>
         <section className="panel">
           <h2 style={{ marginTop: 0 }}>Queue depth (todo jobs), last hour</h2>
-          <Chart label="Todo jobs over the last hour" series={[{ name: 'depth', color: 'var(--doing)', values: data.timeline.map((t) => t.depth) }]} />
+          <TimeChart
+            label="Todo jobs over the last hour"
+            points={data.timeline}
+            at={(point) => point.minute}
+            bucket="minute"
+            series={[{ name: 'todo jobs', color: 'var(--doing)', kind: 'line', value: (point) => point.depth }]}
+            describe={(point) => `${minuteWords(point.minute)}: ${point.depth} todo`}
+          />
         </section>
       </div>
       <h2>By queue</h2>
@@ -80,23 +97,3 @@ export function OverviewView() {
   )
 }
 
-/** A small line chart in SVG: no chart library for sixty points. */
-function Chart({ series, label }: { series: Array<{ name: string; color: string; values: number[] }>; label: string }) {
-  const width = 560
-  const height = 140
-  const max = Math.max(1, ...series.flatMap((s) => s.values))
-  const points = (values: number[]) =>
-    values.map((value, i) => `${(i / Math.max(1, values.length - 1)) * width},${height - (value / max) * (height - 10)}`).join(' ')
-  return (
-    <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" height={height} role="img" aria-label={label}>
-        <line x1={0} y1={height} x2={width} y2={height} stroke="var(--border)" />
-        {series.map((s) => <polyline key={s.name} points={points(s.values)} fill="none" stroke={s.color} strokeWidth={2} />)}
-      </svg>
-      <figcaption className="muted row">
-        {series.map((s) => <span key={s.name} style={{ color: s.color }}>■ {s.name}</span>)}
-        <span>peak {max.toLocaleString()}</span>
-      </figcaption>
-    </figure>
-  )
-}

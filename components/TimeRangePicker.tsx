@@ -38,7 +38,8 @@ export function useRangeWords(): string {
   return ''
 }
 
-export function TimeRangePicker({ label = 'When' }: { label?: string }) {
+/** `anyTime: false`: no "any time" choice; `fallback`, the range shown when the URL names none. */
+export function TimeRangePicker({ label = 'When', anyTime = true, fallback }: { label?: string; anyTime?: boolean; fallback?: RangeName }) {
   const params = useSearchParams()
   const router = useRouter()
   const pathname = usePathname()
@@ -57,14 +58,14 @@ export function TimeRangePicker({ label = 'When' }: { label?: string }) {
         {label}
         <select
           aria-label={label}
-          value={custom ? 'custom' : (range ?? '')}
+          value={custom ? 'custom' : (range ?? fallback ?? '')}
           onChange={(event) => {
             const choice = event.target.value
             setCustom(choice === 'custom')
             if (choice !== 'custom') go(choice ? { range: choice } : {})
           }}
         >
-          <option value="">any time</option>
+          {anyTime && <option value="">any time</option>}
           {rangeNames.map((name) => <option key={name} value={name}>{rangeLabels[name]}</option>)}
           <option value="custom">from… to…</option>
         </select>

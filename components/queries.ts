@@ -31,5 +31,7 @@ export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.w
 export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })
 export const useTaskActivity = (search = '') =>
   useQuery({ queryKey: ['task-activity', search], queryFn: () => api.taskActivity(search), refetchInterval: usePolling() || 10000, placeholderData: (previous) => previous })
+export const useTaskSeries = (task: string, search = '') =>
+  useQuery({ queryKey: ['task-activity', task, search], queryFn: () => api.taskSeries(task, search), refetchInterval: usePolling() || 10000, placeholderData: (previous) => previous })
 export const useAudit = (search: string, enabled = true) =>
   useQuery({ queryKey: ['audit', search], queryFn: () => api.audit(search), enabled, placeholderData: (previous) => previous })

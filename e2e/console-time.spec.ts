@@ -128,3 +128,36 @@ test('jobs, workflows, the audit log and tasks take a time range from the URL, a
     await db.end()
   }
 })
+
+test("a task's page charts its runs, failures and run times by the hour or minute, with axes, each bucket opening the runs it counts; the overview's charts have axes too", async ({ page, request }) => {
+  const label = `charted ${Date.now()}`
+  const { ids } = await defer(request, { workflow: { flaky: { task: 'call_flaky_api', args: { label } }, notify: { task: 'notify_on_failure', dependsOn: ['flaky'] } } })
+  await expect.poll(async () => (await (await request.get(`/api/jobs/${ids.notify}`)).json()).job.status, { timeout: 30_000 }).toBe('succeeded')
+  await page.goto('/tasks')
+  await page.getByRole('row', { name: 'Task call_flaky_api' }).getByRole('link', { name: 'call_flaky_api' }).click()
+  await expect(page).toHaveURL(/\/tasks\/call_flaky_api$/)
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Task call_flaky_api')
+  await expect(page.getByLabel('Figures')).toContainText(/^In the last 24 h: \d+ run\(s\), [1-9]\d* failed for good/)
+  const runs = page.getByRole('group', { name: 'Runs and failures of call_flaky_api by the hour' })
+  // Axes: round counts up the side, hours along the bottom, the zone named.
+  await expect(runs.locator('text').filter({ hasText: /^0$/ })).toHaveCount(1)
+  await expect(runs.locator('text').filter({ hasText: /^(\d{2}-\d{2} )?\d{2}:00$/ }).first()).toBeVisible()
+  await expect(runs.locator('text').filter({ hasText: /^(UTC|GMT.*|[A-Z]{3,4})$/ })).toHaveCount(1)
+  await expect(page.getByRole('group', { name: 'Run time p50 and p95 of call_flaky_api by the hour' }).locator('text').filter({ hasText: / ms$| s$/ }).first()).toBeVisible()
+  // The last hour, by the minute; this minute's bucket opens the runs that ended in it.
+  await page.getByLabel('Runs ended').selectOption({ label: 'the last hour' })
+  await expect(page).toHaveURL(/range=1h/)
+  const byMinute = page.getByRole('group', { name: 'Runs and failures of call_flaky_api by the minute' })
+  const busy = byMinute.getByRole('link', { name: /: [1-9]\d* run\(s\), [1-9]\d* failed for good/ }).last()
+  await expect(busy).toBeVisible()
+  await busy.click()
+  await expect(page).toHaveURL(/\/jobs\?task=call_flaky_api&rangeOf=ended&from=.*&to=.*&order=slowest/)
+  await expect(page.getByLabel('What the list covers')).toContainText(/matching jobs with an attempt that ended from .* that ran/)
+  await expect(page.getByRole('table', { name: 'Jobs' }).getByRole('link', { name: String(ids.flaky) })).toBeVisible()
+  await page.screenshot({ path: test.info().outputPath('task-runs-from-chart.png'), fullPage: true })
+  // The overview's charts: a time axis and a value axis.
+  await page.goto('/')
+  const finished = page.getByRole('group', { name: 'Jobs succeeded and failed per minute over the last hour' })
+  await expect(finished.locator('text').filter({ hasText: /^\d{2}:\d{2}$/ }).first()).toBeVisible()
+  await expect(finished.locator('text').filter({ hasText: /^0$/ })).toHaveCount(1)
+})

@@ -170,7 +170,7 @@ const seedSeconds = (now() - seedStarted) / 1000
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
 const db = fromPg(pool)
 await addUser(db, { username: 'bench', role: 'admin', password: generatePassword() })
-const { token } = await createToken(db, { name: 'bench', role: 'viewer', createdBy: 'bench' })
+const { token } = await createToken(db, { name: 'bench', role: 'operator', createdBy: 'bench' }) // operator: the audit log too
 const userId = Number((await client.query(`SELECT id FROM manana_users WHERE username = 'bench'`)).rows[0].id)
 const session = (await startSession(db, userId)).token
 const [{ max: newest }] = (await client.query('SELECT max(id)::int AS max FROM procrastinate_jobs')).rows

@@ -68,6 +68,7 @@ export const api = {
   queues: () => call<'GET /api/queues'>('/api/queues'),
   tasks: () => call<'GET /api/tasks'>('/api/tasks'),
   taskActivity: (search = '') => call<'GET /api/tasks/activity'>(`/api/tasks/activity${search ? `?${search}` : ''}`),
+  taskSeries: (task: string, search = '') => call<'GET /api/tasks/{name}/activity'>(`/api/tasks/${encodeURIComponent(task)}/activity${search ? `?${search}` : ''}`),
   workers: () => call<'GET /api/workers'>('/api/workers'),
   signIn: (username: string, password: string) => post<'POST /api/session'>('/api/session', { username, password }),
   signOut: () => call<'DELETE /api/session'>('/api/session', { method: 'DELETE' }),

@@ -12,7 +12,8 @@ import type { JobDetail } from '../console/job-detail.ts'
 import type { JobLogs } from '../console/job-logs.ts'
 import type { JobTimes } from '../console/job-times.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
-import type { TaskActivity } from '../console/task-activity.ts'
+import type { TaskActivity, TaskSeries } from '../console/task-activity.ts'
+import type { JobRangeKind } from '../console/time-range.ts'
 import type { VisibleJob } from '../console/values.ts'
 import type { WorkflowPreview, WorkflowRunIds } from '../console/workflow-runs.ts'
 import type { Graph } from '../dag/graph.ts'
@@ -28,8 +29,8 @@ export interface JobList {
   times: Record<string, JobTimes>
   /** Sorted by slowest: how many jobs that ran it looked among (at most 10,000, the newest). */
   among?: number
-  /** The jobs deferred from (included) and before (left out) these times (ISO 8601), as the range asked was read; null ends are open. */
-  deferred: { from: string | null; before: string | null }
+  /** The range as it was read: jobs deferred (or with an attempt that ended) from (included) and before (left out) these times (ISO 8601); null ends are open. */
+  range: { of: JobRangeKind; from: string | null; before: string | null }
 }
 
 export interface ApiResponses {
@@ -59,6 +60,7 @@ export interface ApiResponses {
   'POST /api/queues/{name}/resume': { queue: string; paused: false; changed: boolean }
   'GET /api/tasks': { tasks: TaskSummary[] }
   'GET /api/tasks/activity': { tasks: TaskActivity[] }
+  'GET /api/tasks/{name}/activity': TaskSeries
   'GET /api/workers': { workers: WorkerSummary[] }
   'GET /api/stats': SharedOverview
   'GET /api/audit': { entries: AuditEntry[]; next: number | null }

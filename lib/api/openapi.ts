@@ -15,7 +15,8 @@ const queryParameters = (type: z.ZodObject) =>
   Object.entries(schema(type).properties ?? {}).map(([name, property]) => ({ name, in: 'query', schema: property }))
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }
 const usernameParameter = { name: 'username', in: 'path', required: true, schema: { type: 'string' } }
-const queueParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }
+/** A queue's or a task's name in a path. */
+const nameParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }
 const errors = {
   '4XX': { description: 'Refused: the code says why', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } },
 }
@@ -87,10 +88,11 @@ export function openApiDocument() {
       '/api/workflows/{id}/retry-preview': { get: op('GET /api/workflows/{id}/retry-preview', 'previewWorkflowRetry', 'viewer', { summary: "The jobs a retry of the workflow's failures would run again (its failed and aborted jobs, then every finished job downstream), changing nothing", parameters: [idParameter] }) },
       '/api/workflows/{id}/retry': { post: op('POST /api/workflows/{id}/retry', 'retryWorkflow', 'operator', { summary: "Run the workflow's failed and aborted jobs again, with every finished job downstream of them (audited)", parameters: [idParameter] }) },
       '/api/queues': { get: op('GET /api/queues', 'listQueues', 'viewer', { summary: 'Queues: ready, waiting, scheduled, doing, oldest ready job, workers, paused since' }) },
-      '/api/queues/{name}/pause': { post: op('POST /api/queues/{name}/pause', 'pauseQueue', 'operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on. A queue no job, task or worker knows is refused (404 unknown_queue) unless force is true', parameters: [queueParameter], requestBody: jsonBody(pauseBody) }) },
-      '/api/queues/{name}/resume': { post: op('POST /api/queues/{name}/resume', 'resumeQueue', 'operator', { summary: 'Resume a paused queue and wake its workers', parameters: [queueParameter] }) },
+      '/api/queues/{name}/pause': { post: op('POST /api/queues/{name}/pause', 'pauseQueue', 'operator', { summary: 'Pause a queue: no worker (Python workers included) starts its jobs until it is resumed; running jobs go on. A queue no job, task or worker knows is refused (404 unknown_queue) unless force is true', parameters: [nameParameter], requestBody: jsonBody(pauseBody) }) },
+      '/api/queues/{name}/resume': { post: op('POST /api/queues/{name}/resume', 'resumeQueue', 'operator', { summary: 'Resume a paused queue and wake its workers', parameters: [nameParameter] }) },
       '/api/tasks': { get: op('GET /api/tasks', 'listTasks', 'viewer', { summary: 'Tasks the workers announced' }) },
       '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day (and a time range, if asked), runs by hour, latest failures", parameters: queryParameters(timeRangeQuery) }) },
+      '/api/tasks/{name}/activity': { get: op('GET /api/tasks/{name}/activity', 'getTaskSeries', 'viewer', { summary: "One task's runs, failures and p50/p95 run times by the minute (within the last two hours) or by the hour, over a time range (the last 24 hours by default)", parameters: [nameParameter, ...queryParameters(timeRangeQuery)] }) },
       '/api/workers': { get: op('GET /api/workers', 'listWorkers', 'viewer', { summary: 'Workers and the jobs they run' }) },
       '/api/stats': { get: op('GET /api/stats', 'getOverview', 'viewer', { summary: 'Counts, the last hour, recent failures, workers' }) },
       '/api/audit': { get: op('GET /api/audit', 'listAuditEntries', 'operator', { summary: 'The audit log, newest first', parameters: queryParameters(auditQuery) }) },

@@ -5,7 +5,7 @@ import { maxWorkflowJobs, runWhenRules } from '../queue/defer.ts'
 import { jobOrders } from '../queue/job-manager.ts'
 import { finishedStatuses } from '../queue/prune.ts'
 import { jobStatuses, workflowStatuses } from '../queue/job.ts'
-import { rangeNames, rangeProblem, type TimeRange } from '../console/time-range.ts'
+import { jobRangeKinds, rangeNames, rangeProblem, type TimeRange } from '../console/time-range.ts'
 
 /** A job's (or token's) id: a positive integer, as a JSON number or in plain decimal digits in a
  * path or query (not " 1", "0x1" or "1e3", which Number() would also read as numbers). */
@@ -73,6 +73,8 @@ export const jobListQuery = z.object({
     })
     .optional(),
   ...timeRange,
+  /** What the range is of: the jobs' deferral (the default), or an attempt's end. */
+  rangeOf: z.enum(jobRangeKinds).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   after: id.optional(),
 }).strict().refine(...validRange)
@@ -131,9 +133,10 @@ export const jobFilter = z
     lock: z.string().max(1000).optional(),
     ids: z.array(id).max(1000).optional(),
     args: jsonObject.refine((args) => Object.keys(args).length <= maxArgsFilterKeys, `at most ${maxArgsFilterKeys} argument keys`).optional(),
-    /** Jobs deferred from (ISO 8601, included) and before (left out): the bounds a list answered with. */
+    /** Jobs deferred (or, rangeOf ended, with an attempt that ended) from (ISO 8601, included) and before (left out): the bounds a list answered with. */
     from: timeRange.from,
     to: timeRange.to,
+    rangeOf: z.enum(jobRangeKinds).optional(),
   })
   .strict()
   .refine(...validRange)
@@ -153,6 +156,8 @@ export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']
 export const jobIdParams = z.object({ id })
 /** A path's queue name. */
 export const queueParams = z.object({ name })
+/** A path's task name. */
+export const taskParams = z.object({ name })
 /** Pausing a queue: `force` pauses one that no job, task or worker knows yet; `reason` says why. */
 export const pauseBody = z.object({ force: z.boolean().default(false), reason: z.string().max(500).optional() }).strict()
 /** A path's numeric id (a job's, a token's). */

@@ -7,7 +7,7 @@ import { useTestDatabase } from '../../test/database.ts'
 import { fetchIds } from '../../test/jobs.ts'
 import { deferJobs } from '../queue/defer.ts'
 import type { ConsoleContext } from './context.ts'
-import { classMiddleMs, percentileMs, taskActivity } from './task-activity.ts'
+import { classMiddleMs, percentileMs, taskActivity, taskSeries } from './task-activity.ts'
 
 const t = useTestDatabase()
 const activity = async (task: string) => (await taskActivity(t as unknown as ConsoleContext)).find((found) => found.task === task)
@@ -114,6 +114,32 @@ describe('task activity', () => {
     expect(await inRange({ from: ago(7 * 24 * 60), before: ago(24 * 60) })).toMatchObject({ runs: 7, failures: 0 })
     expect(await inRange({ from: ago(100 * 24 * 60), before: ago(30 * 24 * 60) })).toMatchObject({ runs: 0, p50Ms: null })
     expect((await activity('nightly'))!.inRange).toBeUndefined()
+  })
+
+  it("gives one task's runs bucket by bucket: by the minute for the last hour, by the hour for a day or a week", async () => {
+    const counted = (minute: string, runs: number, failures: number, durationClass: number, task = 'report') =>
+      t.sql(`INSERT INTO manana_task_runs (minute, task_name, backend, duration_class, runs, failures) VALUES (${minute}, $1, 0, $4, $2, $3)`, [task, runs, failures, durationClass])
+    const now = Date.parse('2026-12-06T17:30:20Z')
+    const at = (iso: string) => `'${iso}'::timestamptz`
+    await counted(at('2026-12-06T17:25:00Z'), 4, 1, 10)
+    await counted(at('2026-12-06T17:25:00Z'), 1, 0, 20)
+    await counted(at('2026-12-06T17:29:00Z'), 2, 0, 12)
+    await counted(at('2026-12-06T17:29:00Z'), 9, 0, 12, 'other')
+    await counted(at('2026-12-06T09:00:00Z'), 30, 3, 14)
+    const series = (range: { from?: Date; before?: Date }) => taskSeries(t as unknown as ConsoleContext, 'report', range, now)
+    const hour = await series({ from: new Date(now - 3_600_000) })
+    expect(hour).toMatchObject({ task: 'report', bucket: 'minute', from: '2026-12-06T16:30:00.000Z', before: '2026-12-06T17:31:00.000Z', figures: { runs: 7, failures: 1 } })
+    expect(hour.points).toHaveLength(61)
+    expect(hour.points.find((point) => point.at === '2026-12-06T17:25:00.000Z')).toMatchObject({ runs: 5, failures: 1, p50Ms: classMiddleMs(10), p95Ms: classMiddleMs(20) })
+    expect(hour.points.find((point) => point.at === '2026-12-06T17:26:00.000Z')).toMatchObject({ runs: 0, p50Ms: null })
+    // The last 24 hours (the default): by the hour, the minutes summed into their hour.
+    const day = await series({})
+    expect(day).toMatchObject({ bucket: 'hour', from: '2026-12-05T17:00:00.000Z', before: '2026-12-06T18:00:00.000Z', figures: { runs: 37, failures: 4 } })
+    expect(day.points).toHaveLength(25)
+    expect(day.points.at(-1)).toMatchObject({ at: '2026-12-06T17:00:00.000Z', runs: 7 })
+    expect(day.points.find((point) => point.at === '2026-12-06T09:00:00.000Z')).toMatchObject({ runs: 30, failures: 3 })
+    // A week: 169 hours at most.
+    expect((await series({ from: new Date(now - 7 * 86_400_000) })).points.length).toBeLessThanOrEqual(169)
   })
 
   it('classes run times by half powers of two of milliseconds', async () => {

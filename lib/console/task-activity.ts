@@ -160,3 +160,62 @@ export async function taskActivity({ db }: Pick<ConsoleContext, 'db'>, range?: {
       latestFailures: found.latestFailures,
     }))
 }
+
+/** One bucket of a task's runs: a minute or an hour, from `at`. */
+export interface TaskPoint {
+  at: string
+  runs: number
+  failures: number
+  retried: number
+  p50Ms: number | null
+  p95Ms: number | null
+}
+
+export interface TaskSeries {
+  task: string
+  /** By the minute within the last two hours (where minutes are kept), by the hour otherwise. */
+  bucket: 'minute' | 'hour'
+  /** The buckets' span: from the first's start to the last's end. */
+  from: string
+  before: string
+  /** Every bucket, oldest first, empty ones included. */
+  points: TaskPoint[]
+  figures: RunFigures
+}
+
+/** The most buckets a series has (a week by the hour). */
+const maxPoints = 7 * 24 + 1
+const bucketMs = { minute: 60_000, hour: 3_600_000 }
+
+/**
+ * A task's runs, failures and p50/p95 run times over a time range (the last 24 hours unless
+ * given), bucket by bucket: the Tasks page's charts.
+ */
+export async function taskSeries({ db }: Pick<ConsoleContext, 'db'>, task: string, range: { from?: Date; before?: Date }, now = Date.now()): Promise<TaskSeries> {
+  const before = range.before?.getTime() ?? now
+  const from = range.from?.getTime() ?? before - 24 * 3_600_000
+  // Minutes are merged into hours once older than the start of the previous hour.
+  const minutesKeptFrom = Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000
+  const bucket = from >= minutesKeptFrom && before - from <= 2 * 3_600_000 ? 'minute' : 'hour'
+  const size = bucketMs[bucket]
+  const first = Math.floor(from / size) * size
+  const count = Math.min(maxPoints, Math.ceil((before - first) / size))
+  const start = Math.max(first, Math.ceil(before / size) * size - count * size)
+  const rows = await db.query<RangeRow & { at: Date }>(
+    `SELECT date_trunc($4, minute) AS at, task_name, duration_class,
+            sum(runs)::int AS runs, sum(failures)::int AS failures, sum(retried)::int AS retried
+     FROM manana_task_runs WHERE task_name = $1 AND minute >= $2 AND minute < $3
+     GROUP BY 1, 2, 3`,
+    [task, new Date(start), new Date(before), bucket],
+  )
+  const byBucket = new Map<number, RangeRow[]>()
+  for (const row of rows) {
+    const index = Math.floor((row.at.getTime() - start) / size)
+    byBucket.set(index, [...(byBucket.get(index) ?? []), row])
+  }
+  const points = Array.from({ length: count }, (_, index) => {
+    const { runs, failures, retried, p50Ms, p95Ms } = figuresOf(byBucket.get(index) ?? [])
+    return { at: new Date(start + index * size).toISOString(), runs, failures, retried, p50Ms, p95Ms }
+  })
+  return { task, bucket, from: new Date(start).toISOString(), before: new Date(start + count * size).toISOString(), points, figures: figuresOf(rows) }
+}

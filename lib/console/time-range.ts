@@ -32,10 +32,14 @@ export function rangeParams({ range, from, to }: TimeRange): Record<string, stri
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) }
 }
 
-/** A jobs filter's deferral bounds for a range (lib/queue/job-manager.ts's JobFilter). */
-export function deferredWithin(range: TimeRange, now = Date.now()): { deferredFrom?: Date; deferredBefore?: Date } {
+/** What a range of jobs is of: their deferral, or an attempt's end. */
+export const jobRangeKinds = ['deferred', 'ended'] as const
+export type JobRangeKind = (typeof jobRangeKinds)[number]
+
+/** A jobs filter's bounds for a range (lib/queue/job-manager.ts's JobFilter). */
+export function jobsWithin(range: TimeRange, of: JobRangeKind = 'deferred', now = Date.now()) {
   const { from, before } = rangeBounds(range, now)
-  return { ...(from && { deferredFrom: from }), ...(before && { deferredBefore: before }) }
+  return of === 'deferred' ? { deferredFrom: from, deferredBefore: before } : { endedFrom: from, endedBefore: before }
 }
 
 /** A range's time as a datetime-local input shows it, in the zone the console shows times in. */

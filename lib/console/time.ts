@@ -47,6 +47,15 @@ export function formatTime(at: Date, zone: TimeZoneChoice, { ms = false, date = 
   return `${date ? `${part.year}-${part.month}-${part.day} ` : ''}${clock} ${part.timeZoneName}`
 }
 
+/** A chart axis's label: 17:05, or 12-06 17:00 with the date. */
+export function formatAxisTime(at: Date, zone: TimeZoneChoice, withDate: boolean): string {
+  const part = partsOf(at, zone)
+  return `${withDate ? `${part.month}-${part.day} ` : ''}${part.hour}:${part.minute}`
+}
+
+/** The name of the zone times are shown in, as the console writes it (GMT+1, EST, UTC). */
+export const zoneName = (zone: TimeZoneChoice, at = new Date()) => partsOf(at, zone).timeZoneName!
+
 /** The exact time, as a tooltip shows it: in the chosen zone to the millisecond, and in UTC. */
 export function exactTime(at: Date, zone: TimeZoneChoice = 'utc'): string {
   const utc = formatTime(at, 'utc', { ms: true })

@@ -67,6 +67,12 @@ describe('job manager', () => {
     expect(await ids({ deferredFrom: at, deferredBefore: new Date(at.getTime() + 1) })).toEqual([15])
     // Bulk actions take the same range.
     expect(await jobs().bulk({ deferredFrom: ago(60), deferredBefore: ago(10) }, 'cancel', { dryRun: true })).toMatchObject({ matched: 10, applicable: 10 })
+    // Or by when an attempt ended: job 3's ended two hours ago, job 25's now.
+    await fetchIds(t, 30)
+    for (const id of [3, 25]) await finish(t, id, 'succeeded')
+    await t.sql(`UPDATE procrastinate_events SET at = now() - interval '2 hours' WHERE job_id = 3 AND type = 'succeeded'`)
+    expect(await ids({ endedFrom: ago(60) })).toEqual([25])
+    expect(await ids({ endedFrom: ago(180), endedBefore: ago(60) })).toEqual([3])
     // Deleted jobs leave holes the search steps over; an empty table has no edge to find.
     await t.sql(`DELETE FROM procrastinate_jobs WHERE id BETWEEN 8 AND 14`)
     expect(await ids({ deferredFrom: ago(120), deferredBefore: ago(10) }, 'oldest')).toEqual([15, 16, 17, 18, 19, 20])

@@ -21,6 +21,10 @@ export interface JobFilter {
   deferredFrom?: Date
   /** …and before this one. */
   deferredBefore?: Date
+  /** Jobs with an attempt that ended (or was put back) at or after this time… */
+  endedFrom?: Date
+  /** …and before this one. */
+  endedBefore?: Date
 }
 
 export const jobOrders = ['newest', 'oldest', 'slowest'] as const
@@ -83,7 +87,7 @@ export interface BulkResult {
 /** A bulk action touches at most this many jobs; more wants a narrower filter. */
 export const bulkLimit = 10_000
 
-/** The WHERE clause of a JobFilter, over `job`, with its values as $1…$8 (filterValues). */
+/** The WHERE clause of a JobFilter, over `job`, with its values as $1…$10 (filterValues). */
 const matching = `($1::procrastinate_job_status[] IS NULL OR job.status = ANY ($1))
          AND ($2::varchar IS NULL OR job.queue_name = $2)
          AND ($3::varchar IS NULL OR job.task_name = $3)
@@ -91,7 +95,11 @@ const matching = `($1::procrastinate_job_status[] IS NULL OR job.status = ANY ($
          AND ($5::bigint[] IS NULL OR job.id = ANY ($5))
          AND ($6::jsonb IS NULL OR job.args @> $6)
          AND ($7::timestamptz IS NULL OR job.id >= (SELECT manana_first_job_deferred_since($7)))
-         AND ($8::timestamptz IS NULL OR job.id < (SELECT manana_first_job_deferred_since($8)))`
+         AND ($8::timestamptz IS NULL OR job.id < (SELECT manana_first_job_deferred_since($8)))
+         AND (($9::timestamptz IS NULL AND $10::timestamptz IS NULL) OR job.id IN (
+               SELECT event.job_id FROM procrastinate_events AS event
+               WHERE event.type IN ('succeeded', 'failed', 'aborted', 'deferred_for_retry')
+                 AND ($9::timestamptz IS NULL OR event.at >= $9) AND ($10::timestamptz IS NULL OR event.at < $10)))`
 
 function filterValues(filter: JobFilter): unknown[] {
   const problem = jsonProblem({ queue: filter.queue, task: filter.task, lock: filter.lock, args: filter.args }, 'filter')
@@ -105,6 +113,8 @@ function filterValues(filter: JobFilter): unknown[] {
     filter.args === undefined ? null : JSON.stringify(filter.args),
     filter.deferredFrom ?? null,
     filter.deferredBefore ?? null,
+    filter.endedFrom ?? null,
+    filter.endedBefore ?? null,
   ]
 }
 
@@ -133,9 +143,9 @@ export class JobManager {
     if (order === 'slowest') return this.slowest(filter, limit)
     const rows = await this.db.query<{ job: JobRow }>(
       `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job
-       WHERE ${matching} AND ($9::bigint IS NULL OR job.id ${order === 'newest' ? '<' : '>'} $9)
+       WHERE ${matching} AND ($11::bigint IS NULL OR job.id ${order === 'newest' ? '<' : '>'} $11)
        ORDER BY job.id ${order === 'newest' ? 'DESC' : 'ASC'}
-       LIMIT $10`,
+       LIMIT $12`,
       [...filterValues(filter), page.after ?? null, limit],
     )
     const jobs = rows.map((row) => jobFromRow(row.job))
@@ -152,7 +162,7 @@ export class JobManager {
       `WITH ran AS MATERIALIZED (
          SELECT job.id FROM procrastinate_jobs AS job
          WHERE ${matching} AND (job.status IN ('doing', 'succeeded', 'failed', 'aborted') OR job.attempts > 0)
-         ORDER BY job.id DESC LIMIT $9
+         ORDER BY job.id DESC LIMIT $11
        )
        SELECT (SELECT count(*) FROM ran)::int AS among, slowest.job
        FROM (SELECT 1) AS one
@@ -162,7 +172,7 @@ export class JobManager {
          JOIN procrastinate_jobs AS job ON job.id = ran.id
          WHERE last.ran_ms IS NOT NULL
          ORDER BY last.ran_ms DESC, job.id DESC
-         LIMIT $10
+         LIMIT $12
        ) AS slowest ON true`,
       [...filterValues(filter), slowestAmong, limit],
     )
@@ -180,10 +190,10 @@ export class JobManager {
     const [row] = await this.db.query<{ matched: number; applicable: number; sample: JobRow[] | null; acted: number | null }>(
       `WITH matched AS MATERIALIZED (
          SELECT job.id, job.status, ${applies} AS applies FROM procrastinate_jobs AS job
-         WHERE ${matching} ORDER BY job.id LIMIT $9
+         WHERE ${matching} ORDER BY job.id LIMIT $11
        ), acted AS (
          SELECT ${act} FROM procrastinate_jobs AS job
-         WHERE NOT $10 AND job.id IN (SELECT id FROM matched WHERE applies) AND ${applies}
+         WHERE NOT $12 AND job.id IN (SELECT id FROM matched WHERE applies) AND ${applies}
        )
        SELECT (SELECT count(*) FROM matched)::int AS matched,
               (SELECT count(*) FROM matched WHERE applies)::int AS applicable,

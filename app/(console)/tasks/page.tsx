@@ -40,7 +40,7 @@ function TaskTable() {
           <tbody>
             {data.tasks.map((task) => (
               <tr key={task.task} aria-label={`Task ${task.task}`}>
-                <td><Link href={`/jobs?task=${encodeURIComponent(task.task)}`}>{task.task}</Link></td>
+                <td><Link href={`/tasks/${encodeURIComponent(task.task)}`}>{task.task}</Link></td>
                 <td>{task.queue ?? <span className="muted" title="No live worker announced it">—</span>}</td>
                 {task.inRange && rangeWords ? <Figures figures={task.inRange} window={rangeWords} /> : <>
                   <Figures figures={task.lastHour} window="last hour" />

@@ -3,25 +3,26 @@ import { deferBody, jobListQuery } from '../../../lib/api/schemas.ts'
 import { deferJob, deferJobWorkflow } from '../../../lib/console/actions.ts'
 import { consoleContext } from '../../../lib/console/context.ts'
 import { jobTimes } from '../../../lib/console/job-times.ts'
-import { deferredWithin } from '../../../lib/console/time-range.ts'
+import { jobsWithin, rangeBounds } from '../../../lib/console/time-range.ts'
 import { hideValues, refuseValueFilter, valuesHiddenFrom } from '../../../lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 
-/** Jobs with when each was deferred, last started and ended: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&range=15m|1h|24h|7d (or from=&to=)&order=newest|oldest|slowest&limit=50&after=ID */
+/** Jobs with when each was deferred, last started and ended: ?status=failed,todo&queue=&task=&lock=&id=&args=user_id:42&range=15m|1h|24h|7d (or from=&to=)&rangeOf=deferred|ended&order=newest|oldest|slowest&limit=50&after=ID */
 export const GET = handler<'GET /api/jobs'>('viewer', async (request, { actor }) => {
-  const { limit, after, order, id, range, from, to, ...filter } = query(request, jobListQuery)
+  const { limit, after, order, id, range, from, to, rangeOf = 'deferred', ...filter } = query(request, jobListQuery)
   const { jobs, db } = await consoleContext()
   const hidden = await valuesHiddenFrom(db, actor)
   if (hidden && (filter.args || filter.lock)) refuseValueFilter()
-  const deferred = deferredWithin({ range, from, to })
-  const page = await jobs.list({ ...filter, ...deferred, ids: id === undefined ? undefined : [id] }, { limit, after, order })
+  const now = Date.now()
+  const bounds = rangeBounds({ range, from, to }, now)
+  const page = await jobs.list({ ...filter, ...jobsWithin({ range, from, to }, rangeOf, now), ids: id === undefined ? undefined : [id] }, { limit, after, order })
   const times = await jobTimes(db, page.jobs.map((job) => job.id))
   return {
     ...page,
     jobs: hidden ? page.jobs.map(hideValues) : page.jobs,
     times,
-    deferred: { from: deferred.deferredFrom?.toISOString() ?? null, before: deferred.deferredBefore?.toISOString() ?? null },
+    range: { of: rangeOf, from: bounds.from?.toISOString() ?? null, before: bounds.before?.toISOString() ?? null },
   }
 })
 
