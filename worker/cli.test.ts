@@ -1,5 +1,6 @@
 // The command line, as a person (or a script) runs it: output, errors and exit codes.
 import pg from 'pg'
+import os from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { migrations } from '../lib/db/migrate.ts'
 import { useTestDatabase } from '../test/database.ts'
@@ -106,6 +107,12 @@ describe('manana CLI', () => {
     expect(await cli('abort', '1')).toMatchObject({ code: 0, output: 'job 1 is cancelled\n' })
     expect(await cli('delete', '1')).toMatchObject({ code: 1, output: expect.stringContaining('job_has_unfinished_children') })
     expect(await cli('delete', '3')).toMatchObject({ code: 0, output: 'job 3 deleted\n' })
+    // Job 1 is cancelled now: marked succeeded by hand, audited as the CLI's user; bad JSON refused first.
+    expect(await cli('mark-succeeded', '1', '--result', '{"rows":')).toMatchObject({ code: 2, output: expect.stringContaining('--result') })
+    expect(await cli('mark-succeeded', '1', '--result', '{"rows": 3}')).toMatchObject({ code: 0, output: 'job 1 is succeeded\n' })
+    expect((await t.sql('SELECT status, result FROM procrastinate_jobs WHERE id = 1'))[0]).toEqual({ status: 'succeeded', result: { rows: 3 } })
+    expect(await t.sql("SELECT actor, job_ids, outcome FROM manana_audit WHERE action = 'job.mark_succeeded'")).toEqual([{ actor: `cli:${os.userInfo().username}`, job_ids: ['1'], outcome: 'ok' }])
+    expect(await cli('mark-succeeded', '1')).toMatchObject({ code: 1, output: expect.stringContaining('job_not_markable') })
   })
 
   it('migrate makes the database when the server has none of that name, saying so', async () => {
@@ -207,7 +214,7 @@ describe('manana CLI', () => {
   it('has help for every command', async () => {
     const help = await cli('--help')
     expect(help.code).toBe(0)
-    for (const command of ['worker', 'console', 'start', 'migrate', 'defer', 'jobs', 'retry', 'cancel', 'abort', 'delete', 'user', 'token', 'healthcheck']) {
+    for (const command of ['worker', 'console', 'start', 'migrate', 'defer', 'jobs', 'retry', 'mark-succeeded', 'cancel', 'abort', 'delete', 'user', 'token', 'healthcheck']) {
       expect(help.output).toContain(`  ${command} `)
     }
     expect(await cli('retry', '--help')).toMatchObject({ code: 0, output: expect.stringContaining('--downstream') })

@@ -13,7 +13,7 @@ import { listTokens } from '../lib/auth/api-tokens.ts'
 import { isRole, roles, type Role } from '../lib/auth/roles.ts'
 import { ensureFirstAdmin, firstAdminNotice, listUsers } from '../lib/auth/users.ts'
 import { firstAdminRecord } from '../lib/console/log.ts'
-import { addApiToken, addConsoleUser, changePassword, pauseQueue, pruneOldJobs, removeConsoleUser, resumeQueue, revokeApiToken, runWorkflowDefinition } from '../lib/console/actions.ts'
+import { addApiToken, addConsoleUser, changePassword, markJobSucceeded, pauseQueue, pruneOldJobs, removeConsoleUser, resumeQueue, revokeApiToken, runWorkflowDefinition } from '../lib/console/actions.ts'
 import { openDatabase, type Database } from '../lib/db/database.ts'
 import { migrateDatabase } from '../lib/db/migrate.ts'
 import { checkSchema } from '../lib/db/schema-check.ts'
@@ -320,6 +320,22 @@ definition returns), as JSON.`,
       }
       const retried = await app.jobs.retry(jobId, options)
       console.log(`${retried.length} job(s) will run again`)
+      return 0
+    },
+  },
+
+  'mark-succeeded': {
+    usage: `manana mark-succeeded ID [--result JSON]
+  --result JSON          the result its children read (default null)`,
+    summary: 'mark a job that failed, was aborted or cancelled as succeeded: what its failure cancelled runs again (audited)',
+    options: { result: { type: 'string' } },
+    positionals: 1,
+    async run(values, [id]) {
+      const jobId = integer(id, 'ID')
+      const result = values.result === undefined ? null : parseJson(values.result, '--result')
+      const app = await appWithSchema()
+      const reopened = await markJobSucceeded(cliActor(await app.pool()), jobId, result)
+      console.log(`job ${jobId} is succeeded${reopened.length ? `; running again for it: ${reopened.join(', ')}` : ''}`)
       return 0
     },
   },

@@ -52,6 +52,7 @@ const statusByCode: Record<ErrorCode, number> = {
   invalid_retention: 422,
   invalid_queue: 422,
   unknown_queue: 404,
+  job_not_markable: 409,
 }
 
 export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {

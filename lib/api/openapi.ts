@@ -7,7 +7,7 @@ import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
   addTokenBody, addUserBody, apiError, auditQuery, bulkBody,
   changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, pauseBody, pruneBody, retryBody,
-  retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, timeRangeQuery, workflowListQuery,
+  markSucceededBody, retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, timeRangeQuery, workflowListQuery,
 } from './schemas.ts'
 
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
@@ -74,6 +74,7 @@ export function openApiDocument() {
       },
       '/api/jobs/{id}/cancel': { post: op('POST /api/jobs/{id}/cancel', 'cancelJob', 'operator', { summary: 'Cancel a todo job', parameters: [idParameter] }) },
       '/api/jobs/{id}/abort': { post: op('POST /api/jobs/{id}/abort', 'abortJob', 'operator', { summary: 'Abort a doing job (or cancel a todo one)', parameters: [idParameter] }) },
+      '/api/jobs/{id}/mark-succeeded': { post: op('POST /api/jobs/{id}/mark-succeeded', 'markJobSucceeded', 'operator', { summary: "Mark a job that failed, was aborted or was cancelled as succeeded, with a result: its children cancelled by their rule (all_succeeded) for it run again, with what finished after them (audited)", parameters: [idParameter], requestBody: jsonBody(markSucceededBody) }) },
       '/api/jobs/{id}/retry': { post: op('POST /api/jobs/{id}/retry', 'retryJob', 'operator', { summary: 'Run a finished job again, with downstream if asked', parameters: [idParameter], requestBody: jsonBody(retryBody) }) },
       '/api/jobs/{id}/retry-preview': { get: op('GET /api/jobs/{id}/retry-preview', 'previewJobRetry', 'viewer', { summary: 'What a retry would run again', parameters: [idParameter, ...queryParameters(retryPreviewQuery)] }) },
       '/api/jobs/{id}/graph': { get: op('GET /api/jobs/{id}/graph', 'getJobGraph', 'viewer', { summary: "The job's workflow: nodes and [parent, child] edges", parameters: [idParameter] }) },

@@ -152,6 +152,8 @@ export const pruneBody = z.object({
 }).strict()
 
 export const retryBody = z.object({ downstream: z.boolean().default(false) }).strict()
+/** Marking a job succeeded by hand: the result its children will read (null if left out). */
+export const markSucceededBody = z.object({ result: z.unknown().optional() }).strict()
 export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }).strict()
 export const jobIdParams = z.object({ id })
 /** A path's queue name. */

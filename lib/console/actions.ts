@@ -34,6 +34,14 @@ export const retryJob = (who: Who, id: number, downstream: boolean) =>
     return retried
   })
 
+/** Marks a job that failed, was aborted or cancelled as succeeded with a result; its record keeps the jobs that run again for it. */
+export const markJobSucceeded = (who: Who, id: number, result: unknown) =>
+  audited(who.pool, who.audit, 'job.mark_succeeded', { jobIds: [id], details: { result } }, async (db, record) => {
+    const reopened = await new JobManager(db).markSucceeded(id, result, who.audit.actor?.name ?? null)
+    record.jobIds = [id, ...reopened]
+    return reopened
+  })
+
 /** Runs a workflow's failed and aborted jobs again, with everything downstream of them. */
 export const retryWorkflow = (who: Who, workflowId: number) =>
   audited(who.pool, who.audit, 'workflow.retry', { details: { workflowId } }, async (db, record) => {

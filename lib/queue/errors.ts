@@ -18,6 +18,7 @@ export const codeBySqlState = {
   MN015: 'invalid_retention',
   MN016: 'invalid_queue',
   MN017: 'unknown_queue',
+  MN018: 'job_not_markable',
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */

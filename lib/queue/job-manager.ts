@@ -260,6 +260,18 @@ export class JobManager {
     return rows.map((row) => Number(row.id))
   }
 
+  /**
+   * Fixing a run by hand: a job that failed, was aborted or was cancelled becomes succeeded with
+   * `result`. Returns the jobs that run again for it: its children that their rule (all_succeeded)
+   * had cancelled for it, and what finished after them. `by` is named in the job's log.
+   */
+  async markSucceeded(id: number, result: unknown, by: string | null = null): Promise<number[]> {
+    const problem = jsonProblem(result, 'result')
+    if (problem) throw new ManaError('invalid_args', problem)
+    const rows = await this.db.query<{ id: string }>('SELECT manana_mark_succeeded($1, $2::jsonb, $3) AS id', [id, JSON.stringify(result ?? null), by])
+    return rows.map((row) => Number(row.id))
+  }
+
   async delete(id: number): Promise<void> {
     await this.db.query('SELECT manana_delete_job($1)', [id])
   }

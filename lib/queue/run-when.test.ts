@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { useTestDatabase } from '../../test/database.ts'
 import { explain } from '../console/explain.ts'
 import { deferWorkflow } from './defer.ts'
+import { JobManager } from './job-manager.ts'
 
 const t = useTestDatabase()
 
@@ -96,5 +97,41 @@ describe('run_when', () => {
       message: 'job b: run_when must be all_finished, all_succeeded or any_failed',
     })
     expect(await t.sql('SELECT id FROM procrastinate_jobs')).toEqual([])
+  })
+
+  it('runs what a failure cancelled once an operator marks it succeeded with a result (as Airflow\'s mark success), and only that', async () => {
+    const ids = await deferWorkflow(t.db, {
+      extract: { task: 'extract' },
+      broken: { task: 'broken' },
+      load: { task: 'load', dependsOn: ['extract'], runWhen: 'all_succeeded' },
+      publish: { task: 'publish', dependsOn: ['load'], runWhen: 'all_succeeded' },
+      report: { task: 'report', dependsOn: ['extract'] },
+      merge: { task: 'merge', dependsOn: ['extract', 'broken'], runWhen: 'all_succeeded' },
+    })
+    await pyFinish(ids.broken, 'failed')
+    await pyFinish(ids.extract, 'failed')
+    await pyFinish(ids.report, 'succeeded') // it ran, having seen extract fail
+    expect(await statuses()).toMatchObject({ [ids.load]: 'cancelled', [ids.publish]: 'cancelled', [ids.merge]: 'cancelled' })
+    const jobs = new JobManager(t.db)
+    expect(await jobs.markSucceeded(ids.extract, { rows: 42 }, 'alice')).toEqual([ids.load, ids.publish])
+    // load is ready, publish waits for it; report is left as it is; merge's other parent failed, so it stays cancelled.
+    expect(await statuses()).toMatchObject({ [ids.extract]: 'succeeded', [ids.load]: 'todo', [ids.publish]: 'todo', [ids.report]: 'succeeded', [ids.merge]: 'cancelled' })
+    expect(await t.sql('SELECT id, unfinished_parents, result FROM procrastinate_jobs WHERE id = ANY ($1) ORDER BY id', [[ids.extract, ids.load, ids.publish]])).toEqual([
+      { id: String(ids.extract), unfinished_parents: 0, result: { rows: 42 } },
+      { id: String(ids.load), unfinished_parents: 0, result: null },
+      { id: String(ids.publish), unfinished_parents: 1, result: null },
+    ])
+    expect(await t.sql("SELECT type FROM procrastinate_events WHERE job_id = $1 ORDER BY id", [ids.extract])).toEqual([
+      { type: 'deferred' }, { type: 'started' }, { type: 'failed' }, { type: 'succeeded' },
+    ])
+    expect(await t.sql('SELECT attempt, level, message FROM manana_job_logs WHERE job_id = $1', [ids.extract])).toEqual([
+      { attempt: 1, level: 'warn', message: 'marked succeeded by alice (it had failed)' },
+    ])
+    expect((await t.sql('SELECT manana_get_parent_statuses($1) AS statuses', [ids.load]))[0]).toEqual({ statuses: { [ids.extract]: 'succeeded' } })
+    // Only a job that failed, was aborted or was cancelled; nothing changes when refused.
+    for (const id of [ids.extract, ids.load]) await expect(jobs.markSucceeded(id, null)).rejects.toMatchObject({ code: 'job_not_markable' })
+    await expect(jobs.markSucceeded(999_999, null)).rejects.toMatchObject({ code: 'job_not_found' })
+    await expect(jobs.markSucceeded(ids.merge, { text: 'a\u0000b' })).rejects.toMatchObject({ code: 'invalid_args' })
+    expect(await statuses()).toMatchObject({ [ids.merge]: 'cancelled', [ids.load]: 'todo' })
   })
 })

@@ -24,6 +24,7 @@ CODES_BY_SQLSTATE = {
     "MN015": "invalid_retention",
     "MN016": "invalid_queue",
     "MN017": "unknown_queue",
+    "MN018": "job_not_markable",
 }
 
 
