@@ -1,5 +1,8 @@
-// An operator fixing and steering from the console: a run mended by hand.
+// An operator fixing and steering from the console: a run mended by hand, a worker stopped.
 import type { APIRequestContext } from '@playwright/test'
+import fs from 'node:fs'
+import { manana } from '../test/processes.ts'
+import { serverFile } from './admin.ts'
 import { expect, test } from './fixtures.ts'
 
 async function defer(request: APIRequestContext, body: unknown) {
@@ -37,4 +40,33 @@ test('a failed step marked succeeded with a result lets what waited on its succe
   const again = await request.post(`/api/jobs/${ids.flaky}/mark-succeeded`, { data: { result: null } })
   expect(again.status()).toBe(409)
   expect((await again.json()).error.code).toBe('job_not_markable')
+})
+
+test('a worker is stopped from the Workers page: it finishes its running job, then exits; its host, pid, version and jobs are shown', async ({ page, request }) => {
+  const { databaseUrl } = JSON.parse(fs.readFileSync(serverFile, 'utf8'))
+  // A worker of its own (the only one with task `node`: the demo's worker leaves its jobs), running one long job when asked to stop.
+  const worker = manana(databaseUrl, ['worker', '--app', 'test/apps/dag-app.ts', '--name', 'e2e-stoppable', '--concurrency', '2'])
+  try {
+    const { id } = await defer(request, { task: 'node', args: { ms: 4000 }, allowUnknownTask: true })
+    await page.goto('/workers')
+    const row = page.getByRole('row').filter({ hasText: 'e2e-stoppable' })
+    await expect(row.getByLabel(/^running, worker/)).toContainText(`${id} node`, { timeout: 30_000 })
+    await expect(row).toContainText(/pid \d+/)
+    await expect(row.getByRole('cell').nth(2)).toHaveText(/^\d+\.\d+\.\d+/) // its version
+    await expect(row.getByLabel(/^claimed ahead, worker/)).toHaveText('0')
+    page.once('dialog', (dialog) => dialog.accept())
+    await row.getByRole('button', { name: 'Stop…' }).click()
+    await expect(row.getByRole('status')).toContainText('stopping: asked by admin')
+    expect(await worker.exited, worker.output()).toBe(0)
+    expect(worker.output()).toContain('asked to stop by admin: finishing its running jobs, then stopping')
+    expect((await (await request.get(`/api/jobs/${id}`)).json()).job.status).toBe('succeeded')
+    await expect(row).toHaveCount(0) // unregistered
+    const audit = await (await request.get('/api/audit?action=worker.stop')).json()
+    expect(audit.entries[0]).toMatchObject({ actor: 'admin', outcome: 'ok' })
+    const gone = await request.post(`/api/workers/${audit.entries[0].details.workerId}/stop`)
+    expect(gone.status()).toBe(404)
+    expect((await gone.json()).error.code).toBe('worker_not_found')
+  } finally {
+    worker.child.kill('SIGKILL')
+  }
 })

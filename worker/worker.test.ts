@@ -216,6 +216,23 @@ describe('worker', () => {
     expect(lines.join('\n')).not.toMatch(/recovered|no longer this worker's/)
   })
 
+  it('stops when an operator asks, through the database: finishes its running job, then exits; says its version', async () => {
+    const app = createApp({ databaseUrl: t.url })
+    app.task('long', {}, async () => new Promise((resolve) => setTimeout(() => resolve('done'), 1500)))
+    const [id] = await app.defer([{ task: 'long' }])
+    const { running } = startWorker(app, { shutdownGrace: 30 })
+    await until(statusIs(id!, 'doing'), 'the job to start')
+    const [registered] = await t.sql<{ id: string; version: string }>('SELECT id, version FROM procrastinate_workers')
+    expect(registered!.version).toMatch(/^\d+\.\d+\.\d+/)
+    expect(await t.sql('SELECT manana_request_worker_stop($1, $2) AS asked', [registered!.id, 'alice'])).toEqual([{ asked: true }])
+    expect(await t.sql('SELECT manana_request_worker_stop($1, $2) AS asked', [registered!.id, 'bob'])).toEqual([{ asked: false }])
+    await running // it stops by itself
+    expect(await jobRow(id!)).toMatchObject({ status: 'succeeded', attempts: 1 })
+    expect(lines.join('\n')).toContain('asked to stop by alice: finishing its running jobs, then stopping')
+    expect(await t.sql('SELECT id FROM procrastinate_workers')).toEqual([]) // unregistered on its way out
+    await expect(t.sql('SELECT manana_request_worker_stop($1, $2)', [registered!.id, 'alice'])).rejects.toMatchObject({ code: 'worker_not_found' })
+  })
+
   it('sizes its pool by its concurrency (or poolSize) and names every connection it opens', async () => {
     const app = createApp({ databaseUrl: t.url })
     app.task('busy', {}, async (_args, ctx) => {

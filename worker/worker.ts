@@ -5,6 +5,7 @@ import os from 'node:os'
 import { format } from 'node:util'
 import pg from 'pg'
 import type { Tracer } from '@opentelemetry/api'
+import { packageVersion } from '../lib/db/project-root.ts'
 import { checkSchema } from '../lib/db/schema-check.ts'
 import { retryTransient } from '../lib/db/transient.ts'
 import { activeTracer } from '../lib/observe/tracing.ts'
@@ -591,13 +592,18 @@ export class Worker {
     void beatOnce() // at once too
   }
 
-  /** Its heartbeat; registers again when it was removed as gone meanwhile. */
+  /** Its heartbeat; registers again when it was removed as gone meanwhile; stops when an operator asked it to. */
   private async beat(): Promise<void> {
     const sentAt = performance.now()
-    const [beat] = await this.db.query<{ registered: boolean | null; workers: number }>(
-      `SELECT manana_heartbeat($1) AS registered, (SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - interval '3 seconds')::int AS workers`,
+    const [beat] = await this.db.query<{ registered: boolean | null; workers: number; stop_requested_by: string | null }>(
+      `SELECT manana_heartbeat($1) AS registered, (SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - interval '3 seconds')::int AS workers,
+              (SELECT coalesce(stop_requested_by, 'someone') FROM procrastinate_workers WHERE id = $1 AND stop_requested_at IS NOT NULL) AS stop_requested_by`,
       [this.id],
     )
+    if (beat!.stop_requested_by !== null && !this.stopping) {
+      this.say('info', 'worker.stop_requested', `asked to stop by ${beat!.stop_requested_by}: finishing its running jobs, then stopping`)
+      this.stop()
+    }
     this.lastBeat = performance.now()
     this.lastBeatSentAt = Math.max(this.lastBeatSentAt, sentAt)
     this.liveWorkers = Math.max(1, beat!.workers)
@@ -774,7 +780,7 @@ export class Worker {
       }
     })
     // Judged by the lock rule of this release: it beats every 0.1 s while it has lost its lock.
-    const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6, $7, $8) AS id', [
+    const [row] = await this.db.query<{ id: string }>('SELECT manana_register_worker($1, $2, $3, $4, $5, $6, $7, $8, $9) AS id', [
       this.options.name,
       os.hostname(),
       process.pid,
@@ -783,6 +789,7 @@ export class Worker {
       JSON.stringify(tasks),
       this.options.heartbeatInterval,
       lockGrace,
+      packageVersion(),
     ])
     if (this.app.workflows.size) {
       const workflows = [...this.app.workflows.values()].map((workflow) => ({ name: workflow.name, input_schema: workflow.inputSchema() }))

@@ -52,6 +52,7 @@ export const api = {
   resumeQueue: (name: string) => post<'POST /api/queues/{name}/resume'>(`/api/queues/${encodeURIComponent(name)}/resume`),
   retryPreview: (id: number, downstream: boolean) => call<'GET /api/jobs/{id}/retry-preview'>(`/api/jobs/${id}/retry-preview?downstream=${downstream}`),
   retry: (id: number, downstream: boolean) => post<'POST /api/jobs/{id}/retry'>(`/api/jobs/${id}/retry`, { downstream }),
+  stopWorker: (id: number) => post<'POST /api/workers/{id}/stop'>(`/api/workers/${id}/stop`, {}),
   markSucceeded: (id: number, result: unknown) => post<'POST /api/jobs/{id}/mark-succeeded'>(`/api/jobs/${id}/mark-succeeded`, { result }),
   workflowDefinitions: () => call<'GET /api/workflows/definitions'>('/api/workflows/definitions'),
   workflowRetryPreview: (id: number) => call<'GET /api/workflows/{id}/retry-preview'>(`/api/workflows/${id}/retry-preview`),

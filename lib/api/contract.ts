@@ -45,6 +45,8 @@ export interface ApiResponses {
   'POST /api/jobs/{id}/retry': { retried: number[] }
   /** The jobs that run again for it: children its rule had cancelled, and what finished after them. */
   'POST /api/jobs/{id}/mark-succeeded': { reopened: number[] }
+  /** `changed`: false when it had been asked already. */
+  'POST /api/workers/{id}/stop': { worker: number; stopping: true; changed: boolean }
   /** How many finished jobs matched (dryRun) or were deleted. */
   'POST /api/jobs/prune': { deleted: number; dryRun: boolean }
   'GET /api/jobs/{id}/retry-preview': { jobs: RetryTarget[] }

@@ -94,7 +94,8 @@ export function openApiDocument() {
       '/api/tasks': { get: op('GET /api/tasks', 'listTasks', 'viewer', { summary: 'Tasks the workers announced' }) },
       '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day (and a time range, if asked), runs by hour, latest failures", parameters: queryParameters(timeRangeQuery) }) },
       '/api/tasks/{name}/activity': { get: op('GET /api/tasks/{name}/activity', 'getTaskSeries', 'viewer', { summary: "One task's runs, failures and p50/p95 run times by the minute (within the last two hours) or by the hour, over a time range (the last 24 hours by default)", parameters: [nameParameter, ...queryParameters(timeRangeQuery)] }) },
-      '/api/workers': { get: op('GET /api/workers', 'listWorkers', 'viewer', { summary: 'Workers and the jobs they run' }) },
+      '/api/workers': { get: op('GET /api/workers', 'listWorkers', 'viewer', { summary: 'Workers: host, pid, version, queues, concurrency, the jobs they run and those claimed ahead, whether they were asked to stop' }) },
+      '/api/workers/{id}/stop': { post: op('POST /api/workers/{id}/stop', 'stopWorker', 'operator', { summary: 'Ask a worker to stop gracefully: it reads the request with its next heartbeat, finishes its running jobs, puts back those claimed ahead and exits (audited). Workers of releases before 0.1 and Python workers do not read it', parameters: [idParameter] }) },
       '/api/stats': { get: op('GET /api/stats', 'getOverview', 'viewer', { summary: 'Counts, the last hour, recent failures, workers' }) },
       '/api/audit': { get: op('GET /api/audit', 'listAuditEntries', 'operator', { summary: 'The audit log, newest first', parameters: queryParameters(auditQuery) }) },
       '/api/session': {

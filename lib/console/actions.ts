@@ -42,6 +42,13 @@ export const markJobSucceeded = (who: Who, id: number, result: unknown) =>
     return reopened
   })
 
+/** Asks a worker to stop gracefully (it reads the request with its next heartbeat); false when it was asked already. */
+export const stopWorker = (who: Who, workerId: number) =>
+  audited(who.pool, who.audit, 'worker.stop', { details: { workerId } }, async (db) => {
+    const [row] = await db.query<{ asked: boolean }>('SELECT manana_request_worker_stop($1, $2) AS asked', [workerId, who.audit.actor?.name ?? null])
+    return row!.asked
+  })
+
 /** Runs a workflow's failed and aborted jobs again, with everything downstream of them. */
 export const retryWorkflow = (who: Who, workflowId: number) =>
   audited(who.pool, who.audit, 'workflow.retry', { details: { workflowId } }, async (db, record) => {

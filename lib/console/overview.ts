@@ -30,10 +30,16 @@ export interface WorkerSummary {
   host: string | null
   queues: string[] | null
   concurrency: number | null
+  pid: number | null
+  /** The version of Mañana it runs (null: a worker of an older release, or a Python worker, which cannot be stopped from here). */
+  version: string | null
+  startedAt: string
   lastHeartbeat: string
   alive: boolean
   /** Its doing jobs: running, or claimed ahead of a free slot. */
   running: Array<{ id: number; task: string; claimedAhead: boolean }>
+  /** An operator asked it to stop: when, and who (it finishes its running jobs, then exits). */
+  stopRequested: { at: string; by: string | null } | null
 }
 
 /**
@@ -147,11 +153,17 @@ export async function listWorkers({ db }: Pick<ConsoleContext, 'db'>, aliveSecon
     host: string | null
     queues: string[] | null
     concurrency: number | null
+    pid: number | null
+    version: string | null
+    started_at: Date
+    stop_requested_at: Date | null
+    stop_requested_by: string | null
     last_heartbeat: Date
     alive: boolean
     running: Array<{ id: number; task: string; claimedAhead: boolean }> | null
   }>(
-    `SELECT worker.id, worker.name, worker.host, worker.queues, worker.concurrency, worker.last_heartbeat,
+    `SELECT worker.id, worker.name, worker.host, worker.queues, worker.concurrency, worker.last_heartbeat, worker.pid,
+            worker.version, worker.started_at, worker.stop_requested_at, worker.stop_requested_by,
             worker.last_heartbeat > now() - make_interval(secs => $1) AS alive,
             (SELECT jsonb_agg(jsonb_build_object('id', job.id, 'task', job.task_name, 'claimedAhead', job.claimed_ahead) ORDER BY job.id)
              FROM procrastinate_jobs AS job WHERE job.worker_id = worker.id AND job.status = 'doing') AS running
@@ -164,8 +176,12 @@ export async function listWorkers({ db }: Pick<ConsoleContext, 'db'>, aliveSecon
     host: row.host,
     queues: row.queues,
     concurrency: row.concurrency,
+    pid: row.pid,
+    version: row.version,
+    startedAt: row.started_at.toISOString(),
     lastHeartbeat: row.last_heartbeat.toISOString(),
     alive: row.alive,
     running: row.running ?? [],
+    stopRequested: row.stop_requested_at ? { at: row.stop_requested_at.toISOString(), by: row.stop_requested_by } : null,
   }))
 }

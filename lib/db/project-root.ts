@@ -17,3 +17,6 @@ export const projectRoot = (() => {
     dir = parent
   }
 })()
+
+/** The version of Mañana running (its package.json's). */
+export const packageVersion = (): string => JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version

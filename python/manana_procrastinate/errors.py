@@ -25,6 +25,7 @@ CODES_BY_SQLSTATE = {
     "MN016": "invalid_queue",
     "MN017": "unknown_queue",
     "MN018": "job_not_markable",
+    "MN019": "worker_not_found",
 }
 
 

@@ -7,7 +7,8 @@ export default function WorkersPage() {
   return (
     <>
       <h1>Workers</h1>
-      {data ? <WorkerTable workers={data.workers} /> : <p className="muted">Loading…</p>}
+      <p className="muted">Stop asks a worker to finish its running jobs, put back those claimed ahead, and exit; it reads the request with its next heartbeat.</p>
+      {data ? <WorkerTable workers={data.workers} actions /> : <p className="muted">Loading…</p>}
     </>
   )
 }
