@@ -16,6 +16,7 @@ const links: Array<[href: string, label: string, need: Role]> = [
   ['/defer', 'Defer', 'operator'],
   ['/tasks', 'Tasks', 'viewer'],
   ['/queues', 'Queues', 'viewer'],
+  ['/schedules', 'Schedules', 'viewer'],
   ['/workers', 'Workers', 'viewer'],
   ['/audit', 'Audit', 'operator'],
   ['/admin', 'Admin', 'admin'],

@@ -27,6 +27,7 @@ export const useWorkflows = (search: string) =>
 export const useWorkflowDefinitions = () =>
   useQuery({ queryKey: ['workflow-definitions'], queryFn: api.workflowDefinitions, refetchInterval: usePolling() || 10000 })
 export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
+export const useSchedules = () => useQuery({ queryKey: ['schedules'], queryFn: api.schedules, refetchInterval: usePolling() || 10000 })
 export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })
 export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })
 export const useTaskActivity = (search = '') =>

@@ -1,4 +1,5 @@
-// An operator fixing and steering from the console: a run mended by hand, a worker stopped.
+// An operator fixing and steering from the console: a run mended by hand, a worker stopped, a
+// schedule run now and paused.
 import type { APIRequestContext } from '@playwright/test'
 import fs from 'node:fs'
 import { manana } from '../test/processes.ts'
@@ -68,5 +69,39 @@ test('a worker is stopped from the Workers page: it finishes its running job, th
     expect((await gone.json()).error.code).toBe('worker_not_found')
   } finally {
     worker.child.kill('SIGKILL')
+  }
+})
+
+test('the Schedules page lists a worker\'s schedule with its next tick; Run now defers its job; Pause and Resume, audited', async ({ page, request }) => {
+  const { databaseUrl } = JSON.parse(fs.readFileSync(serverFile, 'utf8'))
+  const worker = manana(databaseUrl, ['worker', '--app', 'test/apps/scheduled-app.ts', '--name', 'e2e-scheduler'])
+  try {
+    await page.goto('/')
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules' }).click()
+    const row = page.getByRole('row', { name: 'Schedule nightly_report (eu)' })
+    await expect(row).toContainText('0 3 * * *', { timeout: 30_000 })
+    await expect(row).toContainText('reports')
+    await expect(row.getByRole('cell').nth(3)).toContainText(/\d{4}-\d{2}-\d{2} 03:00:00 UTC/) // the browser here is in UTC
+    await expect(row.getByRole('cell').nth(4)).toHaveText('none yet')
+    await row.getByRole('button', { name: 'Run now' }).click()
+    const banner = page.getByRole('status').filter({ hasText: 'nightly_report (eu): deferred now.' })
+    await expect(banner).toBeVisible()
+    const jobId = Number((await banner.getByRole('link').textContent())!.replace('Job ', ''))
+    await expect.poll(async () => (await (await request.get(`/api/jobs/${jobId}`)).json()).job, { timeout: 30_000 }).toMatchObject({ status: 'succeeded', result: { region: 'eu' }, queue: 'reports' })
+    await row.getByRole('button', { name: 'Pause' }).click()
+    await expect(row).toContainText('paused')
+    await expect(row.getByRole('cell').nth(3)).toHaveText('—') // no next tick while paused
+    const listed = (await (await request.get('/api/schedules')).json()).schedules.find((s: { task: string }) => s.task === 'nightly_report')
+    expect(listed).toMatchObject({ periodicId: 'eu', paused: { by: 'admin' }, nextTick: null })
+    await row.getByRole('button', { name: 'Resume' }).click()
+    await expect(row).toContainText('active')
+    const actions = (await (await request.get('/api/audit?actor=admin')).json()).entries.map((entry: { action: string }) => entry.action)
+    expect(actions.slice(0, 3)).toEqual(['schedule.resume', 'schedule.pause', 'schedule.run'])
+    const unknown = await request.post('/api/schedules/pause', { data: { task: 'no_such_task' } })
+    expect(unknown.status()).toBe(404)
+    expect((await unknown.json()).error.code).toBe('schedule_not_found')
+  } finally {
+    worker.child.kill('SIGTERM')
+    await worker.exited
   }
 })

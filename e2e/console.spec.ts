@@ -570,7 +570,7 @@ test('every page fits a phone (390 px): a Menu button holds the links, tables sc
   const { ids } = await defer(request, {
     workflow: { a: { task: 'step', args: { label: 'phone a', ms: 10 } }, b: { task: 'step', args: { label: 'phone b', ms: 10 }, dependsOn: ['a'] } },
   })
-  for (const path of ['/', '/jobs', `/jobs/${ids.b}`, `/jobs/${ids.b}/graph`, `/jobs/${ids.b}/graph?view=timeline`, '/workflows', '/defer', '/tasks', '/tasks/step', '/queues', '/workers', '/audit', '/admin']) {
+  for (const path of ['/', '/jobs', `/jobs/${ids.b}`, `/jobs/${ids.b}/graph`, `/jobs/${ids.b}/graph?view=timeline`, '/workflows', '/defer', '/tasks', '/tasks/step', '/queues', '/schedules', '/workers', '/audit', '/admin']) {
     await page.goto(path)
     await expect(page.locator('main h1').first()).toBeVisible()
     await page.waitForLoadState('networkidle')
@@ -615,7 +615,7 @@ test('every page passes an accessibility audit (WCAG 2 A and AA)', async ({ page
   // A fan-out drawn as one group node.
   const shards = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`shard_${i}`, { task: 'step', args: { label: `a11y ${i}`, ms: 10 }, dependsOn: ['split'] }]))
   const fan = await defer(request, { workflow: { split: { task: 'step', args: { label: 'a11y split', ms: 10 } }, ...shards } })
-  const pages = ['/', '/jobs', `/jobs/${ids.second}`, `/jobs/${ids.second}/graph`, `/jobs/${ids.second}/graph?view=timeline`, `/jobs/${fan.ids.split}/graph`, '/workflows', '/defer', '/tasks', '/tasks/step', '/queues', '/workers']
+  const pages = ['/', '/jobs', `/jobs/${ids.second}`, `/jobs/${ids.second}/graph`, `/jobs/${ids.second}/graph?view=timeline`, `/jobs/${fan.ids.split}/graph`, '/workflows', '/defer', '/tasks', '/tasks/step', '/queues', '/schedules', '/workers']
   const found: string[] = []
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })

@@ -791,6 +791,12 @@ export class Worker {
       lockGrace,
       packageVersion(),
     ])
+    if (this.app.periodicTasks.length) {
+      const schedules = this.app.periodicTasks.map(({ cron, task, periodicId, args }) => ({
+        task_name: task.name, periodic_id: periodicId, cron, queue_name: task.options.queue ?? 'default', args,
+      }))
+      await this.db.query('SELECT manana_announce_schedules($1)', [JSON.stringify(schedules)])
+    }
     if (this.app.workflows.size) {
       const workflows = [...this.app.workflows.values()].map((workflow) => ({ name: workflow.name, input_schema: workflow.inputSchema() }))
       await this.db.query('SELECT manana_announce_workflows($1)', [JSON.stringify(workflows)])

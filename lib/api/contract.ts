@@ -12,6 +12,7 @@ import type { JobDetail } from '../console/job-detail.ts'
 import type { JobLogs } from '../console/job-logs.ts'
 import type { JobTimes } from '../console/job-times.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
+import type { ScheduleSummary } from '../console/schedules.ts'
 import type { TaskActivity, TaskSeries } from '../console/task-activity.ts'
 import type { JobRangeKind } from '../console/time-range.ts'
 import type { VisibleJob } from '../console/values.ts'
@@ -45,6 +46,11 @@ export interface ApiResponses {
   'POST /api/jobs/{id}/retry': { retried: number[] }
   /** The jobs that run again for it: children its rule had cancelled, and what finished after them. */
   'POST /api/jobs/{id}/mark-succeeded': { reopened: number[] }
+  'GET /api/schedules': { schedules: ScheduleSummary[] }
+  'POST /api/schedules/run': { id: number }
+  /** `changed`: false when it was so already. */
+  'POST /api/schedules/pause': { task: string; periodicId: string; paused: true; changed: boolean }
+  'POST /api/schedules/resume': { task: string; periodicId: string; paused: false; changed: boolean }
   /** `changed`: false when it had been asked already. */
   'POST /api/workers/{id}/stop': { worker: number; stopping: true; changed: boolean }
   /** How many finished jobs matched (dryRun) or were deleted. */

@@ -54,6 +54,7 @@ const statusByCode: Record<ErrorCode, number> = {
   unknown_queue: 404,
   job_not_markable: 409,
   worker_not_found: 404,
+  schedule_not_found: 404,
 }
 
 export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {

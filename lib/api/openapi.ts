@@ -7,7 +7,7 @@ import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
   addTokenBody, addUserBody, apiError, auditQuery, bulkBody,
   changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, pauseBody, pruneBody, retryBody,
-  markSucceededBody, retryPreviewQuery, runWorkflowBody, settingsBody, signInBody, timeRangeQuery, workflowListQuery,
+  markSucceededBody, retryPreviewQuery, runWorkflowBody, scheduleBody, settingsBody, signInBody, timeRangeQuery, workflowListQuery,
 } from './schemas.ts'
 
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
@@ -94,6 +94,10 @@ export function openApiDocument() {
       '/api/tasks': { get: op('GET /api/tasks', 'listTasks', 'viewer', { summary: 'Tasks the workers announced' }) },
       '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day (and a time range, if asked), runs by hour, latest failures", parameters: queryParameters(timeRangeQuery) }) },
       '/api/tasks/{name}/activity': { get: op('GET /api/tasks/{name}/activity', 'getTaskSeries', 'viewer', { summary: "One task's runs, failures and p50/p95 run times by the minute (within the last two hours) or by the hour, over a time range (the last 24 hours by default)", parameters: [nameParameter, ...queryParameters(timeRangeQuery)] }) },
+      '/api/schedules': { get: op('GET /api/schedules', 'listSchedules', 'viewer', { summary: "Periodic tasks: those the workers announced (cron, queue, arguments) and those seen only in their ticks (Python workers'), with the next and last tick, the last tick's job and whether each is paused" }) },
+      '/api/schedules/run': { post: op('POST /api/schedules/run', 'runSchedule', 'operator', { summary: "Defer a job of an announced schedule now, with its arguments (not a tick: the next one comes as planned; audited)", requestBody: jsonBody(scheduleBody) }) },
+      '/api/schedules/pause': { post: op('POST /api/schedules/pause', 'pauseSchedule', 'operator', { summary: 'Pause a schedule: no worker, Python workers included, defers its ticks until it is resumed (audited). A schedule no worker announced and none ticked is refused (404 schedule_not_found)', requestBody: jsonBody(scheduleBody) }) },
+      '/api/schedules/resume': { post: op('POST /api/schedules/resume', 'resumeSchedule', 'operator', { summary: 'Resume a paused schedule from its next tick (missed ones are not made up; audited)', requestBody: jsonBody(scheduleBody) }) },
       '/api/workers': { get: op('GET /api/workers', 'listWorkers', 'viewer', { summary: 'Workers: host, pid, version, queues, concurrency, the jobs they run and those claimed ahead, whether they were asked to stop' }) },
       '/api/workers/{id}/stop': { post: op('POST /api/workers/{id}/stop', 'stopWorker', 'operator', { summary: 'Ask a worker to stop gracefully: it reads the request with its next heartbeat, finishes its running jobs, puts back those claimed ahead and exits (audited). Workers of releases before 0.1 and Python workers do not read it', parameters: [idParameter] }) },
       '/api/stats': { get: op('GET /api/stats', 'getOverview', 'viewer', { summary: 'Counts, the last hour, recent failures, workers' }) },

@@ -158,6 +158,8 @@ export const retryPreviewQuery = z.object({ downstream: z.enum(['true', 'false']
 export const jobIdParams = z.object({ id })
 /** A path's queue name. */
 export const queueParams = z.object({ name })
+/** A schedule: its task, and its periodic id ('' for a task's only one). */
+export const scheduleBody = z.object({ task: name, periodicId: z.string().max(128).default('') }).strict()
 /** A path's task name. */
 export const taskParams = z.object({ name })
 /** Pausing a queue: `force` pauses one that no job, task or worker knows yet; `reason` says why. */

@@ -15,6 +15,7 @@ import { pruneJobs, type PruneOptions } from '../queue/prune.ts'
 import { QueueManager } from '../queue/queues.ts'
 import { fromPg } from '../queue/queryable.ts'
 import type { TaskArgs } from '../queue/task.ts'
+import { ManaError } from '../queue/errors.ts'
 import { runWorkflow, type WaitOptions } from './workflow-runs.ts'
 
 /** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
@@ -47,6 +48,39 @@ export const stopWorker = (who: Who, workerId: number) =>
   audited(who.pool, who.audit, 'worker.stop', { details: { workerId } }, async (db) => {
     const [row] = await db.query<{ asked: boolean }>('SELECT manana_request_worker_stop($1, $2) AS asked', [workerId, who.audit.actor?.name ?? null])
     return row!.asked
+  })
+
+/** A schedule, by its task and periodic id ('' for a task's only one). */
+export interface ScheduleKey {
+  task: string
+  periodicId: string
+}
+
+/** Pauses a schedule: no worker (Python's included) defers its ticks until it is resumed; false when it was paused already. */
+export const pauseSchedule = (who: Who, { task, periodicId }: ScheduleKey) =>
+  audited(who.pool, who.audit, 'schedule.pause', { details: { task, periodicId } }, async (db) => {
+    const [row] = await db.query<{ changed: boolean }>('SELECT manana_pause_schedule($1, $2, $3) AS changed', [task, periodicId, who.audit.actor?.name ?? null])
+    return row!.changed
+  })
+
+/** Resumes a paused schedule (its missed ticks are not made up); false when it was not paused. */
+export const resumeSchedule = (who: Who, { task, periodicId }: ScheduleKey) =>
+  audited(who.pool, who.audit, 'schedule.resume', { details: { task, periodicId } }, async (db) => {
+    const [row] = await db.query<{ changed: boolean }>('SELECT manana_resume_schedule($1, $2) AS changed', [task, periodicId])
+    return row!.changed
+  })
+
+/** Defers a job of an announced schedule now, with its arguments and this moment as its tick's timestamp (not a tick: the next one comes as planned). */
+export const runScheduleNow = (who: Who, { task, periodicId }: ScheduleKey) =>
+  audited(who.pool, who.audit, 'schedule.run', { details: { task, periodicId } }, async (db, record) => {
+    const [schedule] = await db.query<{ queue_name: string; args: Record<string, unknown> }>(
+      'SELECT queue_name, args FROM manana_schedules WHERE task_name = $1 AND periodic_id = $2',
+      [task, periodicId],
+    )
+    if (!schedule) throw new ManaError('schedule_not_found', `no running worker announced a schedule of task ${task}${periodicId ? ` (periodic id ${periodicId})` : ''}: only a schedule a Mañana worker announced can be run from here`)
+    const [id] = await deferAsAnnounced(db, [{ task, queue: schedule.queue_name, args: { ...schedule.args, timestamp: Math.floor(Date.now() / 1000) } }])
+    record.jobIds = [id!]
+    return id!
   })
 
 /** Runs a workflow's failed and aborted jobs again, with everything downstream of them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseCron } from './cron.ts'
+import { nextTick, parseCron } from './cron.ts'
 
 const at = (iso: string) => new Date(iso)
 
@@ -32,5 +32,13 @@ describe('cron schedules', () => {
     for (const bad of ['* * * *', '60 * * * *', '*/0 * * * *', 'a * * * *', '5-1 * * * *', '* * * * * * *']) {
       expect(() => parseCron(bad), bad).toThrow()
     }
+  })
+
+  it('says when it ticks next', () => {
+    expect(nextTick(parseCron('0 3 * * *'), at('2026-12-06T17:56:42Z'))).toEqual(at('2026-12-07T03:00:00Z'))
+    expect(nextTick(parseCron('0 3 * * *'), at('2026-12-07T03:00:00Z'))).toEqual(at('2026-12-08T03:00:00Z'))
+    expect(nextTick(parseCron('* * * * * 0,30'), at('2026-12-06T17:56:42Z'))).toEqual(at('2026-12-06T17:57:00Z'))
+    expect(nextTick(parseCron('0 0 29 2 *'), at('2026-12-06T00:00:00Z'), 400)).toBeNull() // next in 2028
+    expect(nextTick(parseCron('0 0 29 2 *'), at('2026-12-06T00:00:00Z'), 1200)).toEqual(at('2028-02-29T00:00:00Z'))
   })
 })

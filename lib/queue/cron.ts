@@ -59,3 +59,16 @@ export function parseCron(expression: string): CronSchedule {
     },
   }
 }
+
+/**
+ * The schedule's first tick after `after` (not at it), looked for within `withinDays`; null when
+ * none comes that soon (a schedule for the 31st of February).
+ */
+export function nextTick(schedule: CronSchedule, after: Date, withinDays = 400): Date | null {
+  const step = schedule.resolution * 1000
+  const last = after.getTime() + withinDays * 86_400_000
+  for (let at = Math.floor(after.getTime() / step) * step + step; at <= last; at += step) {
+    if (schedule.matches(new Date(at))) return new Date(at)
+  }
+  return null
+}

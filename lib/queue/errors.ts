@@ -20,6 +20,7 @@ export const codeBySqlState = {
   MN017: 'unknown_queue',
   MN018: 'job_not_markable',
   MN019: 'worker_not_found',
+  MN020: 'schedule_not_found',
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */

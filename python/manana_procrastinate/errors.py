@@ -26,6 +26,7 @@ CODES_BY_SQLSTATE = {
     "MN017": "unknown_queue",
     "MN018": "job_not_markable",
     "MN019": "worker_not_found",
+    "MN020": "schedule_not_found",
 }
 
 
