@@ -32,7 +32,10 @@ export function WorkflowDefinitions() {
             const fields = Object.keys((definition.inputSchema?.properties as Record<string, unknown> | undefined) ?? {})
             return (
               <tr key={definition.name} aria-label={`Workflow ${definition.name}`}>
-                <td><Link href={`/workflows?name=${encodeURIComponent(definition.name)}`}>{definition.name}</Link></td>
+                <td>
+                  <Link href={`/workflows?name=${encodeURIComponent(definition.name)}`}>{definition.name}</Link>
+                  {' '}<Link href={`/workflows/definitions/${encodeURIComponent(definition.name)}`} className="muted" aria-label={`Runs grid of ${definition.name}`}>grid</Link>
+                </td>
                 <td className="muted">{fields.length ? fields.join(', ') : '—'}</td>
                 <td>
                   <span className="row">

@@ -27,6 +27,8 @@ export const useWorkflows = (search: string) =>
 export const useWorkflowDefinitions = () =>
   useQuery({ queryKey: ['workflow-definitions'], queryFn: api.workflowDefinitions, refetchInterval: usePolling() || 10000 })
 export const useQueues = () => useQuery({ queryKey: ['queues'], queryFn: api.queues, refetchInterval: usePolling() || 10000 })
+export const useRunsGrid = (definition: string, runs: number) =>
+  useQuery({ queryKey: ['runs-grid', definition, runs], queryFn: () => api.runsGrid(definition, runs), refetchInterval: usePolling() || 10000, placeholderData: (previous) => previous })
 export const useSchedules = () => useQuery({ queryKey: ['schedules'], queryFn: api.schedules, refetchInterval: usePolling() || 10000 })
 export const useWorkers = () => useQuery({ queryKey: ['workers'], queryFn: api.workers, refetchInterval: 5000 })
 export const useTasks = () => useQuery({ queryKey: ['tasks'], queryFn: api.tasks })

@@ -161,3 +161,30 @@ test("a task's page charts its runs, failures and run times by the hour or minut
   await expect(finished.locator('text').filter({ hasText: /^\d{2}:\d{2}$/ }).first()).toBeVisible()
   await expect(finished.locator('text').filter({ hasText: /^0$/ })).toHaveCount(1)
 })
+
+test("a definition's runs grid: a row per step, a column per run, each cell its job's status and run time, opening the job", async ({ page, request }) => {
+  const runs: Array<{ workflowId: number; jobs: Record<string, number> }> = []
+  for (let run = 0; run < 2; run++) {
+    const response = await request.post('/api/workflows', { data: { name: 'diamond', input: {} } })
+    expect(response.status(), await response.text()).toBe(201)
+    runs.push(await response.json())
+  }
+  for (const run of runs) {
+    await expect.poll(async () => (await (await request.get(`/api/jobs/${run.jobs.bottom}`)).json()).job.status, { timeout: 30_000 }).toBe('succeeded')
+  }
+  await page.goto('/workflows')
+  await page.getByRole('link', { name: 'Runs grid of diamond' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Workflow diamond: its last runs')
+  const grid = page.getByRole('table', { name: 'Runs of diamond by step' })
+  await expect(grid.getByRole('rowheader')).toHaveText(['top (step)', 'left (step)', 'right (step)', 'bottom (step)'])
+  const newest = grid.getByRole('link', { name: /^bottom, run \d+: succeeded, ran \d/ }).last()
+  await expect(newest).toBeVisible()
+  expect(await grid.getByRole('columnheader').count()).toBeGreaterThanOrEqual(3) // the step column and a column per run, both runs at least
+  await newest.click()
+  await expect(page).toHaveURL(new RegExp(`/jobs/${runs[1]!.jobs.bottom}$`))
+  await page.goto('/workflows/definitions/diamond')
+  await page.screenshot({ path: test.info().outputPath('runs-grid.png'), fullPage: true })
+  const missing = await request.get('/api/workflows/definitions/no_such_definition/runs')
+  expect(missing.status()).toBe(404)
+  expect((await missing.json()).error.code).toBe('workflow_definition_not_found')
+})

@@ -75,6 +75,11 @@ async function seed(client: pg.Client): Promise<{ huge: number; big: number; med
     INSERT INTO manana_job_errors (job_id, attempt, at, message)
     SELECT job.id, 1, now() - interval '2 hours' + job.id * interval '5 milliseconds' + interval '20 milliseconds', 'failed on node ' || (job.args->>'node')
     FROM procrastinate_jobs AS job WHERE job.status = 'failed'`)
+  // A thousand of the small workflows are runs of one definition, their jobs its steps: the runs grid.
+  await client.query(`UPDATE manana_workflows SET name = 'nightly' WHERE id IN (SELECT id FROM manana_workflows ORDER BY id OFFSET 3 LIMIT 1000)`)
+  await client.query(`
+    UPDATE procrastinate_jobs AS job SET step_key = 'step_' || (job.args->>'node')
+    FROM manana_workflows AS workflow WHERE workflow.id = job.workflow_id AND workflow.name = 'nightly'`)
   await client.query(`RESET session_replication_role`)
   // The Tasks page's counts as a busy week leaves them: 8 connections ending jobs of each task
   // in 4 run time classes every minute of the last two hours, hourly rows before.
@@ -193,6 +198,7 @@ try {
     ['listRangeWindowDeep', (i) => `/api/jobs?from=${ago(100 - (i % 30))}&to=${ago(70 - (i % 30))}&order=oldest&after=${deep}`],
     ['listRangeSlowest', (i) => `/api/jobs?from=${ago(100 - (i % 30))}&to=${ago(99 - (i % 30))}&order=slowest`],
     ['workflowsRange', () => '/api/workflows?range=1h'],
+    ['runsGrid', () => '/api/workflows/definitions/nightly/runs?runs=25'], // of 1,000 runs of 98 steps
     ['auditRange', () => '/api/audit?range=24h'],
     ['tasksRange', () => '/api/tasks/activity?range=7d'],
     ['overview', () => '/api/stats'],

@@ -52,6 +52,7 @@ export const api = {
   resumeQueue: (name: string) => post<'POST /api/queues/{name}/resume'>(`/api/queues/${encodeURIComponent(name)}/resume`),
   retryPreview: (id: number, downstream: boolean) => call<'GET /api/jobs/{id}/retry-preview'>(`/api/jobs/${id}/retry-preview?downstream=${downstream}`),
   retry: (id: number, downstream: boolean) => post<'POST /api/jobs/{id}/retry'>(`/api/jobs/${id}/retry`, { downstream }),
+  runsGrid: (definition: string, runs = 25) => call<'GET /api/workflows/definitions/{name}/runs'>(`/api/workflows/definitions/${encodeURIComponent(definition)}/runs?runs=${runs}`),
   schedules: () => call<'GET /api/schedules'>('/api/schedules'),
   runSchedule: (task: string, periodicId: string) => post<'POST /api/schedules/run'>('/api/schedules/run', { task, periodicId }),
   pauseSchedule: (task: string, periodicId: string) => post<'POST /api/schedules/pause'>('/api/schedules/pause', { task, periodicId }),

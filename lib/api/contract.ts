@@ -12,6 +12,7 @@ import type { JobDetail } from '../console/job-detail.ts'
 import type { JobLogs } from '../console/job-logs.ts'
 import type { JobTimes } from '../console/job-times.ts'
 import type { SharedOverview, WorkerSummary } from '../console/overview.ts'
+import type { RunsGrid } from '../console/runs-grid.ts'
 import type { ScheduleSummary } from '../console/schedules.ts'
 import type { TaskActivity, TaskSeries } from '../console/task-activity.ts'
 import type { JobRangeKind } from '../console/time-range.ts'
@@ -46,6 +47,7 @@ export interface ApiResponses {
   'POST /api/jobs/{id}/retry': { retried: number[] }
   /** The jobs that run again for it: children its rule had cancelled, and what finished after them. */
   'POST /api/jobs/{id}/mark-succeeded': { reopened: number[] }
+  'GET /api/workflows/definitions/{name}/runs': RunsGrid
   'GET /api/schedules': { schedules: ScheduleSummary[] }
   'POST /api/schedules/run': { id: number }
   /** `changed`: false when it was so already. */

@@ -7,7 +7,7 @@ import responseSchemas from './response-schemas.json' with { type: 'json' }
 import {
   addTokenBody, addUserBody, apiError, auditQuery, bulkBody,
   changeUserBody, deferBody, jobListQuery, jobLogsQuery, passwordBody, pauseBody, pruneBody, retryBody,
-  markSucceededBody, retryPreviewQuery, runWorkflowBody, scheduleBody, settingsBody, signInBody, timeRangeQuery, workflowListQuery,
+  markSucceededBody, retryPreviewQuery, runsGridQuery, runWorkflowBody, scheduleBody, settingsBody, signInBody, timeRangeQuery, workflowListQuery,
 } from './schemas.ts'
 
 const schema = (type: ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' })
@@ -94,6 +94,7 @@ export function openApiDocument() {
       '/api/tasks': { get: op('GET /api/tasks', 'listTasks', 'viewer', { summary: 'Tasks the workers announced' }) },
       '/api/tasks/activity': { get: op('GET /api/tasks/activity', 'getTaskActivity', 'viewer', { summary: "Each task's runs, failures and p50/p95 run time over the last hour and day (and a time range, if asked), runs by hour, latest failures", parameters: queryParameters(timeRangeQuery) }) },
       '/api/tasks/{name}/activity': { get: op('GET /api/tasks/{name}/activity', 'getTaskSeries', 'viewer', { summary: "One task's runs, failures and p50/p95 run times by the minute (within the last two hours) or by the hour, over a time range (the last 24 hours by default)", parameters: [nameParameter, ...queryParameters(timeRangeQuery)] }) },
+      '/api/workflows/definitions/{name}/runs': { get: op('GET /api/workflows/definitions/{name}/runs', 'getRunsGrid', 'viewer', { summary: "A workflow definition's last runs × its steps (as Airflow's grid): each step's job in each run, its status and its last attempt's run time", parameters: [nameParameter, ...queryParameters(runsGridQuery)] }) },
       '/api/schedules': { get: op('GET /api/schedules', 'listSchedules', 'viewer', { summary: "Periodic tasks: those the workers announced (cron, queue, arguments) and those seen only in their ticks (Python workers'), with the next and last tick, the last tick's job and whether each is paused" }) },
       '/api/schedules/run': { post: op('POST /api/schedules/run', 'runSchedule', 'operator', { summary: "Defer a job of an announced schedule now, with its arguments (not a tick: the next one comes as planned; audited)", requestBody: jsonBody(scheduleBody) }) },
       '/api/schedules/pause': { post: op('POST /api/schedules/pause', 'pauseSchedule', 'operator', { summary: 'Pause a schedule: no worker, Python workers included, defers its ticks until it is resumed (audited). A schedule no worker announced and none ticked is refused (404 schedule_not_found)', requestBody: jsonBody(scheduleBody) }) },

@@ -5,6 +5,7 @@ import { maxWorkflowJobs, runWhenRules } from '../queue/defer.ts'
 import { jobOrders } from '../queue/job-manager.ts'
 import { finishedStatuses } from '../queue/prune.ts'
 import { jobStatuses, workflowStatuses } from '../queue/job.ts'
+import { maxGridRuns } from '../console/runs-grid.ts'
 import { jobRangeKinds, rangeNames, rangeProblem, type TimeRange } from '../console/time-range.ts'
 
 /** A job's (or token's) id: a positive integer, as a JSON number or in plain decimal digits in a
@@ -160,8 +161,10 @@ export const jobIdParams = z.object({ id })
 export const queueParams = z.object({ name })
 /** A schedule: its task, and its periodic id ('' for a task's only one). */
 export const scheduleBody = z.object({ task: name, periodicId: z.string().max(128).default('') }).strict()
-/** A path's task name. */
-export const taskParams = z.object({ name })
+/** A path's task name, or workflow definition's. */
+export const nameParams = z.object({ name })
+/** How many runs a definition's grid shows. */
+export const runsGridQuery = z.object({ runs: z.coerce.number().int().min(1).max(maxGridRuns).default(25) }).strict()
 /** Pausing a queue: `force` pauses one that no job, task or worker knows yet; `reason` says why. */
 export const pauseBody = z.object({ force: z.boolean().default(false), reason: z.string().max(500).optional() }).strict()
 /** A path's numeric id (a job's, a token's). */

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { Worker } from '../../worker/worker.ts'
 import { createApp } from '../queue/app.ts'
 import { listWorkflowDefinitions, listWorkflows } from './catalog.ts'
+import { runsGrid } from './runs-grid.ts'
 import type { ConsoleContext } from './context.ts'
 
 const t = useTestDatabase()
@@ -111,6 +112,35 @@ describe('workflows', () => {
     expect(definitions.map((definition) => [definition.name, definition.lastRuns.map((run) => run.name)])).toEqual([['bare', []], ['nightly_etl', ['nightly_etl']]])
     expect(definitions[1]!.inputSchema).toMatchObject({ type: 'object', required: ['day'] })
     expect(definitions[0]!.inputSchema).toBeNull()
+    await app.close()
+  })
+
+  it("lay a definition's last runs out by step (the runs grid): each step's job, status and run time", async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const step = app.task('step', {}, async () => null)
+    const etl = app.workflow('grid_etl', {}, (w) => {
+      const download = w.step('download', step, {})
+      const process = w.step('process', step, {}, { after: [download] })
+      return { report: w.step('report', step, {}, { after: [process] }) }
+    })
+    await new Worker(app, { once: true, log: () => {} }).run() // announces it
+    const first = await etl.defer({})
+    const second = await etl.defer({})
+    // The first run went through (its download failed), the second has not started.
+    await runNext(t, 'failed')
+    await runNext(t)
+    await runNext(t)
+    const grid = await runsGrid(t.db, 'grid_etl')
+    expect(grid.steps).toEqual([{ key: 'download', task: 'step' }, { key: 'process', task: 'step' }, { key: 'report', task: 'step' }])
+    expect(grid.runs.map((run) => [run.status, Object.values(run.cells).map((cell) => cell.status)])).toEqual([
+      ['running', ['todo', 'todo', 'todo']],
+      ['failed', ['failed', 'succeeded', 'succeeded']],
+    ])
+    expect(grid.runs[1]!.cells.download).toEqual({ jobId: 1, status: 'failed', ranMs: expect.any(Number) })
+    expect(grid.runs[1]!.cells.report!.jobId).toBe(first.report)
+    expect(grid.runs[0]!.cells.report).toEqual({ jobId: second.report, status: 'todo', ranMs: null })
+    expect((await runsGrid(t.db, 'grid_etl', 1)).runs).toHaveLength(1)
+    await expect(runsGrid(t.db, 'no_such_definition')).rejects.toMatchObject({ code: 'workflow_definition_not_found' })
     await app.close()
   })
 })
