@@ -8,7 +8,7 @@ import '@xyflow/react/dist/style.css'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { memo, useEffect, useMemo, useRef, useState } from 'react'
-import { collapseSiblings, jobKey } from '../lib/dag/collapse.ts'
+import { collapseGraph, jobKey } from '../lib/dag/collapse.ts'
 import { isActive, matches, noQuery, type FindQuery } from '../lib/dag/find.ts'
 import type { GraphNode } from '../lib/dag/graph.ts'
 import { layeredLayout, nodeHeight, nodeWidth } from '../lib/dag/layout.ts'
@@ -17,6 +17,7 @@ import { formatDuration } from '../lib/console/time.ts'
 import { jobStatuses, type JobStatus } from '../lib/queue/job.ts'
 import { ActionButtons } from './ActionButtons.tsx'
 import { FindBar } from './FindBar.tsx'
+import { GraphOverview, type GraphOverviewHandle, type Viewport } from './GraphOverview.tsx'
 import { useGraph, useJob } from './queries.ts'
 import { StatusBadge } from './StatusBadge.tsx'
 import { TimesIn } from './Time.tsx'
@@ -25,7 +26,7 @@ import { TimelineView } from './TimelineView.tsx'
 import { WorkflowRetry } from './WorkflowRetry.tsx'
 
 type JobNodeData = { kind: 'job'; job: GraphNode; selected: boolean; dim: boolean }
-type GroupNodeData = { kind: 'group'; members: GraphNode[]; selected: boolean; dim: boolean }
+type GroupNodeData = { kind: 'group'; members: GraphNode[]; label: string; selected: boolean; dim: boolean }
 type DrawnData = JobNodeData | GroupNodeData
 
 const JobNode = memo(function JobNode({ data }: NodeProps<Node<JobNodeData>>) {
@@ -55,7 +56,7 @@ const GroupNode = memo(function GroupNode({ data }: NodeProps<Node<GroupNodeData
   return (
     <div className={`dag-node group${data.selected ? ' selected' : ''}${data.dim ? ' dim' : ''}`} data-testid={`group-${data.members[0]!.id}`}>
       <Handle type="target" position={Position.Top} />
-      <div><strong>{data.members.length} jobs</strong> {data.members[0]!.task}</div>
+      <div className="group-label"><strong>{data.label}</strong></div>
       <div className="status-bar" role="img" aria-label={describeCounts(counts)}>
         {jobStatuses.filter((status) => counts[status]).map((status) => (
           <span key={status} style={{ flexGrow: counts[status], background: `var(--${status})` }} />
@@ -80,6 +81,10 @@ const countByStatus = (jobs: GraphNode[]) => {
 const describeCounts = (counts: Partial<Record<JobStatus, number>>) =>
   jobStatuses.filter((status) => counts[status]).map((status) => `${counts[status]} ${status}`).join(', ')
 
+/** Below this zoom no label can be read (and a whole graph is fitted above it): a graph of more than overviewNodes nodes is painted on a canvas. */
+const farZoom = 0.3
+const overviewNodes = 150
+
 /** What the side panel shows: one job, or the members of a group. */
 type Selection = { kind: 'job'; id: number } | { kind: 'group'; key: string }
 
@@ -95,7 +100,18 @@ export function DagView({ jobId }: { jobId: number }) {
   /** The job to bring into view, each time one is chosen from the find bar. */
   const [focus, setFocus] = useState<{ id: number; seq: number } | null>(null)
   const flow = useRef<ReactFlowInstance<Node<DrawnData>> | null>(null)
-  const drawn = useMemo(() => (graph ? collapseSiblings(graph, jobId, expanded) : undefined), [graph, jobId, expanded])
+  const overview = useRef<GraphOverviewHandle>(null)
+  const viewport = useRef<Viewport>({ x: 0, y: 0, zoom: 1 })
+  const [far, setFar] = useState(false)
+  /** The view moved: the canvas follows at once, and the mode changes when the zoom crosses farZoom. */
+  const moved = (next: Viewport) => {
+    viewport.current = next
+    overview.current?.draw(next)
+    if (next.zoom < farZoom !== far) setFar(next.zoom < farZoom)
+  }
+  // The job chosen from the find bar is drawn itself (its group opened around it), else the page's job.
+  const focusId = focus?.id ?? jobId
+  const drawn = useMemo(() => (graph ? collapseGraph(graph, focusId, expanded) : undefined), [graph, focusId, expanded])
   const findable = useMemo(() => (graph?.nodes ?? []).filter((node) => !node.external), [graph])
   const searching = isActive(query)
   /** Selects a job and brings it into view. */
@@ -125,10 +141,10 @@ export function DagView({ jobId }: { jobId: number }) {
         selected: node.key === selectedKey,
         ariaLabel: node.kind === 'job'
           ? `Job ${node.job.id} ${stepAndTask(node.job)}, ${node.job.status}`
-          : `${node.members.length} ${node.members[0]!.task} jobs: ${describeCounts(countByStatus(node.members))}`,
+          : `${node.label}: ${describeCounts(countByStatus(node.members))}`,
         data: node.kind === 'job'
           ? { kind: 'job', job: node.job, selected: node.key === selectedKey, dim: searching && !matches(node.job, query) }
-          : { kind: 'group', members: node.members, selected: node.key === selectedKey, dim: searching && !node.members.some((member) => matches(member, query)) },
+          : { kind: 'group', members: node.members, label: node.label, selected: node.key === selectedKey, dim: searching && !node.members.some((member) => matches(member, query)) },
       })),
     [drawn, positions, selectedKey, searching, query],
   )
@@ -150,6 +166,7 @@ export function DagView({ jobId }: { jobId: number }) {
   if (!graph || !drawn) return <p className="muted">Loading the graph…</p>
   const counts = countByStatus(graph.nodes)
   const big = drawn.nodes.length > 500
+  const painted = far && drawn.nodes.length > overviewNodes
   const selectDrawn = (key: string) => {
     const node = drawn.nodes.find((n) => n.key === key)
     if (node) setSelection(node.kind === 'job' ? { kind: 'job', id: node.job.id } : { kind: 'group', key: node.key })
@@ -183,10 +200,21 @@ export function DagView({ jobId }: { jobId: number }) {
         {view === 'timeline' ? (
           <TimelineView jobId={jobId} selectedId={selection.kind === 'job' ? selection.id : jobId} onSelect={(id) => setSelection({ kind: 'job', id })} query={query} focus={focus} />
         ) : (
-          <div className="canvas" aria-label="Workflow graph">
+          <div className="canvas" aria-label="Workflow graph" data-far={painted || undefined}>
             <ReactFlow
-              nodes={nodes}
-              edges={edges}
+              nodes={painted ? noNodes : nodes}
+              edges={painted ? noEdges : edges}
+              onMove={(_event, next) => moved(next)}
+              // From afar, a click on a painted node selects it.
+              onPaneClick={(event) => {
+                if (!painted || !flow.current) return
+                const at = flow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY })
+                const hit = drawn.nodes.find((node) => {
+                  const corner = positions.get(node.key)
+                  return corner && at.x >= corner.x && at.x <= corner.x + nodeWidth && at.y >= corner.y && at.y <= corner.y + nodeHeight
+                })
+                if (hit) selectDrawn(hit.key)
+              }}
               nodeTypes={nodeTypes}
               onlyRenderVisibleElements
               nodesDraggable={false}
@@ -197,7 +225,7 @@ export function DagView({ jobId }: { jobId: number }) {
               // Not the fitView prop: with pre-measured nodes it fires before the viewport exists.
               onInit={(instance) => {
                 flow.current = instance
-                void instance.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined })
+                void instance.fitView({ minZoom: big ? 0.5 : 0.35, maxZoom: 1.2, nodes: big ? [{ id: jobKey(jobId) }] : undefined }).then(() => moved(instance.getViewport()))
               }}
               // A click or Enter on a focused node asks to select it: show it in the side panel.
               onNodesChange={(changes) => {
@@ -211,14 +239,17 @@ export function DagView({ jobId }: { jobId: number }) {
             >
               <Background />
               <Controls />
-              {!big && <MiniMap pannable zoomable nodeColor={minimapColor} />}
+              {!big && !painted && <MiniMap pannable zoomable nodeColor={minimapColor} />}
             </ReactFlow>
+            {painted && <GraphOverview ref={overview} drawn={drawn} positions={positions} selectedKey={selectedKey} viewport={viewport.current} />}
           </div>
         )}
         <aside className="panel" aria-label={selectedGroup ? 'Selected group' : 'Selected job'}>
           {selectedGroup?.kind === 'group'
             ? <GroupMembers
                 members={selectedGroup.members}
+                label={selectedGroup.label}
+                why={selectedGroup.why}
                 onSelect={(id) => setSelection({ kind: 'job', id })}
                 onExpand={() => {
                   setExpanded((previous) => new Set([...previous, selectedGroup.key]))
@@ -232,21 +263,24 @@ export function DagView({ jobId }: { jobId: number }) {
   )
 }
 
+const noNodes: Array<Node<DrawnData>> = []
+const noEdges: Edge[] = []
+
 const minimapColor = (node: Node) => {
   const data = node.data as DrawnData
   return data.kind === 'job' ? `var(--${data.job.status})` : 'var(--muted)'
 }
 
 /** Members of a group, the ones that need attention first; choosing one shows it. */
-function GroupMembers({ members, onSelect, onExpand }: { members: GraphNode[]; onSelect: (id: number) => void; onExpand: () => void }) {
+function GroupMembers({ members, label, why, onSelect, onExpand }: { members: GraphNode[]; label: string; why: string; onSelect: (id: number) => void; onExpand: () => void }) {
   const shown = 200
   const rank = (status: JobStatus) => ['failed', 'aborted', 'doing', 'aborting', 'todo', 'cancelled', 'succeeded'].indexOf(status)
   const sorted = useMemo(() => members.slice().sort((a, b) => rank(a.status) - rank(b.status) || a.id - b.id), [members])
   return (
     <>
-      <h2 style={{ marginTop: 0 }}>{members.length} {members[0]!.task} jobs</h2>
-      <p>{describeCounts(countByStatus(members))}. They share the same parents and children.</p>
-      <button type="button" onClick={onExpand}>Draw these {members.length} jobs one by one</button>
+      <h2 style={{ marginTop: 0 }}>{label}</h2>
+      <p>{describeCounts(countByStatus(members))}. {why}</p>
+      <button type="button" onClick={onExpand}>Open this group</button>
       <ul className="member-list">
         {sorted.slice(0, shown).map((job) => (
           <li key={job.id}>

@@ -507,6 +507,46 @@ test("a 10,000-job workflow's timeline and graph open, draw only what is in view
   expect((await cancelled.json()).done).toBe(9999)
 })
 
+test('a 10,000-job tree is drawn in at most 400 nodes, its subtrees as groups that open; from afar it is painted on a canvas, not as 10,000 elements', async ({ page, request }) => {
+  const workflow: Record<string, object> = { root: { task: 'step', args: { label: 'tree' }, scheduleIn: 3600 } }
+  for (let i = 1; i < 10_000; i++) workflow[`n${i}`] = { task: 'step', args: { label: 'tree' }, dependsOn: [i < 3 ? 'root' : `n${Math.floor((i - 1) / 2)}`] }
+  const { ids } = await defer(request, { workflow })
+  await page.goto(`/jobs/${ids.root}/graph`)
+  await expect(page.getByRole('heading', { name: /· 10000 jobs/ })).toBeVisible({ timeout: 30_000 })
+  const groups = page.locator('.dag-node.group')
+  await expect(groups.first()).toContainText(/^\d+ jobs under \d+ \(step\)/)
+  expect(await page.locator('.react-flow__node').count()).toBeLessThanOrEqual(400)
+  // Every job is in the picture once: drawn, or in a group (the panel counts a group's members).
+  const firstGroup = groups.first()
+  const label = (await firstGroup.textContent())!
+  const size = Number(label.match(/^(\d+)/)![1])
+  await firstGroup.click()
+  const panel = page.getByLabel('Selected group')
+  await expect(panel).toContainText(`${size} todo`)
+  await expect(panel).toContainText('Only')
+  await panel.getByRole('button', { name: 'Open this group' }).click()
+  await expect(page.getByText(label, { exact: true })).toHaveCount(0) // opened: one level further down
+  // From afar: painted, no element per node; near again: nodes.
+  const zoomOut = page.getByRole('button', { name: 'Zoom Out' })
+  for (let i = 0; i < 8; i++) await zoomOut.click()
+  await expect(page.getByLabel('Workflow graph')).toHaveAttribute('data-far', 'true')
+  await expect(page.locator('.react-flow__node')).toHaveCount(0)
+  const painted = await page.getByTestId('graph-overview').evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
+    let coloured = 0
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) coloured++
+    return coloured
+  })
+  expect(painted).toBeGreaterThan(1000)
+  await page.screenshot({ path: test.info().outputPath('graph-from-afar.png') })
+  const zoomIn = page.getByRole('button', { name: 'Zoom In' })
+  for (let i = 0; i < 8; i++) await zoomIn.click()
+  await expect(page.locator('.react-flow__node').first()).toBeVisible()
+  await expect(page.getByTestId('graph-overview')).toHaveCount(0)
+  const cancelled = await request.post('/api/jobs/bulk', { data: { filter: { task: 'step', args: { label: 'tree' } }, action: 'cancel', dryRun: false } })
+  expect((await cancelled.json()).done).toBe(10_000)
+})
+
 test('a wide fan-out is one group node whose members the panel lists', async ({ page, request }) => {
   const workflow: Record<string, { task: string; args: object; dependsOn?: string[]; scheduleIn?: number }> = {
     root: { task: 'step', args: { label: 'root' }, scheduleIn: 3600 },
@@ -521,15 +561,15 @@ test('a wide fan-out is one group node whose members the panel lists', async ({ 
   const group = page.getByTestId(`group-${ids.m0}`)
   await expect(group).toContainText('3000 jobs')
   await expect(page.locator('.react-flow__edge')).toHaveCount(2) // root → group → sink, not 6,000
-  await page.getByLabel(/^3000 step jobs: 3000 todo/).focus() // by keyboard: focus the node, Enter
+  await page.getByLabel(/^3000 jobs step: 3000 todo/).focus() // by keyboard: focus the node, Enter
   await page.keyboard.press('Enter')
   const panel = page.getByLabel('Selected group')
   await expect(panel).toContainText('3000 todo')
   await panel.getByRole('button', { name: `Job ${ids.m0}`, exact: true }).click()
   await expect(page.getByLabel('Selected job')).toContainText(`Job ${ids.m0}`)
   // Expanded, the group's jobs are drawn one by one.
-  await page.getByLabel(/^3000 step jobs: 3000 todo/).click()
-  await page.getByRole('button', { name: 'Draw these 3000 jobs one by one' }).click()
+  await page.getByLabel(/^3000 jobs step: 3000 todo/).click()
+  await page.getByRole('button', { name: 'Open this group' }).click()
   await expect(group).toHaveCount(0)
   await expect(node(page, ids.m0)).toBeVisible()
 })

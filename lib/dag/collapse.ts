@@ -1,15 +1,24 @@
-// Wide fan-outs drawn one node per job are unreadable and slow: one parent with 5,000 children
-// means 5,000 edges crossing the screen. Jobs that share exactly the same parents and the same
-// children are interchangeable in the picture, so a large set of them is drawn as one group
-// node ("5,000 jobs") whose members the side panel lists. The focused job always stays visible.
+// Big graphs drawn one node per job are unreadable and slow. Three kinds of group node stand for
+// many jobs, whose members the side panel lists (and can expand):
+// - siblings: jobs that share exactly the same parents and children are interchangeable in the
+//   picture, so a large set of them is one node ("5,000 jobs"), however small the graph;
+// - chains: when more than `drawBudget` nodes would be drawn, a run of three or more jobs each with
+//   one parent and one child is one node;
+// - subtrees: when still more, the jobs below a job that only it leads to (a subtree of a tree)
+//   hang below it as one node, at the deepest level that keeps the picture within the budget.
+// The focused job always stays visible.
 import type { Graph, GraphNode } from './graph.ts'
 
 /** Siblings drawn one by one up to this many; more become a group. */
 export const groupThreshold = 25
 
+/** Beyond this many nodes, chains and then subtrees are collapsed too. */
+export const drawBudget = 400
+
 export type DrawnNode =
   | { kind: 'job'; key: string; job: GraphNode }
-  | { kind: 'group'; key: string; members: GraphNode[] }
+  /** `label` names the group on its node, `why` says what holds it together. */
+  | { kind: 'group'; key: string; members: GraphNode[]; label: string; why: string }
 
 export interface DrawnGraph {
   nodes: DrawnNode[]
@@ -25,7 +34,14 @@ export const jobKey = (id: number) => String(id)
 const groupKey = (members: GraphNode[]) => `group-${members[0]!.id}`
 
 /** `expanded`: the keys of groups to draw one job at a time. */
-export function collapseSiblings(graph: Graph, focusId: number, expanded: ReadonlySet<string> = new Set(), threshold = groupThreshold): DrawnGraph {
+export function collapseGraph(graph: Graph, focusId: number, expanded: ReadonlySet<string> = new Set(), { threshold = groupThreshold, budget = drawBudget } = {}): DrawnGraph {
+  let drawn = collapseSiblings(graph, focusId, expanded, threshold)
+  if (drawn.nodes.length > budget) drawn = collapseChains(drawn, focusId, expanded)
+  if (drawn.nodes.length > budget) drawn = collapseSubtrees(drawn, focusId, expanded, budget)
+  return drawn
+}
+
+function collapseSiblings(graph: Graph, focusId: number, expanded: ReadonlySet<string>, threshold: number): DrawnGraph {
   const parents = new Map<number, number[]>()
   const children = new Map<number, number[]>()
   for (const [parent, child] of graph.edges) {
@@ -44,10 +60,10 @@ export function collapseSiblings(graph: Graph, focusId: number, expanded: Readon
     const key = signature(node)
     ;(bySignature.get(key) ?? bySignature.set(key, []).get(key)!).push(node)
   }
-  const groupOf = new Map<number, { key: string; members: GraphNode[] }>()
+  const groupOf = new Map<number, { key: string; members: GraphNode[]; label: string; why: string }>()
   for (const members of bySignature.values()) {
     if (members.length <= threshold || expanded.has(groupKey(members))) continue
-    const group = { key: groupKey(members), members }
+    const group = { key: groupKey(members), members, label: `${members.length} jobs ${members[0]!.task}`, why: 'They share the same parents and children.' }
     for (const member of members) groupOf.set(member.id, group)
   }
   // In the graph's own order, a group where its first member was.
@@ -69,4 +85,156 @@ export function collapseSiblings(graph: Graph, focusId: number, expanded: Readon
     edges.push(edge)
   }
   return { nodes, edges, keyOf }
+}
+
+/** The jobs a drawn node stands for. */
+const jobsOf = (node: DrawnNode) => (node.kind === 'job' ? [node.job] : node.members)
+
+/** A drawn graph's parents and children, by key. */
+function neighbours(drawn: DrawnGraph) {
+  const parents = new Map<string, string[]>(drawn.nodes.map((node) => [node.key, []]))
+  const children = new Map<string, string[]>(drawn.nodes.map((node) => [node.key, []]))
+  for (const [parent, child] of drawn.edges) {
+    parents.get(child)!.push(parent)
+    children.get(parent)!.push(child)
+  }
+  return { parents, children }
+}
+
+/**
+ * Replaces `groups` (sets of drawn nodes, each drawn as one node) in a drawn graph: each group
+ * node where its first node was, edges between what remains, once each.
+ */
+type Regrouping = { key: string; keys: string[]; label: (members: GraphNode[]) => string; why: string }
+
+function regroup(drawn: DrawnGraph, groups: Regrouping[]): DrawnGraph {
+  const into = new Map<string, string>()
+  for (const group of groups) for (const key of group.keys) into.set(key, group.key)
+  const byKey = new Map(drawn.nodes.map((node) => [node.key, node]))
+  const nodes: DrawnNode[] = []
+  for (const node of drawn.nodes) {
+    const groupKey = into.get(node.key)
+    if (groupKey === undefined) nodes.push(node)
+    else {
+      const group = groups.find((candidate) => candidate.key === groupKey)!
+      if (group.keys[0] !== node.key) continue
+      const members = group.keys.flatMap((key) => jobsOf(byKey.get(key)!))
+      nodes.push({ kind: 'group', key: group.key, members, label: group.label(members), why: group.why })
+    }
+  }
+  const keyOf = new Map([...drawn.keyOf].map(([id, key]) => [id, into.get(key) ?? key]))
+  const seen = new Set<string>()
+  const edges: Array<[string, string]> = []
+  for (const [parent, child] of drawn.edges) {
+    const edge: [string, string] = [into.get(parent) ?? parent, into.get(child) ?? child]
+    const id = edge.join('>')
+    if (edge[0] === edge[1] || seen.has(id)) continue
+    seen.add(id)
+    edges.push(edge)
+  }
+  return { nodes, edges, keyOf }
+}
+
+/** Runs of three or more nodes, each with one parent and one child, as one node each. */
+function collapseChains(drawn: DrawnGraph, focusId: number, expanded: ReadonlySet<string>): DrawnGraph {
+  const { parents, children } = neighbours(drawn)
+  const focusKey = drawn.keyOf.get(focusId)
+  const inner = (key: string) => key !== focusKey && parents.get(key)!.length === 1 && children.get(key)!.length === 1
+  const groups: Regrouping[] = []
+  for (const node of drawn.nodes) {
+    // A chain starts at an inner node whose parent is not inner.
+    if (!inner(node.key) || inner(parents.get(node.key)![0]!)) continue
+    const keys = [node.key]
+    for (let next = children.get(node.key)![0]!; inner(next); next = children.get(next)![0]!) keys.push(next)
+    const key = `chain-${node.key}`
+    if (keys.length < 3 || expanded.has(key)) continue
+    groups.push({ key, keys, label: (members) => `chain of ${members.length} jobs: ${members[0]!.task} … ${members.at(-1)!.task}`, why: 'Each has one parent and one child: they run one after the other.' })
+  }
+  return groups.length ? regroup(drawn, groups) : drawn
+}
+
+/**
+ * What hangs below each node only through it: its descendants, if every one of them has all its
+ * parents among them or the node itself (null otherwise, or when the focus is among them).
+ */
+function subtreeBelow(key: string, parents: Map<string, string[]>, children: Map<string, string[]>, focusKey: string | undefined): string[] | null {
+  const inside = new Set<string>([key])
+  const below: string[] = []
+  for (let i = -1; i < below.length; i++) {
+    for (const child of children.get(i < 0 ? key : below[i]!)!) {
+      if (inside.has(child)) continue
+      if (child === focusKey || !parents.get(child)!.every((parent) => inside.has(parent))) return null
+      inside.add(child)
+      below.push(child)
+    }
+  }
+  return below
+}
+
+/** Levels looked at for subtrees: enough for any tree that fits a workflow (2^20 jobs). */
+const deepestLevelTried = 20
+
+/**
+ * Subtrees as one node each, below the node they hang from: from the deepest level (longest path
+ * from a root) whose collapse keeps the picture within `budget` nodes, else the level that draws
+ * fewest. Along the way to the focused job, which stays drawn, the subtrees beside the way are
+ * collapsed at every level below that one.
+ */
+function collapseSubtrees(drawn: DrawnGraph, focusId: number, expanded: ReadonlySet<string>, budget: number): DrawnGraph {
+  const { parents, children } = neighbours(drawn)
+  const focusKey = drawn.keyOf.get(focusId)
+  const depth = new Map<string, number>()
+  for (const node of drawn.nodes) depthOf(node.key, parents, depth)
+  const byDepth = drawn.nodes.map((node) => node.key).sort((a, b) => depth.get(a)! - depth.get(b)!)
+  const onTheWay = new Set<string>()
+  for (let i = -1, way = focusKey === undefined ? [] : [focusKey]; i < way.length - 1; ) {
+    const key = way[++i]!
+    if (onTheWay.has(key)) continue
+    onTheWay.add(key)
+    way.push(...parents.get(key)!)
+  }
+  let best: { groups: Array<{ key: string; keys: string[] }>; count: number } | undefined
+  const deepest = Math.min(deepestLevelTried, Math.max(...depth.values()))
+  for (let level = 0; level < deepest; level++) {
+    const hidden = new Set<string>()
+    const groups: Array<{ key: string; keys: string[] }> = []
+    for (const key of byDepth) {
+      const at = depth.get(key)!
+      if (at < level || hidden.has(key) || onTheWay.has(key) || expanded.has(`subtree-${key}`)) continue
+      if (at > level && !parents.get(key)!.every((parent) => onTheWay.has(parent))) continue
+      const below = subtreeBelow(key, parents, children, focusKey)
+      if (!below || below.length < 2) continue
+      for (const inside of below) hidden.add(inside)
+      groups.push({ key: `subtree-${key}`, keys: below })
+    }
+    const count = drawn.nodes.length - hidden.size + groups.length
+    if (groups.length && (count <= budget || !best || count < best.count)) best = { groups, count }
+  }
+  const byKey = new Map(drawn.nodes.map((node) => [node.key, node]))
+  return best
+    ? regroup(drawn, best.groups.map((group) => {
+        const root = byKey.get(group.key.slice('subtree-'.length))!
+        const name = root.kind === 'job' ? `${root.job.id} (${root.job.task})` : root.label
+        return { ...group, label: (members: GraphNode[]) => `${members.length} jobs under ${name}`, why: `Only ${name} leads to them: they hang below it.` }
+      }))
+    : drawn
+}
+
+/** A node's longest path from a root, memoised (iteratively: chains may be thousands long). */
+function depthOf(key: string, parents: Map<string, string[]>, depth: Map<string, number>): number {
+  const stack = [key]
+  while (stack.length) {
+    const top = stack.at(-1)!
+    if (depth.has(top)) {
+      stack.pop()
+      continue
+    }
+    const pending = parents.get(top)!.filter((parent) => !depth.has(parent))
+    if (pending.length) stack.push(...pending)
+    else {
+      depth.set(top, Math.max(-1, ...parents.get(top)!.map((parent) => depth.get(parent)!)) + 1)
+      stack.pop()
+    }
+  }
+  return depth.get(key)!
 }
