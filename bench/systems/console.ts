@@ -3,7 +3,8 @@
 // their own), with their events; then the console's production build serves it, and we time its
 // API (p50 and p95 of sequential requests, as one operator's browser makes them: lists, lists of
 // a time range, a job, a 2,000-job graph, a 10,000-job timeline, the overview, the Tasks page) and, in Chromium, how long
-// a 5,000-job graph takes to be drawn and to answer a drag, and a 10,000-job timeline to be drawn.
+// a 5,000-job graph takes to be drawn and to answer a drag, a 10,000-job timeline to be drawn,
+// and the frame times of dragging a 10,000-job graph near and from afar.
 // Usage: tsx bench/systems/console.ts DATABASE_URL
 import { chromium, type Page } from '@playwright/test'
 import fs from 'node:fs'
@@ -161,6 +162,54 @@ async function graphReady(page: Page, root: number): Promise<void> {
   if ((await viewport.getAttribute('style')) === before) throw new Error('the graph did not pan')
 }
 
+/**
+ * Frame times (ms between animation frames, p50 and p95) while the 10,000-job graph is dragged
+ * across the screen, near (nodes as elements) and from afar (painted on a canvas).
+ */
+async function graphFrames(session: string, root: number): Promise<Record<string, number>> {
+  const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
+  const browser = await chromium.launch({ executablePath })
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    await context.addCookies([{ name: sessionCookie, value: session, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Lax' }])
+    const page = await context.newPage()
+    await page.goto(`http://127.0.0.1:${port}/jobs/${root}/graph`)
+    await page.getByTestId(`node-${root}`).waitFor()
+    const figures: Record<string, number> = {}
+    for (const distance of ['near', 'far'] as const) {
+      if (distance === 'far') {
+        for (let i = 0; i < 8; i++) await page.getByRole('button', { name: 'Zoom Out' }).click()
+        await page.getByTestId('graph-overview').waitFor()
+      }
+      await page.evaluate(() => {
+        const frames: number[] = []
+        ;(window as unknown as { frames_: number[] }).frames_ = frames
+        const tick = (at: number) => {
+          frames.push(at)
+          if (frames.length < 400) requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
+      })
+      const box = (await page.getByLabel('Workflow graph').boundingBox())!
+      for (let sweep = 0; sweep < 3; sweep++) {
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+        await page.mouse.down()
+        await page.mouse.move(box.x + box.width / 2 - 300, box.y + box.height / 2 - 150, { steps: 40 })
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 40 })
+        await page.mouse.up()
+      }
+      const stamps = await page.evaluate(() => (window as unknown as { frames_: number[] }).frames_)
+      const gaps = stamps.slice(1).map((at, i) => at - stamps[i]!).sort((a, b) => a - b)
+      figures[`graph10000${distance === 'near' ? 'Near' : 'Far'}FrameP50Ms`] = percentile(gaps, 0.5)
+      figures[`graph10000${distance === 'near' ? 'Near' : 'Far'}FrameP95Ms`] = percentile(gaps, 0.95)
+    }
+    await context.close()
+    return figures
+  } finally {
+    await browser.close()
+  }
+}
+
 /** The 10,000-job timeline shows its first bar and its critical path. */
 async function timelineReady(page: Page, root: number): Promise<void> {
   await page.getByTestId(`bar-${root}`).waitFor()
@@ -224,6 +273,7 @@ try {
   figures.graph5000MaxMs = graphTimes[graphTimes.length - 1]!
   const timelineTimes = await timeDrawn(session, `/jobs/${roots.huge}/graph?view=timeline`, (page) => timelineReady(page, roots.huge))
   figures.timeline10000Ms = timelineTimes[Math.floor(timelineTimes.length / 2)]!
+  Object.assign(figures, await graphFrames(session, roots.huge))
   const tasksTimes = await timeDrawn(session, '/tasks', (page) => page.getByRole('row', { name: 'Task load' }).waitFor())
   figures.tasksPageMs = tasksTimes[Math.floor(tasksTimes.length / 2)]!
   report(figures)
