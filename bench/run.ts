@@ -159,12 +159,22 @@ const rows = [
     ['detailP95', 'job detail: p95 ms', false],
     ['graph2000P95', '2,000-job graph endpoint: p95 ms', false],
     ['timeline10000P95', '10,000-job timeline endpoint: p95 ms', false],
+    ['listRange1hP95', 'jobs list, deferred in the last hour: p95 ms', false],
+    ['listRangeWindowP95', 'jobs list, a 30-minute range: p95 ms', false],
+    ['listRangeWindowDeepP95', 'jobs list, a 30-minute range, deep page: p95 ms', false],
+    ['workflowsRangeP95', 'workflows begun in the last hour: p95 ms', false],
+    ['auditRangeP95', 'audit log, last 24 h: p95 ms', false],
+    ['tasksRangeP95', 'Tasks page, last 7 days: p95 ms', false],
     ['overviewP95', 'overview stats (shared): p95 ms', false],
     ['tasksP95', 'Tasks page (a busy week of counts): p95 ms', false],
     ['overviewComputeMs', 'overview stats, one computation: ms', false],
     ['graph5000Ms', '5,000-job graph drawn and panned in Chromium: ms', false],
     ['timeline10000Ms', '10,000-job timeline drawn in Chromium: ms', false],
     ['tasksPageMs', 'Tasks page drawn in Chromium: ms', false],
+    ['listRangeSlowestP95', 'slowest of a minute of jobs (10,000 that ran): ms, p95', false],
+    ['runsGridP95', 'runs grid, 25 of 1,000 runs of 98 steps: ms, p95', false],
+    ['graph10000NearFrameP95Ms', '10,000-job graph dragged, near: frame ms, p95', false],
+    ['graph10000FarFrameP95Ms', '10,000-job graph dragged, from afar (canvas): frame ms, p95', false],
   ], 1)),
 ]
 await server.stop()
@@ -211,6 +221,8 @@ function targets(rows: Row[]): string {
           check('5,000-job graph at 1M jobs ≤ 2 s', value('5,000-job graph', 'Mañana'), 2000, false, 'ms'),
           check('10,000-job timeline at 1M jobs drawn ≤ 2 s', value('10,000-job timeline drawn', 'Mañana'), 2000, false, 'ms'),
           check('Tasks page at 1M jobs drawn ≤ 2 s', value('Tasks page drawn', 'Mañana'), 2000, false, 'ms'),
+          check('10,000-job graph dragged near at 60 fps (frame p95 ≤ 16.7 ms)', value('10,000-job graph dragged, near', 'Mañana'), 1000 / 60, false, 'ms'),
+          check('10,000-job graph dragged from afar at 60 fps (frame p95 ≤ 16.7 ms)', value('10,000-job graph dragged, from afar', 'Mañana'), 1000 / 60, false, 'ms'),
         ]
       : []),
   ].join('\n')

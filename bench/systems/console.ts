@@ -181,15 +181,12 @@ async function graphFrames(session: string, root: number): Promise<Record<string
         for (let i = 0; i < 8; i++) await page.getByRole('button', { name: 'Zoom Out' }).click()
         await page.getByTestId('graph-overview').waitFor()
       }
-      await page.evaluate(() => {
-        const frames: number[] = []
-        ;(window as unknown as { frames_: number[] }).frames_ = frames
-        const tick = (at: number) => {
-          frames.push(at)
-          if (frames.length < 400) requestAnimationFrame(tick)
-        }
+      // As text: tsx would wrap a function's inner functions in a helper the page does not have.
+      await page.evaluate(`(() => {
+        const frames = (window.benchFrames = [])
+        const tick = (at) => { frames.push(at); if (frames.length < 400) requestAnimationFrame(tick) }
         requestAnimationFrame(tick)
-      })
+      })()`)
       const box = (await page.getByLabel('Workflow graph').boundingBox())!
       for (let sweep = 0; sweep < 3; sweep++) {
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
@@ -198,7 +195,7 @@ async function graphFrames(session: string, root: number): Promise<Record<string
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 40 })
         await page.mouse.up()
       }
-      const stamps = await page.evaluate(() => (window as unknown as { frames_: number[] }).frames_)
+      const stamps = (await page.evaluate('window.benchFrames')) as number[]
       const gaps = stamps.slice(1).map((at, i) => at - stamps[i]!).sort((a, b) => a - b)
       figures[`graph10000${distance === 'near' ? 'Near' : 'Far'}FrameP50Ms`] = percentile(gaps, 0.5)
       figures[`graph10000${distance === 'near' ? 'Near' : 'Far'}FrameP95Ms`] = percentile(gaps, 0.95)
