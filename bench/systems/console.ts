@@ -178,7 +178,8 @@ async function graphFrames(session: string, root: number): Promise<Record<string
     const figures: Record<string, number> = {}
     for (const distance of ['near', 'far'] as const) {
       if (distance === 'far') {
-        for (let i = 0; i < 8; i++) await page.getByRole('button', { name: 'Zoom Out' }).click()
+        const zoomOut = page.getByRole('button', { name: 'Zoom Out' })
+        for (let i = 0; i < 12 && (await zoomOut.isEnabled()); i++) await zoomOut.click()
         await page.getByTestId('graph-overview').waitFor()
       }
       // As text: tsx would wrap a function's inner functions in a helper the page does not have.
