@@ -40,5 +40,16 @@ describe('cron schedules', () => {
     expect(nextTick(parseCron('* * * * * 0,30'), at('2026-12-06T17:56:42Z'))).toEqual(at('2026-12-06T17:57:00Z'))
     expect(nextTick(parseCron('0 0 29 2 *'), at('2026-12-06T00:00:00Z'), 400)).toBeNull() // next in 2028
     expect(nextTick(parseCron('0 0 29 2 *'), at('2026-12-06T00:00:00Z'), 1200)).toEqual(at('2028-02-29T00:00:00Z'))
+    // With seconds, the search goes by the minute, looking at seconds only in a minute that ticks
+    // (a schedule that never ticks would otherwise cost 34 million looks a year).
+    let secondsLooked = 0
+    const counted = (expression: string) => {
+      const schedule = parseCron(expression)
+      return { ...schedule, matches: (date: Date) => (secondsLooked++, schedule.matches(date)) }
+    }
+    expect(nextTick(counted('0 0 30 2 * 15'), at('2026-12-06T00:00:00Z'))).toBeNull()
+    expect(secondsLooked).toBe(0)
+    expect(nextTick(counted('0 0 1 1 * 15,45'), at('2026-12-06T17:00:00Z'))).toEqual(at('2027-01-01T00:00:15Z'))
+    expect(secondsLooked).toBe(16)
   })
 })

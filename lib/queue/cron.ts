@@ -5,6 +5,8 @@
 export interface CronSchedule {
   /** Whether the schedule ticks at this second (UTC). */
   matches(date: Date): boolean
+  /** Whether it ticks at some second of this minute (UTC). */
+  matchesMinute(date: Date): boolean
   /** Seconds between candidate ticks: 1 with a seconds field, 60 without. */
   resolution: 1 | 60
 }
@@ -44,19 +46,20 @@ export function parseCron(expression: string): CronSchedule {
   if (weekdays!.has(7)) weekdays!.add(0)
   // As in cron, when both day fields are restricted a day matching either one ticks.
   const anyDay = fields[2] === '*' || fields[4] === '*'
+  const matchesMinute = (date: Date) => {
+    const dayOfMonth = days!.has(date.getUTCDate())
+    const dayOfWeek = weekdays!.has(date.getUTCDay())
+    return (
+      minutes!.has(date.getUTCMinutes()) &&
+      hours!.has(date.getUTCHours()) &&
+      months!.has(date.getUTCMonth() + 1) &&
+      (anyDay ? dayOfMonth && dayOfWeek : dayOfMonth || dayOfWeek)
+    )
+  }
   return {
     resolution: seconds ? 1 : 60,
-    matches(date) {
-      const dayOfMonth = days!.has(date.getUTCDate())
-      const dayOfWeek = weekdays!.has(date.getUTCDay())
-      return (
-        (seconds ? seconds.has(date.getUTCSeconds()) : date.getUTCSeconds() === 0) &&
-        minutes!.has(date.getUTCMinutes()) &&
-        hours!.has(date.getUTCHours()) &&
-        months!.has(date.getUTCMonth() + 1) &&
-        (anyDay ? dayOfMonth && dayOfWeek : dayOfMonth || dayOfWeek)
-      )
-    },
+    matchesMinute,
+    matches: (date) => (seconds ? seconds.has(date.getUTCSeconds()) : date.getUTCSeconds() === 0) && matchesMinute(date),
   }
 }
 
@@ -65,10 +68,13 @@ export function parseCron(expression: string): CronSchedule {
  * none comes that soon (a schedule for the 31st of February).
  */
 export function nextTick(schedule: CronSchedule, after: Date, withinDays = 400): Date | null {
-  const step = schedule.resolution * 1000
   const last = after.getTime() + withinDays * 86_400_000
-  for (let at = Math.floor(after.getTime() / step) * step + step; at <= last; at += step) {
-    if (schedule.matches(new Date(at))) return new Date(at)
+  // Minute by minute (a year is half a million of them), then second by second within a minute that ticks.
+  for (let minute = Math.floor(after.getTime() / 60_000) * 60_000; minute <= last; minute += 60_000) {
+    if (!schedule.matchesMinute(new Date(minute))) continue
+    for (let at = minute; at < minute + 60_000; at += schedule.resolution * 1000) {
+      if (at > after.getTime() && schedule.matches(new Date(at))) return new Date(at)
+    }
   }
   return null
 }
