@@ -9,15 +9,15 @@ import { useTimeZone } from './time-zone.tsx'
 
 export const rangeFields = ['range', 'from', 'to'] as const
 
-/** The range the URL asks for. */
+/** The range the URL asks for (a time that does not parse is left out: the API says what is wrong with it). */
 export function useTimeRange(): TimeRange {
   const params = useSearchParams()
   const range = params.get('range')
-  return {
-    range: rangeNames.includes(range as RangeName) ? (range as RangeName) : undefined,
-    from: params.get('from') ?? undefined,
-    to: params.get('to') ?? undefined,
+  const time = (field: string) => {
+    const value = params.get(field)
+    return value !== null && !Number.isNaN(Date.parse(value)) ? value : undefined
   }
+  return { range: rangeNames.includes(range as RangeName) ? (range as RangeName) : undefined, from: time('from'), to: time('to') }
 }
 
 /** Copies the range of `from` (the URL's parameters) into `into`, for a filter form that builds its URL anew. */

@@ -10,12 +10,12 @@ import { updateSettings, type Settings } from '../auth/settings.ts'
 import { addUser, removeUser, setPassword, setRole } from '../auth/users.ts'
 import { deferAsAnnounced, deferWorkflowAsAnnounced, type AnnouncedDeferOptions } from '../queue/announced-tasks.ts'
 import type { JobToDefer, Workflow } from '../queue/defer.ts'
+import { ManaError } from '../queue/errors.ts'
 import { JobManager, type BulkAction, type JobFilter } from '../queue/job-manager.ts'
 import { pruneJobs, type PruneOptions } from '../queue/prune.ts'
 import { QueueManager } from '../queue/queues.ts'
 import { fromPg } from '../queue/queryable.ts'
 import type { TaskArgs } from '../queue/task.ts'
-import { ManaError } from '../queue/errors.ts'
 import { runWorkflow, type WaitOptions } from './workflow-runs.ts'
 
 /** Who acts (for the audit log), and the pool to act through: the console's, or the CLI's. */
@@ -77,7 +77,7 @@ export const runScheduleNow = (who: Who, { task, periodicId }: ScheduleKey) =>
       'SELECT queue_name, args FROM manana_schedules WHERE task_name = $1 AND periodic_id = $2',
       [task, periodicId],
     )
-    if (!schedule) throw new ManaError('schedule_not_found', `no running worker announced a schedule of task ${task}${periodicId ? ` (periodic id ${periodicId})` : ''}: only a schedule a Mañana worker announced can be run from here`)
+    if (!schedule) throw new ManaError('schedule_not_found', `no worker announced a schedule of task ${task}${periodicId ? ` (periodic id ${periodicId})` : ''}: only a schedule a Mañana worker announced can be run from here`)
     const [id] = await deferAsAnnounced(db, [{ task, queue: schedule.queue_name, args: { ...schedule.args, timestamp: Math.floor(Date.now() / 1000) } }])
     record.jobIds = [id!]
     return id!
