@@ -32,6 +32,12 @@ describe('manana CLI', () => {
     expect(list.output).not.toMatch(/process_data/)
     const json = await cli('jobs', '--status', 'todo', '--json', '--limit', '1')
     expect(JSON.parse(json.output)).toMatchObject({ id: 2, task: 'process_data', unfinishedParents: 1 })
+    // A long (Python, dotted) task name is cut, so that the columns after it stay aligned.
+    await t.sql(`INSERT INTO procrastinate_jobs (queue_name, task_name) VALUES ('io', 'myproject.reports.tasks.generate_the_quarterly_report_for_all_regions')`)
+    const lines = (await cli('jobs')).output.trim().split('\n')
+    const queueAt = (line: string) => line.search(/ (io|default|queue)\b/)
+    expect(new Set(lines.map(queueAt)).size).toBe(1)
+    expect(lines[1]).toContain('myproject.reports.tasks.generate_the_qu…')
   })
 
   it('defers a named workflow, from an argument or standard input, all or nothing', async () => {

@@ -673,8 +673,12 @@ function printJobs(jobs: Job[]) {
     JSON.stringify(job.args),
   ])
   const header = ['id', 'status', 'task', 'queue', 'attempts', 'lock', 'args']
-  const widths = header.map((title, i) => Math.min(40, Math.max(title.length, ...rows.map((row) => row[i]!.length))))
-  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.slice(0, 60).padEnd(widths[i]!)).join('  ').trimEnd())
+  // Columns as wide as their widest cell, at most 40 (the last, 80): a longer cell is cut with an
+  // ellipsis, so that the columns after it stay aligned.
+  const most = (i: number) => (i === header.length - 1 ? 80 : 40)
+  const widths = header.map((title, i) => Math.min(most(i), Math.max(title.length, ...rows.map((row) => row[i]!.length))))
+  const fit = (cell: string, i: number) => (cell.length > widths[i]! ? `${cell.slice(0, widths[i]! - 1)}…` : cell.padEnd(widths[i]!))
+  for (const row of [header, ...rows]) console.log(row.map(fit).join('  ').trimEnd())
 }
 
 function parseJson(text: string, what: string): unknown {
