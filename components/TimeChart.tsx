@@ -54,7 +54,9 @@ export function TimeChart<P>({ label, points, at, bucket, series, formatValue, d
   const x = (index: number) => margin.left + index * slot
   const firstAt = points.length ? Date.parse(at(points[0]!)) : 0
   const offsetMs = zone === 'utc' || !points.length ? 0 : -new Date(firstAt).getTimezoneOffset() * 60_000
+  // Not where the zone's name is written, at the axis's right end.
   const labelled = labelledBuckets(firstAt, points.length, bucket, { offsetMs, most: Math.max(2, Math.floor(width / 120)) })
+    .filter((index) => x(index) < width - margin.right - 60)
   const spansDays = points.length > 0 && Date.parse(at(points.at(-1)!)) - firstAt >= 24 * 3_600_000
   const line = (s: ChartSeries<P>) => {
     let path = ''
