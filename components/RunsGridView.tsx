@@ -43,9 +43,12 @@ function Grid({ grid }: { grid: RunsGrid }) {
             <th>Step</th>
             {runs.map((run) => (
               <th key={run.workflowId} scope="col" className="run">
-                <Link href={`/workflows?name=${encodeURIComponent(grid.definition)}`} title={`Run ${run.workflowId}: ${run.status}`}>
-                  <StatusBadge status={run.status === 'running' ? 'doing' : run.status} />
-                </Link>
+                {/* The run's graph, from any of its jobs (none left: deleted as old). */}
+                {Object.values(run.cells)[0]
+                  ? <Link href={`/jobs/${Object.values(run.cells)[0]!.jobId}/graph`} title={`Run ${run.workflowId}: ${run.status}`} aria-label={`Run ${run.workflowId}: ${run.status}, its graph`}>
+                      <StatusBadge status={run.status === 'running' ? 'doing' : run.status} />
+                    </Link>
+                  : <StatusBadge status={run.status === 'running' ? 'doing' : run.status} />}
                 <div className="muted"><Time at={run.createdAt} date={false} /></div>
               </th>
             ))}

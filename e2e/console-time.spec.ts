@@ -182,6 +182,7 @@ test("a definition's runs grid: a row per step, a column per run, each cell its 
   const newest = grid.getByRole('link', { name: /^bottom, run \d+: succeeded, ran \d/ }).last()
   await expect(newest).toBeVisible()
   expect(await grid.getByRole('columnheader').count()).toBeGreaterThanOrEqual(3) // the step column and a column per run, both runs at least
+  await expect(grid.getByRole('link', { name: `Run ${runs[1]!.workflowId}: succeeded, its graph` })).toHaveAttribute('href', /\/jobs\/\d+\/graph$/)
   await newest.click()
   await expect(page).toHaveURL(new RegExp(`/jobs/${runs[1]!.jobs.bottom}$`))
   await page.goto('/workflows/definitions/diamond')
