@@ -3,14 +3,12 @@
 // last hour or two, hour by hour otherwise; each bucket opens the jobs whose attempts ended in it.
 import Link from 'next/link'
 import type { TaskPoint } from '../lib/console/task-activity.ts'
-import { formatDuration, formatTime } from '../lib/console/time.ts'
+import { formatApproximate as approximate, formatDuration, formatTime } from '../lib/console/time.ts'
 import { rangeParams } from '../lib/console/time-range.ts'
 import { useTaskSeries } from './queries.ts'
 import { TimeChart } from './TimeChart.tsx'
 import { TimeRangePicker, useRangeWords, useTimeRange } from './TimeRangePicker.tsx'
 import { useTimeZone } from './time-zone.tsx'
-
-const approximate = (ms: number | null) => (ms === null ? '—' : `≈ ${formatDuration(ms)}`)
 
 export function TaskActivityView({ task }: { task: string }) {
   const range = useTimeRange()

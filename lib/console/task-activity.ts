@@ -211,7 +211,7 @@ export async function taskSeries({ db }: Pick<ConsoleContext, 'db'>, task: strin
   const byBucket = new Map<number, RangeRow[]>()
   for (const row of rows) {
     const index = Math.floor((row.at.getTime() - start) / size)
-    byBucket.set(index, [...(byBucket.get(index) ?? []), row])
+    ;(byBucket.get(index) ?? byBucket.set(index, []).get(index)!).push(row)
   }
   const points = Array.from({ length: count }, (_, index) => {
     const { runs, failures, retried, p50Ms, p95Ms } = figuresOf(byBucket.get(index) ?? [])

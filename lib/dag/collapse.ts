@@ -108,25 +108,24 @@ function neighbours(drawn: DrawnGraph) {
 type Regrouping = { key: string; keys: string[]; label: (members: GraphNode[]) => string; why: string }
 
 function regroup(drawn: DrawnGraph, groups: Regrouping[]): DrawnGraph {
-  const into = new Map<string, string>()
-  for (const group of groups) for (const key of group.keys) into.set(key, group.key)
+  const into = new Map<string, Regrouping>()
+  for (const group of groups) for (const key of group.keys) into.set(key, group)
   const byKey = new Map(drawn.nodes.map((node) => [node.key, node]))
   const nodes: DrawnNode[] = []
   for (const node of drawn.nodes) {
-    const groupKey = into.get(node.key)
-    if (groupKey === undefined) nodes.push(node)
+    const group = into.get(node.key)
+    if (group === undefined) nodes.push(node)
     else {
-      const group = groups.find((candidate) => candidate.key === groupKey)!
       if (group.keys[0] !== node.key) continue
       const members = group.keys.flatMap((key) => jobsOf(byKey.get(key)!))
       nodes.push({ kind: 'group', key: group.key, members, label: group.label(members), why: group.why })
     }
   }
-  const keyOf = new Map([...drawn.keyOf].map(([id, key]) => [id, into.get(key) ?? key]))
+  const keyOf = new Map([...drawn.keyOf].map(([id, key]) => [id, into.get(key)?.key ?? key]))
   const seen = new Set<string>()
   const edges: Array<[string, string]> = []
   for (const [parent, child] of drawn.edges) {
-    const edge: [string, string] = [into.get(parent) ?? parent, into.get(child) ?? child]
+    const edge: [string, string] = [into.get(parent)?.key ?? parent, into.get(child)?.key ?? child]
     const id = edge.join('>')
     if (edge[0] === edge[1] || seen.has(id)) continue
     seen.add(id)

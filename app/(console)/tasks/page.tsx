@@ -5,7 +5,7 @@ import { useTaskActivity } from '../../../components/queries.ts'
 import { TimeAgo } from '../../../components/TimeAgo.tsx'
 import { TimeRangePicker, useRangeWords, useTimeRange } from '../../../components/TimeRangePicker.tsx'
 import type { RunFigures, TaskActivity } from '../../../lib/console/task-activity.ts'
-import { formatDuration } from '../../../lib/console/time.ts'
+import { formatApproximate as approximate } from '../../../lib/console/time.ts'
 import { rangeParams } from '../../../lib/console/time-range.ts'
 
 export default function TasksPage() {
@@ -58,7 +58,6 @@ function TaskTable() {
 }
 
 const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${((100 * part) / whole).toFixed(part === whole || part === 0 ? 0 : 1)}%`)
-const approximate = (ms: number | null) => (ms === null ? '—' : `≈ ${formatDuration(ms)}`)
 
 function Figures({ figures, window }: { figures: RunFigures; window: string }) {
   return (
