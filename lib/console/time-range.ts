@@ -36,9 +36,8 @@ export function rangeParams({ range, from, to }: TimeRange): Record<string, stri
 export const jobRangeKinds = ['deferred', 'ended'] as const
 export type JobRangeKind = (typeof jobRangeKinds)[number]
 
-/** A jobs filter's bounds for a range (lib/queue/job-manager.ts's JobFilter). */
-export function jobsWithin(range: TimeRange, of: JobRangeKind = 'deferred', now = Date.now()) {
-  const { from, before } = rangeBounds(range, now)
+/** A jobs filter's bounds (lib/queue/job-manager.ts's JobFilter) for a range's times (rangeBounds). */
+export function jobsWithin({ from, before }: { from?: Date; before?: Date }, of: JobRangeKind = 'deferred') {
   return of === 'deferred' ? { deferredFrom: from, deferredBefore: before } : { endedFrom: from, endedBefore: before }
 }
 

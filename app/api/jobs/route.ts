@@ -14,9 +14,8 @@ export const GET = handler<'GET /api/jobs'>('viewer', async (request, { actor })
   const { jobs, db } = await consoleContext()
   const hidden = await valuesHiddenFrom(db, actor)
   if (hidden && (filter.args || filter.lock)) refuseValueFilter()
-  const now = Date.now()
-  const bounds = rangeBounds({ range, from, to }, now)
-  const page = await jobs.list({ ...filter, ...jobsWithin({ range, from, to }, rangeOf, now), ids: id === undefined ? undefined : [id] }, { limit, after, order })
+  const bounds = rangeBounds({ range, from, to })
+  const page = await jobs.list({ ...filter, ...jobsWithin(bounds, rangeOf), ids: id === undefined ? undefined : [id] }, { limit, after, order })
   const times = await jobTimes(db, page.jobs.map((job) => job.id))
   return {
     ...page,
