@@ -3,6 +3,7 @@
 // written in one transaction (see the workflow_runs migration), so a run is deferred exactly
 // when its requester can read its answer.
 import type pg from 'pg'
+import { withTransaction } from '../lib/db/transaction.ts'
 import { previewedJobs, type WorkflowAnswer } from '../lib/console/workflow-runs.ts'
 import type { App } from '../lib/queue/app.ts'
 import { isManaError } from '../lib/queue/errors.ts'
@@ -59,9 +60,7 @@ export class WorkflowRequests {
 
   /** Answers the oldest request no other worker holds; false when there was none. */
   private async answerOne(names: string[]): Promise<boolean> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
+    return withTransaction(this.pool, async (client) => {
       const {
         rows: [request],
       } = await client.query<Request>(
@@ -82,14 +81,8 @@ export class WorkflowRequests {
         await client.query('UPDATE manana_workflow_requests SET answer = $2 WHERE id = $1', [request.id, JSON.stringify(answer)])
         this.log(`${request.preview ? 'previewed' : 'deferred'} workflow ${request.workflow_name}${'error' in answer ? ` (refused: ${answer.error.code})` : ''} for request ${request.id}`)
       }
-      await client.query('COMMIT')
       return request !== undefined
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+    })
   }
 }
 

@@ -2,6 +2,7 @@
 // commit together; when the action fails, its transaction is rolled back and the failure is
 // written on its own, with the error's code as the outcome.
 import type pg from 'pg'
+import { withTransaction } from '../db/transaction.ts'
 import { isManaError } from '../queue/errors.ts'
 import { fromPg, type Queryable } from '../queue/queryable.ts'
 import type { Actor } from './roles.ts'
@@ -45,23 +46,17 @@ export async function audited<T>(
   run: (db: Queryable, record: AuditRecord) => Promise<T>,
 ): Promise<T> {
   const record: AuditRecord = { action, jobIds: initial.jobIds ?? [], details: initial.details ?? {} }
-  const client = await pool.connect()
-  let failure: unknown
   try {
-    await client.query('BEGIN')
-    const db = fromPg(client)
-    const result = await run(db, record)
-    await writeAudit(db, context, record, 'ok')
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    failure = error
-  } finally {
-    client.release()
+    return await withTransaction(pool, async (client) => {
+      const db = fromPg(client)
+      const result = await run(db, record)
+      await writeAudit(db, context, record, 'ok')
+      return result
+    })
+  } catch (failure) {
+    await writeAudit(fromPg(pool), context, record, outcomeOf(failure))
+    throw failure
   }
-  await writeAudit(fromPg(pool), context, record, outcomeOf(failure))
-  throw failure
 }
 
 /**

@@ -10,6 +10,7 @@ import { ManaError } from '../queue/errors.ts'
 import { adoptProcrastinate, procrastinateDifferences } from './adopt-procrastinate.ts'
 import { projectRoot } from './project-root.ts'
 import { connectCreatingDatabase } from './create-database.ts'
+import { withTransaction } from './transaction.ts'
 
 export interface Migration {
   name: string
@@ -131,18 +132,17 @@ export async function migrateDatabase(url: string, { log = (_line: string) => {}
 }
 
 async function applyInTransaction(client: pg.Client, migration: Migration, run: () => Promise<unknown>): Promise<void> {
-  await client.query('BEGIN')
   try {
-    const started = new Date()
-    await client.query(createLedger)
-    await run()
-    await client.query(
-      `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ($1, $2, $3, $4, now(), 1)`,
-      [crypto.randomUUID(), migration.checksum, migration.name, started],
-    )
-    await client.query('COMMIT')
+    await withTransaction(client, async () => {
+      const started = new Date()
+      await client.query(createLedger)
+      await run()
+      await client.query(
+        `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ($1, $2, $3, $4, now(), 1)`,
+        [crypto.randomUUID(), migration.checksum, migration.name, started],
+      )
+    })
   } catch (error) {
-    await client.query('ROLLBACK')
     throw new ManaError('migration_failed', `migration ${migration.name} failed, and nothing of it was applied: ${(error as Error).message}`)
   }
 }

@@ -7,9 +7,12 @@ export interface PoolSettings {
   applicationName?: string
   /** How long a query waits for a free connection before it fails (default connectionTimeoutMs). */
   connectionTimeoutMs?: number
-  /** Told when a connection dies (a server restart, a terminated backend); the query using it fails on its own. */
+  /** Told when a connection dies (a server restart, a terminated backend); the query using it fails on its own. Default: a warning on standard error. */
   onConnectionLost?: (error: Error) => void
 }
+
+/** Where a lost connection is said when nobody else listens. */
+const warnConnectionLost = (error: Error) => console.warn(`manana: a database connection was lost: ${error.message}`)
 
 /** How long a query waits for a free connection (or a new one) by default, before it fails instead of hanging. */
 export const connectionTimeoutMs = 10_000
@@ -19,10 +22,10 @@ export const connectionTimeoutMs = 10_000
  * client whose connection dies emit 'error', and an 'error' with no listener crashes the process.
  * The pool listens on idle clients only, so every client gets its own listener as it connects.
  */
-export function createPool(url: string, { max = 10, applicationName, connectionTimeoutMs: timeout = connectionTimeoutMs, onConnectionLost }: PoolSettings = {}): pg.Pool {
+export function createPool(url: string, { max = 10, applicationName, connectionTimeoutMs: timeout = connectionTimeoutMs, onConnectionLost = warnConnectionLost }: PoolSettings = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: timeout, application_name: applicationName })
   pool.on('error', () => {}) // an idle client's: its own listener below tells of it
-  pool.on('connect', (client) => client.on('error', (error) => onConnectionLost?.(error)))
+  pool.on('connect', (client) => client.on('error', onConnectionLost))
   return pool
 }
 
@@ -30,8 +33,8 @@ export function createPool(url: string, { max = 10, applicationName, connectionT
 export const isPoolExhausted = (error: unknown): boolean => error instanceof Error && error.message === 'timeout exceeded when trying to connect'
 
 /** A client (not pooled) that survives its connection dying: its next query fails instead. */
-export function createClient(config: pg.ClientConfig, onConnectionLost?: (error: Error) => void): pg.Client {
+export function createClient(config: pg.ClientConfig, onConnectionLost = warnConnectionLost): pg.Client {
   const client = new pg.Client({ connectionTimeoutMillis: connectionTimeoutMs, ...config })
-  client.on('error', (error) => onConnectionLost?.(error))
+  client.on('error', onConnectionLost)
   return client
 }

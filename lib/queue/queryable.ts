@@ -9,7 +9,7 @@ export interface Queryable {
   query<Row>(text: string, values?: unknown[]): Promise<Row[]>
 }
 
-export function fromPg(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
+export function fromPg(client: pg.Pool | pg.ClientBase): Queryable {
   return {
     async query<Row>(text: string, values?: unknown[]) {
       try {
