@@ -149,6 +149,14 @@ describe('manana CLI', () => {
       expect(await runManana(url, ['migrate'])).toMatchObject({ code: 0, output: expect.stringContaining('is up to date') })
       const health = await runManana(url, ['healthcheck'])
       expect(health).toMatchObject({ code: 0, output: expect.stringContaining('workers: 0 alive') })
+      // A worker judged as the workers judge one (manana_gone_workers), with their stale-after setting.
+      const late = new pg.Client({ connectionString: url })
+      await late.connect()
+      const [registered] = (await late.query(`SELECT manana_register_worker('late', 'host', 1, NULL, 1, '[]', 1, 0.4, 'test') AS id`)).rows
+      await late.query(`UPDATE procrastinate_workers SET last_heartbeat = now() - interval '10 seconds' WHERE id = $1`, [registered.id])
+      await late.end()
+      expect(await runManana(url, ['healthcheck'])).toMatchObject({ code: 0, output: expect.stringContaining('workers: 1 alive, 0 gone') })
+      expect(await runManana(url, ['healthcheck'], { MANANA_STALE_AFTER: '5' })).toMatchObject({ code: 0, output: expect.stringContaining('workers: 0 alive, 1 gone') })
 
       // One migration short of current: workers and commands refuse, and say what to do.
       const behind = new pg.Client({ connectionString: url })
