@@ -1,0 +1,88 @@
+-- Generated from the migrated database by npm run functions:generate: what runs now. Change it with a migration.
+
+CREATE OR REPLACE FUNCTION public.manana_end_attempts(outcomes jsonb)
+ RETURNS TABLE(job_id bigint, ended boolean)
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+    item jsonb;
+    succeeded_ids bigint[];
+    succeeded_results jsonb[];
+    finished bigint[];
+    marked bigint[];
+    given_ids bigint[];
+    given_workers bigint[];
+    given_results jsonb[];
+BEGIN
+    IF jsonb_typeof(outcomes) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION USING ERRCODE = 'MN009', MESSAGE = 'manana_end_attempts takes a JSON array of outcomes';
+    END IF;
+    -- Every row the batch will change, locked before any change and in one order: its own jobs,
+    -- then, by id, the children whose counters its ends move. (Its jobs are doing, so none of
+    -- them is another batch's child.) Two batches sharing children then wait for each other.
+    PERFORM 1 FROM procrastinate_jobs
+    WHERE id = ANY (ARRAY(SELECT (value->>'id')::bigint FROM jsonb_array_elements(outcomes)))
+    ORDER BY id
+    FOR UPDATE;
+    PERFORM 1 FROM procrastinate_jobs
+    WHERE id = ANY (ARRAY(
+        SELECT edge.job_id FROM procrastinate_job_dependencies AS edge
+        WHERE edge.depends_on_job_id = ANY (ARRAY(
+            SELECT (value->>'id')::bigint FROM jsonb_array_elements(outcomes)
+            WHERE value->>'outcome' IS DISTINCT FROM 'started'))))
+    ORDER BY id
+    FOR NO KEY UPDATE;
+    -- Starts of jobs claimed ahead.
+    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint)
+    INTO given_ids, given_workers
+    FROM jsonb_array_elements(outcomes) WHERE value->>'outcome' = 'started';
+    IF given_ids IS NOT NULL THEN
+        WITH started AS (
+            UPDATE procrastinate_jobs AS job SET claimed_ahead = false
+            WHERE job.id = ANY (given_ids)
+              AND job.status = 'doing' AND job.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, job.id)]
+            RETURNING job.id
+        )
+        SELECT array_agg(id) INTO marked FROM started;
+        RETURN QUERY
+        SELECT (given.value->>'id')::bigint, (given.value->>'id')::bigint = ANY (coalesce(marked, '{}'))
+        FROM jsonb_array_elements(outcomes) AS given
+        WHERE given.value->>'outcome' = 'started';
+    END IF;
+    -- Successes together: those still doing for their worker, locked in id order, finished at once.
+    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint), array_agg(value->'result')
+    INTO given_ids, given_workers, given_results
+    FROM jsonb_array_elements(outcomes) WHERE value->>'outcome' = 'succeeded';
+    SELECT array_agg(ours.id ORDER BY ours.id), array_agg(given_results[array_position(given_ids, ours.id)] ORDER BY ours.id)
+    INTO succeeded_ids, succeeded_results
+    FROM (
+        SELECT job.id, job.worker_id
+        FROM procrastinate_jobs AS job
+        WHERE job.id = ANY (given_ids) AND job.status = 'doing'
+        ORDER BY job.id
+        FOR UPDATE
+    ) AS ours
+    WHERE ours.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, ours.id)];
+    SELECT array_agg(id) INTO finished FROM manana_finish_jobs(succeeded_ids, 'succeeded', succeeded_results, false) AS id;
+    RETURN QUERY
+    SELECT (given.value->>'id')::bigint, (given.value->>'id')::bigint = ANY (coalesce(finished, '{}'))
+    FROM jsonb_array_elements(outcomes) AS given
+    WHERE given.value->>'outcome' = 'succeeded';
+    -- Every other outcome (failures with their errors and retries, aborts, releases), one by one.
+    FOR item IN
+        SELECT value FROM jsonb_array_elements(outcomes)
+        WHERE value->>'outcome' IS DISTINCT FROM 'succeeded' AND value->>'outcome' IS DISTINCT FROM 'started'
+        ORDER BY (value->>'id')::bigint
+    LOOP
+        job_id := (item->>'id')::bigint;
+        ended := manana_end_attempt(
+            job_id,
+            (item->>'worker_id')::bigint,
+            item->>'outcome',
+            item->'result',
+            item->'error',
+            (item->>'retry_in')::double precision);
+        RETURN NEXT;
+    END LOOP;
+END;
+$function$;

@@ -1,0 +1,12 @@
+-- Generated from the migrated database by npm run functions:generate: what runs now. Change it with a migration.
+
+CREATE OR REPLACE FUNCTION public.manana_retry_workflow(p_workflow_id bigint)
+ RETURNS SETOF bigint
+ LANGUAGE sql
+AS $function$
+    UPDATE procrastinate_jobs AS job
+    SET status = 'todo', scheduled_at = NULL, abort_requested = false, worker_id = NULL, result = NULL
+    FROM manana_workflow_jobs_to_retry(p_workflow_id) AS target
+    WHERE job.id = target.id AND manana_is_terminal(job.status)
+    RETURNING job.id
+$function$;
