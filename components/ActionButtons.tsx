@@ -1,11 +1,11 @@
 'use client'
 // Cancel, abort, retry (this job only / with everything downstream, previewed first), mark
 // succeeded with a result (fixing a run by hand), delete.
-import { useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { useAllowed } from './actor.tsx'
-import { api, ApiError } from '../lib/api/client.ts'
+import { useAction } from './mutations.ts'
+import { api } from '../lib/api/client.ts'
 import type { Job } from '../lib/queue/job.ts'
 import type { RetryTarget } from '../lib/queue/job-manager.ts'
 import { RetryDialog } from './RetryDialog.tsx'
@@ -14,29 +14,13 @@ const finished = ['succeeded', 'failed', 'cancelled', 'aborted']
 const markable = ['failed', 'cancelled', 'aborted']
 
 export function ActionButtons({ job, onDone }: { job: Pick<Job, 'id' | 'status'>; onDone?: () => void }) {
-  const queryClient = useQueryClient()
   const router = useRouter()
-  const [error, setError] = useState<string | null>(null)
+  const { run: act, busy, error } = useAction({ onSuccess: onDone })
   const [preview, setPreview] = useState<{ downstream: boolean; jobs: RetryTarget[] } | null>(null)
-  const [busy, setBusy] = useState(false)
   const [marking, setMarking] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
   const mayAct = useAllowed('operator')
   const mayDelete = useAllowed('admin')
-
-  async function act(action: () => Promise<unknown>) {
-    setBusy(true)
-    setError(null)
-    try {
-      await action()
-      await queryClient.invalidateQueries()
-      onDone?.()
-    } catch (failure) {
-      setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
-    } finally {
-      setBusy(false)
-    }
-  }
 
   const showPreview = (downstream: boolean) =>
     act(async () => setPreview({ downstream, jobs: (await api.retryPreview(job.id, downstream)).jobs }))

@@ -1,8 +1,8 @@
 'use client'
-import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState } from 'react'
-import { api, ApiError } from '../lib/api/client.ts'
+import { api } from '../lib/api/client.ts'
+import { useAction } from './mutations.ts'
 import { useTasks } from './queries.ts'
 
 /** Checks arguments against the simple JSON Schemas tasks declare: required keys and property types. */
@@ -22,12 +22,11 @@ function schemaProblems(args: Record<string, unknown>, schema: Record<string, an
 
 export function DeferForm() {
   const { data } = useTasks()
-  const queryClient = useQueryClient()
   const tasks = data?.tasks ?? []
   const [taskName, setTaskName] = useState('')
   const [argsText, setArgsText] = useState('{}')
   const [created, setCreated] = useState<number | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const { run, error } = useAction()
   const task = tasks.find((t) => t.name === taskName)
 
   let args: Record<string, unknown> | null = null
@@ -45,12 +44,11 @@ export function DeferForm() {
   }
 
   async function submit(form: FormData) {
-    setError(null)
     setCreated(null)
     const text = (name: string) => String(form.get(name) ?? '').trim()
     const parents = text('dependsOn')
     const scheduledAt = text('scheduledAt')
-    try {
+    await run(async () => {
       const body = {
         task: taskName,
         args: args ?? {},
@@ -63,10 +61,7 @@ export function DeferForm() {
       }
       const deferred = await api.defer(body)
       if ('id' in deferred) setCreated(deferred.id)
-      await queryClient.invalidateQueries()
-    } catch (failure) {
-      setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
-    }
+    })
   }
 
   return (

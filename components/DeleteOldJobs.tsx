@@ -3,12 +3,11 @@
 // jobs, batch by batch (POST /api/jobs/prune; audited). The same as `manana prune`.
 import { useMutation } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
-import { api, ApiError } from '../lib/api/client.ts'
+import { api } from '../lib/api/client.ts'
 import { finishedStatuses } from '../lib/queue/prune.ts'
+import { failureText } from './mutations.ts'
 
 type Rule = { olderThan: string; statuses: string[]; queue?: string }
-
-const failure = (error: unknown) => (error instanceof ApiError ? `${error.code}: ${error.message}` : String(error))
 
 export function DeleteOldJobs() {
   // The rule counted: deleting uses it, not whatever the form says since.
@@ -36,7 +35,7 @@ export function DeleteOldJobs() {
         Finished jobs that ended longer ago than the age, with their events, errors and logs; never a job an unfinished child still needs.
         Workers can do it on a schedule: <code>app.retention(&#123; olderThan: &apos;7d&apos; &#125;)</code>.
       </p>
-      {error && <p className="error" role="alert">{failure(error)}</p>}
+      {error && <p className="error" role="alert">{failureText(error)}</p>}
       <form className="filters" onSubmit={submit} onChange={() => setCounted(null)} aria-label="Delete old jobs">
         <label>Ended more than<input name="olderThan" required defaultValue="30d" size={6} pattern="\d+(\.\d+)?[smhdw]?" title="an age such as 7d, 12h, 30m or 45s" /></label>
         <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>

@@ -6,6 +6,7 @@ import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useEffect, useMemo, useState } from 'react'
 import { useAllowed } from './actor.tsx'
+import { failureText } from './mutations.ts'
 import { api, ApiError } from '../lib/api/client.ts'
 import { parseArgsFilter } from '../lib/api/schemas.ts'
 import type { JobTimes } from '../lib/console/job-times.ts'
@@ -75,12 +76,16 @@ export function JobList() {
     try {
       setMatchingPreview(await api.bulk(bulkFilter(), action, true))
     } catch (error) {
-      setMessage(error instanceof ApiError ? `${error.code}: ${error.message}` : String(error))
+      setMessage(failureText(error))
     }
   }
   async function actOnMatching(action: BulkAction) {
-    const result = await api.bulk(bulkFilter(), action, false)
-    setMessage(`${action === 'cancel' ? 'Cancelled' : 'Retried'} ${result.done} job(s); ${result.skipped} matching job(s) left alone.`)
+    try {
+      const result = await api.bulk(bulkFilter(), action, false)
+      setMessage(`${action === 'cancel' ? 'Cancelled' : 'Retried'} ${result.done} job(s); ${result.skipped} matching job(s) left alone.`)
+    } catch (error) {
+      setMessage(failureText(error))
+    }
     setMatchingPreview(null)
     await queryClient.invalidateQueries()
   }

@@ -7,7 +7,9 @@ import { useRouter } from 'next/navigation'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { api, ApiError } from '../lib/api/client.ts'
 import { inputFields, inputFromFields, type InputField } from '../lib/console/input-fields.ts'
+import { useAction } from './mutations.ts'
 import { PlannedGraph } from './PlannedGraph.tsx'
+import { queryKeys } from './query-keys.ts'
 
 /** What went wrong, in words first; the code stays, small, for a search or a ticket. */
 const headlines: Record<string, string> = {
@@ -66,34 +68,26 @@ export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(fields.filter((field) => field.kind === 'boolean').map((field) => [field.name, String(field.default === true)])),
   )
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { run: act, busy, failure } = useAction()
   const made = inputFromFields(fields, values)
   const input = 'input' in made ? JSON.stringify(made.input) : null
   const settledInput = useSettled(input)
   const preview = useQuery({
-    queryKey: ['workflow-preview', name, settledInput],
+    queryKey: queryKeys.workflowPreview(name, settledInput),
     queryFn: () => api.previewWorkflow(name, JSON.parse(settledInput!)),
     enabled: settledInput !== null,
     retry: false,
     placeholderData: (previous) => previous,
   })
 
-  async function run() {
-    if (input === null) return
-    setBusy(true)
-    setError(null)
-    try {
+  const run = (input: string) =>
+    act(async () => {
       const started = await api.runWorkflow(name, JSON.parse(input))
       // Its first step's graph (the first deferred: the smallest id; keys come back in no set order).
       const ids = Object.values(started.jobs)
       if (ids.length) router.push(`/jobs/${Math.min(...ids)}/graph`)
       else onClose()
-    } catch (failure) {
-      setError(describe(failure))
-      setBusy(false)
-    }
-  }
+    })
 
   return (
     <dialog ref={dialog} aria-label={`Run ${name}`} style={{ width: 640 }} onClose={onClose}>
@@ -102,7 +96,7 @@ export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string
         style={{ display: 'grid', gap: 10 }}
         onSubmit={(event) => {
           event.preventDefault()
-          void run()
+          if (input !== null) void run(input)
         }}
       >
         {fields.length === 0 && <p className="muted">This workflow takes no input.</p>}
@@ -124,7 +118,7 @@ export function RunWorkflowDialog({ name, inputSchema, onClose }: { name: string
         ) : (
           settledInput !== null && <p className="muted" role="status">Asking a worker for the graph…</p>
         )}
-        {error && <p className="error" role="alert">{error}</p>}
+        {failure && <p className="error" role="alert">{describe(failure)}</p>}
         <div className="row">
           <button type="submit" className="primary" disabled={busy || input === null || !!preview.error}>Run</button>
           <button type="button" onClick={onClose}>Cancel</button>

@@ -1,12 +1,12 @@
 'use client'
 // The workers: where each runs (host, pid, version), what it serves and runs now (and has claimed
 // ahead), its heartbeat; an operator may ask one to stop gracefully.
-import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
-import { useState } from 'react'
-import { api, ApiError } from '../lib/api/client.ts'
+import { api } from '../lib/api/client.ts'
 import type { WorkerSummary } from '../lib/console/overview.ts'
 import { useAllowed } from './actor.tsx'
+import { useAction } from './mutations.ts'
+import { queryKeys } from './query-keys.ts'
 import { Time } from './Time.tsx'
 import { TimeAgo } from './TimeAgo.tsx'
 
@@ -59,8 +59,7 @@ export function WorkerTable({ workers, actions = false }: { workers: WorkerSumma
 }
 
 function StopButton({ worker }: { worker: WorkerSummary }) {
-  const queryClient = useQueryClient()
-  const [error, setError] = useState<string | null>(null)
+  const { run, error } = useAction({ refreshes: queryKeys.workers })
   if (worker.stopRequested) return null
   if (worker.version === null) return <span className="muted" title="Python workers and Mañana workers before 0.1 do not read stop requests: stop them with SIGTERM">—</span>
   return (
@@ -70,12 +69,7 @@ function StopButton({ worker }: { worker: WorkerSummary }) {
         onClick={async () => {
           const jobs = worker.running.length
           if (!window.confirm(`Stop worker ${worker.id} (${worker.name ?? worker.host})? It finishes its ${jobs} running job(s), puts back any claimed ahead, and exits.`)) return
-          try {
-            await api.stopWorker(worker.id)
-            await queryClient.invalidateQueries({ queryKey: ['workers'] })
-          } catch (failure) {
-            setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
-          }
+          await run(() => api.stopWorker(worker.id))
         }}
       >
         Stop…

@@ -4,6 +4,7 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react'
 import { signInAgain } from '../lib/api/client.ts'
+import { notLive } from './query-keys.ts'
 
 interface Live {
   paused: boolean
@@ -14,9 +15,6 @@ interface Live {
 
 const LiveContext = createContext<Live>({ paused: false, setPaused: () => {}, connected: false })
 export const useLive = () => useContext(LiveContext)
-
-/** Queries whose data no job change alters, left out of the live refresh. */
-const notLive = new Set(['tasks', 'workflow-preview'])
 
 /** Listens for changes (unless paused) and gives its pages the live state. */
 export function LiveProvider({ children }: { children: ReactNode }) {
@@ -42,7 +40,7 @@ function LiveUpdates({ paused, onConnected }: { paused: boolean; onConnected(con
     // Reads under way are cancelled first: invalidating a query's first read (no data yet) does
     // not start another, so a change made while the page's first read was on the wire, and told
     // while it still was, would never be shown (CI once saw a finished job stay running).
-    const live = { predicate: ({ queryKey: [kind] }: { queryKey: readonly unknown[] }) => !notLive.has(kind as string) }
+    const live = { predicate: ({ queryKey: [kind] }: { queryKey: readonly unknown[] }) => !notLive.has(kind) }
     const refresh = () => void queryClient.cancelQueries(live).then(() => queryClient.invalidateQueries(live))
     const source = new EventSource('/api/events')
     source.onopen = () => {

@@ -1,4 +1,5 @@
-// The layers: app/ (pages, routes) → components/ → lib/. Nothing imports from a layer above it.
+// The layers: app/ (pages, routes) → components/ → lib/. Nothing imports from a layer above it,
+// whether by a relative path or by the @/ alias (the project's root, which app/ uses).
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -16,8 +17,8 @@ function sources(dir: string): string[] {
 function upwardImports(layer: string, above: string[]): string[] {
   return sources(layer).flatMap((file) => {
     const text = fs.readFileSync(path.join(projectRoot, file), 'utf8')
-    return [...text.matchAll(/^import[^'"]*['"](\.{1,2}\/[^'"]+)['"]/gm)]
-      .map((match) => path.relative(projectRoot, path.resolve(projectRoot, path.dirname(file), match[1]!)))
+    return [...text.matchAll(/^import[^'"]*['"]((?:\.{1,2}|@)\/[^'"]+)['"]/gm)]
+      .map(([, specifier]) => (specifier!.startsWith('@/') ? specifier!.slice(2) : path.relative(projectRoot, path.resolve(projectRoot, path.dirname(file), specifier!))))
       .filter((target) => above.some((folder) => target.startsWith(`${folder}/`)))
       .map((target) => `${file} → ${target}`)
   })

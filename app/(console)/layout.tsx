@@ -3,10 +3,10 @@
 import { cookies, headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import type { ReactNode } from 'react'
-import { Nav } from '../../components/Nav.tsx'
-import { sessionCookie } from '../../lib/api/auth.ts'
-import { sessionActor } from '../../lib/auth/sessions.ts'
-import { consoleContext } from '../../lib/console/context.ts'
+import { Nav } from '@/components/Nav.tsx'
+import { sessionCookie } from '@/lib/api/auth.ts'
+import { sessionActor } from '@/lib/auth/sessions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 import { Providers } from '../providers.tsx'
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {

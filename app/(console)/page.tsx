@@ -1,4 +1,4 @@
-import { OverviewView } from '../../components/Overview.tsx'
+import { OverviewView } from '@/components/Overview.tsx'
 
 export default function OverviewPage() {
   return <OverviewView />

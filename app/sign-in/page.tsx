@@ -1,8 +1,8 @@
 'use client'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { Suspense, useState, type FormEvent } from 'react'
-import { api, ApiError } from '../../lib/api/client.ts'
-import { sameOriginPath } from '../../lib/api/same-origin-path.ts'
+import { api, ApiError } from '@/lib/api/client.ts'
+import { sameOriginPath } from '@/lib/api/same-origin-path.ts'
 
 function SignInForm() {
   const router = useRouter()

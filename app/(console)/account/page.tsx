@@ -1,8 +1,8 @@
 'use client'
 import { useRouter } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
-import { api, ApiError } from '../../../lib/api/client.ts'
-import { useActor } from '../../../components/actor.tsx'
+import { api, ApiError } from '@/lib/api/client.ts'
+import { useActor } from '@/components/actor.tsx'
 
 export default function AccountPage() {
   const actor = useActor()

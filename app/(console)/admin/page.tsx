@@ -1,28 +1,17 @@
 'use client'
 // Users, API tokens and settings (admins only; the API checks again).
-import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
-import { api, ApiError } from '../../../lib/api/client.ts'
-import { roles, type Role } from '../../../lib/auth/roles.ts'
-import { DeleteOldJobs } from '../../../components/DeleteOldJobs.tsx'
-import { useAllowed } from '../../../components/actor.tsx'
-import { Time } from '../../../components/Time.tsx'
+import { api } from '@/lib/api/client.ts'
+import { roles, type Role } from '@/lib/auth/roles.ts'
+import { DeleteOldJobs } from '@/components/DeleteOldJobs.tsx'
+import { useAllowed } from '@/components/actor.tsx'
+import { useAction } from '@/components/mutations.ts'
+import { queryKeys } from '@/components/query-keys.ts'
+import { Time } from '@/components/Time.tsx'
 
 /** Runs an admin action, refreshes the page's data, and reports failures. */
-function useAdminAction() {
-  const queryClient = useQueryClient()
-  const [error, setError] = useState<string | null>(null)
-  const run = async (action: () => Promise<void>) => {
-    setError(null)
-    try {
-      await action()
-    } catch (failure) {
-      setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
-    }
-    await queryClient.invalidateQueries({ queryKey: ['admin'] })
-  }
-  return { error, run }
-}
+const useAdminAction = () => useAction({ refreshes: queryKeys.admin.all })
 
 /** A secret shown once: a new user's password, or a new API token. */
 function Secret({ secret }: { secret: { label: string; value: string } | null }) {
@@ -42,7 +31,7 @@ const RoleSelect = ({ name, value, onChange, label }: { name?: string; value?: R
 )
 
 function Users() {
-  const users = useQuery({ queryKey: ['admin', 'users'], queryFn: api.users })
+  const users = useQuery({ queryKey: queryKeys.admin.users, queryFn: api.users })
   const { error, run } = useAdminAction()
   const [secret, setSecret] = useState<{ label: string; value: string } | null>(null)
   const add = (event: FormEvent<HTMLFormElement>) => {
@@ -88,7 +77,7 @@ function Users() {
 }
 
 function Tokens() {
-  const tokens = useQuery({ queryKey: ['admin', 'tokens'], queryFn: api.tokens })
+  const tokens = useQuery({ queryKey: queryKeys.admin.tokens, queryFn: api.tokens })
   const { error, run } = useAdminAction()
   const [secret, setSecret] = useState<{ label: string; value: string } | null>(null)
   const add = (event: FormEvent<HTMLFormElement>) => {
@@ -129,7 +118,7 @@ function Tokens() {
 }
 
 function SettingsForm() {
-  const settings = useQuery({ queryKey: ['admin', 'settings'], queryFn: api.settings })
+  const settings = useQuery({ queryKey: queryKeys.admin.settings, queryFn: api.settings })
   const { error, run } = useAdminAction()
   return (
     <section>

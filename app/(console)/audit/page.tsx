@@ -1,9 +1,9 @@
 'use client'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { Suspense, useEffect, useState } from 'react'
-import { AuditTable } from '../../../components/AuditTable.tsx'
-import { useAudit } from '../../../components/queries.ts'
-import { keepRange, TimeRangePicker } from '../../../components/TimeRangePicker.tsx'
+import { AuditTable } from '@/components/AuditTable.tsx'
+import { useAudit } from '@/components/queries.ts'
+import { keepRange, TimeRangePicker } from '@/components/TimeRangePicker.tsx'
 
 const fields = [
   ['actor', 'Who', 'alice or token:ci'],

@@ -1,6 +1,6 @@
 'use client'
-import { DeferForm } from '../../../components/DeferForm.tsx'
-import { useAllowed } from '../../../components/actor.tsx'
+import { DeferForm } from '@/components/DeferForm.tsx'
+import { useAllowed } from '@/components/actor.tsx'
 
 export default function DeferPage() {
   const mayDefer = useAllowed('operator')

@@ -1,5 +1,5 @@
 import { Suspense } from 'react'
-import { JobList } from '../../../components/JobList.tsx'
+import { JobList } from '@/components/JobList.tsx'
 
 export default function JobsPage() {
   return (

@@ -1,28 +1,21 @@
 'use client'
-import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
-import { useState } from 'react'
-import { useAllowed } from '../../../components/actor.tsx'
-import { useQueues } from '../../../components/queries.ts'
-import { TimeAgo } from '../../../components/TimeAgo.tsx'
-import { api, ApiError } from '../../../lib/api/client.ts'
+import { useAllowed } from '@/components/actor.tsx'
+import { useQueues } from '@/components/queries.ts'
+import { TimeAgo } from '@/components/TimeAgo.tsx'
+import { useAction } from '@/components/mutations.ts'
+import { queryKeys } from '@/components/query-keys.ts'
+import { api } from '@/lib/api/client.ts'
 
 export default function QueuesPage() {
   const { data } = useQueues()
   const mayAct = useAllowed('operator')
-  const queryClient = useQueryClient()
-  const [error, setError] = useState<string | null>(null)
+  const { run, error } = useAction({ refreshes: queryKeys.queues })
   const toggle = async (queue: string, paused: boolean) => {
-    setError(null)
     // Why, for whoever wonders later (the Queues page and the jobs' pages say it); Cancel pauses nothing.
     const reason = paused ? undefined : window.prompt(`Why pause queue ${queue}? (optional, shown to others)`)
     if (reason === null) return
-    try {
-      await (paused ? api.resumeQueue(queue) : api.pauseQueue(queue, reason?.trim() || undefined))
-      await queryClient.invalidateQueries({ queryKey: ['queues'] })
-    } catch (failure) {
-      setError(failure instanceof ApiError ? `${failure.code}: ${failure.message}` : String(failure))
-    }
+    await run(() => (paused ? api.resumeQueue(queue) : api.pauseQueue(queue, reason?.trim() || undefined)))
   }
   return (
     <>

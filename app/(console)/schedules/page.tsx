@@ -1,32 +1,23 @@
 'use client'
-import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState } from 'react'
-import { useAllowed } from '../../../components/actor.tsx'
-import { useSchedules } from '../../../components/queries.ts'
-import { StatusBadge } from '../../../components/StatusBadge.tsx'
-import { Time } from '../../../components/Time.tsx'
-import { TimeAgo } from '../../../components/TimeAgo.tsx'
-import { api, ApiError } from '../../../lib/api/client.ts'
-import type { ScheduleSummary } from '../../../lib/console/schedules.ts'
+import { useAllowed } from '@/components/actor.tsx'
+import { useSchedules } from '@/components/queries.ts'
+import { StatusBadge } from '@/components/StatusBadge.tsx'
+import { Time } from '@/components/Time.tsx'
+import { TimeAgo } from '@/components/TimeAgo.tsx'
+import { useAction } from '@/components/mutations.ts'
+import { api } from '@/lib/api/client.ts'
+import type { ScheduleSummary } from '@/lib/console/schedules.ts'
 
 const nameOf = (schedule: ScheduleSummary) => `${schedule.task}${schedule.periodicId ? ` (${schedule.periodicId})` : ''}`
 
 export default function SchedulesPage() {
   const { data, error } = useSchedules()
   const mayAct = useAllowed('operator')
-  const queryClient = useQueryClient()
   const [message, setMessage] = useState<{ text: string; job?: number } | null>(null)
-  const [failure, setFailure] = useState<string | null>(null)
-  async function act(run: () => Promise<{ text: string; job?: number }>) {
-    setFailure(null)
-    try {
-      setMessage(await run())
-      await queryClient.invalidateQueries()
-    } catch (problem) {
-      setFailure(problem instanceof ApiError ? `${problem.code}: ${problem.message}` : String(problem))
-    }
-  }
+  const { run, error: failure } = useAction()
+  const act = (change: () => Promise<{ text: string; job?: number }>) => run(async () => setMessage(await change()))
   return (
     <>
       <h1>Schedules</h1>

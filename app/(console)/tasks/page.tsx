@@ -1,12 +1,12 @@
 'use client'
 import Link from 'next/link'
 import { Suspense } from 'react'
-import { useTaskActivity } from '../../../components/queries.ts'
-import { TimeAgo } from '../../../components/TimeAgo.tsx'
-import { TimeRangePicker, useRangeWords, useTimeRange } from '../../../components/TimeRangePicker.tsx'
-import type { RunFigures, TaskActivity } from '../../../lib/console/task-activity.ts'
-import { formatApproximate as approximate } from '../../../lib/console/time.ts'
-import { rangeParams } from '../../../lib/console/time-range.ts'
+import { useTaskActivity } from '@/components/queries.ts'
+import { TimeAgo } from '@/components/TimeAgo.tsx'
+import { TimeRangePicker, useRangeWords, useTimeRange } from '@/components/TimeRangePicker.tsx'
+import type { RunFigures, TaskActivity } from '@/lib/console/task-activity.ts'
+import { formatApproximate as approximate } from '@/lib/console/time.ts'
+import { rangeParams } from '@/lib/console/time-range.ts'
 
 export default function TasksPage() {
   return (

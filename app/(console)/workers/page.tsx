@@ -1,6 +1,6 @@
 'use client'
-import { useWorkers } from '../../../components/queries.ts'
-import { WorkerTable } from '../../../components/WorkerTable.tsx'
+import { useWorkers } from '@/components/queries.ts'
+import { WorkerTable } from '@/components/WorkerTable.tsx'
 
 export default function WorkersPage() {
   const { data } = useWorkers()

@@ -1,13 +1,13 @@
 'use client'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { useWorkflows } from '../../../components/queries.ts'
-import { StatusBadge } from '../../../components/StatusBadge.tsx'
-import { TimeAgo } from '../../../components/TimeAgo.tsx'
-import { keepRange, TimeRangePicker, useRangeWords } from '../../../components/TimeRangePicker.tsx'
-import { WorkflowDefinitions } from '../../../components/WorkflowDefinitions.tsx'
-import { formatDuration } from '../../../lib/console/time.ts'
-import { workflowStatuses, type JobStatus } from '../../../lib/queue/job.ts'
+import { useWorkflows } from '@/components/queries.ts'
+import { StatusBadge } from '@/components/StatusBadge.tsx'
+import { TimeAgo } from '@/components/TimeAgo.tsx'
+import { keepRange, TimeRangePicker, useRangeWords } from '@/components/TimeRangePicker.tsx'
+import { WorkflowDefinitions } from '@/components/WorkflowDefinitions.tsx'
+import { formatDuration } from '@/lib/console/time.ts'
+import { workflowStatuses, type JobStatus } from '@/lib/queue/job.ts'
 
 const order: JobStatus[] = ['succeeded', 'failed', 'cancelled', 'aborted', 'doing', 'todo']
 

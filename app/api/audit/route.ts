@@ -1,7 +1,7 @@
-import { handler, query } from '../../../lib/api/http.ts'
-import { auditQuery } from '../../../lib/api/schemas.ts'
-import { readAuditLog } from '../../../lib/console/audit-log.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
+import { handler, query } from '@/lib/api/http.ts'
+import { auditQuery } from '@/lib/api/schemas.ts'
+import { readAuditLog } from '@/lib/console/audit-log.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

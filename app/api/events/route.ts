@@ -1,6 +1,6 @@
-import { authorize } from '../../../lib/api/auth.ts'
-import { handler } from '../../../lib/api/http.ts'
-import { liveHub } from '../../../lib/console/live.ts'
+import { authorize } from '@/lib/api/auth.ts'
+import { handler } from '@/lib/api/http.ts'
+import { liveHub } from '@/lib/console/live.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,5 +1,5 @@
-import { handler } from '../../../lib/api/http.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
+import { handler } from '@/lib/api/http.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,10 +1,10 @@
-import { body, handler, query, respond } from '../../../lib/api/http.ts'
-import { deferBody, jobListQuery } from '../../../lib/api/schemas.ts'
-import { deferJob, deferJobWorkflow } from '../../../lib/console/actions.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
-import { jobTimes } from '../../../lib/console/job-times.ts'
-import { jobsWithin, rangeBounds } from '../../../lib/console/time-range.ts'
-import { hideValues, refuseValueFilter, valuesHiddenFrom } from '../../../lib/console/values.ts'
+import { body, handler, query, respond } from '@/lib/api/http.ts'
+import { deferBody, jobListQuery } from '@/lib/api/schemas.ts'
+import { deferJob, deferJobWorkflow } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { jobTimes } from '@/lib/console/job-times.ts'
+import { jobsWithin, rangeBounds } from '@/lib/console/time-range.ts'
+import { hideValues, refuseValueFilter, valuesHiddenFrom } from '@/lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 

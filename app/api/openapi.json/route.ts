@@ -1,5 +1,5 @@
-import { handler } from '../../../lib/api/http.ts'
-import { openApiDocument } from '../../../lib/api/openapi.ts'
+import { handler } from '@/lib/api/http.ts'
+import { openApiDocument } from '@/lib/api/openapi.ts'
 
 export const dynamic = 'force-dynamic'
 export const GET = handler<'GET /api/openapi.json'>('viewer', async () => openApiDocument())

@@ -1,6 +1,6 @@
-import { handler } from '../../../lib/api/http.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
-import { listSchedules } from '../../../lib/console/schedules.ts'
+import { handler } from '@/lib/api/http.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { listSchedules } from '@/lib/console/schedules.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,8 +1,8 @@
-import { body, handler } from '../../../lib/api/http.ts'
-import { settingsBody } from '../../../lib/api/schemas.ts'
-import { getSettings } from '../../../lib/auth/settings.ts'
-import { changeSettings } from '../../../lib/console/actions.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
+import { body, handler } from '@/lib/api/http.ts'
+import { settingsBody } from '@/lib/api/schemas.ts'
+import { getSettings } from '@/lib/auth/settings.ts'
+import { changeSettings } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

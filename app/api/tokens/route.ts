@@ -1,8 +1,8 @@
-import { body, handler, respond } from '../../../lib/api/http.ts'
-import { addTokenBody } from '../../../lib/api/schemas.ts'
-import { listTokens } from '../../../lib/auth/api-tokens.ts'
-import { addApiToken } from '../../../lib/console/actions.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
+import { body, handler, respond } from '@/lib/api/http.ts'
+import { addTokenBody } from '@/lib/api/schemas.ts'
+import { listTokens } from '@/lib/auth/api-tokens.ts'
+import { addApiToken } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,8 +1,8 @@
-import { body, handler, respond } from '../../../lib/api/http.ts'
-import { addUserBody } from '../../../lib/api/schemas.ts'
-import { listUsers } from '../../../lib/auth/users.ts'
-import { addConsoleUser } from '../../../lib/console/actions.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
+import { body, handler, respond } from '@/lib/api/http.ts'
+import { addUserBody } from '@/lib/api/schemas.ts'
+import { listUsers } from '@/lib/auth/users.ts'
+import { addConsoleUser } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,9 +1,9 @@
-import { body, handler, query, respond } from '../../../lib/api/http.ts'
-import { runWorkflowBody, workflowListQuery } from '../../../lib/api/schemas.ts'
-import { runWorkflowDefinition } from '../../../lib/console/actions.ts'
-import { listWorkflows } from '../../../lib/console/catalog.ts'
-import { consoleContext } from '../../../lib/console/context.ts'
-import { hideRunInputs, valuesHiddenFrom } from '../../../lib/console/values.ts'
+import { body, handler, query, respond } from '@/lib/api/http.ts'
+import { runWorkflowBody, workflowListQuery } from '@/lib/api/schemas.ts'
+import { runWorkflowDefinition } from '@/lib/console/actions.ts'
+import { listWorkflows } from '@/lib/console/catalog.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { hideRunInputs, valuesHiddenFrom } from '@/lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,5 +1,5 @@
 import { Suspense } from 'react'
-import { TaskActivityView } from '../../../../components/TaskActivityView.tsx'
+import { TaskActivityView } from '@/components/TaskActivityView.tsx'
 
 export default async function TaskPage({ params }: { params: Promise<{ name: string }> }) {
   return (

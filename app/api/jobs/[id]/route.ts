@@ -1,9 +1,9 @@
-import { handler } from '../../../../lib/api/http.ts'
-import { jobIdParams } from '../../../../lib/api/schemas.ts'
-import { deleteJob } from '../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../lib/console/context.ts'
-import { getJobDetail } from '../../../../lib/console/job-detail.ts'
-import { hideDetailValues, valuesHiddenFrom } from '../../../../lib/console/values.ts'
+import { handler } from '@/lib/api/http.ts'
+import { jobIdParams } from '@/lib/api/schemas.ts'
+import { deleteJob } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { getJobDetail } from '@/lib/console/job-detail.ts'
+import { hideDetailValues, valuesHiddenFrom } from '@/lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 

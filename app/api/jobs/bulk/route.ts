@@ -1,8 +1,8 @@
-import { body, handler } from '../../../../lib/api/http.ts'
-import { bulkBody } from '../../../../lib/api/schemas.ts'
-import { bulkAction } from '../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../lib/console/context.ts'
-import { jobsWithin, rangeBounds } from '../../../../lib/console/time-range.ts'
+import { body, handler } from '@/lib/api/http.ts'
+import { bulkBody } from '@/lib/api/schemas.ts'
+import { bulkAction } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { jobsWithin, rangeBounds } from '@/lib/console/time-range.ts'
 
 export const dynamic = 'force-dynamic'
 

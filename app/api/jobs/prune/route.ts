@@ -1,7 +1,7 @@
-import { body, handler } from '../../../../lib/api/http.ts'
-import { pruneBody } from '../../../../lib/api/schemas.ts'
-import { pruneOldJobs } from '../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../lib/console/context.ts'
+import { body, handler } from '@/lib/api/http.ts'
+import { pruneBody } from '@/lib/api/schemas.ts'
+import { pruneOldJobs } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,9 +1,9 @@
-import { HttpError } from '../../../../lib/api/http-error.ts'
-import { body, handler } from '../../../../lib/api/http.ts'
-import { passwordBody } from '../../../../lib/api/schemas.ts'
-import { checkPasswordChange } from '../../../../lib/auth/sign-in.ts'
-import { changePassword } from '../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../lib/console/context.ts'
+import { HttpError } from '@/lib/api/http-error.ts'
+import { body, handler } from '@/lib/api/http.ts'
+import { passwordBody } from '@/lib/api/schemas.ts'
+import { checkPasswordChange } from '@/lib/auth/sign-in.ts'
+import { changePassword } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

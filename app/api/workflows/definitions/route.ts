@@ -1,7 +1,7 @@
-import { handler } from '../../../../lib/api/http.ts'
-import { listWorkflowDefinitions } from '../../../../lib/console/catalog.ts'
-import { consoleContext } from '../../../../lib/console/context.ts'
-import { hideRunInputs, valuesHiddenFrom } from '../../../../lib/console/values.ts'
+import { handler } from '@/lib/api/http.ts'
+import { listWorkflowDefinitions } from '@/lib/console/catalog.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { hideRunInputs, valuesHiddenFrom } from '@/lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,7 +1,7 @@
-import { body, handler } from '../../../../lib/api/http.ts'
-import { runWorkflowBody } from '../../../../lib/api/schemas.ts'
-import { consoleContext } from '../../../../lib/console/context.ts'
-import { previewWorkflow } from '../../../../lib/console/workflow-runs.ts'
+import { body, handler } from '@/lib/api/http.ts'
+import { runWorkflowBody } from '@/lib/api/schemas.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { previewWorkflow } from '@/lib/console/workflow-runs.ts'
 
 export const dynamic = 'force-dynamic'
 

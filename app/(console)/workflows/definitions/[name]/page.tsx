@@ -1,4 +1,4 @@
-import { RunsGridView } from '../../../../../components/RunsGridView.tsx'
+import { RunsGridView } from '@/components/RunsGridView.tsx'
 
 export default async function DefinitionRunsPage({ params }: { params: Promise<{ name: string }> }) {
   return <RunsGridView definition={decodeURIComponent((await params).name)} />

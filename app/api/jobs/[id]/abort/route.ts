@@ -1,7 +1,7 @@
-import { handler } from '../../../../../lib/api/http.ts'
-import { jobIdParams } from '../../../../../lib/api/schemas.ts'
-import { abortJob } from '../../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
+import { handler } from '@/lib/api/http.ts'
+import { jobIdParams } from '@/lib/api/schemas.ts'
+import { abortJob } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

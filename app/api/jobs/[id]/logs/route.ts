@@ -1,8 +1,8 @@
-import { handler, query } from '../../../../../lib/api/http.ts'
-import { jobIdParams, jobLogsQuery } from '../../../../../lib/api/schemas.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
-import { jobLogs } from '../../../../../lib/console/job-logs.ts'
-import { hideLogValues, valuesHiddenFrom } from '../../../../../lib/console/values.ts'
+import { handler, query } from '@/lib/api/http.ts'
+import { jobIdParams, jobLogsQuery } from '@/lib/api/schemas.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { jobLogs } from '@/lib/console/job-logs.ts'
+import { hideLogValues, valuesHiddenFrom } from '@/lib/console/values.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,7 +1,7 @@
-import { body, handler } from '../../../../../lib/api/http.ts'
-import { jobIdParams, markSucceededBody } from '../../../../../lib/api/schemas.ts'
-import { markJobSucceeded } from '../../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
+import { body, handler } from '@/lib/api/http.ts'
+import { jobIdParams, markSucceededBody } from '@/lib/api/schemas.ts'
+import { markJobSucceeded } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

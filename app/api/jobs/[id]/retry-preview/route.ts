@@ -1,6 +1,6 @@
-import { handler, query } from '../../../../../lib/api/http.ts'
-import { jobIdParams, retryPreviewQuery } from '../../../../../lib/api/schemas.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
+import { handler, query } from '@/lib/api/http.ts'
+import { jobIdParams, retryPreviewQuery } from '@/lib/api/schemas.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,9 +1,9 @@
-import { asHeavyRequest } from '../../../../../lib/api/heavy-requests.ts'
-import { handler, respondWithJson } from '../../../../../lib/api/http.ts'
-import { jobIdParams } from '../../../../../lib/api/schemas.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
-import { workflowViews } from '../../../../../lib/console/workflow-views.ts'
-import { ManaError } from '../../../../../lib/queue/errors.ts'
+import { asHeavyRequest } from '@/lib/api/heavy-requests.ts'
+import { handler, respondWithJson } from '@/lib/api/http.ts'
+import { jobIdParams } from '@/lib/api/schemas.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { workflowViews } from '@/lib/console/workflow-views.ts'
+import { ManaError } from '@/lib/queue/errors.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,7 +1,7 @@
-import { body, handler } from '../../../../../lib/api/http.ts'
-import { pauseBody, queueParams } from '../../../../../lib/api/schemas.ts'
-import { pauseQueue } from '../../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
+import { body, handler } from '@/lib/api/http.ts'
+import { pauseBody, queueParams } from '@/lib/api/schemas.ts'
+import { pauseQueue } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

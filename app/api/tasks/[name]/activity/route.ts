@@ -1,8 +1,8 @@
-import { handler, query } from '../../../../../lib/api/http.ts'
-import { nameParams, timeRangeQuery } from '../../../../../lib/api/schemas.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
-import { taskSeries } from '../../../../../lib/console/task-activity.ts'
-import { rangeBounds } from '../../../../../lib/console/time-range.ts'
+import { handler, query } from '@/lib/api/http.ts'
+import { nameParams, timeRangeQuery } from '@/lib/api/schemas.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { taskSeries } from '@/lib/console/task-activity.ts'
+import { rangeBounds } from '@/lib/console/time-range.ts'
 
 export const dynamic = 'force-dynamic'
 

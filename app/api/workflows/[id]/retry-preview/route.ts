@@ -1,6 +1,6 @@
-import { handler } from '../../../../../lib/api/http.ts'
-import { idParams } from '../../../../../lib/api/schemas.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
+import { handler } from '@/lib/api/http.ts'
+import { idParams } from '@/lib/api/schemas.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,7 +1,7 @@
-import { handler } from '../../../../../lib/api/http.ts'
-import { idParams } from '../../../../../lib/api/schemas.ts'
-import { retryWorkflow } from '../../../../../lib/console/actions.ts'
-import { consoleContext } from '../../../../../lib/console/context.ts'
+import { handler } from '@/lib/api/http.ts'
+import { idParams } from '@/lib/api/schemas.ts'
+import { retryWorkflow } from '@/lib/console/actions.ts'
+import { consoleContext } from '@/lib/console/context.ts'
 
 export const dynamic = 'force-dynamic'
 

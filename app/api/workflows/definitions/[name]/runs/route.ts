@@ -1,7 +1,7 @@
-import { handler, query } from '../../../../../../lib/api/http.ts'
-import { nameParams, runsGridQuery } from '../../../../../../lib/api/schemas.ts'
-import { consoleContext } from '../../../../../../lib/console/context.ts'
-import { runsGrid } from '../../../../../../lib/console/runs-grid.ts'
+import { handler, query } from '@/lib/api/http.ts'
+import { nameParams, runsGridQuery } from '@/lib/api/schemas.ts'
+import { consoleContext } from '@/lib/console/context.ts'
+import { runsGrid } from '@/lib/console/runs-grid.ts'
 
 export const dynamic = 'force-dynamic'
 
