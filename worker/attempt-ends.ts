@@ -20,6 +20,8 @@ export interface AttemptEnd {
   /** { message, stack } (failed only). */
   error?: unknown
   retry_in?: number | null
+  /** Jobs to defer with the success (manana_spawn_jobs's nodes; succeeded only). */
+  spawn?: Array<Record<string, unknown>>
 }
 
 /** Jobs a call may claim, and how many of them free slots start at once. */

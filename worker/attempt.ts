@@ -7,7 +7,8 @@ import { isManaError } from '../lib/queue/errors.ts'
 import type { Job } from '../lib/queue/job.ts'
 import { matchParents } from '../lib/queue/parents.ts'
 import type { Queryable } from '../lib/queue/queryable.ts'
-import type { JobContext, JobLogger, LogLevel, Task } from '../lib/queue/task.ts'
+import { jobNodes, type JobToDefer } from '../lib/queue/defer.ts'
+import type { JobContext, JobLogger, LogLevel, SpawnOptions, Task, TaskArgs } from '../lib/queue/task.ts'
 import { activeTracer } from '../lib/observe/tracing.ts'
 import { errorRecord, message, type LogRecord } from '../lib/observe/log.ts'
 import type { AttemptEnd } from './attempt-ends.ts'
@@ -17,7 +18,7 @@ import { startTracedRun, type TracedRun } from './run-traces.ts'
 import type { Running, StopReason } from './slots.ts'
 
 type Outcome =
-  | { status: 'succeeded'; result: string }
+  | { status: 'succeeded'; result: string; spawn?: Array<Record<string, unknown>> }
   | { status: 'failed'; error: unknown; retryIn: number | null }
   | { status: 'aborted' }
   | { status: 'released' }
@@ -58,11 +59,18 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
   const traced = tracer && (await tracedRun(tracer, job, attempt, setting))
   let timer: NodeJS.Timeout | undefined
   let outcome: Outcome
+  /** The jobs the task spawned: deferred with its success only. */
+  const spawned: JobToDefer[] = []
   try {
     if (!task) throw new Error(`task ${job.task} is unknown to this worker`)
     const timeout = task.options.timeout
     if (timeout) timer = setTimeout(() => setting.stop(running, 'timeout'), timeout * 1000)
     const logger = loggerFor(job, attempt, setting)
+    const spawn = async (spawning: Task<any, any, any, any> | string, argsList: TaskArgs[], options: SpawnOptions, many: boolean) => {
+      const name = typeof spawning === 'string' ? spawning : spawning.name
+      const jobs = argsList.map((args, i) => ({ ...options, task: name, args, key: many && options.key !== undefined ? `${options.key}[${i}]` : options.key }))
+      spawned.push(...(await app.prepare(jobs))) // the tasks' defaults, the arguments checked
+    }
     const context: JobContext = {
       job,
       attempt,
@@ -72,6 +80,8 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
       parents: async () => matchParents(task.options.parents ?? {}, await app.jobs.parentJobs(job.id), job.id),
       log: logger.info,
       logger,
+      spawn: (task, args = {} as never, options = {}) => spawn(task, [args], options, false),
+      spawnMany: (task, argsList, options = {}) => spawn(task, argsList, options, true),
     }
     const result = await Promise.race([
       task.parse(job.args).then((args) => (traced ? traced.span.within(() => task.handler(args, context)) : task.handler(args, context))),
@@ -81,7 +91,7 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
         else controller.signal.addEventListener('abort', stop)
       }),
     ])
-    outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result) }
+    outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result), spawn: spawned.length ? jobNodes(spawned) : undefined }
   } catch (error) {
     const reason = running.stopReason
     if (reason === 'abort') outcome = { status: 'aborted' }
@@ -109,7 +119,7 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
     id: job.id,
     worker_id: setting.workerId(),
     outcome: outcome.status,
-    ...(outcome.status === 'succeeded' && { result: outcome.result }),
+    ...(outcome.status === 'succeeded' && { result: outcome.result, ...(outcome.spawn && { spawn: outcome.spawn }) }),
     ...(outcome.status === 'failed' && { error: errorRecord(outcome.error), retry_in: outcome.retryIn }),
   }
   return { end, facts }

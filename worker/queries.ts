@@ -22,6 +22,16 @@ export async function queueWaits(db: Queryable, jobs: Array<{ id: number; schedu
   return new Map(rows.filter((row) => row.wait !== null).map((row) => [Number(row.id), Math.max(0, row.wait!)]))
 }
 
+/** A job's status and, when it failed, its last error's message. */
+export async function jobOutcome(db: Queryable, jobId: number): Promise<{ status: string; error: string | null } | undefined> {
+  const [row] = await db.query<{ status: string; error: string | null }>(
+    `SELECT job.status, (SELECT failure.message FROM manana_job_errors AS failure WHERE failure.job_id = job.id ORDER BY failure.attempt DESC LIMIT 1) AS error
+     FROM procrastinate_jobs AS job WHERE job.id = $1`,
+    [jobId],
+  )
+  return row
+}
+
 /** Of these jobs, the ones someone asked to abort. */
 export async function abortRequestedAmong(db: Queryable, jobIds: number[]): Promise<number[]> {
   const rows = await db.query<{ id: string }>('SELECT id FROM procrastinate_jobs WHERE id = ANY ($1) AND abort_requested', [jobIds])

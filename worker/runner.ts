@@ -9,7 +9,7 @@ import { runAttempt, type AttemptSetting, type SayOfJob } from './attempt.ts'
 import { AttemptEnds, type Claimer, type Reservation } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
 import type { WorkerMetrics } from './metrics.ts'
-import { abortRequestedAmong, fetchJobs, queueWaits } from './queries.ts'
+import { abortRequestedAmong, fetchJobs, jobOutcome, queueWaits } from './queries.ts'
 import { Slots, type Running, type StopReason } from './slots.ts'
 
 export interface RunnerSetting {
@@ -172,8 +172,20 @@ export class Runner {
     this.ending-- // attemptEnds is busy with it now
     const ended = await recording
     this.setting.wake() // with `once`, a recorded end may have made children ready, or left nothing to do
+    if (ended && end.spawn) await this.saySpawned(job, end.spawn.length)
     if (!ended) {
       this.setting.sayOfJob('warn', 'job.outcome_dropped', job, `job ${job.id} ${job.task}: its ${end.outcome} was not recorded: the job is no longer this worker's (it was recovered from this worker, thought gone)`, facts)
+    }
+  }
+
+  /** What became of a success's spawned jobs: deferred, or refused with the attempt failed (never throws). */
+  private async saySpawned(job: Job, count: number): Promise<void> {
+    try {
+      const outcome = await jobOutcome(this.setting.db, job.id)
+      if (outcome?.status === 'failed') this.setting.sayOfJob('error', 'job.spawn_refused', job, `job ${job.id} ${job.task} failed: ${outcome.error}`)
+      else this.setting.sayOfJob('info', 'job.spawned', job, `job ${job.id} ${job.task} spawned ${count} job(s)`)
+    } catch (error) {
+      this.setting.say('warn', 'job.spawn_unknown', `job ${job.id} ${job.task}: could not read what became of the ${count} job(s) it spawned: ${message(error)}`)
     }
   }
 

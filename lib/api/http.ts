@@ -55,6 +55,7 @@ const statusByCode: Record<ErrorCode, number> = {
   job_not_markable: 409,
   worker_not_found: 404,
   schedule_not_found: 404,
+  workflow_too_large: 409,
 }
 
 export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {

@@ -4,7 +4,8 @@ import type { ConsoleContext } from './context.ts'
 import { sentenceTime } from './time.ts'
 
 type Reason =
-  | { kind: 'waiting_on_parents'; parents: Array<{ id: number; task: string; status: JobStatus }> }
+  /** `spawned`: parents spawned together (a map step's items), counted by their key. */
+  | { kind: 'waiting_on_parents'; parents: Array<{ id: number; task: string; status: JobStatus }>; spawned: Array<{ key: string; waiting: number; of: number }> }
   | { kind: 'scheduled'; at: string }
   | { kind: 'lock_taken'; lock: string; job_id: number; job_status: JobStatus }
   | { kind: 'no_worker'; queue: string }
@@ -43,8 +44,12 @@ const utc = (at: string) => sentenceTime(new Date(at))
 /** A reason as a sentence, for a person. */
 export function sentenceOf(status: JobStatus, reason: Reason): string {
   switch (reason.kind) {
-    case 'waiting_on_parents':
-      return `Waiting on parent ${jobList(reason.parents)} to finish.`
+    case 'waiting_on_parents': {
+      const items = reason.spawned.map((group) => `${group.waiting.toLocaleString('en')} of ${group.of.toLocaleString('en')} ${group.key} items`)
+      const named = reason.parents.length ? `parent ${jobList(reason.parents)}` : ''
+      if (!items.length) return `Waiting on ${named} to finish.`
+      return `Waiting for ${items.join(', ')}${named ? `, and on ${named},` : ''} to finish.`
+    }
     case 'scheduled':
       return `Scheduled for ${utc(reason.at)}.`
     case 'lock_taken':

@@ -25,6 +25,23 @@ describe('collapsing wide fan-outs', () => {
     expect(drawn.edges).toEqual([['1', group.key], [group.key, '5002']])
   })
 
+  it("names jobs spawned together by their key and count (a map step's items), from four on, apart from other siblings", () => {
+    const spawned = (width: number) => {
+      const graph = fan(width)
+      graph.nodes = graph.nodes.map((node, i) => (i > 0 && i <= width ? { ...node, task: 'process_file', step: `process[${i - 1}]` } : node))
+      return graph
+    }
+    const drawn = collapseGraph(spawned(37), 1)
+    expect(drawn.nodes.map((node) => (node.kind === 'group' ? node.label : node.key))).toEqual(['1', 'process ×37', '39'])
+    expect(collapseGraph(spawned(3), 1).nodes.every((node) => node.kind === 'job')).toBe(true)
+    // Other siblings of the same task and neighbours are not mixed in.
+    const mixed = spawned(10)
+    mixed.nodes.push({ ...job(100), task: 'process_file' })
+    mixed.edges.push([1, 100], [100, 12])
+    const groups = collapseGraph(mixed, 1).nodes.filter((node) => node.kind === 'group')
+    expect(groups.map((group) => group.kind === 'group' && [group.label, group.members.length])).toEqual([['process ×10', 10]])
+  })
+
   it('draws an expanded group one job at a time', () => {
     const key = collapseGraph(fan(100), 1).nodes[1]!.key
     const drawn = collapseGraph(fan(100), 1, new Set([key]))

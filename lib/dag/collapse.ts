@@ -1,7 +1,9 @@
 // Big graphs drawn one node per job are unreadable and slow. Three kinds of group node stand for
 // many jobs, whose members the side panel lists (and can expand):
 // - siblings: jobs that share exactly the same parents and children are interchangeable in the
-//   picture, so a large set of them is one node ("5,000 jobs"), however small the graph;
+//   picture, so a large set of them is one node ("5,000 jobs"), however small the graph; jobs
+//   spawned together (keys process[0], process[1], …: a map step's items) from a handful on,
+//   named by their key ("process ×37");
 // - chains: when more than `drawBudget` nodes would be drawn, a run of three or more jobs each with
 //   one parent and one child is one node;
 // - subtrees: when still more, the jobs below a job that only it leads to (a subtree of a tree)
@@ -11,6 +13,12 @@ import type { Graph, GraphNode } from './graph.ts'
 
 /** Siblings drawn one by one up to this many; more become a group. */
 export const groupThreshold = 25
+
+/** Jobs spawned together drawn one by one up to this many. */
+export const spawnedThreshold = 3
+
+/** The key a job was spawned under (`process` for `process[12]`), or null. */
+export const spawnedAs = (step: string | null) => (step === null ? null : (/^(.*)\[\d+\]$/.exec(step)?.[1] ?? null))
 
 /** Beyond this many nodes, chains and then subtrees are collapsed too. */
 export const drawBudget = 400
@@ -50,7 +58,7 @@ function collapseSiblings(graph: Graph, focusId: number, expanded: ReadonlySet<s
   }
   const signature = (node: GraphNode) => {
     const ids = (list: number[] | undefined) => (list ?? []).slice().sort((a, b) => a - b).join(',')
-    return `${node.task}|${ids(parents.get(node.id))}|${ids(children.get(node.id))}`
+    return `${node.task}|${spawnedAs(node.step) ?? ''}|${ids(parents.get(node.id))}|${ids(children.get(node.id))}`
   }
   const bySignature = new Map<string, GraphNode[]>()
   for (const node of graph.nodes) {
@@ -62,8 +70,15 @@ function collapseSiblings(graph: Graph, focusId: number, expanded: ReadonlySet<s
   }
   const groupOf = new Map<number, { key: string; members: GraphNode[]; label: string; why: string }>()
   for (const members of bySignature.values()) {
-    if (members.length <= threshold || expanded.has(groupKey(members))) continue
-    const group = { key: groupKey(members), members, label: `${members.length} jobs ${members[0]!.task}`, why: 'They share the same parents and children.' }
+    const spawned = spawnedAs(members[0]!.step)
+    if (members.length <= (spawned === null ? threshold : Math.min(threshold, spawnedThreshold)) || expanded.has(groupKey(members))) continue
+    const group = {
+      key: groupKey(members),
+      members,
+      ...(spawned === null
+        ? { label: `${members.length} jobs ${members[0]!.task}`, why: 'They share the same parents and children.' }
+        : { label: `${spawned} ×${members.length.toLocaleString('en')}`, why: `Spawned together as ${spawned}[0] … ${spawned}[${members.length - 1}] (a map step's items, or a task's spawnMany), with the same parents and children.` }),
+    }
     for (const member of members) groupOf.set(member.id, group)
   }
   // In the graph's own order, a group where its first member was.

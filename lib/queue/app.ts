@@ -12,7 +12,7 @@ import { QueueManager } from './queues.ts'
 import type { ParentSpec } from './parents.ts'
 import type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts'
 import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
-import { WorkflowDefinition, type Step, type WorkflowBuilder } from './workflow-definition.ts'
+import { mapTaskName, WorkflowDefinition, type Step, type WorkflowBuilder } from './workflow-definition.ts'
 
 export interface AppOptions {
   /** Defaults to DATABASE_URL, or embedded PostgreSQL under ./.manana/ when that is unset. */
@@ -129,7 +129,7 @@ export class App {
   }
 
   /** Jobs as they are deferred: with their tasks' queue, priority and locks, and checked arguments. */
-  private prepare(jobs: JobToDefer[]): Promise<JobToDefer[]> {
+  prepare(jobs: JobToDefer[]): Promise<JobToDefer[]> {
     return Promise.all(
       jobs.map(async (job) => {
         const task = this.tasks.get(job.task)
@@ -166,6 +166,8 @@ export class App {
     if (this.workflows.has(name)) throw new ManaError('invalid_job', `workflow ${name} is defined twice`)
     const definition = new WorkflowDefinition(name, options, build, { prepare: (jobs) => this.prepare(jobs), db: this.db })
     this.workflows.set(name, definition)
+    // Its map steps' jobs: claimed by the workers that define it.
+    this.task(mapTaskName(name), {}, ({ step }: { step: string }, ctx) => definition.runMap(step, ctx))
     return definition
   }
 

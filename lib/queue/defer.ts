@@ -61,14 +61,16 @@ export function withTaskDefaults(job: JobToDefer, defaults: TaskDefaults | undef
   return filled
 }
 
-/** The JSON nodes manana_defer_jobs() takes, once their text is storable (invalid_args names the first that is not). */
-function nodesOf(jobs: JobToDefer[]): string {
+/** The JSON nodes manana_defer_jobs() and manana_spawn_jobs() take, once their text is storable (invalid_args names the first that is not). */
+export function jobNodes(jobs: JobToDefer[]): Array<Record<string, unknown>> {
   jobs.forEach((job, i) => {
     const problem = jsonProblem({ task: job.task, queue: job.queue, lock: job.lock, queueingLock: job.queueingLock, key: job.key, args: job.args }, `job ${i}`)
     if (problem) throw new ManaError('invalid_args', problem)
   })
-  return JSON.stringify(jobs.map(toNode))
+  return jobs.map(toNode)
 }
+
+const nodesOf = (jobs: JobToDefer[]) => JSON.stringify(jobNodes(jobs))
 
 /** The JSON node manana_defer_jobs() takes; validation is the SQL function's. */
 function toNode(job: JobToDefer): Record<string, unknown> {

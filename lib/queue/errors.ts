@@ -21,6 +21,7 @@ export const codeBySqlState = {
   MN018: 'job_not_markable',
   MN019: 'worker_not_found',
   MN020: 'schedule_not_found',
+  MN021: 'workflow_too_large',
 } as const
 
 /** Errors of the console's users and tokens (lib/auth). */

@@ -18,6 +18,22 @@ export interface JobContext<Parents extends ParentSpec = {}> {
   /** Writes a log line (as console.log formats its arguments), kept with this attempt and shown on the job's page; the same as logger.info. */
   log(...values: unknown[]): void
   logger: JobLogger
+  /**
+   * Adds a job to this job's workflow, deferred with this attempt's success, in the same
+   * transaction: a child of this job, and every job that depends on this one waits for it too. A
+   * failed, aborted or lost attempt spawns nothing; a retry starts from nothing. Its arguments are
+   * checked now (invalid_args); a workflow holds at most 10,000 jobs, spawned ones included (more:
+   * this attempt fails, workflow_too_large).
+   */
+  spawn<A extends TaskArgs>(task: Task<A, any, any, any> | string, args?: A, options?: SpawnOptions): Promise<void>
+  /** spawn() for each of `argsList`, in order (their ids ascend in that order); with `key`, the jobs are `key[0]`, `key[1]`, … */
+  spawnMany<A extends TaskArgs>(task: Task<A, any, any, any> | string, argsList: A[], options?: SpawnOptions): Promise<void>
+}
+
+/** A spawned job's options: a deferred job's, but its parent is the job that spawns it. */
+export type SpawnOptions = Omit<DeferOptions, 'dependsOn' | 'runWhen'> & {
+  /** The step it is in the workflow (shown in the console's graph). */
+  key?: string
 }
 
 export type { LogLevel }

@@ -7,7 +7,7 @@ import { ManaError } from './errors.ts'
 import type { ParentSpec } from './parents.ts'
 import type { Queryable } from './queryable.ts'
 import { jsonSchemaOf, validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
-import type { Task, TaskArgs } from './task.ts'
+import type { JobContext, Task, TaskArgs } from './task.ts'
 
 type AnyTask = Task<any, any, any, any>
 
@@ -18,7 +18,26 @@ export interface Step<T extends AnyTask = AnyTask> {
 }
 
 type ArgsOf<T> = T extends Task<infer Args, any, any, any> ? Args : never
+type ResultOf<T> = T extends Task<any, infer Result, any, any> ? Result : never
 type ParentsOfTask<T> = T extends Task<any, any, any, infer Parents> ? Parents : never
+
+/**
+ * A map step: a step of its own (its job spawns the items), and the list of its items' jobs, as
+ * the steps after it see them: `after: { files: mapped }` gives a task that declared
+ * `parents: { files: [processFile] }` their results, in item order.
+ */
+export type MapStep<T extends AnyTask = AnyTask> = Step<T> & ReadonlyArray<Step<T>> & { readonly mapped: true }
+
+/** A map step's options: the step it maps over, how that step's result gives the items (each one job's arguments), and the job options of the step. */
+export type MapOptions<T extends AnyTask, Over extends AnyTask> = Omit<DeferOptions, 'dependsOn'> & {
+  over: Step<Over>
+  items: (result: ResultOf<Over>) => ReadonlyArray<ArgsOf<T>>
+}
+
+/** The task every definition's map steps run as: the definition's workers claim it. */
+export const mapTaskName = (definition: string) => `manana_map:${definition}`
+
+const isMapStep = (value: unknown): value is MapStep => Array.isArray(value) && (value as Partial<MapStep>).mapped === true
 
 /** The steps a task's declared parents need: one step per key, or a list for [task]. */
 export type AfterFor<Parents extends ParentSpec> = {
@@ -37,6 +56,18 @@ export type StepOptions<T extends AnyTask> = Omit<DeferOptions, 'dependsOn'> & {
 export interface WorkflowBuilder {
   /** Adds a step: `task` run with `args`, after the steps `options.after` names. */
   step<T extends AnyTask>(key: string, task: T, args: ArgsOf<T>, ...options: {} extends ParentsOfTask<T> ? [StepOptions<T>?] : [StepOptions<T>]): Step<T>
+  /**
+   * Adds a map step: once `over` succeeds, one job of `task` per item `items` makes of its result
+   * (none: the step is done at once). By default it runs only if `over` succeeded (runWhen
+   * all_succeeded). Its job rebuilds the definition from the run's recorded input to find
+   * `items`: a definition must compose the same steps from the same input.
+   */
+  map<T extends AnyTask, Over extends AnyTask>(key: string, task: T, options: MapOptions<T, Over>): MapStep<T>
+}
+
+interface PlannedMap {
+  task: AnyTask
+  items: (result: any) => ReadonlyArray<TaskArgs>
 }
 
 /** What deferring gives back: the ids of the steps the definition returned, by their names there. */
@@ -66,26 +97,57 @@ export class WorkflowDefinition<Input extends TaskArgs = TaskArgs, Steps extends
    * defaults and checked arguments (invalid_args for the input or a step's arguments), and the
    * steps the definition returned.
    */
-  async plan(input: Input): Promise<{ jobs: JobToDefer[]; returned: Steps }> {
+  async plan(input: Input): Promise<{ jobs: JobToDefer[]; returned: Steps; maps: Map<string, PlannedMap> }> {
     const parsed = (this.options.input ? await validateArgs(this.options.input, input, `workflow ${this.name}`) : input) as Parsed
     const jobs = new Map<string, JobToDefer>()
+    const maps = new Map<string, PlannedMap>()
+    const add = (key: string, job: Omit<JobToDefer, 'key' | 'dependsOn'>, after: unknown, dependsOn: number[] = []) => {
+      if (jobs.has(key)) throw new ManaError('duplicate_key', `workflow ${this.name}: two steps are called ${key}`)
+      if (jobs.size === maxWorkflowJobs) {
+        throw new ManaError('invalid_job', `workflow ${this.name}: a workflow has at most ${maxWorkflowJobs.toLocaleString('en')} jobs, and step ${key} would be one more`)
+      }
+      // `after` is a list of steps, or steps (and lists of steps) by the keys the task declared; a map step is a step.
+      const values = Array.isArray(after) && !isMapStep(after) ? after : Object.values((after ?? {}) as Record<string, unknown>)
+      const afterSteps = values.flatMap((value) => (isMapStep(value) || !Array.isArray(value) ? [value] : value)) as Step[]
+      for (const step of afterSteps) {
+        if (!jobs.has(step.key)) throw new ManaError('unknown_parent_key', `workflow ${this.name}: step ${key} comes after ${step.key}, which is not a step of it`)
+      }
+      jobs.set(key, { key, ...job, dependsOn: [...afterSteps.map((step) => step.key), ...dependsOn] })
+    }
     const builder: WorkflowBuilder = {
       step: (key, task, args, ...rest) => {
-        if (jobs.has(key)) throw new ManaError('duplicate_key', `workflow ${this.name}: two steps are called ${key}`)
-        if (jobs.size === maxWorkflowJobs) {
-          throw new ManaError('invalid_job', `workflow ${this.name}: a workflow has at most ${maxWorkflowJobs.toLocaleString('en')} jobs, and step ${key} would be one more`)
-        }
         const { after, dependsOn, ...options } = (rest[0] ?? {}) as StepOptions<AnyTask> & { after?: unknown }
-        const afterSteps = Object.values(Array.isArray(after) ? { after } : (after ?? {})).flat() as Step[]
-        for (const step of afterSteps) {
-          if (!jobs.has(step.key)) throw new ManaError('unknown_parent_key', `workflow ${this.name}: step ${key} comes after ${step.key}, which is not a step of it`)
-        }
-        jobs.set(key, { key, task: task.name, args, ...options, dependsOn: [...afterSteps.map((step) => step.key), ...(dependsOn ?? [])] })
+        add(key, { task: task.name, args, ...options }, after, dependsOn)
         return { key, task }
+      },
+      map: (key, task, { over, items, ...options }) => {
+        add(key, { task: mapTaskName(this.name), args: { step: key }, runWhen: 'all_succeeded', ...options }, [over])
+        maps.set(key, { task, items })
+        return Object.freeze(Object.assign([], { key, task, mapped: true as const }))
       },
     }
     const returned = this.build(builder, parsed)
-    return { jobs: await this.host.prepare([...jobs.values()]), returned }
+    return { jobs: await this.host.prepare([...jobs.values()]), returned, maps }
+  }
+
+  /**
+   * Runs a map step's job: rebuilds the run from its recorded input, applies the step's `items`
+   * to the result of the step it maps over, and spawns one job per item (ctx.spawnMany), keyed
+   * `key[0]`, `key[1]`, …; how many.
+   */
+  async runMap(key: string, ctx: JobContext): Promise<{ items: number }> {
+    const workflowId = ctx.job.workflowId
+    const [run] = workflowId === null ? [] : await this.host.db.query<{ input: Input | null }>('SELECT input FROM manana_workflows WHERE id = $1', [workflowId])
+    if (!run?.input) throw new ManaError('workflow_build_failed', `map step ${key}: its job is not in a run of workflow ${this.name}`)
+    const map = (await this.plan(run.input)).maps.get(key)
+    if (!map) throw new ManaError('workflow_build_failed', `workflow ${this.name} no longer has a map step ${key} for this run's input`)
+    const [over, ...others] = Object.entries(await ctx.getParentStatuses())
+    if (!over || others.length) throw new ManaError('parents_mismatch', `map step ${key}: its job has ${others.length + (over ? 1 : 0)} parents; it maps over one`)
+    if (over[1] !== 'succeeded') throw new Error(`map step ${key}: the step it maps over is ${over[1]}: there are no items`)
+    const items = map.items((await ctx.getParentResults())[Number(over[0])])
+    if (!Array.isArray(items)) throw new ManaError('invalid_args', `map step ${key}: items gave ${items === null ? 'null' : typeof items}, not a list`)
+    await ctx.spawnMany(map.task, items, { key })
+    return { items: items.length }
   }
 
   /** Defers a run atomically, in a new workflow that records its input; `db` may be a transaction's. */

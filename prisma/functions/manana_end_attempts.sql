@@ -13,6 +13,8 @@ DECLARE
     given_ids bigint[];
     given_workers bigint[];
     given_results jsonb[];
+    refused bigint[] := '{}';
+    refusals jsonb[] := '{}';
 BEGIN
     IF jsonb_typeof(outcomes) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION USING ERRCODE = 'MN009', MESSAGE = 'manana_end_attempts takes a JSON array of outcomes';
@@ -63,11 +65,40 @@ BEGIN
         FOR UPDATE
     ) AS ours
     WHERE ours.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, ours.id)];
+    -- The jobs successes spawned, before the successes are recorded: the dependents count them
+    -- first. Each success's spawn is a subtransaction of its own: one refused (too many for its
+    -- workflow, a bad job) fails that attempt, not retried (it would spawn the same again), and
+    -- the rest of the batch goes on.
+    IF jsonb_path_exists(outcomes, '$[*] ? (@.outcome == "succeeded" && exists(@.spawn[0]))') THEN
+        FOR item IN
+            SELECT value FROM jsonb_array_elements(outcomes)
+            WHERE value->>'outcome' = 'succeeded' AND jsonb_array_length(coalesce(value->'spawn', '[]')) > 0
+              AND (value->>'id')::bigint = ANY (coalesce(succeeded_ids, '{}'))
+            ORDER BY (value->>'id')::bigint
+        LOOP
+            BEGIN
+                PERFORM manana_spawn_jobs((item->>'id')::bigint, item->'spawn');
+            EXCEPTION WHEN OTHERS THEN
+                IF left(SQLSTATE, 2) <> 'MN' THEN
+                    RAISE;
+                END IF;
+                refused := refused || (item->>'id')::bigint;
+                refusals := refusals || jsonb_build_object('message', format('its task succeeded, but the jobs it spawned were refused: %s', SQLERRM), 'stack', NULL);
+            END;
+        END LOOP;
+        IF cardinality(refused) > 0 THEN
+            SELECT array_agg(ok.id ORDER BY ok.id), array_agg(ok.result ORDER BY ok.id) INTO succeeded_ids, succeeded_results
+            FROM unnest(succeeded_ids, succeeded_results) AS ok (id, result) WHERE ok.id <> ALL (refused);
+            RETURN QUERY
+            SELECT spawner.id, manana_end_attempt(spawner.id, job.worker_id, 'failed', NULL, spawner.error, NULL)
+            FROM unnest(refused, refusals) AS spawner (id, error) JOIN procrastinate_jobs AS job ON job.id = spawner.id;
+        END IF;
+    END IF;
     SELECT array_agg(id) INTO finished FROM manana_finish_jobs(succeeded_ids, 'succeeded', succeeded_results, false) AS id;
     RETURN QUERY
     SELECT (given.value->>'id')::bigint, (given.value->>'id')::bigint = ANY (coalesce(finished, '{}'))
     FROM jsonb_array_elements(outcomes) AS given
-    WHERE given.value->>'outcome' = 'succeeded';
+    WHERE given.value->>'outcome' = 'succeeded' AND (given.value->>'id')::bigint <> ALL (refused);
     -- Every other outcome (failures with their errors and retries, aborts, releases), one by one.
     FOR item IN
         SELECT value FROM jsonb_array_elements(outcomes)

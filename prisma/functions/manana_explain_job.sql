@@ -31,11 +31,24 @@ BEGIN
     END IF;
 
     IF job.unfinished_parents > 0 THEN
-        reasons := reasons || jsonb_build_object('kind', 'waiting_on_parents', 'parents', (
-            SELECT jsonb_agg(jsonb_build_object('id', parent.id, 'task', parent.task_name, 'status', parent.status) ORDER BY parent.id)
-            FROM procrastinate_job_dependencies AS edge
-            JOIN procrastinate_jobs AS parent ON parent.id = edge.depends_on_job_id
-            WHERE edge.job_id = job.id AND NOT manana_is_terminal(parent.status)));
+        -- Parents spawned together (keys key[0], key[1], …: a map step's items) are counted by
+        -- their key, the others named.
+        reasons := reasons || (
+            WITH parent AS MATERIALIZED (
+                SELECT parent.id, parent.task_name, parent.status, NOT manana_is_terminal(parent.status) AS waiting,
+                       substring(parent.step_key FROM '^(.*)\[\d+\]$') AS spawned_as
+                FROM procrastinate_job_dependencies AS edge
+                JOIN procrastinate_jobs AS parent ON parent.id = edge.depends_on_job_id
+                WHERE edge.job_id = job.id
+            )
+            SELECT jsonb_build_object(
+                'kind', 'waiting_on_parents',
+                'parents', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'task', task_name, 'status', status) ORDER BY id), '[]')
+                            FROM parent WHERE waiting AND spawned_as IS NULL),
+                'spawned', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', spawned_as, 'waiting', waiting, 'of', total) ORDER BY spawned_as), '[]')
+                            FROM (SELECT spawned_as, count(*) FILTER (WHERE waiting) AS waiting, count(*) AS total
+                                  FROM parent WHERE spawned_as IS NOT NULL GROUP BY spawned_as) AS item
+                            WHERE item.waiting > 0)));
     END IF;
     IF job.scheduled_at > now() THEN
         reasons := reasons || jsonb_build_object('kind', 'scheduled', 'at', job.scheduled_at);

@@ -18,6 +18,8 @@ BEGIN
         SELECT edge.job_id, downstream.depth + 1
         FROM downstream
         JOIN procrastinate_job_dependencies AS edge ON edge.depends_on_job_id = downstream.id
+        JOIN procrastinate_jobs AS child ON child.id = edge.job_id
+        WHERE child.spawned_by IS DISTINCT FROM downstream.id
     ), nearest AS (
         SELECT downstream.id, min(downstream.depth) AS depth FROM downstream GROUP BY downstream.id
     )

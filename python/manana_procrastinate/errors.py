@@ -27,6 +27,7 @@ CODES_BY_SQLSTATE = {
     "MN018": "job_not_markable",
     "MN019": "worker_not_found",
     "MN020": "schedule_not_found",
+    "MN021": "workflow_too_large",
 }
 
 

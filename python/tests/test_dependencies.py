@@ -122,6 +122,32 @@ class DependenciesTest(unittest.IsolatedAsyncioTestCase):
             await run_worker(app, queue)
         self.assertEqual(dict(ran)["task_c"], {ids["a"]: "succeeded", ids["b"]: "failed"})
 
+    async def test_a_task_spawns_jobs_that_its_dependents_wait_for_and_a_failure_spawns_nothing(self):
+        app, queue, ran, tasks = make_app()
+
+        @app.task(queue=queue, name=f"{queue}.piece")
+        async def piece(n):
+            ran.append(("piece", {"n": n}))
+
+        @app.task(pass_context=True, queue=queue, name=f"{queue}.spawner")
+        async def spawner(context, fail=False):
+            await context.spawn_many_async(piece, [{"n": 0}, {"n": 1}, {"n": 2}], key="piece")
+            if fail:
+                raise RuntimeError("fails after spawning, on purpose")
+
+        async with app.open_async():
+            spawning = await spawner.defer_async()
+            after = await tasks["child_task"].configure(depends_on=[spawning]).defer_async()
+            await spawner.defer_async(fail=True)
+            await run_worker(app, queue)
+        pieces = sql("SELECT step_key, status::text, spawned_by FROM procrastinate_jobs WHERE task_name = %s ORDER BY id", f"{queue}.piece")
+        self.assertEqual(pieces, [("piece[0]", "succeeded", spawning), ("piece[1]", "succeeded", spawning), ("piece[2]", "succeeded", spawning)])
+        # The dependent waited for the spawned jobs too, and ran after the last of them.
+        self.assertEqual(sql("SELECT count(*) FROM procrastinate_job_dependencies WHERE job_id = %s", after), [(4,)])
+        order = [name for name, _ in ran]
+        self.assertGreater(order.index("child_task"), max(i for i, name in enumerate(order) if name == "piece"))
+        self.assertEqual(sql("SELECT count(*) FROM manana_pending_spawns"), [(0,)])
+
     async def test_refusals_defer_nothing(self):
         app, queue, _, tasks = make_app()
         async with app.open_async():

@@ -121,6 +121,33 @@ export const failingBranch = app.workflow('failing_branch', {}, (w) => {
   return { call, notify, page, publish }
 })
 
+/** Lists a bucket's files: as many as the run asked for. */
+export const listFiles = app.task('list_files', {}, async ({ count }: { count: number }, { signal, log }) => {
+  await pause(between(300, 800), signal)
+  log('found %d files', count)
+  return { files: Array.from({ length: count }, (_, i) => `part-${String(i).padStart(3, '0')}.csv`) }
+})
+
+export const processFile = app.task('process_file', {}, async ({ file }: { file: string }, { signal }) => {
+  await pause(between(300, 2500), signal)
+  return { file, rows: between(10, 500) }
+})
+
+/** Joins the map step's items: their results, in item order. */
+export const summarizeFiles = app.task('summarize_files', { parents: { processed: [processFile] } }, async (_args, ctx) => {
+  const { processed } = await ctx.parents()
+  const rows = processed.reduce((sum, each) => sum + (each.status === 'succeeded' ? each.result.rows : 0), 0)
+  return { files: processed.length, failed: processed.filter((each) => each.status !== 'succeeded').length, rows }
+})
+
+/** list → one process_file per file it finds (a map step: its width is known at run time) → summarize. */
+export const files = app.workflow('files', { input: z.object({ count: z.number().int().min(0).max(1000).default(37) }) }, (w, { count }) => {
+  const listed = w.step('list', listFiles, { count })
+  const processed = w.map('process', processFile, { over: listed, items: (result) => result.files.map((file) => ({ file })) })
+  const summary = w.step('summarize', summarizeFiles, {}, { after: { processed } })
+  return { listed, processed, summary }
+})
+
 /**
  * What keeps `npm start`'s demo moving: every 30 s a new workflow whose steps take seconds (two
  * downloads, a join, a report), with a branch that fails one time in three, so that a newcomer

@@ -1,4 +1,4 @@
-import { diamond, failingBranch, fanOut, etl } from './app.ts'
+import { diamond, failingBranch, fanOut, etl, files } from './app.ts'
 
 /** Defers the demo's workflows (their definitions, with their default inputs); returns their job ids. */
 export async function deferDemoWorkflows() {
@@ -7,5 +7,6 @@ export async function deferDemoWorkflows() {
     diamond: await diamond.defer({}),
     fanOut: await fanOut.defer({}),
     failingBranch: await failingBranch.defer({}),
+    files: await files.defer({}),
   }
 }
