@@ -127,6 +127,47 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
     }
     return { jobsPerSecond: await dagThroughput(app, [workflow], sizes.fanWidth + 2) }
   },
+  async map(app) {
+    // 1 → 5,000 → 1 made at run time (a map step spawns the 5,000 with its success) against the
+    // same fan deferred up front, in this process on one database, alternating, twice each; each
+    // timed from the call that defers it to its last job's end.
+    let finish: () => void = () => {}
+    const noop = app.task('noop', {}, () => null)
+    const list = app.task('list', {}, () => ({ items: Array.from({ length: sizes.fanWidth }, (_, i) => ({ i })) }))
+    const sink = app.task('sink', {}, () => finish())
+    const mapped = app.workflow('mapped', {}, (w) => {
+      const listed = w.step('list', list, {})
+      const items = w.map('item', noop, { over: listed, items: (result) => result.items })
+      w.step('sink', sink, {}, { after: [items] })
+    })
+    const upFront = (): Workflow => {
+      const workflow: Workflow = { root: { task: 'noop' }, sink: { task: 'sink', dependsOn: [] } }
+      for (let i = 0; i < sizes.fanWidth; i++) {
+        workflow[`m${i}`] = { task: 'noop', args: { i }, dependsOn: ['root'] }
+        workflow.sink!.dependsOn!.push(`m${i}`)
+      }
+      return workflow
+    }
+    const timed = async (defer: () => Promise<unknown>) => {
+      const done = new Promise<void>((resolve) => (finish = resolve))
+      const started = now()
+      await defer()
+      await done
+      return now() - started
+    }
+    const worker = new Worker(app, { concurrency: sizes.concurrency, log: () => {} })
+    const running = worker.run()
+    const mapMs: number[] = []
+    const upFrontMs: number[] = []
+    for (let round = 0; round < 2; round++) {
+      upFrontMs.push(await timed(() => app.deferWorkflow(upFront())))
+      mapMs.push(await timed(() => mapped.defer({})))
+    }
+    worker.stop()
+    await running
+    const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length
+    return { mapMs: mean(mapMs), upFrontMs: mean(upFrontMs), ratio: mean(mapMs) / mean(upFrontMs) }
+  },
   async hops(app) {
     const meter = new HopMeter(sizes.hopChain)
     app.task('link', {}, async ({ index }: { index: number }) => meter.start(index)())
