@@ -4,6 +4,10 @@
 import { ManaError } from '../queue/errors.ts'
 import type { JobStatus, WorkflowStatus } from '../queue/job.ts'
 import type { Queryable } from '../queue/queryable.ts'
+import { spawnedAs } from '../dag/step-name.ts'
+
+/** How far from done a status is, for the items of one cell: failures first. */
+const severity = (status: JobStatus) => ['succeeded', 'todo', 'doing', 'aborting', 'cancelled', 'aborted', 'failed'].indexOf(status)
 
 export interface RunsGrid {
   definition: string
@@ -58,10 +62,20 @@ export async function runsGrid(db: Queryable, definition: string, runs = 25): Pr
       byRun.set(workflowId, run)
     }
     if (row.job_id === null) continue
-    // A job deferred into the run by hand has no step key: shown by its task.
-    const key = row.step_key ?? row.task_name!
+    // A job deferred into the run by hand has no step key: shown by its task. A map step's items
+    // (process[0], process[1], …) are one row, process[*]: each run's cell is its item that went
+    // worst (then the slowest), with the slowest item's time.
+    const spawned = spawnedAs(row.step_key)
+    const key = spawned === null ? (row.step_key ?? row.task_name!) : `${spawned}[*]`
     if (!steps.has(key)) steps.set(key, row.task_name!)
-    if (!run.cells[key]) run.cells[key] = { jobId: Number(row.job_id), status: row.status!, ranMs: row.ran_ms }
+    const cell = run.cells[key]
+    const item = { jobId: Number(row.job_id), status: row.status!, ranMs: row.ran_ms }
+    if (!cell) run.cells[key] = item
+    else if (spawned !== null) {
+      const worse = severity(item.status) - severity(cell.status) || (item.ranMs ?? -1) - (cell.ranMs ?? -1)
+      const slowest = Math.max(item.ranMs ?? -1, cell.ranMs ?? -1)
+      run.cells[key] = { ...(worse > 0 ? item : cell), ranMs: slowest < 0 ? null : slowest }
+    }
   }
   return { definition, steps: [...steps].map(([key, task]) => ({ key, task })), runs: [...byRun.values()] }
 }

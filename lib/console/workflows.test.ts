@@ -143,4 +143,27 @@ describe('workflows', () => {
     await expect(runsGrid(t.db, 'no_such_definition')).rejects.toMatchObject({ code: 'workflow_definition_not_found' })
     await app.close()
   })
+
+  it("fold a map step's items into one row of the runs grid: its worst item, with the slowest item's time", async () => {
+    const app = createApp({ databaseUrl: t.url })
+    const list = app.task('list', {}, async () => ({ items: [{ n: 1 }, { n: 2 }, { n: 3 }] }))
+    const item = app.task('item', {}, async ({ n }: { n: number }) => {
+      await new Promise((resolve) => setTimeout(resolve, n * 20))
+      if (n === 2) throw new Error('item 2 fails')
+    })
+    const mapped = app.workflow('grid_map', {}, (w) => {
+      const listed = w.step('list', list, {})
+      w.map('item', item, { over: listed, items: (result) => result.items })
+    })
+    await mapped.defer({})
+    await new Worker(app, { once: true, log: () => {} }).run()
+    const grid = await runsGrid(t.db, 'grid_map')
+    expect(grid.steps).toEqual([{ key: 'list', task: 'list' }, { key: 'item', task: 'manana_map:grid_map' }, { key: 'item[*]', task: 'item' }])
+    const [failed] = await t.sql(`SELECT id FROM procrastinate_jobs WHERE step_key = 'item[1]'`)
+    const cell = grid.runs[0]!.cells['item[*]']!
+    expect(cell).toMatchObject({ jobId: Number(failed!.id), status: 'failed' })
+    const [slowest] = await t.sql(`SELECT ran_ms FROM manana_last_attempt((SELECT id FROM procrastinate_jobs WHERE step_key = 'item[2]'))`)
+    expect(cell.ranMs).toBe(slowest!.ran_ms)
+    await app.close()
+  })
 })

@@ -10,6 +10,7 @@
 //   hang below it as one node, at the deepest level that keeps the picture within the budget.
 // The focused job always stays visible.
 import type { Graph, GraphNode } from './graph.ts'
+import { spawnedAs } from './step-name.ts'
 
 /** Siblings drawn one by one up to this many; more become a group. */
 export const groupThreshold = 25
@@ -17,8 +18,6 @@ export const groupThreshold = 25
 /** Jobs spawned together drawn one by one up to this many. */
 export const spawnedThreshold = 3
 
-/** The key a job was spawned under (`process` for `process[12]`), or null. */
-export const spawnedAs = (step: string | null) => (step === null ? null : (/^(.*)\[\d+\]$/.exec(step)?.[1] ?? null))
 
 /** Beyond this many nodes, chains and then subtrees are collapsed too. */
 export const drawBudget = 400

@@ -14,3 +14,6 @@ export const taskBeside = (job: Named): string | null => (job.step !== null && j
 
 /** "download (download_data)", "download_data". */
 export const stepAndTask = (job: Named): string => (taskBeside(job) ? `${job.step} (${job.task})` : stepName(job))
+
+/** The key a job was spawned under, for a spawned job's key (`process` for `process[12]`: a map step's item, a spawnMany's job), or null. */
+export const spawnedAs = (step: string | null): string | null => (step === null ? null : (/^(.*)\[\d+\]$/.exec(step)?.[1] ?? null))
