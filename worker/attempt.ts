@@ -7,7 +7,7 @@ import { isManaError } from '../lib/queue/errors.ts'
 import type { Job } from '../lib/queue/job.ts'
 import { matchParents } from '../lib/queue/parents.ts'
 import type { Queryable } from '../lib/queue/queryable.ts'
-import { jobNodes, type JobToDefer } from '../lib/queue/defer.ts'
+import { jobNodes } from '../lib/queue/defer.ts'
 import type { JobContext, JobLogger, LogLevel, SpawnOptions, Task, TaskArgs } from '../lib/queue/task.ts'
 import { activeTracer } from '../lib/observe/tracing.ts'
 import { errorRecord, message, type LogRecord } from '../lib/observe/log.ts'
@@ -59,18 +59,11 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
   const traced = tracer && (await tracedRun(tracer, job, attempt, setting))
   let timer: NodeJS.Timeout | undefined
   let outcome: Outcome
-  /** The jobs the task spawned: deferred with its success only. */
-  const spawned: JobToDefer[] = []
   try {
     if (!task) throw new Error(`task ${job.task} is unknown to this worker`)
     const timeout = task.options.timeout
     if (timeout) timer = setTimeout(() => setting.stop(running, 'timeout'), timeout * 1000)
     const logger = loggerFor(job, attempt, setting)
-    const spawn = async (spawning: Task<any, any, any, any> | string, argsList: TaskArgs[], options: SpawnOptions, many: boolean) => {
-      const name = typeof spawning === 'string' ? spawning : spawning.name
-      const jobs = argsList.map((args, i) => ({ ...options, task: name, args, key: many && options.key !== undefined ? `${options.key}[${i}]` : options.key }))
-      spawned.push(...(await app.prepare(jobs))) // the tasks' defaults, the arguments checked
-    }
     const context: JobContext = {
       job,
       attempt,
@@ -80,8 +73,8 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
       parents: async () => matchParents(task.options.parents ?? {}, await app.jobs.parentJobs(job.id), job.id),
       log: logger.info,
       logger,
-      spawn: (task, args = {} as never, options = {}) => spawn(task, [args], options, false),
-      spawnMany: (task, argsList, options = {}) => spawn(task, argsList, options, true),
+      spawn: (task, args = {} as never, options = {}) => addSpawns(app, running, task, [args], options, false),
+      spawnMany: (task, argsList, options = {}) => addSpawns(app, running, task, argsList, options, true),
     }
     const result = await Promise.race([
       task.parse(job.args).then((args) => (traced ? traced.span.within(() => task.handler(args, context)) : task.handler(args, context))),
@@ -91,7 +84,7 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
         else controller.signal.addEventListener('abort', stop)
       }),
     ])
-    outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result), spawn: spawned.length ? jobNodes(spawned) : undefined }
+    outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result), spawn: running.spawned && jobNodes(running.spawned) }
   } catch (error) {
     const reason = running.stopReason
     if (reason === 'abort') outcome = { status: 'aborted' }
@@ -123,6 +116,17 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
     ...(outcome.status === 'failed' && { error: errorRecord(outcome.error), retry_in: outcome.retryIn }),
   }
   return { end, facts }
+}
+
+/**
+ * Adds jobs to those the attempt spawns, with their tasks' defaults and their arguments checked.
+ * (Here rather than a closure made for every attempt: most attempts spawn nothing.)
+ */
+async function addSpawns(app: App, running: Running, task: Task<any, any, any, any> | string, argsList: TaskArgs[], options: SpawnOptions, many: boolean): Promise<void> {
+  const name = typeof task === 'string' ? task : task.name
+  const jobs = argsList.map((args, i) => ({ ...options, task: name, args, key: many && options.key !== undefined ? `${options.key}[${i}]` : options.key }))
+  const prepared = await app.prepare(jobs)
+  ;(running.spawned ??= []).push(...prepared)
 }
 
 /** The attempt's span, when the application registered a tracer provider (never throws: without its trace, the job still runs). */

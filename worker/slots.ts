@@ -1,6 +1,7 @@
 // A worker's slots and the jobs it holds: those its tasks run, those claimed ahead of a free
 // slot, and those asked for by claims on the wire. How many to claim, and how many of them to
 // start at once, is arithmetic on these counts and on measured times: no database here.
+import type { JobToDefer } from '../lib/queue/defer.ts'
 import type { Job } from '../lib/queue/job.ts'
 import type { Reservation } from './attempt-ends.ts'
 
@@ -12,6 +13,8 @@ export interface Running {
   controller: AbortController
   stopReason?: StopReason
   done?: Promise<void>
+  /** The jobs its task spawned so far (ctx.spawn): deferred with its success only. */
+  spawned?: JobToDefer[]
 }
 
 export interface Queued {

@@ -13,6 +13,7 @@ DECLARE
     given_ids bigint[];
     given_workers bigint[];
     given_results jsonb[];
+    spawning boolean;
     refused bigint[] := '{}';
     refusals jsonb[] := '{}';
 BEGIN
@@ -52,8 +53,8 @@ BEGIN
         WHERE given.value->>'outcome' = 'started';
     END IF;
     -- Successes together: those still doing for their worker, locked in id order, finished at once.
-    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint), array_agg(value->'result')
-    INTO given_ids, given_workers, given_results
+    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint), array_agg(value->'result'), coalesce(bool_or(value ? 'spawn'), false)
+    INTO given_ids, given_workers, given_results, spawning
     FROM jsonb_array_elements(outcomes) WHERE value->>'outcome' = 'succeeded';
     SELECT array_agg(ours.id ORDER BY ours.id), array_agg(given_results[array_position(given_ids, ours.id)] ORDER BY ours.id)
     INTO succeeded_ids, succeeded_results
@@ -69,7 +70,7 @@ BEGIN
     -- first. Each success's spawn is a subtransaction of its own: one refused (too many for its
     -- workflow, a bad job) fails that attempt, not retried (it would spawn the same again), and
     -- the rest of the batch goes on.
-    IF jsonb_path_exists(outcomes, '$[*] ? (@.outcome == "succeeded" && exists(@.spawn[0]))') THEN
+    IF spawning THEN
         FOR item IN
             SELECT value FROM jsonb_array_elements(outcomes)
             WHERE value->>'outcome' = 'succeeded' AND jsonb_array_length(coalesce(value->'spawn', '[]')) > 0
