@@ -135,11 +135,23 @@ class DependenciesTest(unittest.IsolatedAsyncioTestCase):
             if fail:
                 raise RuntimeError("fails after spawning, on purpose")
 
+        @app.task(pass_context=True, queue=queue, name=f"{queue}.greedy")
+        async def greedy(context):
+            try:
+                await context.spawn_many_async(piece, [{"n": n} for n in range(10_000)])
+            except ManaError as refused:
+                ran.append(("greedy", {"code": refused.code}))
+                raise
+
         async with app.open_async():
             spawning = await spawner.defer_async()
             after = await tasks["child_task"].configure(depends_on=[spawning]).defer_async()
             await spawner.defer_async(fail=True)
+            too_many = await greedy.defer_async()
             await run_worker(app, queue)
+        # Too many is refused as the task spawns: its attempt fails as any failure does, spawning nothing.
+        self.assertEqual(dict(ran)["greedy"], {"code": "workflow_too_large"})
+        self.assertEqual(sql("SELECT status::text FROM procrastinate_jobs WHERE id = %s", too_many), [("failed",)])
         pieces = sql("SELECT step_key, status::text, spawned_by FROM procrastinate_jobs WHERE task_name = %s ORDER BY id", f"{queue}.piece")
         self.assertEqual(pieces, [("piece[0]", "succeeded", spawning), ("piece[1]", "succeeded", spawning), ("piece[2]", "succeeded", spawning)])
         # The dependent waited for the spawned jobs too, and ran after the last of them.

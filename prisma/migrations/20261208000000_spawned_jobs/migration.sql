@@ -413,6 +413,8 @@ CREATE FUNCTION manana_add_pending_spawns(p_job_id bigint, jobs jsonb)
 AS $$
 DECLARE
     job procrastinate_jobs;
+    held bigint;
+    spawning integer;
 BEGIN
     IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION USING ERRCODE = 'MN001', MESSAGE = 'the spawned jobs must be a JSON array';
@@ -427,7 +429,15 @@ BEGIN
     INSERT INTO manana_pending_spawns AS pending (job_id, attempt, jobs) VALUES (p_job_id, job.attempts, jobs)
     ON CONFLICT (job_id) DO UPDATE
     SET jobs = CASE WHEN pending.attempt = EXCLUDED.attempt THEN pending.jobs || EXCLUDED.jobs ELSE EXCLUDED.jobs END,
-        attempt = EXCLUDED.attempt;
+        attempt = EXCLUDED.attempt
+    RETURNING jsonb_array_length(pending.jobs) INTO spawning;
+    -- Too many is said now, to the task (its attempt fails as any other failure); the end checks again.
+    held := CASE WHEN job.workflow_id IS NULL THEN 1 ELSE (SELECT count(*) FROM procrastinate_jobs WHERE workflow_id = job.workflow_id) END;
+    IF held + spawning > 10000 THEN
+        RAISE EXCEPTION USING ERRCODE = 'MN021', MESSAGE = format(
+            'job %s would spawn %s job(s): its workflow, which holds %s, would hold more than the 10,000 jobs a workflow may',
+            p_job_id, spawning, held);
+    END IF;
 END;
 $$;
 
