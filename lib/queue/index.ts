@@ -6,6 +6,6 @@ export { JobManager, type JobFilter, type JobPage, type PageRequest, type RetryO
 export { fromPg, type Queryable } from './queryable.ts'
 export { QueueManager, type PausedQueue } from './queues.ts'
 export type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts'
-export { Task, type JobContext, type JobLogger, type LogLevel, type RetryStrategy, type TaskHandler, type TaskOptions } from './task.ts'
+export { Task, type JobContext, type JobLogger, type LogLevel, type RetryStrategy, type SpawnOptions, type TaskHandler, type TaskOptions } from './task.ts'
 export type { Parent, ParentSpec, ParentsOf } from './parents.ts'
-export { WorkflowDefinition, type Step, type StepOptions, type WorkflowBuilder, type WorkflowIds } from './workflow-definition.ts'
+export { WorkflowDefinition, type MapOptions, type MapStep, type Step, type StepOptions, type WorkflowBuilder, type WorkflowIds } from './workflow-definition.ts'
