@@ -77,5 +77,12 @@ export async function runsGrid(db: Queryable, definition: string, runs = 25): Pr
       run.cells[key] = { ...(worse > 0 ? item : cell), ranMs: slowest < 0 ? null : slowest }
     }
   }
-  return { definition, steps: [...steps].map(([key, task]) => ({ key, task })), runs: [...byRun.values()] }
+  // A map step's items come right after the map step (their jobs come after the whole run's).
+  const items = (key: string) => `${key}[*]`
+  const ordered = [...steps].flatMap(([key, task]) => {
+    if (key.endsWith('[*]') && steps.has(key.slice(0, -3))) return []
+    const after = steps.get(items(key))
+    return after === undefined ? [{ key, task }] : [{ key, task }, { key: items(key), task: after }]
+  })
+  return { definition, steps: ordered, runs: [...byRun.values()] }
 }

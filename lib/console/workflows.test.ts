@@ -153,12 +153,14 @@ describe('workflows', () => {
     })
     const mapped = app.workflow('grid_map', {}, (w) => {
       const listed = w.step('list', list, {})
-      w.map('item', item, { over: listed, items: (result) => result.items })
+      const items = w.map('item', item, { over: listed, items: (result) => result.items })
+      w.step('sink', list, {}, { after: [items] })
     })
     await mapped.defer({})
     await new Worker(app, { once: true, log: () => {} }).run()
     const grid = await runsGrid(t.db, 'grid_map')
-    expect(grid.steps).toEqual([{ key: 'list', task: 'list' }, { key: 'item', task: 'manana_map:grid_map' }, { key: 'item[*]', task: 'item' }])
+    // The items' row comes right after the map step, though their jobs come after the whole run's.
+    expect(grid.steps).toEqual([{ key: 'list', task: 'list' }, { key: 'item', task: 'manana_map:grid_map' }, { key: 'item[*]', task: 'item' }, { key: 'sink', task: 'list' }])
     const [failed] = await t.sql(`SELECT id FROM procrastinate_jobs WHERE step_key = 'item[1]'`)
     const cell = grid.runs[0]!.cells['item[*]']!
     expect(cell).toMatchObject({ jobId: Number(failed!.id), status: 'failed' })
