@@ -138,7 +138,11 @@ console.log(machine)
 const started = Date.now()
 
 const rows = [
-  ...(await measure(server.url, 'throughput', ['Mañana', 'graphile-worker (defaults)', 'graphile-worker (batched)', 'pg-boss'], [['jobsPerSecond', `jobs/s, ${sizes.throughputJobs.toLocaleString('en-US')} no-op jobs`, true]], repetitions, slowPeers)),
+  ...(await measure(server.url, 'throughput', ['Mañana', 'graphile-worker (defaults)', 'graphile-worker (batched)', 'pg-boss'], [
+    ['jobsPerSecond', `jobs/s, ${sizes.throughputJobs.toLocaleString('en-US')} no-op jobs`, true],
+    ['walDeferPerJob', 'write-ahead log bytes per job, deferring (the whole server\'s)', false],
+    ['walRunPerJob', 'write-ahead log bytes per job, running', false],
+  ], repetitions, slowPeers)),
   ...(await measure(server.url, 'chains', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, ${sizes.chains.toLocaleString('en-US')} chains of ${sizes.chainLength}`, true]], repetitions, slowPeers)),
   ...(await measure(server.url, 'fan', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, 1 → ${sizes.fanWidth.toLocaleString('en-US')} → 1`, true]])),
   ...(await measure(server.url, 'map', ['Mañana'], [

@@ -2,6 +2,7 @@
 // Usage: node graphile.ts SCENARIO DATABASE_URL [defaults|batched]
 import { Logger, makeWorkerUtils, run } from 'graphile-worker'
 import { now, report, sizes, ThroughputMeter } from '../meter.ts'
+import { walMarks } from '../wal.ts'
 
 const [scenario, connectionString, settings = 'defaults'] = process.argv.slice(2)
 
@@ -19,7 +20,9 @@ async function enqueue(count: number) {
 
 if (scenario === 'throughput') {
   const meter = new ThroughputMeter(sizes.throughputJobs, sizes.warmUp)
+  const wal = await walMarks(connectionString!)
   await enqueue(sizes.throughputJobs)
+  await wal.mark()
   const runner = await run({
     connectionString,
     concurrency: sizes.concurrency,
@@ -32,7 +35,9 @@ if (scenario === 'throughput') {
   })
   await meter.done
   await runner.stop()
-  report({ jobsPerSecond: meter.rate() })
+  await wal.mark()
+  const [deferred, ran] = await wal.bytes()
+  report({ jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs })
 } else if (scenario === 'enqueue') {
   const started = now()
   await enqueue(sizes.enqueueJobs)

@@ -4,6 +4,7 @@
 // Usage: node pgboss.ts SCENARIO DATABASE_URL
 import { PgBoss } from 'pg-boss'
 import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
+import { walMarks } from '../wal.ts'
 
 const [scenario, connectionString] = process.argv.slice(2)
 // flowIntervalSeconds 1: the least pg-boss allows between its checks for flow children now ready (5 by default).
@@ -33,10 +34,14 @@ async function flowThroughput(flows: Flow[], total: number) {
 
 if (scenario === 'throughput') {
   const meter = new ThroughputMeter(sizes.throughputJobs, sizes.warmUp)
+  const wal = await walMarks(connectionString!)
   await enqueue(sizes.throughputJobs)
+  await wal.mark()
   await boss.work('noop', work, async (jobs: unknown[]) => meter.ran(jobs.length))
   await meter.done
-  report({ jobsPerSecond: meter.rate() })
+  await wal.mark()
+  const [deferred, ran] = await wal.bytes()
+  report({ jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs })
 } else if (scenario === 'chains') {
   const flows = Array.from({ length: sizes.chains }, (_, c) => chain(`c${c}.`, sizes.chainLength))
   report({ jobsPerSecond: await flowThroughput(flows, sizes.chains * sizes.chainLength) })

@@ -6,6 +6,7 @@ import { createApp, type App } from '../../lib/queue/app.ts'
 import type { Workflow } from '../../lib/queue/defer.ts'
 import { Worker } from '../../worker/worker.ts'
 import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
+import { walMarks, type WalMarks } from '../wal.ts'
 
 const [scenario, databaseUrl] = process.argv.slice(2)
 
@@ -24,10 +25,12 @@ async function deferInBatches(app: App, count: number) {
   }
 }
 
-async function throughput(app: App, total: number, warmUp: number): Promise<number> {
+/** No-op jobs deferred in batches, then run: jobs per second (`wal` is marked between the two). */
+async function throughput(app: App, total: number, warmUp: number, wal?: WalMarks): Promise<number> {
   const meter = new ThroughputMeter(total, warmUp)
   app.task('noop', {}, () => meter.ran())
   await deferInBatches(app, total)
+  await wal?.mark()
   await (await app.pool()).query('ANALYZE procrastinate_jobs')
   await work(app, meter.done)
   return meter.rate()
@@ -113,7 +116,11 @@ const chain = (length: number): Workflow =>
 
 const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> = {
   async throughput(app) {
-    return { jobsPerSecond: await throughput(app, sizes.throughputJobs, sizes.warmUp) }
+    const wal = await walMarks(databaseUrl!)
+    const jobsPerSecond = await throughput(app, sizes.throughputJobs, sizes.warmUp, wal)
+    await wal.mark()
+    const [deferred, ran] = await wal.bytes()
+    return { jobsPerSecond, walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs }
   },
   async chains(app) {
     const workflows = Array.from({ length: sizes.chains }, () => chain(sizes.chainLength))
