@@ -105,6 +105,7 @@ describe('workflow definitions', () => {
         const listed = w.step('list', list, { count: input.count, fail: input.fail })
         const processed = w.map('process', processFile, { over: listed, items: (result) => result.files.map((file) => ({ file })) })
         const joined = w.step('join', join, {}, { after: { processed } })
+        w.step('after_map', list, { count: 0 }, { after: processed }) // a map step given as the whole list
         return { listed, processed, joined }
       })
       app.workflow('wrong', {}, (w) => {
@@ -134,6 +135,8 @@ describe('workflow definitions', () => {
       const [joined] = await t.sql('SELECT result FROM procrastinate_jobs WHERE id = $1', [ids.joined])
       expect(joined!.result).toEqual(Array.from({ length: 37 }, (_, i) => (i < 10 ? 20 : 30)))
       expect((await t.sql('SELECT result FROM procrastinate_jobs WHERE id = $1', [ids.processed]))[0]!.result).toEqual({ items: 37 })
+      const [afterMap] = await t.sql(`SELECT count(*)::int AS parents FROM procrastinate_job_dependencies WHERE job_id = (SELECT id FROM procrastinate_jobs WHERE step_key = 'after_map')`)
+      expect(afterMap!.parents).toBe(38) // the map step and its 37 items
       // The join started after every item ended.
       const [order] = await t.sql(
         `SELECT (SELECT max(at) FROM procrastinate_events WHERE type = 'succeeded' AND job_id IN (SELECT id FROM procrastinate_jobs WHERE task_name = 'process_file'))
@@ -150,7 +153,7 @@ describe('workflow definitions', () => {
       await new Worker(app, { once: true, log: () => {} }).run()
       const before = (await t.sql('SELECT id FROM procrastinate_jobs WHERE task_name = $1 ORDER BY id', ['process_file'])).map((job) => Number(job.id))
       const preview = await app.jobs.retryPreview(ids.processed, { downstream: true })
-      expect(preview.map((target) => target.id)).toEqual([ids.processed, ids.joined]) // not the items: they are spawned afresh
+      expect(preview.map((target) => target.id)).toEqual([ids.processed, ids.joined, ids.joined + 1]) // join and after_map; not the items: they are spawned afresh
       await app.jobs.retry(ids.processed, { downstream: true })
       expect(await t.sql('SELECT id FROM procrastinate_jobs WHERE id = ANY ($1)', [before])).toEqual([])
       await new Worker(app, { once: true, log: () => {} }).run()
@@ -165,11 +168,11 @@ describe('workflow definitions', () => {
       const { app, files } = filesApp()
       await files.defer({ count: 0 })
       await new Worker(app, { once: true, log: () => {} }).run()
-      expect(await statuses()).toEqual({ list: 'succeeded', process: 'succeeded', join: 'succeeded' })
+      expect(await statuses()).toEqual({ list: 'succeeded', process: 'succeeded', join: 'succeeded', after_map: 'succeeded' })
       await t.sql('DELETE FROM procrastinate_jobs')
       const ids = await files.defer({ count: 3, fail: true })
       await new Worker(app, { once: true, log: () => {} }).run()
-      expect(await statuses()).toEqual({ list: 'failed', process: 'cancelled', join: 'succeeded' })
+      expect(await statuses()).toEqual({ list: 'failed', process: 'cancelled', join: 'succeeded', after_map: 'succeeded' })
       expect((await t.sql('SELECT result FROM procrastinate_jobs WHERE id = $1', [ids.joined]))[0]!.result).toEqual([])
       await app.close()
     })

@@ -106,8 +106,9 @@ export class WorkflowDefinition<Input extends TaskArgs = TaskArgs, Steps extends
       if (jobs.size === maxWorkflowJobs) {
         throw new ManaError('invalid_job', `workflow ${this.name}: a workflow has at most ${maxWorkflowJobs.toLocaleString('en')} jobs, and step ${key} would be one more`)
       }
-      // `after` is a list of steps, or steps (and lists of steps) by the keys the task declared; a map step is a step.
-      const values = Array.isArray(after) && !isMapStep(after) ? after : Object.values((after ?? {}) as Record<string, unknown>)
+      // `after` is a list of steps, or steps (and lists of steps) by the keys the task declared; a
+      // map step is a step (though a list of its items' steps to the type system).
+      const values = isMapStep(after) ? [after] : Array.isArray(after) ? after : Object.values((after ?? {}) as Record<string, unknown>)
       const afterSteps = values.flatMap((value) => (isMapStep(value) || !Array.isArray(value) ? [value] : value)) as Step[]
       for (const step of afterSteps) {
         if (!jobs.has(step.key)) throw new ManaError('unknown_parent_key', `workflow ${this.name}: step ${key} comes after ${step.key}, which is not a step of it`)
