@@ -12,7 +12,8 @@ import { QueueManager } from './queues.ts'
 import type { ParentSpec } from './parents.ts'
 import type { InferInput, InferOutput, StandardSchemaV1 } from './standard-schema.ts'
 import { Task, type TaskArgs, type TaskHandler, type TaskOptions } from './task.ts'
-import { mapTaskName, WorkflowDefinition, type Step, type WorkflowBuilder } from './workflow-definition.ts'
+import { mapTaskName } from './map-task.ts'
+import { WorkflowDefinition, type Step, type WorkflowBuilder } from './workflow-definition.ts'
 
 export interface AppOptions {
   /** Defaults to DATABASE_URL, or embedded PostgreSQL under ./.manana/ when that is unset. */

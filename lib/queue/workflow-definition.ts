@@ -4,6 +4,7 @@
 // compile); deferring it is one atomic call, under the definition's name.
 import { deferWorkflowRun, maxWorkflowJobs, type DeferOptions, type JobToDefer, type WorkflowRun } from './defer.ts'
 import { ManaError } from './errors.ts'
+import { mapTaskName } from './map-task.ts'
 import type { ParentSpec } from './parents.ts'
 import type { Queryable } from './queryable.ts'
 import { jsonSchemaOf, validateArgs, type StandardSchemaV1 } from './standard-schema.ts'
@@ -33,9 +34,6 @@ export type MapOptions<T extends AnyTask, Over extends AnyTask> = Omit<DeferOpti
   over: Step<Over>
   items: (result: ResultOf<Over>) => ReadonlyArray<ArgsOf<T>>
 }
-
-/** The task every definition's map steps run as: the definition's workers claim it. */
-export const mapTaskName = (definition: string) => `manana_map:${definition}`
 
 const isMapStep = (value: unknown): value is MapStep => Array.isArray(value) && (value as Partial<MapStep>).mapped === true
 
