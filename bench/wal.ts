@@ -13,7 +13,7 @@ export interface WalMarks {
 /** Starts counting from the log's position now. */
 export async function walMarks(connectionString: string): Promise<WalMarks> {
   const client = new pg.Client({ connectionString })
-  client.on('error', () => {}) // a benchmark's connection: a lost one fails the next query, which is enough
+  client.on('error', (error) => console.error(`wal: the connection counting the log was lost: ${error.message}`)) // its next query fails too
   await client.connect()
   const position = async () => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn
   const marks = [await position()]

@@ -71,26 +71,26 @@ export class Runner {
 
   /** Lets the calls that record ends claim the next jobs too (one round trip for both). */
   claimer(): Claimer {
-    const worker = this
+    const runner = this
     return {
       get queues() {
-        return worker.setting.queues
+        return runner.setting.queues
       },
       get workerId() {
-        return worker.setting.workerId()
+        return runner.setting.workerId()
       },
       reserve() {
         // Only when nothing claimed waits to run: then the next job is a round trip sooner (a
         // DAG hop is one commit, not two); a busy worker's fetches and ends run side by side.
-        if (worker.slots.queued.length || worker.setting.stopping()) return { wanted: 0, startNow: 0 }
-        const reservation = worker.slots.reserveForEnds()
-        worker.slots.ask(reservation)
+        if (runner.slots.queued.length || runner.setting.stopping()) return { wanted: 0, startNow: 0 }
+        const reservation = runner.slots.reserveForEnds()
+        runner.slots.ask(reservation)
         return reservation
       },
       claimed(reserved, rows, ms) {
-        worker.slots.settle(reserved)
-        if (ms !== undefined) worker.slots.timing.fetched(ms)
-        worker.enqueue(rows.map(jobFromRow))
+        runner.slots.settle(reserved)
+        if (ms !== undefined) runner.slots.timing.fetched(ms)
+        runner.enqueue(rows.map(jobFromRow))
       },
     }
   }

@@ -13,8 +13,8 @@ export interface Running {
   controller: AbortController
   stopReason?: StopReason
   done?: Promise<void>
-  /** The jobs its task spawned so far (ctx.spawn): deferred with its success only. */
-  spawned?: JobToDefer[]
+  /** The jobs its task spawned so far (ctx.spawn; spawnMany's with the key they are items of): deferred with its success only. */
+  spawned?: Array<{ job: JobToDefer; itemsOf?: string }>
 }
 
 export interface Queued {
@@ -122,7 +122,7 @@ export class Slots {
 }
 
 /** Moving averages of a task's run and of a fetch round trip, in ms (undefined until measured). */
-export class Timing {
+class Timing {
   taskMs?: number
   fetchMs?: number
 
