@@ -84,7 +84,7 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
         else controller.signal.addEventListener('abort', stop)
       }),
     ])
-    outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result), spawn: running.spawned && jobNodes(running.spawned) }
+    outcome = { status: 'succeeded', result: JSON.stringify(result === undefined ? null : result), spawn: running.spawned && spawnNodes(running.spawned) }
   } catch (error) {
     const reason = running.stopReason
     if (reason === 'abort') outcome = { status: 'aborted' }
@@ -124,9 +124,16 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
  */
 async function addSpawns(app: App, running: Running, task: Task<any, any, any, any> | string, argsList: TaskArgs[], options: SpawnOptions, many: boolean): Promise<void> {
   const name = typeof task === 'string' ? task : task.name
-  const jobs = argsList.map((args, i) => ({ ...options, task: name, args, key: many && options.key !== undefined ? `${options.key}[${i}]` : options.key }))
-  const prepared = await app.prepare(jobs)
-  ;(running.spawned ??= []).push(...prepared)
+  const { key, ...rest } = options
+  const prepared = await app.prepare(argsList.map((args) => ({ ...rest, task: name, args, ...(!many && { key }) })))
+  // spawnMany's key names its jobs key[0], key[1], …: numbered by manana_spawn_jobs, over all of the attempt's spawns.
+  ;(running.spawned ??= []).push(...prepared.map((job) => ({ job, itemsOf: many ? key : undefined })))
+}
+
+/** manana_spawn_jobs's nodes: a deferred job's, with items_of for spawnMany's. */
+function spawnNodes(spawned: NonNullable<Running['spawned']>): Array<Record<string, unknown>> {
+  const nodes = jobNodes(spawned.map(({ job }) => job))
+  return nodes.map((node, i) => (spawned[i]!.itemsOf === undefined ? node : { ...node, items_of: spawned[i]!.itemsOf }))
 }
 
 /** The attempt's span, when the application registered a tracer provider (never throws: without its trace, the job still runs). */

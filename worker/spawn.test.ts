@@ -155,12 +155,16 @@ describe('spawned jobs', () => {
     await until(async () => records.some((record) => record.startsWith('job.spawn_refused')), 'the worker said so')
   })
 
-  it('are refused by SQL unless their spawner runs, and depend on nothing else', async () => {
+  it('are refused by SQL unless their spawner runs, and depend on nothing else; items are numbered by SQL', async () => {
     const app = createApp({ databaseUrl: t.url })
     const [id] = await app.defer([{ task: 'x' }])
     await expect(t.sql(`SELECT manana_spawn_jobs($1, '[{"task_name": "y"}]')`, [id])).rejects.toMatchObject({ code: 'job_not_finishable' })
     await t.sql(`UPDATE procrastinate_jobs SET status = 'doing' WHERE id = $1`, [id])
     await expect(t.sql(`SELECT manana_spawn_jobs($1, '[{"task_name": "y", "depends_on": [1]}]')`, [id])).rejects.toMatchObject({ code: 'invalid_job' })
+    await expect(t.sql(`SELECT manana_spawn_jobs($1, '[{"task_name": "y", "key": "k", "items_of": "x"}]')`, [id])).rejects.toMatchObject({ code: 'invalid_job' })
+    // Items of one key are numbered over the whole call (a task's several spawnMany calls under one key).
+    await t.sql(`SELECT manana_spawn_jobs($1, '[{"task_name": "y", "items_of": "x"}, {"task_name": "z", "key": "k"}, {"task_name": "y", "items_of": "x"}]')`, [id])
+    expect(await t.sql(`SELECT step_key FROM procrastinate_jobs WHERE spawned_by = $1 ORDER BY id`, [id])).toEqual([{ step_key: 'x[0]' }, { step_key: 'k' }, { step_key: 'x[1]' }])
     await app.close()
   })
 })

@@ -6,7 +6,6 @@ CREATE OR REPLACE FUNCTION public.manana_add_pending_spawns(p_job_id bigint, job
 AS $function$
 DECLARE
     job procrastinate_jobs;
-    held bigint;
     spawning integer;
 BEGIN
     IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' THEN
@@ -25,11 +24,6 @@ BEGIN
         attempt = EXCLUDED.attempt
     RETURNING jsonb_array_length(pending.jobs) INTO spawning;
     -- Too many is said now, to the task (its attempt fails as any other failure); the end checks again.
-    held := CASE WHEN job.workflow_id IS NULL THEN 1 ELSE (SELECT count(*) FROM procrastinate_jobs WHERE workflow_id = job.workflow_id) END;
-    IF held + spawning > 10000 THEN
-        RAISE EXCEPTION USING ERRCODE = 'MN021', MESSAGE = format(
-            'job %s would spawn %s job(s): its workflow, which holds %s, would hold more than the 10,000 jobs a workflow may',
-            p_job_id, spawning, held);
-    END IF;
+    PERFORM manana_check_workflow_room(p_job_id, job.workflow_id, spawning);
 END;
 $function$;

@@ -7,8 +7,8 @@ AS $function$
 DECLARE
     parent procrastinate_jobs;
     workflow bigint;
-    held bigint;
     spawned bigint[];
+    bad record;
 BEGIN
     IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION USING ERRCODE = 'MN001', MESSAGE = 'the spawned jobs must be a JSON array';
@@ -32,16 +32,26 @@ BEGIN
         RETURNING id INTO workflow;
         UPDATE procrastinate_jobs SET workflow_id = workflow WHERE id = p_parent_id;
     END IF;
-    SELECT count(*) INTO held FROM procrastinate_jobs WHERE workflow_id = workflow;
-    IF held + jsonb_array_length(jobs) > 10000 THEN
-        RAISE EXCEPTION USING ERRCODE = 'MN021', MESSAGE = format(
-            'job %s spawned %s job(s): its workflow %s, which holds %s, would hold more than the 10,000 jobs a workflow may',
-            p_parent_id, jsonb_array_length(jobs), workflow, held);
+    PERFORM manana_check_workflow_room(p_parent_id, workflow, jsonb_array_length(jobs));
+    -- A job given `items_of` (spawnMany's key) is the next item of that key: items_of[0], [1], …
+    -- counted over the whole call, so a task's several spawnMany calls under one key go on counting.
+    SELECT node.value->>'key' INTO bad FROM jsonb_array_elements(jobs) AS node (value)
+    WHERE node.value ? 'items_of' AND (node.value ? 'key' OR jsonb_typeof(node.value->'items_of') <> 'string' OR node.value->>'items_of' = '')
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'MN001', MESSAGE = 'a spawned job takes either a key or items_of, a non-empty string';
     END IF;
     SELECT array_agg(deferred.id ORDER BY deferred.ord) INTO spawned
     FROM manana_defer_jobs_into(
-        (SELECT jsonb_agg(node.value || jsonb_build_object('depends_on', jsonb_build_array(p_parent_id)) ORDER BY node.ord)
-         FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)),
+        (SELECT jsonb_agg(numbered.value || jsonb_build_object('depends_on', jsonb_build_array(p_parent_id)) ORDER BY numbered.ord)
+         FROM (
+             SELECT node.ord,
+                    CASE WHEN node.value ? 'items_of'
+                         THEN (node.value - 'items_of') || jsonb_build_object('key', format('%s[%s]', node.value->>'items_of',
+                                  row_number() OVER (PARTITION BY node.value->>'items_of' ORDER BY node.ord) - 1))
+                         ELSE node.value END AS value
+             FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
+         ) AS numbered),
         workflow) WITH ORDINALITY AS deferred (key, id, ord);
     UPDATE procrastinate_jobs SET spawned_by = p_parent_id WHERE id = ANY (spawned);
     -- The spawner's dependents that still wait wait for these too.

@@ -50,14 +50,14 @@ def _spawned(task: tasks.Task | str, kwargs_list: Iterable[Mapping[str, Any]], k
     """The jobs as manana_spawn_jobs takes them: a Task of this app keeps its queue, priority and
     locks; a name takes what its workers announced."""
     nodes = []
-    for i, kwargs in enumerate(kwargs_list):
+    for kwargs in kwargs_list:
         if not isinstance(kwargs, Mapping):
             raise TypeError(f"each spawned job's arguments must be a mapping of keyword arguments, not {kwargs!r}")
         node: dict[str, Any] = {"task_name": task if isinstance(task, str) else task.name, "args": dict(kwargs)}
         if not isinstance(task, str):
             node.update(queue_name=task.queue, priority=task.priority, lock=task.lock, queueing_lock=task.queueing_lock)
         if key is not None:
-            node["key"] = f"{key}[{i}]" if many else key
+            node["items_of" if many else "key"] = key  # items: key[0], key[1], … numbered by manana_spawn_jobs
         nodes.append(node)
     return json.dumps(nodes)
 

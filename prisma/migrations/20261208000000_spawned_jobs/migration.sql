@@ -11,6 +11,23 @@
 ALTER TABLE procrastinate_jobs ADD COLUMN spawned_by bigint;
 CREATE INDEX manana_jobs_spawned_by_idx ON procrastinate_jobs (spawned_by) WHERE spawned_by IS NOT NULL;
 
+-- Whether a workflow has room for `adding` more jobs (a lone job's would-be workflow holds it
+-- alone): at most 10,000, spawned ones included; MN021 workflow_too_large when not.
+CREATE FUNCTION manana_check_workflow_room(p_spawner_id bigint, p_workflow_id bigint, adding integer)
+    RETURNS void
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    held bigint := CASE WHEN p_workflow_id IS NULL THEN 1 ELSE (SELECT count(*) FROM procrastinate_jobs WHERE workflow_id = p_workflow_id) END;
+BEGIN
+    IF held + adding > 10000 THEN
+        RAISE EXCEPTION USING ERRCODE = 'MN021', MESSAGE = format(
+            'job %s spawned %s job(s): its workflow%s, which holds %s, would hold more than the 10,000 jobs a workflow may',
+            p_spawner_id, adding, coalesce(' ' || p_workflow_id, ''), held);
+    END IF;
+END;
+$$;
+
 CREATE FUNCTION manana_spawn_jobs(p_parent_id bigint, jobs jsonb)
     RETURNS SETOF bigint
     LANGUAGE plpgsql
@@ -18,8 +35,8 @@ AS $$
 DECLARE
     parent procrastinate_jobs;
     workflow bigint;
-    held bigint;
     spawned bigint[];
+    bad record;
 BEGIN
     IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION USING ERRCODE = 'MN001', MESSAGE = 'the spawned jobs must be a JSON array';
@@ -43,16 +60,26 @@ BEGIN
         RETURNING id INTO workflow;
         UPDATE procrastinate_jobs SET workflow_id = workflow WHERE id = p_parent_id;
     END IF;
-    SELECT count(*) INTO held FROM procrastinate_jobs WHERE workflow_id = workflow;
-    IF held + jsonb_array_length(jobs) > 10000 THEN
-        RAISE EXCEPTION USING ERRCODE = 'MN021', MESSAGE = format(
-            'job %s spawned %s job(s): its workflow %s, which holds %s, would hold more than the 10,000 jobs a workflow may',
-            p_parent_id, jsonb_array_length(jobs), workflow, held);
+    PERFORM manana_check_workflow_room(p_parent_id, workflow, jsonb_array_length(jobs));
+    -- A job given `items_of` (spawnMany's key) is the next item of that key: items_of[0], [1], …
+    -- counted over the whole call, so a task's several spawnMany calls under one key go on counting.
+    SELECT node.value->>'key' INTO bad FROM jsonb_array_elements(jobs) AS node (value)
+    WHERE node.value ? 'items_of' AND (node.value ? 'key' OR jsonb_typeof(node.value->'items_of') <> 'string' OR node.value->>'items_of' = '')
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'MN001', MESSAGE = 'a spawned job takes either a key or items_of, a non-empty string';
     END IF;
     SELECT array_agg(deferred.id ORDER BY deferred.ord) INTO spawned
     FROM manana_defer_jobs_into(
-        (SELECT jsonb_agg(node.value || jsonb_build_object('depends_on', jsonb_build_array(p_parent_id)) ORDER BY node.ord)
-         FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)),
+        (SELECT jsonb_agg(numbered.value || jsonb_build_object('depends_on', jsonb_build_array(p_parent_id)) ORDER BY numbered.ord)
+         FROM (
+             SELECT node.ord,
+                    CASE WHEN node.value ? 'items_of'
+                         THEN (node.value - 'items_of') || jsonb_build_object('key', format('%s[%s]', node.value->>'items_of',
+                                  row_number() OVER (PARTITION BY node.value->>'items_of' ORDER BY node.ord) - 1))
+                         ELSE node.value END AS value
+             FROM jsonb_array_elements(jobs) WITH ORDINALITY AS node (value, ord)
+         ) AS numbered),
         workflow) WITH ORDINALITY AS deferred (key, id, ord);
     UPDATE procrastinate_jobs SET spawned_by = p_parent_id WHERE id = ANY (spawned);
     -- The spawner's dependents that still wait wait for these too.
@@ -413,7 +440,6 @@ CREATE FUNCTION manana_add_pending_spawns(p_job_id bigint, jobs jsonb)
 AS $$
 DECLARE
     job procrastinate_jobs;
-    held bigint;
     spawning integer;
 BEGIN
     IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' THEN
@@ -432,12 +458,7 @@ BEGIN
         attempt = EXCLUDED.attempt
     RETURNING jsonb_array_length(pending.jobs) INTO spawning;
     -- Too many is said now, to the task (its attempt fails as any other failure); the end checks again.
-    held := CASE WHEN job.workflow_id IS NULL THEN 1 ELSE (SELECT count(*) FROM procrastinate_jobs WHERE workflow_id = job.workflow_id) END;
-    IF held + spawning > 10000 THEN
-        RAISE EXCEPTION USING ERRCODE = 'MN021', MESSAGE = format(
-            'job %s would spawn %s job(s): its workflow, which holds %s, would hold more than the 10,000 jobs a workflow may',
-            p_job_id, spawning, held);
-    END IF;
+    PERFORM manana_check_workflow_room(p_job_id, job.workflow_id, spawning);
 END;
 $$;
 
