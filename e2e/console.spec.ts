@@ -657,15 +657,19 @@ test('every page passes an accessibility audit (WCAG 2 A and AA)', async ({ page
   const fan = await defer(request, { workflow: { split: { task: 'step', args: { label: 'a11y split', ms: 10 } }, ...shards } })
   const pages = ['/', '/jobs', `/jobs/${ids.second}`, `/jobs/${ids.second}/graph`, `/jobs/${ids.second}/graph?view=timeline`, `/jobs/${fan.ids.split}/graph`, '/workflows', '/defer', '/tasks', '/tasks/step', '/queues', '/schedules', '/workers']
   const found: string[] = []
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    for (const path of pages) {
-      await page.goto(path)
-      await expect(page.locator('main h1').first()).toBeVisible()
-      if (path === `/jobs/${fan.ids.split}/graph`) await expect(page.getByTestId(`group-${fan.ids.shard_0}`)).toBeVisible()
-      if (path.endsWith('view=timeline')) await expect(page.getByRole('listbox', { name: 'Jobs by start' })).toBeVisible()
-      await page.waitForLoadState('networkidle')
-      const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze()
+  for (const path of pages) {
+    await page.emulateMedia({ colorScheme: 'light' })
+    await page.goto(path)
+    await expect(page.locator('main h1').first()).toBeVisible()
+    if (path === `/jobs/${fan.ids.split}/graph`) await expect(page.getByTestId(`group-${fan.ids.shard_0}`)).toBeVisible()
+    if (path.endsWith('view=timeline')) await expect(page.getByRole('listbox', { name: 'Jobs by start' })).toBeVisible()
+    await page.waitForLoadState('networkidle')
+    // Every rule in light; in dark, on the same settled page, the rules colours decide (the
+    // scheme is CSS only, prefers-color-scheme: nothing else on the page changes with it).
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      const audit = new AxeBuilder({ page })
+      const { violations } = await (colorScheme === 'light' ? audit.withTags(['wcag2a', 'wcag2aa']) : audit.withRules(['color-contrast', 'link-in-text-block'])).analyze()
       for (const violation of violations) {
         found.push(`${colorScheme} ${path}: ${violation.id} (${violation.impact}) ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`)
       }
