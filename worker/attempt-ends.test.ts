@@ -144,22 +144,11 @@ describe('ending attempts in batches', () => {
     await expect(t.sql(`SELECT * FROM manana_end_attempts('{}'::jsonb)`)).rejects.toMatchObject({ code: 'job_not_finishable' }) // MN009, as for an unknown outcome
   })
 
-  it("write a job's new versions on its own page: claimed and ended in batches, their rows stay put", async () => {
-    // A version written on another page costs a logged row lock and a larger update record.
-    const [worker] = await t.sql('SELECT worker_id FROM procrastinate_register_worker_v1()')
-    const workerId = Number(worker!.worker_id)
-    const ids = await deferJobs(t.db, Array.from({ length: 300 }, () => ({ task: 'noop' })))
-    const pageOf = async () => new Map((await t.sql(`SELECT id, (ctid::text::point)[0] AS page FROM procrastinate_jobs`)).map((row) => [Number(row.id), row.page]))
-    const before = await pageOf()
-    expect(new Set(before.values()).size).toBeGreaterThan(2) // several pages
-    for (let i = 0; i < ids.length; i += 20) {
-      const claimed = await t.sql('SELECT id FROM manana_fetch_jobs(NULL, $1, 20)', [workerId])
-      await t.sql('SELECT * FROM manana_end_attempts($1)', [JSON.stringify(claimed.map((job) => ({ id: Number(job.id), worker_id: workerId, outcome: 'succeeded', result: null })))])
-    }
-    expect((await t.sql(`SELECT count(*)::int AS n FROM procrastinate_jobs WHERE status = 'succeeded'`))[0]!.n).toBe(ids.length)
-    const moved = [...(await pageOf())].filter(([id, page]) => before.get(id) !== page)
-    // None moves on a quiet machine; a busy one may miss a prune now and then (up to 16 seen).
-    // At fillfactor 100, 106 of the 300 moved.
-    expect(moved.length).toBeLessThan(ids.length / 6)
+  it("leave room on the jobs' pages for the new versions claims and ends write (fillfactor 50)", async () => {
+    // Measured, not asserted here: with the room, 300 jobs claimed and ended in batches keep
+    // their pages (none moved on a quiet server; 106 did at fillfactor 100). Pruning waits for
+    // the oldest transaction on the server, so a test running beside others cannot count it.
+    const [table] = await t.sql(`SELECT reloptions FROM pg_class WHERE oid = 'procrastinate_jobs'::regclass`)
+    expect(table!.reloptions).toEqual(['fillfactor=50'])
   })
 })
