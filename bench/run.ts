@@ -143,15 +143,15 @@ const rows = [
     ['walDeferPerJob', 'write-ahead log bytes per job, deferring (the whole server\'s)', false],
     ['walRunPerJob', 'write-ahead log bytes per job, running', false],
   ], repetitions, slowPeers)),
-  ...(await measure(server.url, 'chains', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, ${sizes.chains.toLocaleString('en-US')} chains of ${sizes.chainLength}`, true]], repetitions, slowPeers)),
-  ...(await measure(server.url, 'fan', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, 1 → ${sizes.fanWidth.toLocaleString('en-US')} → 1`, true]])),
+  ...(await measure(server.url, 'chains', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, ${sizes.chains.toLocaleString('en-US')} chains of ${sizes.chainLength}`, true], ['walDeferPerJob', 'write-ahead log bytes per job, deferring', false], ['walRunPerJob', 'write-ahead log bytes per job, running', false]], repetitions, slowPeers)),
+  ...(await measure(server.url, 'fan', ['Mañana', 'pg-boss'], [['jobsPerSecond', `jobs/s, 1 → ${sizes.fanWidth.toLocaleString('en-US')} → 1`, true], ['walDeferPerJob', 'write-ahead log bytes per job, deferring', false], ['walRunPerJob', 'write-ahead log bytes per job, running', false]])),
   ...(await measure(server.url, 'map', ['Mañana'], [
     ['mapMs', `ms, 1 → ${sizes.fanWidth.toLocaleString('en-US')} → 1 made at run time (a map step), from its defer to its end`, false],
     ['upFrontMs', `ms, the same fan deferred up front, from its defer to its end`, false],
     ['ratio', 'map ÷ up front (target ≤ 1.2)', false],
   ])),
   ...(await measure(server.url, 'hops', ['Mañana', 'pg-boss'], [['p50', 'hop p50 ms', false], ['p95', 'hop p95 ms', false], ['floorP50', 'commit floor p50 ms (one single-row update)', false]], repetitions, slowPeers)),
-  ...(await measure(server.url, 'enqueue', ['Mañana', 'graphile-worker (defaults)', 'pg-boss'], [['jobsPerSecond', `jobs/s enqueued, ${sizes.enqueueJobs.toLocaleString('en-US')} in batches of ${sizes.enqueueBatch}`, true]])),
+  ...(await measure(server.url, 'enqueue', ['Mañana', 'graphile-worker (defaults)', 'pg-boss'], [['jobsPerSecond', `jobs/s enqueued, ${sizes.enqueueJobs.toLocaleString('en-US')} in batches of ${sizes.enqueueBatch}`, true], ['walPerJob', 'write-ahead log bytes per job enqueued', false]])),
   ...(await measure(server.url, 'dag', ['Mañana', 'pg-boss'], [['milliseconds', `ms to defer a ${sizes.dagNodes.toLocaleString('en-US')}-job DAG atomically`, false], ['floorMs', `floor: ms to insert its rows and edges into plain tables`, false]])),
   ...(await measure(server.url, 'flatness', ['Mañana'], [
     ['emptyJobsPerSecond', 'jobs/s, empty table', true],

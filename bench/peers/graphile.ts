@@ -39,9 +39,12 @@ if (scenario === 'throughput') {
   const [deferred, ran] = await wal.bytes()
   report({ jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs })
 } else if (scenario === 'enqueue') {
+  const wal = await walMarks(connectionString!)
   const started = now()
   await enqueue(sizes.enqueueJobs)
-  report({ jobsPerSecond: (sizes.enqueueJobs / (now() - started)) * 1000 })
+  const jobsPerSecond = (sizes.enqueueJobs / (now() - started)) * 1000
+  await wal.mark()
+  report({ jobsPerSecond, walPerJob: (await wal.bytes())[0]! / sizes.enqueueJobs })
 } else {
   throw new Error(`graphile-worker has no scenario ${scenario}`)
 }

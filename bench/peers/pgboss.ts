@@ -24,12 +24,17 @@ type Flow = Array<{ ref: string; name: string; data?: object; dependsOn?: string
 const chain = (prefix: string, length: number): Flow =>
   Array.from({ length }, (_, i) => ({ ref: `${prefix}${i}`, name: 'noop', data: { index: i }, dependsOn: i ? [`${prefix}${i - 1}`] : undefined }))
 
+/** Defers the flows, then runs them: jobs per second, and the log's bytes per job each way. */
 async function flowThroughput(flows: Flow[], total: number) {
+  const wal = await walMarks(connectionString!)
   for (const flow of flows) await boss.flow(flow)
+  await wal.mark()
   const meter = new ThroughputMeter(total, 1)
   await boss.work('noop', work, async (jobs: unknown[]) => meter.ran(jobs.length))
   await meter.done
-  return meter.rate()
+  await wal.mark()
+  const [deferred, ran] = await wal.bytes()
+  return { jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / total, walRunPerJob: ran! / total }
 }
 
 if (scenario === 'throughput') {
@@ -44,11 +49,11 @@ if (scenario === 'throughput') {
   report({ jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs })
 } else if (scenario === 'chains') {
   const flows = Array.from({ length: sizes.chains }, (_, c) => chain(`c${c}.`, sizes.chainLength))
-  report({ jobsPerSecond: await flowThroughput(flows, sizes.chains * sizes.chainLength) })
+  report(await flowThroughput(flows, sizes.chains * sizes.chainLength))
 } else if (scenario === 'fan') {
   const middle = Array.from({ length: sizes.fanWidth }, (_, i) => ({ ref: `m${i}`, name: 'noop', dependsOn: ['root'] }))
   const flow: Flow = [{ ref: 'root', name: 'noop' }, ...middle, { ref: 'sink', name: 'noop', dependsOn: middle.map((job) => job.ref) }]
-  report({ jobsPerSecond: await flowThroughput([flow], sizes.fanWidth + 2) })
+  report(await flowThroughput([flow], sizes.fanWidth + 2))
 } else if (scenario === 'hops') {
   // A shorter chain: each of its hops takes most of a second here, and 200 would take minutes.
   const length = 30
@@ -60,9 +65,12 @@ if (scenario === 'throughput') {
   await meter.done
   report({ ...meter.percentiles(), chain: length })
 } else if (scenario === 'enqueue') {
+  const wal = await walMarks(connectionString!)
   const started = now()
   await enqueue(sizes.enqueueJobs)
-  report({ jobsPerSecond: (sizes.enqueueJobs / (now() - started)) * 1000 })
+  const jobsPerSecond = (sizes.enqueueJobs / (now() - started)) * 1000
+  await wal.mark()
+  report({ jobsPerSecond, walPerJob: (await wal.bytes())[0]! / sizes.enqueueJobs })
 } else if (scenario === 'dag') {
   const flow: Flow = Array.from({ length: sizes.dagNodes }, (_, i) => ({
     ref: `n${i}`,

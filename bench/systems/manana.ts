@@ -51,13 +51,18 @@ async function deferWorkflows(app: App, workflows: Workflow[]) {
   if (Object.keys(batch).length) await app.deferWorkflow(batch)
 }
 
-async function dagThroughput(app: App, workflows: Workflow[], total: number): Promise<number> {
+/** Defers the workflows, then runs them: jobs per second, and the log's bytes per job each way. */
+async function dagThroughput(app: App, workflows: Workflow[], total: number): Promise<Record<string, number>> {
   const meter = new ThroughputMeter(total, 1)
   app.task('noop', {}, () => meter.ran())
+  const wal = await walMarks(databaseUrl!)
   await deferWorkflows(app, workflows)
+  await wal.mark()
   await (await app.pool()).query('ANALYZE procrastinate_jobs')
   await work(app, meter.done)
-  return meter.rate()
+  await wal.mark()
+  const [deferred, ran] = await wal.bytes()
+  return { jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / total, walRunPerJob: ran! / total }
 }
 
 /**
@@ -124,7 +129,7 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
   },
   async chains(app) {
     const workflows = Array.from({ length: sizes.chains }, () => chain(sizes.chainLength))
-    return { jobsPerSecond: await dagThroughput(app, workflows, sizes.chains * sizes.chainLength) }
+    return dagThroughput(app, workflows, sizes.chains * sizes.chainLength)
   },
   async fan(app) {
     const workflow: Workflow = { root: { task: 'noop' }, sink: { task: 'noop', dependsOn: [] } }
@@ -132,7 +137,7 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
       workflow[`m${i}`] = { task: 'noop', dependsOn: ['root'] }
       workflow.sink!.dependsOn!.push(`m${i}`)
     }
-    return { jobsPerSecond: await dagThroughput(app, [workflow], sizes.fanWidth + 2) }
+    return dagThroughput(app, [workflow], sizes.fanWidth + 2)
   },
   async map(app) {
     // 1 → 5,000 → 1 made at run time (a map step spawns the 5,000 with its success) against the
@@ -183,9 +188,12 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
     return { ...meter.percentiles(), floorP50: await commitFloor() }
   },
   async enqueue(app) {
+    const wal = await walMarks(databaseUrl!)
     const started = now()
     await deferInBatches(app, sizes.enqueueJobs)
-    return { jobsPerSecond: (sizes.enqueueJobs / (now() - started)) * 1000 }
+    const jobsPerSecond = (sizes.enqueueJobs / (now() - started)) * 1000
+    await wal.mark()
+    return { jobsPerSecond, walPerJob: (await wal.bytes())[0]! / sizes.enqueueJobs }
   },
   async dag(app) {
     // Each node depends on one or two earlier ones: a wide, deep DAG of 10,000 jobs in one call.
