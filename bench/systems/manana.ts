@@ -6,7 +6,7 @@ import { createApp, type App } from '../../lib/queue/app.ts'
 import type { Workflow } from '../../lib/queue/defer.ts'
 import { Worker } from '../../worker/worker.ts'
 import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
-import { walMarks, type WalMarks } from '../wal.ts'
+import { walMarks } from '../wal.ts'
 
 const [scenario, databaseUrl] = process.argv.slice(2)
 
@@ -25,15 +25,21 @@ async function deferInBatches(app: App, count: number) {
   }
 }
 
-/** No-op jobs deferred in batches, then run: jobs per second (`wal` is marked between the two). */
-async function throughput(app: App, total: number, warmUp: number, wal?: WalMarks): Promise<number> {
+/**
+ * No-op jobs deferred by `defer`, then run: jobs per second (after the first `warmUp`), and the
+ * write-ahead log's bytes per job, deferring and running.
+ */
+async function throughput(app: App, total: number, warmUp: number, defer: () => Promise<void>): Promise<Record<string, number>> {
   const meter = new ThroughputMeter(total, warmUp)
   app.task('noop', {}, () => meter.ran())
-  await deferInBatches(app, total)
-  await wal?.mark()
+  const wal = await walMarks(databaseUrl!)
+  await defer()
+  await wal.mark()
   await (await app.pool()).query('ANALYZE procrastinate_jobs')
   await work(app, meter.done)
-  return meter.rate()
+  await wal.mark()
+  const [deferred, ran] = await wal.bytes()
+  return { jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / total, walRunPerJob: ran! / total }
 }
 
 /** Defers workflows, whole, in calls of about 10,000 jobs each (keys prefixed per workflow). */
@@ -49,20 +55,6 @@ async function deferWorkflows(app: App, workflows: Workflow[]) {
     }
   }
   if (Object.keys(batch).length) await app.deferWorkflow(batch)
-}
-
-/** Defers the workflows, then runs them: jobs per second, and the log's bytes per job each way. */
-async function dagThroughput(app: App, workflows: Workflow[], total: number): Promise<Record<string, number>> {
-  const meter = new ThroughputMeter(total, 1)
-  app.task('noop', {}, () => meter.ran())
-  const wal = await walMarks(databaseUrl!)
-  await deferWorkflows(app, workflows)
-  await wal.mark()
-  await (await app.pool()).query('ANALYZE procrastinate_jobs')
-  await work(app, meter.done)
-  await wal.mark()
-  const [deferred, ran] = await wal.bytes()
-  return { jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / total, walRunPerJob: ran! / total }
 }
 
 /**
@@ -120,16 +112,10 @@ const chain = (length: number): Workflow =>
   Object.fromEntries(Array.from({ length }, (_, i) => [`n${i}`, { task: 'noop', args: { index: i }, dependsOn: i ? [`n${i - 1}`] : [] }]))
 
 const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> = {
-  async throughput(app) {
-    const wal = await walMarks(databaseUrl!)
-    const jobsPerSecond = await throughput(app, sizes.throughputJobs, sizes.warmUp, wal)
-    await wal.mark()
-    const [deferred, ran] = await wal.bytes()
-    return { jobsPerSecond, walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs }
-  },
+  throughput: (app) => throughput(app, sizes.throughputJobs, sizes.warmUp, () => deferInBatches(app, sizes.throughputJobs)),
   async chains(app) {
     const workflows = Array.from({ length: sizes.chains }, () => chain(sizes.chainLength))
-    return dagThroughput(app, workflows, sizes.chains * sizes.chainLength)
+    return throughput(app, sizes.chains * sizes.chainLength, 1, () => deferWorkflows(app, workflows))
   },
   async fan(app) {
     const workflow: Workflow = { root: { task: 'noop' }, sink: { task: 'noop', dependsOn: [] } }
@@ -137,7 +123,7 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
       workflow[`m${i}`] = { task: 'noop', dependsOn: ['root'] }
       workflow.sink!.dependsOn!.push(`m${i}`)
     }
-    return dagThroughput(app, [workflow], sizes.fanWidth + 2)
+    return throughput(app, sizes.fanWidth + 2, 1, () => deferWorkflows(app, [workflow]))
   },
   async map(app) {
     // 1 → 5,000 → 1 made at run time (a map step spawns the 5,000 with its success) against the
@@ -223,7 +209,7 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
       return times.sort((a, b) => a - b)[500]!
     }
     const emptyFetch = await fetchLatency()
-    const emptyRate = await throughput(app, 20_000, 2_000)
+    const empty = await throughput(app, 20_000, 2_000, () => deferInBatches(app, 20_000))
     // A million finished jobs and 100,000 waiting on a parent that never finishes.
     await client.query(`INSERT INTO procrastinate_jobs (queue_name, task_name, status, attempts) SELECT 'default', 'done', 'succeeded', 1 FROM generate_series(1, 1000000)`)
     const [parent] = await app.defer([{ task: 'never', queue: 'elsewhere', scheduleIn: 86_400 }])
@@ -234,10 +220,17 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
     await client.query('VACUUM ANALYZE procrastinate_jobs')
     const fullFetch = await fetchLatency()
     const fresh = createApp({ databaseUrl }) // a second app: the first has its noop task already
-    const fullRate = await throughput(fresh, 20_000, 2_000)
+    const full = await throughput(fresh, 20_000, 2_000, () => deferInBatches(fresh, 20_000))
     await fresh.close()
     await client.end()
-    return { emptyJobsPerSecond: emptyRate, fullJobsPerSecond: fullRate, emptyFetchMs: emptyFetch, fullFetchMs: fullFetch }
+    return {
+      emptyJobsPerSecond: empty.jobsPerSecond!,
+      emptyWalRunPerJob: empty.walRunPerJob!,
+      fullJobsPerSecond: full.jobsPerSecond!,
+      fullWalRunPerJob: full.walRunPerJob!,
+      emptyFetchMs: emptyFetch,
+      fullFetchMs: fullFetch,
+    }
   },
 }
 
