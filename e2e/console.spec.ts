@@ -664,8 +664,8 @@ test('every page passes an accessibility audit (WCAG 2 A and AA)', async ({ page
     if (path === `/jobs/${fan.ids.split}/graph`) await expect(page.getByTestId(`group-${fan.ids.shard_0}`)).toBeVisible()
     if (path.endsWith('view=timeline')) await expect(page.getByRole('listbox', { name: 'Jobs by start' })).toBeVisible()
     await page.waitForLoadState('networkidle')
-    // Every rule in light; in dark, on the same settled page, the rules colours decide (the
-    // scheme is CSS only, prefers-color-scheme: nothing else on the page changes with it).
+    // Every rule in light; in dark, on the same settled page, the rules that colours decide
+    // (the scheme is CSS only, prefers-color-scheme: nothing else on the page changes with it).
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme })
       const audit = new AxeBuilder({ page })
