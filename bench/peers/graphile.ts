@@ -2,7 +2,7 @@
 // Usage: node graphile.ts SCENARIO DATABASE_URL [defaults|batched]
 import { Logger, makeWorkerUtils, run } from 'graphile-worker'
 import { now, report, sizes, ThroughputMeter } from '../meter.ts'
-import { walMarks } from '../wal.ts'
+import { walPerJob } from '../wal.ts'
 
 const [scenario, connectionString, settings = 'defaults'] = process.argv.slice(2)
 
@@ -20,31 +20,32 @@ async function enqueue(count: number) {
 
 if (scenario === 'throughput') {
   const meter = new ThroughputMeter(sizes.throughputJobs, sizes.warmUp)
-  const wal = await walMarks(connectionString!)
-  await enqueue(sizes.throughputJobs)
-  await wal.mark()
-  const runner = await run({
-    connectionString,
-    concurrency: sizes.concurrency,
-    maxPoolSize: sizes.poolSize,
-    noHandleSignals: true,
-    pollInterval: 1000,
-    taskList: { noop: async () => meter.ran() },
-    preset: settings === 'batched' ? { worker: batched } : undefined,
-    logger: new Logger(() => () => {}), // quiet: a line per job would be measured too
-  })
-  await meter.done
-  await runner.stop()
-  await wal.mark()
-  const [deferred, ran] = await wal.bytes()
-  report({ jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs })
+  const runAll = async () => {
+    const runner = await run({
+      connectionString,
+      concurrency: sizes.concurrency,
+      maxPoolSize: sizes.poolSize,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      taskList: { noop: async () => meter.ran() },
+      preset: settings === 'batched' ? { worker: batched } : undefined,
+      logger: new Logger(() => () => {}), // quiet: a line per job would be measured too
+    })
+    await meter.done
+    await runner.stop()
+  }
+  const [walDeferPerJob, walRunPerJob] = await walPerJob(connectionString!, sizes.throughputJobs, [() => enqueue(sizes.throughputJobs), runAll])
+  report({ jobsPerSecond: meter.rate(), walDeferPerJob: walDeferPerJob!, walRunPerJob: walRunPerJob! })
 } else if (scenario === 'enqueue') {
-  const wal = await walMarks(connectionString!)
-  const started = now()
-  await enqueue(sizes.enqueueJobs)
-  const jobsPerSecond = (sizes.enqueueJobs / (now() - started)) * 1000
-  await wal.mark()
-  report({ jobsPerSecond, walPerJob: (await wal.bytes())[0]! / sizes.enqueueJobs })
+  let ms = 0
+  const [wal] = await walPerJob(connectionString!, sizes.enqueueJobs, [
+    async () => {
+      const started = now()
+      await enqueue(sizes.enqueueJobs)
+      ms = now() - started
+    },
+  ])
+  report({ jobsPerSecond: (sizes.enqueueJobs / ms) * 1000, walPerJob: wal! })
 } else {
   throw new Error(`graphile-worker has no scenario ${scenario}`)
 }

@@ -4,7 +4,7 @@
 // Usage: node pgboss.ts SCENARIO DATABASE_URL
 import { PgBoss } from 'pg-boss'
 import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
-import { walMarks } from '../wal.ts'
+import { walPerJob } from '../wal.ts'
 
 const [scenario, connectionString] = process.argv.slice(2)
 // flowIntervalSeconds 1: the least pg-boss allows between its checks for flow children now ready (5 by default).
@@ -24,36 +24,32 @@ type Flow = Array<{ ref: string; name: string; data?: object; dependsOn?: string
 const chain = (prefix: string, length: number): Flow =>
   Array.from({ length }, (_, i) => ({ ref: `${prefix}${i}`, name: 'noop', data: { index: i }, dependsOn: i ? [`${prefix}${i - 1}`] : undefined }))
 
-/** Defers the flows, then runs them: jobs per second, and the log's bytes per job each way. */
-async function flowThroughput(flows: Flow[], total: number) {
-  const wal = await walMarks(connectionString!)
+/** Jobs deferred by `defer`, then run: jobs per second, and the log's bytes per job each way. */
+async function throughput(total: number, warmUp: number, defer: () => Promise<unknown>) {
+  const meter = new ThroughputMeter(total, warmUp)
+  const [walDeferPerJob, walRunPerJob] = await walPerJob(connectionString!, total, [
+    defer,
+    async () => {
+      await boss.work('noop', work, async (jobs: unknown[]) => meter.ran(jobs.length))
+      await meter.done
+    },
+  ])
+  return { jobsPerSecond: meter.rate(), walDeferPerJob: walDeferPerJob!, walRunPerJob: walRunPerJob! }
+}
+
+const deferFlows = (flows: Flow[]) => async () => {
   for (const flow of flows) await boss.flow(flow)
-  await wal.mark()
-  const meter = new ThroughputMeter(total, 1)
-  await boss.work('noop', work, async (jobs: unknown[]) => meter.ran(jobs.length))
-  await meter.done
-  await wal.mark()
-  const [deferred, ran] = await wal.bytes()
-  return { jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / total, walRunPerJob: ran! / total }
 }
 
 if (scenario === 'throughput') {
-  const meter = new ThroughputMeter(sizes.throughputJobs, sizes.warmUp)
-  const wal = await walMarks(connectionString!)
-  await enqueue(sizes.throughputJobs)
-  await wal.mark()
-  await boss.work('noop', work, async (jobs: unknown[]) => meter.ran(jobs.length))
-  await meter.done
-  await wal.mark()
-  const [deferred, ran] = await wal.bytes()
-  report({ jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / sizes.throughputJobs, walRunPerJob: ran! / sizes.throughputJobs })
+  report(await throughput(sizes.throughputJobs, sizes.warmUp, () => enqueue(sizes.throughputJobs)))
 } else if (scenario === 'chains') {
   const flows = Array.from({ length: sizes.chains }, (_, c) => chain(`c${c}.`, sizes.chainLength))
-  report(await flowThroughput(flows, sizes.chains * sizes.chainLength))
+  report(await throughput(sizes.chains * sizes.chainLength, 1, deferFlows(flows)))
 } else if (scenario === 'fan') {
   const middle = Array.from({ length: sizes.fanWidth }, (_, i) => ({ ref: `m${i}`, name: 'noop', dependsOn: ['root'] }))
   const flow: Flow = [{ ref: 'root', name: 'noop' }, ...middle, { ref: 'sink', name: 'noop', dependsOn: middle.map((job) => job.ref) }]
-  report(await flowThroughput([flow], sizes.fanWidth + 2))
+  report(await throughput(sizes.fanWidth + 2, 1, deferFlows([flow])))
 } else if (scenario === 'hops') {
   // A shorter chain: each of its hops takes most of a second here, and 200 would take minutes.
   const length = 30
@@ -65,12 +61,15 @@ if (scenario === 'throughput') {
   await meter.done
   report({ ...meter.percentiles(), chain: length })
 } else if (scenario === 'enqueue') {
-  const wal = await walMarks(connectionString!)
-  const started = now()
-  await enqueue(sizes.enqueueJobs)
-  const jobsPerSecond = (sizes.enqueueJobs / (now() - started)) * 1000
-  await wal.mark()
-  report({ jobsPerSecond, walPerJob: (await wal.bytes())[0]! / sizes.enqueueJobs })
+  let ms = 0
+  const [wal] = await walPerJob(connectionString!, sizes.enqueueJobs, [
+    async () => {
+      const started = now()
+      await enqueue(sizes.enqueueJobs)
+      ms = now() - started
+    },
+  ])
+  report({ jobsPerSecond: (sizes.enqueueJobs / ms) * 1000, walPerJob: wal! })
 } else if (scenario === 'dag') {
   const flow: Flow = Array.from({ length: sizes.dagNodes }, (_, i) => ({
     ref: `n${i}`,

@@ -6,7 +6,7 @@ import { createApp, type App } from '../../lib/queue/app.ts'
 import type { Workflow } from '../../lib/queue/defer.ts'
 import { Worker } from '../../worker/worker.ts'
 import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
-import { walMarks } from '../wal.ts'
+import { walPerJob } from '../wal.ts'
 
 const [scenario, databaseUrl] = process.argv.slice(2)
 
@@ -32,14 +32,14 @@ async function deferInBatches(app: App, count: number) {
 async function throughput(app: App, total: number, warmUp: number, defer: () => Promise<void>): Promise<Record<string, number>> {
   const meter = new ThroughputMeter(total, warmUp)
   app.task('noop', {}, () => meter.ran())
-  const wal = await walMarks(databaseUrl!)
-  await defer()
-  await wal.mark()
-  await (await app.pool()).query('ANALYZE procrastinate_jobs')
-  await work(app, meter.done)
-  await wal.mark()
-  const [deferred, ran] = await wal.bytes()
-  return { jobsPerSecond: meter.rate(), walDeferPerJob: deferred! / total, walRunPerJob: ran! / total }
+  const [walDeferPerJob, walRunPerJob] = await walPerJob(databaseUrl!, total, [
+    defer,
+    async () => {
+      await (await app.pool()).query('ANALYZE procrastinate_jobs')
+      await work(app, meter.done)
+    },
+  ])
+  return { jobsPerSecond: meter.rate(), walDeferPerJob: walDeferPerJob!, walRunPerJob: walRunPerJob! }
 }
 
 /** Defers workflows, whole, in calls of about 10,000 jobs each (keys prefixed per workflow). */
@@ -174,12 +174,15 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
     return { ...meter.percentiles(), floorP50: await commitFloor() }
   },
   async enqueue(app) {
-    const wal = await walMarks(databaseUrl!)
-    const started = now()
-    await deferInBatches(app, sizes.enqueueJobs)
-    const jobsPerSecond = (sizes.enqueueJobs / (now() - started)) * 1000
-    await wal.mark()
-    return { jobsPerSecond, walPerJob: (await wal.bytes())[0]! / sizes.enqueueJobs }
+    let ms = 0
+    const [wal] = await walPerJob(databaseUrl!, sizes.enqueueJobs, [
+      async () => {
+        const started = now()
+        await deferInBatches(app, sizes.enqueueJobs)
+        ms = now() - started
+      },
+    ])
+    return { jobsPerSecond: (sizes.enqueueJobs / ms) * 1000, walPerJob: wal! }
   },
   async dag(app) {
     // Each node depends on one or two earlier ones: a wide, deep DAG of 10,000 jobs in one call.
