@@ -19,6 +19,7 @@ import { ActionButtons } from './ActionButtons.tsx'
 import { FindBar } from './FindBar.tsx'
 import { GraphOverview, type GraphOverviewHandle, type Viewport } from './GraphOverview.tsx'
 import { useGraph, useJob } from './queries.ts'
+import { QueryError } from './QueryError.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
 import { TimesIn } from './Time.tsx'
 import { TimeAgo } from './TimeAgo.tsx'
@@ -89,7 +90,7 @@ const overviewNodes = 150
 type Selection = { kind: 'job'; id: number } | { kind: 'group'; key: string }
 
 export function DagView({ jobId }: { jobId: number }) {
-  const { data: graph, error } = useGraph(jobId)
+  const { data: graph, error, dataUpdatedAt } = useGraph(jobId)
   const [selection, setSelection] = useState<Selection>({ kind: 'job', id: jobId })
   const view = useSearchParams().get('view') === 'timeline' ? 'timeline' : 'graph'
   const router = useRouter()
@@ -162,8 +163,7 @@ export function DagView({ jobId }: { jobId: number }) {
     () => (drawn?.edges ?? []).map(([parent, child]) => ({ id: `${parent}>${child}`, source: parent, target: child })),
     [drawn],
   )
-  if (error) return <p className="error" role="alert">{(error as Error).message}</p>
-  if (!graph || !drawn) return <p className="muted">Loading the graph…</p>
+  if (!graph || !drawn) return error ? <QueryError error={error} /> : <p className="muted">Loading the graph…</p>
   const counts = countByStatus(graph.nodes)
   const big = drawn.nodes.length > 500
   const painted = far && drawn.nodes.length > overviewNodes
@@ -189,6 +189,7 @@ export function DagView({ jobId }: { jobId: number }) {
         </span>
         {graph.workflowId !== null && <WorkflowRetry workflowId={graph.workflowId} failures={(counts.failed ?? 0) + (counts.aborted ?? 0)} />}
       </div>
+      {error && <QueryError error={error} readAt={dataUpdatedAt} />}
       <FindBar
         jobs={findable}
         query={query}

@@ -2,6 +2,7 @@
 import Link from 'next/link'
 import type { JobStatus } from '../lib/queue/job.ts'
 import { useStats } from './queries.ts'
+import { QueryError } from './QueryError.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
 import { WorkerTable } from './WorkerTable.tsx'
 import { Time } from './Time.tsx'
@@ -15,14 +16,14 @@ export function OverviewView() {
   const { data, error, dataUpdatedAt } = useStats()
   const { zone } = useTimeZone()
   const minuteWords = (minute: string) => formatTime(new Date(minute), zone, { date: false })
-  if (error) return <p className="error" role="alert">{(error as Error).message}</p>
-  if (!data) return <p className="muted">Loading…</p>
+  if (!data) return error ? <QueryError error={error} /> : <p className="muted">Loading…</p>
   const queues = [...new Set(data.counts.map((row) => row.queue))]
   const count = (queue: string | null, status: JobStatus) =>
     data.counts.filter((row) => (queue === null || row.queue === queue) && row.status === status).reduce((sum, row) => sum + row.count, 0)
   return (
     <>
       <h1>Overview</h1>
+      {error && <QueryError error={error} readAt={dataUpdatedAt} />}
       <p className="muted" style={{ marginTop: -8 }}>
         Counted at <Time at={new Date(dataUpdatedAt - data.ageMs)} />
         {data.stale ? ' · jobs have changed since, counting again…' : ''}

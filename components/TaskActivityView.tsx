@@ -6,6 +6,7 @@ import type { TaskPoint } from '../lib/console/task-activity.ts'
 import { formatApproximate as approximate, formatDuration, formatTime } from '../lib/console/time.ts'
 import { rangeParams } from '../lib/console/time-range.ts'
 import { useTaskSeries } from './queries.ts'
+import { QueryError } from './QueryError.tsx'
 import { TimeChart } from './TimeChart.tsx'
 import { TimeRangePicker, useRangeWords, useTimeRange } from './TimeRangePicker.tsx'
 import { useTimeZone } from './time-zone.tsx'
@@ -14,8 +15,7 @@ export function TaskActivityView({ task }: { task: string }) {
   const range = useTimeRange()
   const rangeWords = useRangeWords() || 'in the last 24 h'
   const { zone } = useTimeZone()
-  const { data, error } = useTaskSeries(task, new URLSearchParams(rangeParams(range)).toString())
-  if (error) return <p className="error" role="alert">{(error as Error).message}</p>
+  const { data, error, dataUpdatedAt } = useTaskSeries(task, new URLSearchParams(rangeParams(range)).toString())
   const bucketMs = data?.bucket === 'minute' ? 60_000 : 3_600_000
   const bucketWords = (point: TaskPoint) => formatTime(new Date(point.at), zone, { date: data?.bucket === 'hour' })
   const runsOf = (point: TaskPoint) =>
@@ -28,7 +28,8 @@ export function TaskActivityView({ task }: { task: string }) {
         <TimeRangePicker label="Runs ended" anyTime={false} fallback="24h" />
         <Link href={`/jobs?task=${encodeURIComponent(task)}`}>All its jobs</Link>
       </div>
-      {!data || !figures ? <p className="muted">Loading…</p> : (
+      {error && <QueryError error={error} readAt={data && dataUpdatedAt} />}
+      {!data || !figures ? !error && <p className="muted">Loading…</p> : (
         <>
           <p aria-label="Figures">
             {rangeWords[0]!.toUpperCase() + rangeWords.slice(1)}: {figures.runs.toLocaleString('en-US')} run(s), {figures.failures.toLocaleString('en-US')} failed for good,{' '}

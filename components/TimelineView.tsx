@@ -9,6 +9,7 @@ import { isActive, matches, type FindQuery } from '../lib/dag/find.ts'
 import { stepAndTask, stepName, taskBeside } from '../lib/dag/step-name.ts'
 import { segmentKinds, type Segment, type TimelineJob } from '../lib/dag/timeline.ts'
 import { useTimeline } from './queries.ts'
+import { QueryError } from './QueryError.tsx'
 import { describeSpans, spanNames } from './spans.ts'
 
 const rowHeight = 22
@@ -47,7 +48,7 @@ export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
   /** The job to scroll to, each time one is chosen from the find bar. */
   focus: { id: number; seq: number } | null
 }) {
-  const { data: timeline, error } = useTimeline(jobId, true)
+  const { data: timeline, error, dataUpdatedAt } = useTimeline(jobId, true)
   const [zoom, setZoom] = useState(1)
   const [scrollTop, setScrollTop] = useState(0)
   const [viewport, setViewport] = useState({ width: 900, height: 500 })
@@ -75,8 +76,7 @@ export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focus])
   const critical = useMemo(() => new Map((timeline?.criticalPath ?? []).map((step) => [step.id, step.share])), [timeline])
-  if (error) return <p className="error" role="alert">{(error as Error).message}</p>
-  if (!timeline) return <p className="muted">Loading the timeline…</p>
+  if (!timeline) return error ? <QueryError error={error} /> : <p className="muted">Loading the timeline…</p>
 
   const span = Math.max(timeline.end ?? timeline.now, 1)
   const trackWidth = Math.max(viewport.width - labelWidth - 16, 200) * zoom
@@ -95,6 +95,7 @@ export function TimelineView({ jobId, selectedId, onSelect, query, focus }: {
 
   return (
     <div className="timeline">
+      {error && <QueryError error={error} readAt={dataUpdatedAt} />}
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <span className="row">
           <button type="button" onClick={() => setZoom((z) => zoomSteps[Math.min(zoomSteps.indexOf(z) + 1, zoomSteps.length - 1)]!)} disabled={zoom === zoomSteps.at(-1)}>Zoom in</button>

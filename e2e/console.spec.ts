@@ -475,6 +475,38 @@ test('a 2,000-job graph renders and pans', async ({ page, request }) => {
   console.log(`2,000-job graph visible in ${loaded} ms`)
 })
 
+test('a graph whose refresh fails stays as drawn, its zoom kept, and says so until a refresh succeeds', async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: {
+      first: { task: 'step', args: { label: 'refreshing' }, scheduleIn: 3600 },
+      second: { task: 'step', args: { label: 'refreshing' }, dependsOn: ['first'] },
+    },
+  })
+  await page.goto(`/jobs/${ids.first}/graph`)
+  await expect(node(page, ids.second)).toBeVisible()
+  await page.getByRole('button', { name: 'Zoom Out' }).click()
+  const viewport = page.locator('.react-flow__viewport')
+  const zoomed = await viewport.getAttribute('style')
+  // The graph cannot be read for a while (a busy server refusing it), and a job changes somewhere:
+  // the page reads the graph again, and fails.
+  const graphReads = `**/api/jobs/${ids.first}/graph`
+  await page.route(graphReads, (route) =>
+    route.fulfill({ status: 429, contentType: 'application/json', body: JSON.stringify({ error: { code: 'too_many_requests', message: 'busy' } }) }),
+  )
+  const other = await defer(request, { task: 'step', args: { label: 'refreshing' }, scheduleIn: 3600 })
+  const warning = page.getByRole('alert').filter({ hasText: 'Could not refresh' })
+  await expect(warning).toContainText(/^Could not refresh: busy\. Shown as read at .+\.$/)
+  await expect(node(page, ids.second)).toBeVisible()
+  expect(await viewport.getAttribute('style')).toBe(zoomed)
+  // Readable again, the next change brings the graph up to date, and the warning goes.
+  await page.unroute(graphReads)
+  await request.post(`/api/jobs/${other.id}/cancel`)
+  await expect(warning).toHaveCount(0)
+  expect(await viewport.getAttribute('style')).toBe(zoomed)
+  const cancelled = await request.post('/api/jobs/bulk', { data: { filter: { task: 'step', args: { label: 'refreshing' } }, action: 'cancel', dryRun: false } })
+  expect((await cancelled.json()).done).toBe(2)
+})
+
 test("a 10,000-job workflow's timeline and graph open, draw only what is in view, and find its one failed job", async ({ page, request }) => {
   const workflow: Record<string, object> = { flaky: { task: 'call_flaky_api' }, root: { task: 'step', args: { label: 't10k' }, scheduleIn: 3600 } }
   for (let i = 1; i < 9999; i++) workflow[`n${i}`] = { task: 'step', args: { label: 't10k' }, dependsOn: [i < 50 ? 'root' : `n${Math.floor(i / 2)}`] }

@@ -58,4 +58,45 @@ describe('workflow views', () => {
     await expect(workflowViews.graph(context, 999_999, () => Promise.reject(new Error('database gone')))).rejects.toThrow('database gone')
     expect(await workflowViews.graph(context, 999_999, counting)).toBeUndefined()
   })
+
+  it('are computed one at a time: requests that follow changes heard meanwhile share the next computation', async () => {
+    const { consoleContext } = await import('./context.ts')
+    const { workflowViews } = await import('./workflow-views.ts')
+    const { liveHub } = await import('./live.ts')
+    const context = await consoleContext()
+    let heard = 0
+    liveHub.subscribe(() => heard++)
+    const ids = await deferWorkflow(t.db, { e: { task: 'e', scheduleIn: 3600 }, f: { task: 'f', dependsOn: ['e'] } })
+    await until(async () => heard > 0, 'the deferral announced')
+
+    let computed = 0
+    let running = 0
+    let most = 0
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const slow: Computing = async (compute) => {
+      computed++
+      most = Math.max(most, ++running)
+      try {
+        await gate
+        return await compute()
+      } finally {
+        running--
+      }
+    }
+    const views = [workflowViews.graph(context, ids.f, slow)]
+    // A busy queue: other jobs change while it is computed, and each change makes the page ask again.
+    for (let i = 0; i < 3; i++) {
+      const before = heard
+      await deferWorkflow(t.db, { [`other${i}`]: { task: 'other', scheduleIn: 3600 } })
+      await until(async () => heard > before, `change ${i} heard`)
+      views.push(workflowViews.graph(context, ids.f, slow))
+    }
+    release()
+    const [first, ...next] = await Promise.all(views)
+    expect(most).toBe(1)
+    expect(computed).toBe(2)
+    expect(new Set(next).size).toBe(1)
+    expect(next[0]).not.toBe(first)
+  })
 })

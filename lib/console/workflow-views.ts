@@ -5,6 +5,10 @@
 // one that runs (its "now" moves) for at most 5 s, as any view while changes are not heard (the
 // pages then poll every 5 s). A 10,000-job timeline takes a few hundred ms of database and server
 // time: twenty viewers each computing their own slowed every other request to seconds.
+// One view is computed once at a time: a change heard while it is computed (every 200 ms on a
+// busy queue, and each one makes its viewers ask again) queues the next computation behind it,
+// shared by every request that comes meanwhile, instead of starting one per request (they piled
+// up until the viewer's own requests were refused, 429, and the graph page showed an error).
 import { createHash } from 'node:crypto'
 import { workflowGraph, type Graph } from '../dag/graph.ts'
 import { workflowTimeline, type Timeline } from '../dag/timeline.ts'
@@ -23,7 +27,8 @@ export class Json<T> {
 }
 
 interface Entry {
-  startedAt: number
+  /** When its computation started; undefined while it waits for the one before it to end. */
+  startedAt?: number
   jobId: number
   /** The job's workflow once computed (null for a job alone); undefined while in flight. */
   workflowId?: number | null
@@ -41,6 +46,8 @@ const maxEntries = 16
 
 class WorkflowViews {
   private readonly entries = new Map<string, Entry>()
+  /** Each view's latest computation, until it ends (kept when a change drops its entry). */
+  private readonly latest = new Map<string, Promise<unknown>>()
   private listening = false
 
   /**
@@ -69,18 +76,24 @@ class WorkflowViews {
       liveHub.subscribe((change) => this.forget(change))
     }
     const kept = this.entries.get(key)
-    if (kept && ((kept.ended && liveHub.hearing) || Date.now() - kept.startedAt < maxAgeMs)) return kept.json as Promise<Json<View> | undefined>
-    const entry: Entry = {
-      startedAt: Date.now(),
-      jobId,
-      json: compute().then((view) => {
-        entry.workflowId = view?.workflowId ?? null
-        entry.ended = view !== undefined && ended(view)
-        return view && new Json<View>(JSON.stringify(view))
-      }),
+    // Not started yet, it will see every change made so far.
+    if (kept && (kept.startedAt === undefined || (kept.ended && liveHub.hearing) || Date.now() - kept.startedAt < maxAgeMs)) {
+      return kept.json as Promise<Json<View> | undefined>
     }
+    const start = async (entry: Entry) => {
+      entry.startedAt = Date.now()
+      const view = await compute()
+      entry.workflowId = view?.workflowId ?? null
+      entry.ended = view !== undefined && ended(view)
+      return view && new Json<View>(JSON.stringify(view))
+    }
+    // After the computation before it, whether that one succeeded or not.
+    const before = this.latest.get(key) ?? Promise.resolve()
+    const entry: Entry = { jobId, json: before.then(() => start(entry), () => start(entry)) }
+    this.latest.set(key, entry.json)
     // Its requests get the error; the next computes again.
     entry.json.catch(() => this.entries.get(key) === entry && this.entries.delete(key))
+    void entry.json.finally(() => this.latest.get(key) === entry.json && this.latest.delete(key)).catch(() => {})
     this.entries.delete(key)
     this.entries.set(key, entry)
     for (const oldest of this.entries.keys()) {
@@ -90,9 +103,10 @@ class WorkflowViews {
     return entry.json as Promise<Json<View> | undefined>
   }
 
-  /** Drops the views a change may have made wrong (those still in flight too: they may have missed it). */
+  /** Drops the views a change may have made wrong (those being computed too: they may have missed it; not those still waiting to start). */
   private forget(change: Change): void {
     for (const [key, entry] of this.entries) {
+      if (entry.startedAt === undefined) continue
       const touched =
         change.refresh ||
         entry.workflowId === undefined ||
