@@ -170,8 +170,10 @@ const rows = [
     ['listFilteredFirstP95', 'jobs list, filtered, first page: p95 ms', false],
     ['listFilteredDeepP95', 'jobs list, filtered, deep page: p95 ms', false],
     ['detailP95', 'job detail: p95 ms', false],
-    ['graph2000P95', '2,000-job graph endpoint: p95 ms', false],
-    ['timeline10000P95', '10,000-job timeline endpoint: p95 ms', false],
+    ['graph2000ColdP95', '2,000-job graph endpoint, cold: p95 ms', false],
+    ['graph2000CachedP95', '2,000-job graph endpoint, cached: p95 ms', false],
+    ['timeline10000ColdP95', '10,000-job timeline endpoint, cold: p95 ms', false],
+    ['timeline10000CachedP95', '10,000-job timeline endpoint, cached: p95 ms', false],
     ['listRange1hP95', 'jobs list, deferred in the last hour: p95 ms', false],
     ['listRangeWindowP95', 'jobs list, a 30-minute range: p95 ms', false],
     ['listRangeWindowDeepP95', 'jobs list, a 30-minute range, deep page: p95 ms', false],
@@ -182,6 +184,7 @@ const rows = [
     ['tasksP95', 'Tasks page (a busy week of counts): p95 ms', false],
     ['overviewComputeMs', 'overview stats, one computation: ms', false],
     ['graph5000Ms', '5,000-job graph drawn and panned in Chromium: ms', false],
+    ['graph10000Ms', '10,000-job graph drawn and panned in Chromium: ms', false],
     ['timeline10000Ms', '10,000-job timeline drawn in Chromium: ms', false],
     ['tasksPageMs', 'Tasks page drawn in Chromium: ms', false],
     ['listRangeSlowestP95', 'slowest of a minute of jobs (10,000 that ran): ms, p95', false],
@@ -192,7 +195,7 @@ const rows = [
 ]
 await server.stop()
 
-/** The targets (issue 16), each met or missed, and by how much. */
+/** The targets (issues 16 and 29), each met or missed, and by how much. */
 function targets(rows: Row[]): string {
   const value = (figure: string, system: System) => median(rows.find((row) => row.figure.startsWith(figure))!.results.find((r) => r.system === system)!.values)
   const has = (scenario: string) => rows.some((row) => row.scenario === scenario)
@@ -205,7 +208,8 @@ function targets(rows: Row[]): string {
   const walPerJob = (system: System) => ['deferring', 'running'].reduce((sum, way) => sum + median(rows.find((row) => row.scenario === 'throughput' && row.figure.includes(`per job, ${way}`))!.results.find((r) => r.system === system)!.values), 0)
   const chains = `jobs/s, ${sizes.chains.toLocaleString('en-US')} chains`
   const fan = 'jobs/s, 1 →'
-  const apiFigures = rows.filter((row) => row.scenario === 'console' && row.figure.endsWith('p95 ms'))
+  // The timeline has targets of its own, cold and cached (issue 29); every other endpoint p95 ≤ 50 ms.
+  const apiFigures = rows.filter((row) => row.scenario === 'console' && row.figure.endsWith('p95 ms') && !row.figure.startsWith('10,000-job timeline endpoint'))
   return [
     ...(has('throughput')
       ? [
@@ -243,7 +247,10 @@ function targets(rows: Row[]): string {
     ...apiFigures.map((row) => check(`console API at 1M jobs, ${row.figure.replace(': p95 ms', '')}, p95 ≤ 50 ms`, median(row.results[0]!.values), 50, false, 'ms')),
     ...(has('console')
       ? [
-          check('5,000-job graph at 1M jobs ≤ 2 s', value('5,000-job graph', 'Mañana'), 2000, false, 'ms'),
+          check('10,000-job timeline endpoint at 1M jobs, cold, p95 ≤ 100 ms', value('10,000-job timeline endpoint, cold', 'Mañana'), 100, false, 'ms'),
+          check('10,000-job timeline endpoint at 1M jobs, cached, p95 ≤ 10 ms', value('10,000-job timeline endpoint, cached', 'Mañana'), 10, false, 'ms'),
+          check('5,000-job graph at 1M jobs drawn and panned ≤ 1 s', value('5,000-job graph', 'Mañana'), 1000, false, 'ms'),
+          check('10,000-job graph at 1M jobs drawn and panned ≤ 2 s', value('10,000-job graph drawn', 'Mañana'), 2000, false, 'ms'),
           check('10,000-job timeline at 1M jobs drawn ≤ 2 s', value('10,000-job timeline drawn', 'Mañana'), 2000, false, 'ms'),
           check('Tasks page at 1M jobs drawn ≤ 2 s', value('Tasks page drawn', 'Mañana'), 2000, false, 'ms'),
           check('10,000-job graph dragged near at 60 fps (frame p95 ≤ 16.7 ms)', value('10,000-job graph dragged, near', 'Mañana'), 1000 / 60, false, 'ms'),

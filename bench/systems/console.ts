@@ -3,8 +3,10 @@
 // their own), with their events; then the console's production build serves it, and we time its
 // API (p50 and p95 of sequential requests, as one operator's browser makes them: lists, lists of
 // a time range, a job, a 2,000-job graph, a 10,000-job timeline, the overview, the Tasks page) and, in Chromium, how long
-// a 5,000-job graph takes to be drawn and to answer a drag, a 10,000-job timeline to be drawn,
-// and the frame times of dragging a 10,000-job graph near and from afar.
+// a 5,000-job and a 10,000-job graph take to be drawn and to answer a drag, a 10,000-job timeline
+// to be drawn, and the frame times of dragging a 10,000-job graph near and from afar. A graph or
+// timeline is timed cold (each request asks for another job of the workflow: the server computes
+// it) and cached (the same job again: the server has it, and sends it).
 // Usage: tsx bench/systems/console.ts DATABASE_URL
 import { chromium, type Page } from '@playwright/test'
 import fs from 'node:fs'
@@ -148,9 +150,9 @@ async function timeDrawn(session: string, path: string, ready: (page: Page) => P
   }
 }
 
-/** The 5,000-job graph shows its root, then a drag moves it. */
-async function graphReady(page: Page, root: number): Promise<void> {
-  await page.getByRole('heading', { name: new RegExp(`· ${sizes.big} jobs`) }).waitFor()
+/** The graph of `size` jobs shows its root, then a drag moves it. */
+async function graphReady(page: Page, root: number, size: number): Promise<void> {
+  await page.getByRole('heading', { name: new RegExp(`· ${size} jobs`) }).waitFor()
   await page.getByTestId(`node-${root}`).waitFor()
   const viewport = page.locator('.react-flow__viewport')
   const before = await viewport.getAttribute('style')
@@ -237,8 +239,11 @@ try {
     ['listFilteredFirst', () => '/api/jobs?status=failed&task=load'],
     ['listFilteredDeep', () => `/api/jobs?status=failed&task=load&after=${deep}`],
     ['detail', (i) => `/api/jobs/${1 + ((i + 5) * 9973) % newest}`],
-    ['graph2000', () => `/api/jobs/${roots.medium}/graph`],
-    ['timeline10000', () => `/api/jobs/${roots.huge}/timeline`],
+    // Cold: another job of the workflow each time (the server keeps views by job); cached: the same.
+    ['graph2000Cold', (i) => `/api/jobs/${roots.medium + 5 + i}/graph`],
+    ['graph2000Cached', () => `/api/jobs/${roots.medium}/graph`],
+    ['timeline10000Cold', (i) => `/api/jobs/${roots.huge + 5 + i}/timeline`],
+    ['timeline10000Cached', () => `/api/jobs/${roots.huge}/timeline`],
     // Time ranges (jobs deferred from 2 h to 37 min ago, 5 ms apart; 3,294 just now).
     ['listRange1h', () => '/api/jobs?range=1h'],
     ['listRangeWindow', (i) => `/api/jobs?from=${ago(100 - (i % 30))}&to=${ago(70 - (i % 30))}`],
@@ -265,10 +270,10 @@ try {
     computeTimes.push(now() - started)
   }
   figures.overviewComputeMs = computeTimes.sort((a, b) => a - b)[2]!
-  const graphTimes = await timeDrawn(session, `/jobs/${roots.big}/graph`, (page) => graphReady(page, roots.big))
-  figures.graph5000Ms = graphTimes[Math.floor(graphTimes.length / 2)]!
-  figures.graph5000MinMs = graphTimes[0]!
-  figures.graph5000MaxMs = graphTimes[graphTimes.length - 1]!
+  for (const [name, root, size] of [['graph5000Ms', roots.big, sizes.big], ['graph10000Ms', roots.huge, sizes.huge]] as const) {
+    const times = await timeDrawn(session, `/jobs/${root}/graph`, (page) => graphReady(page, root, size))
+    figures[name] = times[Math.floor(times.length / 2)]!
+  }
   const timelineTimes = await timeDrawn(session, `/jobs/${roots.huge}/graph?view=timeline`, (page) => timelineReady(page, roots.huge))
   figures.timeline10000Ms = timelineTimes[Math.floor(timelineTimes.length / 2)]!
   Object.assign(figures, await graphFrames(session, roots.huge))
