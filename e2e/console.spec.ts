@@ -507,6 +507,36 @@ test('a graph whose refresh fails stays as drawn, its zoom kept, and says so unt
   expect((await cancelled.json()).done).toBe(2)
 })
 
+test('on a busy queue a graph slower to read than the changes come still shows: a change does not throw a read away', async ({ page, request }) => {
+  const { ids } = await defer(request, {
+    workflow: {
+      first: { task: 'step', args: { label: 'busy' }, scheduleIn: 3600 },
+      second: { task: 'step', args: { label: 'busy' }, dependsOn: ['first'] },
+    },
+  })
+  // Each read of the graph takes 800 ms; jobs change all the while (a change is told every 200 ms at most).
+  await page.route(`**/api/jobs/${ids.first}/graph`, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    await route.continue().catch(() => {}) // a read the page dropped
+  })
+  let busy = true
+  const changing = (async () => {
+    while (busy) {
+      await defer(request, { task: 'step', args: { label: 'busy' }, scheduleIn: 3600 })
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  })()
+  try {
+    await page.goto(`/jobs/${ids.first}/graph`)
+    await expect(node(page, ids.second)).toBeVisible({ timeout: 10_000 })
+  } finally {
+    busy = false
+    await changing
+  }
+  const cancelled = await request.post('/api/jobs/bulk', { data: { filter: { task: 'step', args: { label: 'busy' } }, action: 'cancel', dryRun: false } })
+  expect((await cancelled.json()).done).toBeGreaterThan(2)
+})
+
 test("a 10,000-job workflow's timeline and graph open, draw only what is in view, and find its one failed job", async ({ page, request }) => {
   const workflow: Record<string, object> = { flaky: { task: 'call_flaky_api' }, root: { task: 'step', args: { label: 't10k' }, scheduleIn: 3600 } }
   for (let i = 1; i < 9999; i++) workflow[`n${i}`] = { task: 'step', args: { label: 't10k' }, dependsOn: [i < 50 ? 'root' : `n${Math.floor(i / 2)}`] }
