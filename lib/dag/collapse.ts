@@ -206,9 +206,11 @@ function collapseSubtrees(drawn: DrawnGraph, focusId: number, expanded: Readonly
     onTheWay.add(key)
     way.push(...parents.get(key)!)
   }
+  // From the deepest level up, until one keeps the picture within the budget (each level walks
+  // most of the graph: a 10,000-job tree's thirteen took 60–90 ms).
   let best: { groups: Array<{ key: string; keys: string[] }>; count: number } | undefined
   const deepest = Math.min(deepestLevelTried, Math.max(...depth.values()))
-  for (let level = 0; level < deepest; level++) {
+  for (let level = deepest - 1; level >= 0 && !(best && best.count <= budget); level--) {
     const hidden = new Set<string>()
     const groups: Array<{ key: string; keys: string[] }> = []
     for (const key of byDepth) {
@@ -221,7 +223,7 @@ function collapseSubtrees(drawn: DrawnGraph, focusId: number, expanded: Readonly
       groups.push({ key: `subtree-${key}`, keys: below })
     }
     const count = drawn.nodes.length - hidden.size + groups.length
-    if (groups.length && (count <= budget || !best || count < best.count)) best = { groups, count }
+    if (groups.length && (!best || count <= best.count)) best = { groups, count } // ties: the shallower, as before
   }
   const byKey = new Map(drawn.nodes.map((node) => [node.key, node]))
   return best
