@@ -18,7 +18,11 @@ BEGIN
             FROM procrastinate_jobs AS job
             WHERE job.status = 'todo'
               AND job.unfinished_parents = 0
-              AND (target_queue_names IS NULL OR job.queue_name = ANY (target_queue_names))
+              -- One queue, a worker's usual case, as an equality: its ready jobs are then read in
+              -- order from manana_jobs_ready_by_queue_idx (a list, before PostgreSQL 17, is sorted).
+              AND (target_queue_names IS NULL
+                   OR (cardinality(target_queue_names) = 1 AND job.queue_name = target_queue_names[1])
+                   OR (cardinality(target_queue_names) > 1 AND job.queue_name = ANY (target_queue_names)))
               AND (cardinality(paused) = 0 OR job.queue_name <> ALL (paused))
               AND (tasks IS NULL OR job.task_name = ANY (tasks))
               AND (job.scheduled_at IS NULL OR job.scheduled_at <= now())
