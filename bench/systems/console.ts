@@ -69,7 +69,10 @@ async function seed(client: pg.Client): Promise<{ huge: number; big: number; med
     WHERE child.node > 0`)
   await client.query(`
     INSERT INTO procrastinate_events (job_id, type, at, starting_worker_id)
-    SELECT job.id, type.name::procrastinate_job_event_type, now() - interval '2 hours' + type.offset_ms * interval '1 millisecond' + job.id * interval '5 milliseconds', NULL
+    SELECT job.id, type.name::procrastinate_job_event_type,
+           now() - interval '2 hours' + type.offset_ms * interval '1 millisecond' + job.id * interval '5 milliseconds'
+           -- At any microsecond, as a worker's are (whole milliseconds made times short in JSON).
+           + ((job.id * 7919 + type.offset_ms * 31) % 1000) * interval '1 microsecond', NULL
     FROM procrastinate_jobs AS job
     CROSS JOIN LATERAL (VALUES ('deferred', 0), ('started', 10), (job.status::text, 20)) AS type (name, offset_ms)
     ORDER BY job.id`)

@@ -5,6 +5,8 @@
 // runs, unfinished jobs that are running or queued "end" now (not those waiting for parents or a
 // scheduled time): the path leads to what it is doing now.
 
+import { toMicrosecond } from './microseconds.ts'
+
 export interface PathJob {
   id: number
   parents: number[]
@@ -40,10 +42,10 @@ export function criticalPath(jobs: PathJob[], now: number): PathStep[] {
     }
     // A parent that ended before this job was deferred did not hold it up.
     if (decisive && decisive.end! > job.start) {
-      path.push({ id: job.id, share: endOf(job) - decisive.end! })
+      path.push({ id: job.id, share: toMicrosecond(endOf(job) - decisive.end!) })
       job = decisive
     } else {
-      path.push({ id: job.id, share: endOf(job) - job.start })
+      path.push({ id: job.id, share: toMicrosecond(endOf(job) - job.start) })
       job = undefined
     }
   }

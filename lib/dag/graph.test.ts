@@ -63,4 +63,22 @@ describe('workflowTimeline', () => {
     expect(timeline.end).toBeNull()
     expect(timeline.criticalPath).toEqual([])
   })
+
+  it('writes its times to the microsecond, without the noise of subtracting epoch times', async () => {
+    const { workflowTimeline } = await import('./timeline.ts')
+    const app = createApp({ pool: t.pool })
+    const ids = await app.deferWorkflow({ first: { task: 'exact', queue: 'exact' }, second: { task: 'exact', queue: 'exact', dependsOn: ['first'] } })
+    // Claimed and ended as a worker does, each at its own microsecond.
+    for (const id of [ids.first, ids.second]) {
+      expect(await t.sql(`SELECT id FROM manana_fetch_jobs('{exact}', NULL, 1)`)).toEqual([{ id: String(id) }])
+      await t.sql(`SELECT manana_finish_job($1, 'succeeded', NULL, false)`, [id])
+    }
+    const timeline = (await workflowTimeline(t.db, ids.second))!
+    const numbers = JSON.stringify(timeline).match(/-?\d+\.\d+/g) ?? []
+    expect(numbers.length).toBeGreaterThan(4)
+    for (const number of numbers) expect(number).toMatch(/\.\d{1,3}$/)
+    // The critical path's shares add up to the workflow's duration, exactly.
+    expect(timeline.criticalPath.map((step) => step.id)).toEqual([ids.first, ids.second])
+    expect(Math.round(timeline.criticalPath.reduce((sum, step) => sum + step.share, 0) * 1000)).toBe(Math.round(timeline.end! * 1000))
+  })
 })

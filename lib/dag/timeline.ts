@@ -6,6 +6,7 @@ import type { JobStatus } from '../queue/job.ts'
 import type { Queryable } from '../queue/queryable.ts'
 import { criticalPath, type PathStep } from './critical-path.ts'
 import { workflowGraph } from './graph.ts'
+import { toMicrosecond } from './microseconds.ts'
 
 export const segmentKinds = ['parents', 'scheduled', 'queued', 'running', 'retry'] as const
 export type SegmentKind = (typeof segmentKinds)[number]
@@ -128,16 +129,12 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
     const last = events.findLast(([type]) => terminalEvents.has(type) || type === 'retried')
     endOf.set(node.id, last && last[0] !== 'retried' ? last[1] : null)
   }
-  const shift = (at: number | null) => (at === null ? null : at - origin)
+  const shift = (at: number | null) => (at === null ? null : toMicrosecond(at - origin))
   const jobs: TimelineJob[] = graph.nodes.map((node) => {
     const parentEnds = (parents.get(node.id) ?? []).map((parent) => endOf.get(parent) ?? null)
     const readyAt = parentEnds.includes(null) ? null : Math.max(-Infinity, ...(parentEnds as number[]))
-    const shifted = (eventsOf.get(node.id) ?? []).map(([type, at]): [string, number] => [type, at - origin])
-    const spans = segmentsOf(shifted, {
-      readyAt: readyAt === null ? null : readyAt - origin,
-      scheduledAt: shift(scheduledOf.get(node.id) ?? null),
-      now: now - origin,
-    })
+    const shifted = (eventsOf.get(node.id) ?? []).map(([type, at]): [string, number] => [type, shift(at)!])
+    const spans = segmentsOf(shifted, { readyAt: shift(readyAt), scheduledAt: shift(scheduledOf.get(node.id) ?? null), now: shift(now)! })
     return { id: node.id, task: node.task, step: node.step, status: node.status, external: node.external, ...spans }
   })
   const members = jobs.filter((job) => !job.external)
@@ -150,7 +147,7 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
       // Waiting for its parents or its time, it decides nothing yet.
       waiting: job.end === null && (job.segments.at(-1)?.[0] === 'parents' || job.segments.at(-1)?.[0] === 'scheduled'),
     })),
-    now - origin,
+    shift(now)!,
   )
   const unfinished = members.some((job) => job.end === null)
   const end = unfinished ? null : Math.max(...members.map((job) => job.end!))
@@ -158,7 +155,7 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
     workflowId: graph.workflowId,
     origin: new Date(origin).toISOString(),
     // Once it has ended, the same whenever asked (its answer's ETag too).
-    now: end ?? now - origin,
+    now: end ?? shift(now)!,
     end,
     jobs,
     criticalPath: path,
