@@ -40,7 +40,10 @@ const JobNode = memo(function JobNode({ data }: NodeProps<Node<JobNodeData>>) {
       data-status={job.status}
     >
       <Handle type="target" position={Position.Top} />
-      <div><strong>{job.id}</strong> {stepName(job)}{taskBeside(job) && <span className="muted"> {taskBeside(job)}</span>}</div>
+      {/* One line, cut short if need be (whole on hover): a long name must not push the status out of the node. */}
+      <div className="node-title" title={`${job.id} ${stepAndTask(job)}`}>
+        <strong>{job.id}</strong> {stepName(job)}{taskBeside(job) && <span className="muted"> {taskBeside(job)}</span>}
+      </div>
       <div>
         <span style={{ color: `var(--${job.status})` }}>{job.status}</span>
         {job.ranMs !== null && job.status !== 'doing' && <> · {formatDuration(job.ranMs)}</>}

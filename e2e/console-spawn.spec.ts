@@ -19,6 +19,12 @@ test("a map step's items fill in live as one group, process ×37; the join waits
   const status = async () => (await (await request.get(`/api/jobs/${jobs.summarize}`)).json()).job.status
   await expect.poll(status, { timeout: 60_000 }).toBe('succeeded')
   await expect(page.getByLabel(/^process ×37: 37 succeeded/)).toBeVisible() // the group's counts follow live
+  // The join's name, "summarize summarize_files", is longer than its node is wide: it is cut
+  // short on its line, and the status line under it stays inside the node.
+  const join = page.getByTestId(`node-${jobs.summarize}`)
+  await expect(join).toHaveAttribute('data-status', 'succeeded')
+  const [node, statusLine] = await Promise.all([join.boundingBox(), join.getByText('succeeded', { exact: true }).boundingBox()])
+  expect(statusLine!.y + statusLine!.height).toBeLessThanOrEqual(node!.y + node!.height)
   const summary = (await (await request.get(`/api/jobs/${jobs.summarize}`)).json()).job
   expect(summary.result).toMatchObject({ files: 37, failed: 0 })
   const { databaseUrl } = JSON.parse(fs.readFileSync(serverFile, 'utf8'))
