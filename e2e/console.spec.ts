@@ -700,6 +700,7 @@ test('every page fits a phone (390 px): a Menu button holds the links, tables sc
   const canvas = (await page.locator('.graph .canvas').boundingBox())!
   const panel = (await page.getByRole('complementary', { name: 'Selected job' }).boundingBox())!
   expect(panel.y).toBeGreaterThanOrEqual(canvas.y + canvas.height)
+  await expect(page.locator('.react-flow__minimap')).toBeHidden() // it would cover a third of the graph
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme })
     await page.screenshot({ path: test.info().outputPath(`phone-graph-${scheme}.png`), fullPage: true })
