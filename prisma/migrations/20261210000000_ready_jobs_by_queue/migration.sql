@@ -1,7 +1,9 @@
 -- A worker of some queues fetched through the index of every job's queue, then sorted what it
--- found, whenever the planner misjudged how many of them were ready (behind a backlog of a
--- million finished jobs it did). An index of the ready jobs by queue, in fetch order, serves it
--- whatever the estimate. The ready jobs' index by priority stays for the workers of every queue.
+-- found, whenever the planner thought too many jobs ready: jobs waiting for a parent are 'todo'
+-- too, and it takes status and parent count as unrelated (behind a backlog of 100,000 waiting
+-- jobs, a fetch took 1.5-1.9 times an empty table's). An index of the ready jobs by queue, in
+-- fetch order, serves it whatever the estimate. The ready jobs' index by priority stays for the
+-- workers of every queue.
 CREATE INDEX manana_jobs_ready_by_queue_idx ON procrastinate_jobs (queue_name, priority DESC, id)
     WHERE status = 'todo' AND unfinished_parents = 0;
 
