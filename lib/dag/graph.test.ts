@@ -64,6 +64,33 @@ describe('workflowTimeline', () => {
     expect(timeline.criticalPath).toEqual([])
   })
 
+  it('reads the events of a job alone, and of a parent outside the workflow', async () => {
+    const { workflowTimeline } = await import('./timeline.ts')
+    const app = createApp({ pool: t.pool })
+    const run = async (queue: string, id: number) => {
+      expect(await t.sql(`SELECT id FROM manana_fetch_jobs($1, NULL, 1)`, [[queue]])).toEqual([{ id: String(id) }])
+      await t.sql(`SELECT manana_finish_job($1, 'succeeded', NULL, false)`, [id])
+    }
+    const [lone] = await app.defer([{ task: 'lone', queue: 'lone' }])
+    await run('lone', lone!)
+    const alone = (await workflowTimeline(t.db, lone!))!
+    expect(alone.workflowId).toBeNull()
+    expect(alone.jobs.map((job) => [job.id, job.segments.map(([kind]) => kind)])).toEqual([[lone, ['queued', 'running']]])
+    // A job joining one workflow with a parent of another: that parent is drawn, external, with its times.
+    const { a } = await app.deferWorkflow({ a: { task: 'x', queue: 'two' } })
+    const { b } = await app.deferWorkflow({ b: { task: 'x', queue: 'two' } })
+    const { c } = await app.deferWorkflow({ c: { task: 'y', queue: 'two', dependsOn: [a!, b!] } })
+    await run('two', a!)
+    await run('two', b!)
+    const timeline = (await workflowTimeline(t.db, c!))!
+    const byId = new Map(timeline.jobs.map((job) => [job.id, job]))
+    expect(byId.get(b!)).toMatchObject({ external: true, status: 'succeeded' })
+    expect(byId.get(b!)!.end).not.toBeNull()
+    // c waited for its parents until the later one ended (b's, read from b's events), then for a worker.
+    expect(byId.get(c!)!.segments.map(([kind]) => kind)).toEqual(['parents', 'queued'])
+    expect(byId.get(c!)!.segments[0]![2]).toBe(byId.get(b!)!.end)
+  })
+
   it('writes its times to the microsecond, without the noise of subtracting epoch times', async () => {
     const { workflowTimeline } = await import('./timeline.ts')
     const app = createApp({ pool: t.pool })
