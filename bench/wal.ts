@@ -2,6 +2,7 @@
 // after each step. It is the whole server's log, so a benchmark run alone measures itself.
 // Plain erasable TypeScript: the peers' processes run it on Node 22 without a compiler.
 import pg from 'pg'
+import { now } from './meter.ts'
 
 /** Runs the steps one after another: the log's bytes each of them wrote, per job of `jobs`. */
 export async function walPerJob(connectionString: string, jobs: number, steps: Array<() => Promise<unknown>>): Promise<number[]> {
@@ -23,4 +24,17 @@ export async function walPerJob(connectionString: string, jobs: number, steps: A
   } finally {
     await client.end()
   }
+}
+
+/** `enqueue(jobs)` timed, and its log measured: the enqueue scenario, the same for every system. */
+export async function enqueueFigures(connectionString: string, jobs: number, enqueue: (count: number) => Promise<unknown>): Promise<{ jobsPerSecond: number; walPerJob: number }> {
+  let ms = 0
+  const [wal] = await walPerJob(connectionString, jobs, [
+    async () => {
+      const started = now()
+      await enqueue(jobs)
+      ms = now() - started
+    },
+  ])
+  return { jobsPerSecond: (jobs / ms) * 1000, walPerJob: wal! }
 }

@@ -1,8 +1,8 @@
 // graphile-worker's side of `npm run bench`, run by Node 22 (type stripping, no compiler).
 // Usage: node graphile.ts SCENARIO DATABASE_URL [defaults|batched]
 import { Logger, makeWorkerUtils, run } from 'graphile-worker'
-import { now, report, sizes, ThroughputMeter } from '../meter.ts'
-import { walPerJob } from '../wal.ts'
+import { report, sizes, ThroughputMeter } from '../meter.ts'
+import { enqueueFigures, walPerJob } from '../wal.ts'
 
 const [scenario, connectionString, settings = 'defaults'] = process.argv.slice(2)
 
@@ -37,15 +37,7 @@ if (scenario === 'throughput') {
   const [walDeferPerJob, walRunPerJob] = await walPerJob(connectionString!, sizes.throughputJobs, [() => enqueue(sizes.throughputJobs), runAll])
   report({ jobsPerSecond: meter.rate(), walDeferPerJob: walDeferPerJob!, walRunPerJob: walRunPerJob! })
 } else if (scenario === 'enqueue') {
-  let ms = 0
-  const [wal] = await walPerJob(connectionString!, sizes.enqueueJobs, [
-    async () => {
-      const started = now()
-      await enqueue(sizes.enqueueJobs)
-      ms = now() - started
-    },
-  ])
-  report({ jobsPerSecond: (sizes.enqueueJobs / ms) * 1000, walPerJob: wal! })
+  report(await enqueueFigures(connectionString!, sizes.enqueueJobs, enqueue))
 } else {
   throw new Error(`graphile-worker has no scenario ${scenario}`)
 }

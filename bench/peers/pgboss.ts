@@ -4,7 +4,7 @@
 // Usage: node pgboss.ts SCENARIO DATABASE_URL
 import { PgBoss } from 'pg-boss'
 import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
-import { walPerJob } from '../wal.ts'
+import { enqueueFigures, walPerJob } from '../wal.ts'
 
 const [scenario, connectionString] = process.argv.slice(2)
 // flowIntervalSeconds 1: the least pg-boss allows between its checks for flow children now ready (5 by default).
@@ -61,15 +61,7 @@ if (scenario === 'throughput') {
   await meter.done
   report({ ...meter.percentiles(), chain: length })
 } else if (scenario === 'enqueue') {
-  let ms = 0
-  const [wal] = await walPerJob(connectionString!, sizes.enqueueJobs, [
-    async () => {
-      const started = now()
-      await enqueue(sizes.enqueueJobs)
-      ms = now() - started
-    },
-  ])
-  report({ jobsPerSecond: (sizes.enqueueJobs / ms) * 1000, walPerJob: wal! })
+  report(await enqueueFigures(connectionString!, sizes.enqueueJobs, enqueue))
 } else if (scenario === 'dag') {
   const flow: Flow = Array.from({ length: sizes.dagNodes }, (_, i) => ({
     ref: `n${i}`,

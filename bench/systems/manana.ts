@@ -6,7 +6,7 @@ import { createApp, type App } from '../../lib/queue/app.ts'
 import type { Workflow } from '../../lib/queue/defer.ts'
 import { Worker } from '../../worker/worker.ts'
 import { HopMeter, now, report, sizes, ThroughputMeter } from '../meter.ts'
-import { walPerJob } from '../wal.ts'
+import { enqueueFigures, walPerJob } from '../wal.ts'
 
 const [scenario, databaseUrl] = process.argv.slice(2)
 
@@ -173,17 +173,7 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
     await work(app, meter.done)
     return { ...meter.percentiles(), floorP50: await commitFloor() }
   },
-  async enqueue(app) {
-    let ms = 0
-    const [wal] = await walPerJob(databaseUrl!, sizes.enqueueJobs, [
-      async () => {
-        const started = now()
-        await deferInBatches(app, sizes.enqueueJobs)
-        ms = now() - started
-      },
-    ])
-    return { jobsPerSecond: (sizes.enqueueJobs / ms) * 1000, walPerJob: wal! }
-  },
+  enqueue: (app) => enqueueFigures(databaseUrl!, sizes.enqueueJobs, (count) => deferInBatches(app, count)),
   async dag(app) {
     // Each node depends on one or two earlier ones: a wide, deep DAG of 10,000 jobs in one call.
     const workflow: Workflow = {}
