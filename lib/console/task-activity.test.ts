@@ -58,6 +58,22 @@ describe('task activity', () => {
     expect(lastHour.p95Ms! / 60_000).toBeLessThan(1.19)
   })
 
+  it('classes each run time inline: no function call per ended attempt', async () => {
+    await deferJobs(t.db, [{ task: 'inline' }, { task: 'inline' }])
+    const ids = await claim()
+    const client = await t.pool.connect()
+    try {
+      await client.query(`BEGIN; SET LOCAL track_functions = 'all'`)
+      await client.query('SELECT * FROM manana_end_attempts($1::jsonb)', [JSON.stringify(ids.map((id) => ({ id, worker_id: null, outcome: 'succeeded' })))])
+      const { rows } = await client.query(`SELECT funcname, calls FROM pg_stat_xact_user_functions WHERE funcname IN ('manana_count_task_runs', 'manana_duration_class')`)
+      // A function call, not inlined, cost 70 µs an end (4% of a DAG hop).
+      expect(Object.fromEntries(rows.map((row) => [row.funcname, Number(row.calls)]))).toEqual({ manana_count_task_runs: 1 })
+    } finally {
+      await client.query('ROLLBACK')
+      client.release()
+    }
+  })
+
   it('windows: 60 minutes, and 24 clock hours in hourly bars; old minutes merged into hours, a week and a day kept', async () => {
     const row = (at: string, backend: number, runs: number) =>
       t.sql(`INSERT INTO manana_task_runs VALUES (${at}, 'old', $1, 10, $2, 0)`, [backend, runs])

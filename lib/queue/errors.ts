@@ -100,10 +100,6 @@ export function fromDatabaseError(error: unknown): unknown {
     const which = lock === undefined ? 'this queueing lock' : `queueing lock "${lock}"`
     return new ManaError('queueing_lock_taken', `a job with ${which} is already waiting to run`)
   }
-  // A parent deleted between the check and the insert of its edge.
-  if (pgError.code === '23503' && pgError.constraint?.startsWith('procrastinate_job_dependencies')) {
-    return new ManaError('unknown_parent', `a parent job does not exist: ${pgError.detail ?? pgError.message}`)
-  }
   if (pgError.code === '23514' && pgError.constraint === 'manana_args_is_object') {
     return new ManaError('invalid_args', 'args must be a JSON object of keyword arguments')
   }

@@ -7,16 +7,17 @@ AS $function$
 DECLARE
     made_a_row boolean;
 BEGIN
-    WITH ended AS (
-        SELECT change.id, change.task_name, change.after = 'failed' AS failed, change.after = 'todo' AS retried
+    -- Materialized: its run time stays a column, so the class below is inlined.
+    WITH ended AS MATERIALIZED (
+        SELECT change.id, change.task_name, change.after = 'failed' AS failed, change.after = 'todo' AS retried,
+               now() - (SELECT max(event.at) FROM procrastinate_events AS event
+                        WHERE event.job_id = change.id AND event.type = 'started') AS ran
         FROM unnest(ids, statuses_before, statuses_after, attempts_before, attempts_after, task_names)
              AS change (id, before, after, attempts_before, attempts_after, task_name)
         WHERE change.before = 'doing' AND change.attempts_after > change.attempts_before
     ), counted AS (
         INSERT INTO manana_task_runs AS stat (minute, task_name, backend, duration_class, runs, failures, retried)
-        SELECT date_trunc('minute', now()), ended.task_name, pg_backend_pid(),
-               manana_duration_class(now() - (SELECT max(event.at) FROM procrastinate_events AS event
-                                              WHERE event.job_id = ended.id AND event.type = 'started')) AS duration_class,
+        SELECT date_trunc('minute', now()), ended.task_name, pg_backend_pid(), manana_duration_class(ended.ran) AS duration_class,
                count(*), count(*) FILTER (WHERE ended.failed), count(*) FILTER (WHERE ended.retried)
         FROM ended
         GROUP BY 2, 4
