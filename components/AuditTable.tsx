@@ -1,6 +1,6 @@
 'use client'
 // Rows of the audit log: who did what, to which jobs, from where, and how it ended.
-import Link from 'next/link'
+import Link from './Link.tsx'
 import type { AuditEntry } from '../lib/console/audit-log.ts'
 import { Time } from './Time.tsx'
 

@@ -5,7 +5,7 @@
 // page shows the workflow's timeline instead of the graph (?view=timeline), sharing the selection.
 import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, type NodeHandle, type ReactFlowInstance, Handle, Position } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { memo, useEffect, useMemo, useRef, useState } from 'react'
 import { collapseGraph, jobKey } from '../lib/dag/collapse.ts'

@@ -1,5 +1,5 @@
 'use client'
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { useState } from 'react'
 import { api } from '../lib/api/client.ts'
 import { useAction } from './mutations.ts'

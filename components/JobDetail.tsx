@@ -1,5 +1,5 @@
 'use client'
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { useAllowed } from './actor.tsx'
 import { AuditTable } from './AuditTable.tsx'
 import { JobLog } from './JobLog.tsx'

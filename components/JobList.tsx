@@ -2,7 +2,7 @@
 // The jobs table: filters kept in the URL, keyset pages, live statuses without rows moving under
 // the cursor (new jobs wait behind a banner), j/k to move, Enter to open, bulk actions on a selection.
 import { useQueryClient } from '@tanstack/react-query'
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useEffect, useMemo, useState } from 'react'
 import { useAllowed } from './actor.tsx'

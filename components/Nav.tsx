@@ -1,5 +1,5 @@
 'use client'
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { usePathname, useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { useActor } from './actor.tsx'

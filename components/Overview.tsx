@@ -1,5 +1,5 @@
 'use client'
-import Link from 'next/link'
+import Link from './Link.tsx'
 import type { JobStatus } from '../lib/queue/job.ts'
 import { useStats } from './queries.ts'
 import { QueryError } from './QueryError.tsx'

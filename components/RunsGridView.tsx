@@ -1,7 +1,7 @@
 'use client'
 // A workflow definition across its last runs, as Airflow's grid: a row per step, a column per
 // run (oldest on the left), each cell its job's status and run time, opening that job.
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { useState } from 'react'
 import { stepAndTask } from '../lib/dag/step-name.ts'
 import { formatDuration } from '../lib/console/time.ts'

@@ -1,7 +1,7 @@
 'use client'
 // One task over time: its runs and failures, and its p50/p95 run times, minute by minute for the
 // last hour or two, hour by hour otherwise; each bucket opens the jobs whose attempts ended in it.
-import Link from 'next/link'
+import Link from './Link.tsx'
 import type { TaskPoint } from '../lib/console/task-activity.ts'
 import { formatApproximate as approximate, formatDuration, formatTime } from '../lib/console/time.ts'
 import { rangeParams } from '../lib/console/time-range.ts'

@@ -2,7 +2,7 @@
 // A chart of values over time in SVG, with a value axis and a time axis in the zone times are
 // shown in: bars or lines, one bucket (a minute or an hour) per point, each bucket a link when
 // `href` is given (to the runs it counts, say) with its figures on hover.
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { useEffect, useRef, useState } from 'react'
 import { labelledBuckets, roundCeiling } from '../lib/console/chart-axes.ts'
 import { formatAxisTime, zoneName } from '../lib/console/time.ts'

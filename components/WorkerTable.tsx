@@ -1,7 +1,7 @@
 'use client'
 // The workers: where each runs (host, pid, version), what it serves and runs now (and has claimed
 // ahead), its heartbeat; an operator may ask one to stop gracefully.
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { api } from '../lib/api/client.ts'
 import type { WorkerSummary } from '../lib/console/overview.ts'
 import { useAllowed } from './actor.tsx'

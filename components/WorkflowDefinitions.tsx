@@ -1,6 +1,6 @@
 'use client'
 // The workflows the workers' apps define, each with its input and how its last runs went.
-import Link from 'next/link'
+import Link from './Link.tsx'
 import { useState } from 'react'
 import { useAllowed } from './actor.tsx'
 import { formatDuration } from '../lib/console/time.ts'

@@ -647,6 +647,20 @@ test('the overview shows counts, failures and workers', async ({ page, request }
   await page.screenshot({ path: test.info().outputPath('overview.png') })
 })
 
+test("a page's load renders no other page: links are followed when clicked, not prefetched", async ({ page }) => {
+  const renders: string[] = []
+  page.on('request', (request) => void (new URL(request.url()).searchParams.has('_rsc') && renders.push(request.url())))
+  await page.goto('/') // the overview: 73 links, each was prefetched
+  await expect(page.getByRole('table', { name: 'Workers' })).toBeVisible()
+  await page.goto('/jobs')
+  await expect(page.getByRole('table', { name: 'Jobs' })).toBeVisible()
+  await page.waitForTimeout(1500) // the links in view were prefetched at once, and again
+  expect(renders).toEqual([])
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queues' }).click()
+  await expect(page.getByRole('table', { name: 'Queues' })).toBeVisible()
+  expect(renders).toHaveLength(1) // the page followed, rendered for this navigation
+})
+
 test('the API answers errors with a code and a fitting status', async ({ request }) => {
   const cases: Array<[Promise<import('@playwright/test').APIResponse>, number, string]> = [
     [request.get('/api/jobs/999999'), 404, 'job_not_found'],

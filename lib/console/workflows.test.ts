@@ -164,8 +164,10 @@ describe('workflows', () => {
     const [failed] = await t.sql(`SELECT id FROM procrastinate_jobs WHERE step_key = 'item[1]'`)
     const cell = grid.runs[0]!.cells['item[*]']!
     expect(cell).toMatchObject({ jobId: Number(failed!.id), status: 'failed' })
-    const [slowest] = await t.sql(`SELECT ran_ms FROM manana_last_attempt((SELECT id FROM procrastinate_jobs WHERE step_key = 'item[2]'))`)
-    expect(cell.ranMs).toBe(slowest!.ran_ms)
+    // The slowest item by its own attempt's time (item[2] sleeps longest, but a loaded machine can make another slower).
+    const items = await t.sql(`SELECT attempt.ran_ms FROM procrastinate_jobs job, manana_last_attempt(job.id) attempt WHERE job.step_key LIKE 'item[%'`)
+    expect(items).toHaveLength(3)
+    expect(cell.ranMs).toBe(Math.max(...items.map((row) => Number(row.ran_ms))))
     await app.close()
   })
 })

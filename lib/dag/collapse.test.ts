@@ -125,6 +125,23 @@ describe('collapsing big graphs: chains and subtrees', () => {
     expect(collapseGraph(chain(1_000), 500).nodes.map((node) => node.key)).toEqual(['1', 'chain-2', '500', 'chain-501', '1000'])
   })
 
+  it('draws a subtree whose jobs join inside it as one node too', () => {
+    // 1 → 199 jobs, each → two jobs → one job that waits on both: 797 jobs, each diamond hangs from one job.
+    const nodes = [job(1)]
+    const edges: Array<[number, number]> = []
+    for (let k = 0; k < 199; k++) {
+      const [head, left, right, join] = [2 + 4 * k, 3 + 4 * k, 4 + 4 * k, 5 + 4 * k]
+      nodes.push(job(head, 'head'), job(left, `left${k}`), job(right, `right${k}`), job(join, `join${k}`))
+      edges.push([1, head], [head, left], [head, right], [left, join], [right, join])
+    }
+    const drawn = collapseGraph({ workflowId: 1, workflowName: null, nodes, edges }, 1)
+    expect(drawnJobs(drawn)).toBe(797)
+    const groups = drawn.nodes.filter((node) => node.kind === 'group')
+    expect(groups).toHaveLength(199)
+    expect(groups[0]).toMatchObject({ key: 'subtree-2', label: '3 jobs under 2 (head)', members: [job(3, 'left0'), job(4, 'right0'), job(5, 'join0')] })
+    expect(drawn.nodes).toHaveLength(1 + 199 * 2)
+  })
+
   it('leaves a graph whose jobs join from many places as it is when nothing hangs from one job alone', () => {
     // Two rows of 300 fully connected to the next job: no subtree, no chain.
     const nodes = Array.from({ length: 601 }, (_, i) => job(i + 1, i < 300 ? 'a' : i < 600 ? `b${i}` : 'c'))

@@ -57,27 +57,37 @@ function collapseSiblings(graph: Graph, focusId: number, expanded: ReadonlySet<s
   }
   // Most jobs have one parent or none: no copy and sort for those (a 10,000-job tree's pass took 20–40 ms).
   const ids = (list: number[] | undefined) => (list === undefined ? '' : list.length === 1 ? String(list[0]) : list.slice().sort((a, b) => a - b).join(','))
-  const signature = (node: GraphNode) => `${node.task}|${spawnedAs(node.step) ?? ''}|${ids(parents.get(node.id))}|${ids(children.get(node.id))}`
-  const bySignature = new Map<string, GraphNode[]>()
+  // Siblings share their task, how they were spawned, their parents and their children: grouped by
+  // the first three, then by children only where enough share those (in a tree, none do).
+  const byParents = new Map<string, GraphNode[]>()
   for (const node of graph.nodes) {
     // A job with neither parents nor children is alone, not a sibling; external jobs and the
     // focused job are always drawn themselves.
     if (node.external || node.id === focusId || (!parents.has(node.id) && !children.has(node.id))) continue
-    const key = signature(node)
-    ;(bySignature.get(key) ?? bySignature.set(key, []).get(key)!).push(node)
+    const key = `${node.task}|${spawnedAs(node.step) ?? ''}|${ids(parents.get(node.id))}`
+    ;(byParents.get(key) ?? byParents.set(key, []).get(key)!).push(node)
   }
   const groupOf = new Map<number, { key: string; members: GraphNode[]; label: string; why: string }>()
-  for (const members of bySignature.values()) {
-    const spawned = spawnedAs(members[0]!.step)
-    if (members.length <= (spawned === null ? threshold : Math.min(threshold, spawnedThreshold)) || expanded.has(groupKey(members))) continue
-    const group = {
-      key: groupKey(members),
-      members,
-      ...(spawned === null
-        ? { label: `${members.length} jobs ${members[0]!.task}`, why: 'They share the same parents and children.' }
-        : { label: `${spawned} ×${members.length.toLocaleString('en')}`, why: `Spawned together as ${spawned}[0] … ${spawned}[${members.length - 1}] (a map step's items, or a task's spawnMany), with the same parents and children.` }),
+  for (const sharingParents of byParents.values()) {
+    const spawned = spawnedAs(sharingParents[0]!.step)
+    const drawnAlone = spawned === null ? threshold : Math.min(threshold, spawnedThreshold)
+    if (sharingParents.length <= drawnAlone) continue
+    const byChildren = new Map<string, GraphNode[]>()
+    for (const node of sharingParents) {
+      const key = ids(children.get(node.id))
+      ;(byChildren.get(key) ?? byChildren.set(key, []).get(key)!).push(node)
     }
-    for (const member of members) groupOf.set(member.id, group)
+    for (const members of byChildren.values()) {
+      if (members.length <= drawnAlone || expanded.has(groupKey(members))) continue
+      const group = {
+        key: groupKey(members),
+        members,
+        ...(spawned === null
+          ? { label: `${members.length} jobs ${members[0]!.task}`, why: 'They share the same parents and children.' }
+          : { label: `${spawned} ×${members.length.toLocaleString('en')}`, why: `Spawned together as ${spawned}[0] … ${spawned}[${members.length - 1}] (a map step's items, or a task's spawnMany), with the same parents and children.` }),
+      }
+      for (const member of members) groupOf.set(member.id, group)
+    }
   }
   // In the graph's own order, a group where its first member was.
   const keyOf = new Map<number, string>()
@@ -197,7 +207,8 @@ function collapseSubtrees(drawn: DrawnGraph, focusId: number, expanded: Readonly
   const focusKey = drawn.keyOf.get(focusId)
   const depth = new Map<string, number>()
   for (const node of drawn.nodes) depthOf(node.key, parents, depth)
-  const byDepth = drawn.nodes.map((node) => node.key).sort((a, b) => depth.get(a)! - depth.get(b)!)
+  const atDepth: string[][] = []
+  for (const node of drawn.nodes) (atDepth[depth.get(node.key)!] ??= []).push(node.key)
   const onTheWay = new Set<string>()
   for (let i = -1, way = focusKey === undefined ? [] : [focusKey]; i < way.length - 1; ) {
     const key = way[++i]!
@@ -205,31 +216,54 @@ function collapseSubtrees(drawn: DrawnGraph, focusId: number, expanded: Readonly
     onTheWay.add(key)
     way.push(...parents.get(key)!)
   }
-  // From the deepest level up, until one keeps the picture within the budget (each level walks
-  // most of the graph: a 10,000-job tree's thirteen took 60–90 ms).
-  let best: { groups: Array<{ key: string; keys: string[] }>; count: number } | undefined
-  const deepest = Math.min(deepestLevelTried, Math.max(...depth.values()))
-  for (let level = deepest - 1; level >= 0 && !(best && best.count <= budget); level--) {
-    const hidden = new Set<string>()
-    const groups: Array<{ key: string; keys: string[] }> = []
-    for (const key of byDepth) {
-      const at = depth.get(key)!
-      if (at < level || hidden.has(key) || onTheWay.has(key) || expanded.has(`subtree-${key}`)) continue
-      if (at > level && !parents.get(key)!.every((parent) => onTheWay.has(parent))) continue
-      const below = subtreeBelow(key, parents, children, focusKey)
-      if (!below || below.length < 2) continue
-      for (const inside of below) hidden.add(inside)
-      groups.push({ key: `subtree-${key}`, keys: below })
+  // Beside the way: off it, every parent on it; by depth.
+  const besideTheWay = atDepth.flat().filter((key) => !onTheWay.has(key) && parents.get(key)!.length > 0 && parents.get(key)!.every((parent) => onTheWay.has(parent)))
+  // How many jobs hang below each node (null: not a subtree), known at once where its children
+  // have it as their only parent (a tree's, in one pass from the deepest level up), else walked
+  // when asked (subtreeBelow). Each level was walked whole: a 10,000-job tree's took 60–90 ms.
+  // (The focus is below no node off the way, and the way is never collapsed.)
+  const sizes = new Map<string, number | null>()
+  for (let level = atDepth.length - 1; level >= 0; level--) {
+    for (const key of atDepth[level] ?? []) {
+      let size: number | undefined = 0
+      for (const child of children.get(key)!) {
+        const below = sizes.get(child)
+        if (parents.get(child)!.length !== 1 || below === undefined || below === null) {
+          size = undefined
+          break
+        }
+        size += 1 + below
+      }
+      if (size !== undefined) sizes.set(key, size)
     }
-    const count = drawn.nodes.length - hidden.size + groups.length
-    if (groups.length && (!best || count <= best.count)) best = { groups, count } // ties: the shallower, as before
+  }
+  const sizeBelow = (key: string) => {
+    if (!sizes.has(key)) sizes.set(key, subtreeBelow(key, parents, children, focusKey)?.length ?? null)
+    return sizes.get(key)!
+  }
+  // From the deepest level up, until one keeps the picture within the budget. The subtrees of
+  // one level are apart, and none holds a node beside the way (it would hold the focus).
+  let best: { roots: string[]; count: number } | undefined
+  const deepest = Math.min(deepestLevelTried, atDepth.length - 1)
+  for (let level = deepest - 1; level >= 0 && !(best && best.count <= budget); level--) {
+    let hidden = 0
+    const roots: string[] = []
+    for (const key of [...(atDepth[level] ?? []), ...besideTheWay.filter((key) => depth.get(key)! > level)]) {
+      if (onTheWay.has(key) || expanded.has(`subtree-${key}`)) continue
+      const size = sizeBelow(key)
+      if (size === null || size < 2) continue
+      hidden += size
+      roots.push(key)
+    }
+    const count = drawn.nodes.length - hidden + roots.length
+    if (roots.length && (!best || count <= best.count)) best = { roots, count } // ties: the shallower, as before
   }
   const byKey = new Map(drawn.nodes.map((node) => [node.key, node]))
   return best
-    ? regroup(drawn, best.groups.map((group) => {
-        const root = byKey.get(group.key.slice('subtree-'.length))!
+    ? regroup(drawn, best.roots.map((key) => {
+        const root = byKey.get(key)!
         const name = root.kind === 'job' ? `${root.job.id} (${root.job.task})` : root.label
-        return { ...group, label: (members: GraphNode[]) => `${members.length} jobs under ${name}`, why: `Only ${name} leads to them: they hang below it.` }
+        return { key: `subtree-${key}`, keys: subtreeBelow(key, parents, children, focusKey)!, label: (members: GraphNode[]) => `${members.length} jobs under ${name}`, why: `Only ${name} leads to them: they hang below it.` }
       }))
     : drawn
 }

@@ -91,6 +91,25 @@ describe('workflowTimeline', () => {
     expect(byId.get(c!)!.segments[0]![2]).toBe(byId.get(b!)!.end)
   })
 
+  it("puts a job's events in the order they were written, whatever order the table holds them in", async () => {
+    const { workflowTimeline } = await import('./timeline.ts')
+    const app = createApp({ pool: t.pool })
+    const [id] = await app.defer([{ task: 'stored', queue: 'stored' }])
+    // Its end is stored before its start (numbered after it), as rows reused space can be.
+    await t.sql(
+      `INSERT INTO procrastinate_events (id, job_id, type, at) VALUES
+         (nextval('procrastinate_events_id_seq') + 10, $1, 'succeeded', now() + interval '2 seconds'),
+         (currval('procrastinate_events_id_seq') + 5, $1, 'started', now() + interval '1 second')`,
+      [id],
+    )
+    const [job] = (await workflowTimeline(t.db, id!))!.jobs
+    const [queued, running] = job!.segments
+    expect([queued![0], running![0]]).toEqual(['queued', 'running'])
+    // Queued until it started, a second before it ended.
+    expect(queued![2]).toBe(running![1])
+    expect(job!.end! - running![1]).toBeCloseTo(1000, 0)
+  })
+
   it('writes its times to the microsecond, without the noise of subtracting epoch times', async () => {
     const { workflowTimeline } = await import('./timeline.ts')
     const app = createApp({ pool: t.pool })

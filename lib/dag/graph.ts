@@ -28,6 +28,18 @@ export interface Graph {
   edges: Array<[number, number]>
 }
 
+interface NodeRow {
+  id: string
+  task_name: string
+  step_key: string | null
+  status: JobStatus
+  queue_name: string
+  attempts: number
+  parents: string[]
+  started_at: Date | null
+  ran_ms: number | null
+}
+
 /** `lastAttempts`: each node's latest attempt (startedAt, ranMs) too; without, they are null. */
 export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts = true } = {}): Promise<Graph | undefined> {
   const [target] = await db.query<{ workflow_id: string | null; workflow_name: string | null }>(
@@ -38,43 +50,40 @@ export async function workflowGraph(db: Queryable, jobId: number, { lastAttempts
   )
   if (!target) return undefined
   const workflowId = target.workflow_id === null ? null : Number(target.workflow_id)
-  const members = workflowId === null ? 'job.id = $1' : 'job.workflow_id = $1'
-  const rows = await db.query<{ id: string; task_name: string; step_key: string | null; status: JobStatus; queue_name: string; external: boolean; parents: string[] | null; attempts: number; started_at: Date | null; ran_ms: number | null }>(
-    `WITH member AS (
-       SELECT job.id FROM procrastinate_jobs AS job WHERE ${members}
-     ), edge AS (
-       SELECT edge.job_id, edge.depends_on_job_id FROM procrastinate_job_dependencies AS edge
-       WHERE edge.job_id = ANY (ARRAY(SELECT id FROM member)) -- through the primary key: a join hashed every edge
-     ), node AS (
-       SELECT id, false AS external FROM member
-       UNION
-       SELECT depends_on_job_id, true FROM edge WHERE depends_on_job_id NOT IN (SELECT id FROM member)
-     )
-     , parents AS (
-       SELECT job_id, array_agg(depends_on_job_id) AS parents FROM edge GROUP BY job_id
-     )
-     SELECT job.id, job.task_name, job.step_key, job.status, job.queue_name, node.external, parents.parents, job.attempts,
-            last.started_at, last.ran_ms
-     FROM node JOIN procrastinate_jobs AS job ON job.id = node.id
-     LEFT JOIN parents ON parents.job_id = job.id
-     LEFT JOIN LATERAL (SELECT * FROM manana_last_attempt(job.id) WHERE $2) AS last ON true
-     ORDER BY job.id`,
-    [workflowId ?? jobId, lastAttempts],
-  )
+  // Each job with its parents (an index probe a job: a join hashed every edge, and spilled its
+  // aggregate to disk), and its latest attempt.
+  const nodes = (where: string, value: unknown) =>
+    db.query<NodeRow>(
+      `SELECT job.id, job.task_name, job.step_key, job.status, job.queue_name, job.attempts,
+              ARRAY(SELECT edge.depends_on_job_id FROM procrastinate_job_dependencies AS edge WHERE edge.job_id = job.id) AS parents,
+              last.started_at, last.ran_ms
+       FROM procrastinate_jobs AS job
+       LEFT JOIN LATERAL (SELECT * FROM manana_last_attempt(job.id) WHERE $2) AS last ON true
+       WHERE ${where}
+       ORDER BY job.id`,
+      [value, lastAttempts],
+    )
+  const members = await nodes(workflowId === null ? 'job.id = $1' : 'job.workflow_id = $1', workflowId ?? jobId)
+  const memberIds = new Set(members.map((row) => row.id))
+  // Parents outside the workflow, without their own parents.
+  const outside = [...new Set(members.flatMap((row) => row.parents.filter((parent) => !memberIds.has(parent))))]
+  const externals = outside.length ? await nodes('job.id = ANY ($1::bigint[])', outside) : []
+  const rows = [...members.map((row) => ({ row, external: false })), ...externals.map((row) => ({ row, external: true }))]
+  rows.sort((a, b) => Number(a.row.id) - Number(b.row.id))
   return {
     workflowId,
     workflowName: target.workflow_name,
-    nodes: rows.map((row) => ({
+    nodes: rows.map(({ row, external }) => ({
       id: Number(row.id),
       task: row.task_name,
       step: row.step_key,
       status: row.status,
       queue: row.queue_name,
-      external: row.external,
+      external,
       attempts: row.attempts,
       startedAt: row.started_at?.toISOString() ?? null,
       ranMs: row.ran_ms,
     })),
-    edges: rows.flatMap((row) => (row.parents ?? []).map((parent): [number, number] => [Number(parent), Number(row.id)])),
+    edges: members.flatMap((row) => row.parents.map((parent): [number, number] => [Number(parent), Number(row.id)])),
   }
 }

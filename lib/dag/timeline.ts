@@ -96,25 +96,30 @@ export async function workflowTimeline(db: Queryable, jobId: number): Promise<Ti
   const shown = (column: string) => `${column} = ANY (ARRAY(SELECT id FROM procrastinate_jobs WHERE workflow_id = $1) || $2::bigint[])`
   const given = graph.nodes.filter((node) => graph.workflowId === null || node.external).map((node) => node.id)
   // Flat rows through the events' job index: one aggregate per job cost 4× as much at 5,000 jobs.
+  // Each job's few events are put in order here (sorting 30,000 rows in the query took a quarter of
+  // it), and times are date_part's doubles (extract's numerics took another quarter).
   const [events, scheduled] = await Promise.all([
-    db.query<{ job_id: string; type: string; at: number }>(
-      `SELECT job_id, type, (extract(epoch FROM at) * 1000)::float8 AS at
-       FROM procrastinate_events WHERE ${shown('job_id')} ORDER BY id`,
+    db.query<{ id: string; job_id: string; type: string; at: number }>(
+      `SELECT id, job_id, type, date_part('epoch', at) * 1000 AS at
+       FROM procrastinate_events WHERE ${shown('job_id')}`,
       [graph.workflowId, given],
     ),
     db.query<{ id: string; scheduled_at: number | null; now: number }>(
-      `SELECT id, (extract(epoch FROM scheduled_at) * 1000)::float8 AS scheduled_at,
-              (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now
+      `SELECT id, date_part('epoch', scheduled_at) * 1000 AS scheduled_at, date_part('epoch', clock_timestamp()) * 1000 AS now
        FROM procrastinate_jobs WHERE ${shown('id')}`,
       [graph.workflowId, given],
     ),
   ])
-  const eventsOf = new Map<number, Array<[string, number]>>()
+  // [type, at, id] of each job's events, in the order they were written.
+  const eventsOf = new Map<number, Array<[string, number, number]>>()
   for (const event of events) {
-    const id = Number(event.job_id)
-    const list = eventsOf.get(id)
-    if (list) list.push([event.type, event.at])
-    else eventsOf.set(id, [[event.type, event.at]])
+    const jobId = Number(event.job_id)
+    const list = eventsOf.get(jobId)
+    if (list) list.push([event.type, event.at, Number(event.id)])
+    else eventsOf.set(jobId, [[event.type, event.at, Number(event.id)]])
+  }
+  for (const list of eventsOf.values()) {
+    if (list.some((event, i) => i > 0 && list[i - 1]![2] > event[2])) list.sort((a, b) => a[2] - b[2])
   }
   const scheduledOf = new Map(scheduled.map((job) => [Number(job.id), job.scheduled_at]))
   const now = scheduled[0]?.now ?? Date.now()

@@ -1,5 +1,5 @@
 'use client'
-import Link from 'next/link'
+import Link from '@/components/Link.tsx'
 import { useState } from 'react'
 import { useAllowed } from '@/components/actor.tsx'
 import { useSchedules } from '@/components/queries.ts'

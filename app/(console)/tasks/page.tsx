@@ -1,5 +1,5 @@
 'use client'
-import Link from 'next/link'
+import Link from '@/components/Link.tsx'
 import { Suspense } from 'react'
 import { useTaskActivity } from '@/components/queries.ts'
 import { TimeAgo } from '@/components/TimeAgo.tsx'

@@ -1,5 +1,5 @@
 'use client'
-import Link from 'next/link'
+import Link from '@/components/Link.tsx'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useWorkflows } from '@/components/queries.ts'
 import { StatusBadge } from '@/components/StatusBadge.tsx'
