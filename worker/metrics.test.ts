@@ -30,7 +30,9 @@ describe('worker metrics', () => {
       expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
       return parsePrometheusText(await response.text())
     }
-    await until(async () => worker.servedPorts().metrics !== undefined && value((await scrape()).samples, 'manana_worker_attempts_total', { outcome: 'failed' }) === 1, 'the failed attempt counted')
+    // A claim's wait is measured beside its task's run: the retry's may come after its end.
+    const counted = (samples: Sample[]) => value(samples, 'manana_worker_attempts_total', { outcome: 'failed' }) === 1 && value(samples, 'manana_worker_queue_wait_seconds_count', { task: 'flaky' }) === 2
+    await until(async () => worker.servedPorts().metrics !== undefined && counted((await scrape()).samples), 'the failed attempt and both claims of flaky counted')
     const { samples, types } = await scrape()
     worker.stop()
     await running
