@@ -1,13 +1,14 @@
 // Fetch latency of a ready job as the table fills: empty, with 100,000 children waiting on an
 // unfinished parent, and with 1,000,000 finished jobs. Runs on a fresh database of the server
 // of DATABASE_URL (or embedded PostgreSQL). Usage: npm run bench:fetch
-import pg from 'pg'
+import type pg from 'pg'
+import { createClient } from '../lib/db/pool.ts'
 import { describeMachine, withFreshDatabase } from './fresh-database.ts'
 
 const samples = 2000
 
 await withFreshDatabase(async (url) => {
-  const client = new pg.Client({ connectionString: url })
+  const client = createClient({ connectionString: url })
   await client.connect()
   try {
     console.log(await describeMachine(url))

@@ -1,5 +1,5 @@
 import os from 'node:os'
-import pg from 'pg'
+import { createClient } from '../lib/db/pool.ts'
 import { createScratchDatabase } from '../lib/db/scratch.ts'
 
 /** Runs a benchmark on a fresh, migrated database, dropped afterwards. */
@@ -13,7 +13,7 @@ export async function withFreshDatabase<T>(run: (url: string) => Promise<T>): Pr
 }
 
 export async function describeMachine(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url })
+  const client = createClient({ connectionString: url })
   await client.connect()
   const { rows } = await client.query('SHOW server_version')
   await client.end()

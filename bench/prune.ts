@@ -3,7 +3,8 @@
 // jobs), each sampled before and during the prune. Runs on a fresh database of the server of
 // DATABASE_URL (or embedded PostgreSQL). Usage: npm run bench:prune [-- --jobs 1000000 --batch 10000]
 import { parseArgs } from 'node:util'
-import pg from 'pg'
+import type pg from 'pg'
+import { createClient } from '../lib/db/pool.ts'
 import { pruneJobs } from '../lib/queue/prune.ts'
 import { fromPg } from '../lib/queue/queryable.ts'
 import { describeMachine, withFreshDatabase } from './fresh-database.ts'
@@ -13,9 +14,9 @@ const jobs = Number(values.jobs)
 const batch = Number(values.batch)
 
 await withFreshDatabase(async (url) => {
-  const setup = new pg.Client({ connectionString: url })
-  const probe = new pg.Client({ connectionString: url })
-  const pruner = new pg.Client({ connectionString: url })
+  const setup = createClient({ connectionString: url })
+  const probe = createClient({ connectionString: url })
+  const pruner = createClient({ connectionString: url })
   await Promise.all([setup.connect(), probe.connect(), pruner.connect()])
   try {
     console.log(await describeMachine(url))

@@ -1,7 +1,10 @@
 // Mañana's side of `npm run bench`: one scenario per process, on the database given, with the
 // defaults a user gets (createApp, Worker at concurrency 10, a pool of 10).
 // Usage: tsx bench/systems/manana.ts SCENARIO DATABASE_URL
-import pg from 'pg'
+import type pg from 'pg'
+import { withDatabaseName } from '../../lib/db/create-database.ts'
+import { migrateDatabase } from '../../lib/db/migrate.ts'
+import { createClient } from '../../lib/db/pool.ts'
 import { createApp, type App } from '../../lib/queue/app.ts'
 import type { Workflow } from '../../lib/queue/defer.ts'
 import { Worker } from '../../worker/worker.ts'
@@ -63,7 +66,7 @@ async function deferWorkflows(app: App, workflows: Workflow[]) {
  * child may start).
  */
 async function commitFloor(): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl })
+  const client = createClient({ connectionString: databaseUrl })
   await client.connect()
   await client.query('CREATE TABLE floor_probe (n integer); INSERT INTO floor_probe VALUES (0)')
   const times: number[] = []
@@ -82,7 +85,7 @@ async function commitFloor(): Promise<number> {
  * from arrays of each node's parents (node numbers).
  */
 async function dagFloor(parents: number[][]): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl })
+  const client = createClient({ connectionString: databaseUrl })
   await client.connect()
   await client.query(`CREATE TABLE floor_jobs (LIKE procrastinate_jobs INCLUDING ALL);
     CREATE TABLE floor_edges (LIKE procrastinate_job_dependencies INCLUDING ALL,
@@ -187,21 +190,8 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
     return { milliseconds: now() - started, floorMs }
   },
   async flatness(app) {
-    const client = new pg.Client({ connectionString: databaseUrl })
+    const client = createClient({ connectionString: databaseUrl })
     await client.connect()
-    const fetchLatency = async () => {
-      await client.query(`INSERT INTO procrastinate_jobs (queue_name, task_name) SELECT 'probe', 'probe' FROM generate_series(1, 1000)`)
-      await client.query('ANALYZE procrastinate_jobs')
-      const times: number[] = []
-      for (let i = 0; i < 1000; i++) {
-        const started = now()
-        const { rows } = await client.query(`SELECT id FROM manana_fetch_jobs('{probe}', NULL, 1)`)
-        times.push(now() - started)
-        await client.query(`SELECT manana_finish_job($1, 'succeeded', NULL, false)`, [rows[0].id])
-      }
-      return times.sort((a, b) => a - b)[500]!
-    }
-    const emptyFetch = await fetchLatency()
     const empty = await throughput(app, 20_000, 2_000, () => deferInBatches(app, 20_000))
     // A million finished jobs and 100,000 waiting on a parent that never finishes.
     await client.query(`INSERT INTO procrastinate_jobs (queue_name, task_name, status, attempts) SELECT 'default', 'done', 'succeeded', 1 FROM generate_series(1, 1000000)`)
@@ -211,20 +201,56 @@ const scenarios: Record<string, (app: App) => Promise<Record<string, number>>> =
       [parent],
     )
     await client.query('VACUUM ANALYZE procrastinate_jobs')
-    const fullFetch = await fetchLatency()
     const fresh = createApp({ databaseUrl }) // a second app: the first has its noop task already
     const full = await throughput(fresh, 20_000, 2_000, () => deferInBatches(fresh, 20_000))
     await fresh.close()
-    await client.end()
-    return {
-      emptyJobsPerSecond: empty.jobsPerSecond!,
-      emptyWalRunPerJob: empty.walRunPerJob!,
-      fullJobsPerSecond: full.jobsPerSecond!,
-      fullWalRunPerJob: full.walRunPerJob!,
-      emptyFetchMs: emptyFetch,
-      fullFetchMs: fullFetch,
+    // The fetch's latency on this full table and on an empty one (a new database), in rounds
+    // taken in turn: a machine whose speed drifts over a minute moves both alike.
+    const emptyName = `bench_empty_${process.pid}`
+    await client.query(`CREATE DATABASE ${emptyName}`)
+    try {
+      const emptyUrl = withDatabaseName(databaseUrl!, emptyName)
+      await migrateDatabase(emptyUrl)
+      const emptyClient = createClient({ connectionString: emptyUrl })
+      await emptyClient.connect()
+      const [emptyFetch, fullFetch] = await fetchLatencies([emptyClient, client])
+      await emptyClient.end()
+      return {
+        emptyJobsPerSecond: empty.jobsPerSecond!,
+        emptyWalRunPerJob: empty.walRunPerJob!,
+        fullJobsPerSecond: full.jobsPerSecond!,
+        fullWalRunPerJob: full.walRunPerJob!,
+        emptyFetchMs: emptyFetch!,
+        fullFetchMs: fullFetch!,
+      }
+    } finally {
+      await client.query(`DROP DATABASE IF EXISTS ${emptyName} WITH (FORCE)`)
+      await client.end()
     }
   },
+}
+
+/**
+ * The p50 of fetching one job of queue `probe` (and finishing it) on each database: 1,000
+ * fetches each, in rounds of 100 taken in turn, after one unmeasured round each.
+ */
+async function fetchLatencies(clients: pg.Client[]): Promise<number[]> {
+  for (const client of clients) {
+    await client.query(`INSERT INTO procrastinate_jobs (queue_name, task_name) SELECT 'probe', 'probe' FROM generate_series(1, 1100)`)
+    await client.query('ANALYZE procrastinate_jobs')
+  }
+  const times = clients.map((): number[] => [])
+  for (let round = -1; round < 10; round++) {
+    for (const [c, client] of clients.entries()) {
+      for (let i = 0; i < 100; i++) {
+        const started = now()
+        const { rows } = await client.query(`SELECT id FROM manana_fetch_jobs('{probe}', NULL, 1)`)
+        if (round >= 0) times[c]!.push(now() - started)
+        await client.query(`SELECT manana_finish_job($1, 'succeeded', NULL, false)`, [rows[0].id])
+      }
+    }
+  }
+  return times.map((samples) => samples.sort((a, b) => a - b)[500]!)
 }
 
 const run = scenarios[scenario!]
