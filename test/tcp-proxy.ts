@@ -1,6 +1,6 @@
 // A TCP proxy in front of a database that can be cut off like a network partition (connections
 // stay open at both ends, but nothing passes any more: no reset, no close), or drop every
-// connection and refuse new ones, until it is healed.
+// connection and refuse new ones, until it is healed; or lose the answer to one statement.
 import net from 'node:net'
 
 export interface TcpProxy {
@@ -10,6 +10,11 @@ export interface TcpProxy {
   cut(): void
   /** Close every connection and refuse new ones (as a peer that went away), until healed. */
   drop(): void
+  /**
+   * Forward the next statement whose text holds `text` (the server runs it and commits), then, in
+   * place of its answer, drop every connection and refuse new ones, as drop() does.
+   */
+  dropAnswerTo(text: string): Promise<void>
   /** Forward again. */
   heal(): void
   close(): Promise<void>
@@ -20,6 +25,11 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
   let cut = false
   let dropping = false
+  let answerLost: { text: string; connection?: net.Socket; dropped(): void } | undefined
+  const dropAll = () => {
+    dropping = true
+    for (const socket of sockets) socket.destroy()
+  }
   const server = net.createServer((client) => {
     if (dropping) return client.destroy()
     const upstream = net.connect(Number(target.port || 5432), target.hostname)
@@ -29,6 +39,12 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
     ] as const) {
       sockets.add(from)
       from.on('data', (chunk) => {
+        if (answerLost && from === client && !answerLost.connection && chunk.includes(answerLost.text)) answerLost.connection = upstream
+        if (answerLost && from === answerLost.connection) {
+          answerLost.dropped()
+          answerLost = undefined
+          return dropAll()
+        }
         // Held back while cut: as packets a partition drops, and TCP would send again once healed.
         if (cut) held.push([to, chunk])
         else to.write(chunk)
@@ -50,9 +66,9 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
     cut() {
       cut = true
     },
-    drop() {
-      dropping = true
-      for (const socket of sockets) socket.destroy()
+    drop: dropAll,
+    dropAnswerTo(text) {
+      return new Promise((dropped) => (answerLost = { text, dropped }))
     },
     heal() {
       cut = false

@@ -99,14 +99,17 @@ export class WorkerListener {
    */
   private async holdLock(session: pg.Client): Promise<void> {
     clearTimeout(this.lockRetry)
+    // It may hold the lock from the moment it asks: a session that ends before the answer comes
+    // may have taken it (and the server written so), and others judge it by that lock's loss.
+    this.holdsLock = true
     const [row] = (await session.query<{ held: boolean }>('SELECT manana_hold_worker_lock($1) AS held', [this.workerId])).rows
-    if (row!.held && session === this.listener.session) {
-      this.holdsLock = true
+    if (session !== this.listener.session) return
+    if (row!.held) {
       this.lockLost = false
+      return
     }
-    if (!row!.held && session === this.listener.session) {
-      this.lockRetry = setTimeout(() => this.holdLock(session).catch(() => {}), 1000).unref()
-    }
+    this.holdsLock = false
+    this.lockRetry = setTimeout(() => this.holdLock(session).catch(() => {}), 1000).unref()
   }
 
   private dispatch(payload: string | undefined): void {

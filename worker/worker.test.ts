@@ -460,6 +460,31 @@ describe('worker', () => {
     expect(lines.join('\n')).not.toMatch(/recovered/)
   })
 
+  it('keeps the jobs of a worker whose first session ends after taking its lock but before it heard so: it beats as when a lock it knew of is lost', async () => {
+    // Its session goes through a proxy that forwards its lock's statement (the server takes the
+    // lock and writes so), then drops the session in place of the answer and refuses it for 2 s.
+    const proxy = await startTcpProxy(t.url)
+    stops.push(() => proxy.close())
+    const answerLost = proxy.dropAnswerTo('manana_hold_worker_lock')
+    const app = createApp({ databaseUrl: t.url, directUrl: proxy.url })
+    let release!: () => void
+    app.task('hold', {}, () => new Promise<void>((resolve) => (release = resolve)))
+    const [held] = await app.defer([{ task: 'hold' }])
+    // Beating every 5 s: only its beats while its lock is lost can keep it alive.
+    const { worker } = startWorker(app, { heartbeatInterval: 5, staleAfter: 3600, shutdownGrace: 0.1 })
+    startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 3600, name: 'recoverer' })
+    await answerLost
+    await until(statusIs(held!, 'doing'), 'the job to start')
+    await until(async () => (await t.sql(`SELECT lock_missing_since FROM procrastinate_workers WHERE id = $1`, [worker.id]))[0]?.lock_missing_since, 'the lock seen missing')
+    await new Promise((resolve) => setTimeout(resolve, 2000)) // five times its grace
+    expect(await t.sql('SELECT status, worker_id FROM procrastinate_jobs WHERE id = $1', [held])).toEqual([{ status: 'doing', worker_id: String(worker.id) }])
+    proxy.heal()
+    await until(async () => (await t.sql(`SELECT lock_missing_since FROM procrastinate_workers WHERE id = $1`, [worker.id]))[0]?.lock_missing_since === null, 'the lock held again')
+    release()
+    await until(statusIs(held!, 'succeeded'), 'the job to end on its own worker')
+    expect(lines.join('\n')).not.toMatch(/recovered/)
+  })
+
   it('judges no worker by its lock when every session ended since (a server restart), until a session older than its last beat witnesses it', async () => {
     const gone = async () => (await t.sql('SELECT worker_id::int AS id, known_by FROM manana_gone_workers(3600)'))
     const first = await workerWithLock('first', 0.1)
