@@ -140,6 +140,29 @@ describe('ending attempts in batches', () => {
     expect(children).toEqual([{ id: String(ids.c1), unfinished_parents: 0 }, { id: String(ids.c3), unfinished_parents: 0 }])
   })
 
+  it('ends only the attempt an outcome names by its attempts: written again, it does not end a later one', async () => {
+    const ids = await deferWorkflow(t.db, { f: { task: 'f' }, s: { task: 's' }, a: { task: 'a' } })
+    const [worker] = await t.sql('SELECT worker_id FROM procrastinate_register_worker_v1()')
+    const end = (outcomes: object[]) => t.sql('SELECT job_id::int, ended FROM manana_end_attempts($1::jsonb)', [JSON.stringify(outcomes.map((outcome) => ({ worker_id: worker!.worker_id, ...outcome })))])
+    await t.sql('SELECT * FROM manana_fetch_jobs(NULL, $1, 3)', [worker!.worker_id])
+    const failed = { id: ids.f, attempts: 0, outcome: 'failed', error: { message: 'first', stack: null }, retry_in: 0 }
+    expect(await end([failed])).toEqual([{ job_id: ids.f, ended: true }])
+    await t.sql('SELECT * FROM manana_fetch_jobs(NULL, $1, 1)', [worker!.worker_id]) // f's retry: attempt 2
+    // The same outcomes again (a call whose answer was lost, made again): none meets attempt 2.
+    expect(await end([failed, { id: ids.f, attempts: 0, outcome: 'succeeded', result: null }, { id: ids.f, attempts: 0, outcome: 'started' }])).toEqual([
+      { job_id: ids.f, ended: false },
+      { job_id: ids.f, ended: false },
+      { job_id: ids.f, ended: false },
+    ])
+    expect(await t.sql('SELECT status, attempts FROM procrastinate_jobs WHERE id = $1', [ids.f])).toEqual([{ status: 'doing', attempts: 1 }])
+    // Named rightly, or not named, they end as before.
+    expect(await end([{ id: ids.f, attempts: 1, outcome: 'succeeded', result: null }, { id: ids.s, outcome: 'succeeded', result: null }, { id: ids.a, attempts: 0, outcome: 'aborted' }])).toEqual([
+      { job_id: ids.f, ended: true },
+      { job_id: ids.s, ended: true },
+      { job_id: ids.a, ended: true },
+    ])
+  })
+
   it('refuses what is not a list of outcomes, with a stable code', async () => {
     await expect(t.sql(`SELECT * FROM manana_end_attempts('{}'::jsonb)`)).rejects.toMatchObject({ code: 'job_not_finishable' }) // MN009, as for an unknown outcome
   })

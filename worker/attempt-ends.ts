@@ -9,10 +9,13 @@ import { isTransient } from '../lib/db/transient.ts'
 import type { JobRow } from '../lib/queue/job.ts'
 import type { Queryable } from '../lib/queue/queryable.ts'
 import { errorRecord, message, type Log } from '../lib/observe/log.ts'
+import { registeredWorkers } from './queries.ts'
 
 export interface AttemptEnd {
   id: number
   worker_id: number | null
+  /** The job's attempts when it was claimed: the end never meets a later attempt (were it written again after its answer was lost). */
+  attempts?: number
   /** How it ended, or 'started': a job claimed ahead began (its worker, if lost, ran it). */
   outcome: 'started' | 'succeeded' | 'failed' | 'aborted' | 'released'
   /** The result, as JSON text (succeeded only). */
@@ -58,6 +61,11 @@ export class AttemptEnds {
   private flushing?: Promise<void>
   /** Ends on the wire now (0 once written, before their callers hear of it). */
   private writing = 0
+  /**
+   * A call that failed after it was sent is being made again: it may have committed. Its worker
+   * claims nothing meanwhile, so that no end written again can meet a job claimed anew.
+   */
+  inDoubt = false
 
   constructor(
     private readonly db: Queryable,
@@ -114,13 +122,33 @@ export class AttemptEnds {
   private async write(ends: AttemptEnd[]): Promise<boolean[]> {
     for (let delay = 0.1; ; delay = Math.min(delay * 2, 5)) {
       try {
-        return await this.call(ends)
+        const ended = await this.call(ends)
+        if (this.inDoubt) await this.endedByEarlierCall(ends, ended)
+        this.inDoubt = false
+        return ended
       } catch (failure) {
-        if (!isTransient(failure)) return ends.length === 1 ? [this.refused(ends[0]!, failure)] : this.oneByOne(ends)
+        if (!isTransient(failure)) {
+          // Refused: this call did not commit (an earlier one may have: each end, written alone, is checked).
+          if (ends.length > 1) return this.oneByOne(ends)
+          this.inDoubt = false
+          return [this.refused(ends[0]!, failure)]
+        }
+        this.inDoubt = true
         this.log(`could not record the end of ${ends.length} attempt(s) yet (${message(failure)}); trying again`)
         await new Promise((resolve) => setTimeout(resolve, delay * 1000))
       }
     }
+  }
+
+  /**
+   * Ends the call made again found no longer their worker's: the failed call wrote them, unless
+   * their worker was judged gone meanwhile (its jobs are recovered as it is removed). Marks them.
+   */
+  private async endedByEarlierCall(ends: AttemptEnd[], ended: boolean[]): Promise<void> {
+    const workers = [...new Set(ends.flatMap((end, i) => (ended[i] || end.worker_id === null ? [] : [end.worker_id])))]
+    if (!workers.length) return
+    const registered = await registeredWorkers(this.db, workers)
+    ends.forEach((end, i) => (ended[i] ||= end.worker_id !== null && registered.has(end.worker_id)))
   }
 
   private async oneByOne(ends: AttemptEnd[]): Promise<boolean[]> {

@@ -111,6 +111,7 @@ export async function runAttempt(running: Running, setting: AttemptSetting, task
   const end: AttemptEnd = {
     id: job.id,
     worker_id: setting.workerId(),
+    attempts: job.attempts,
     outcome: outcome.status,
     ...(outcome.status === 'succeeded' && { result: outcome.result, ...(outcome.spawn && { spawn: outcome.spawn }) }),
     ...(outcome.status === 'failed' && { error: errorRecord(outcome.error), retry_in: outcome.retryIn }),

@@ -10,6 +10,21 @@ export async function fetchJobs(db: Queryable, queues: string[] | null, workerId
   return rows.map((row) => row.job)
 }
 
+/** Of these workers, those registered now (a worker judged gone is removed with the recovery of its jobs). */
+export async function registeredWorkers(db: Queryable, ids: number[]): Promise<Set<number>> {
+  const rows = await db.query<{ id: string }>('SELECT id FROM procrastinate_workers WHERE id = ANY ($1::bigint[])', [ids])
+  return new Set(rows.map((row) => Number(row.id)))
+}
+
+/** The jobs the database holds as this worker's: claimed by it and not ended (in id order). */
+export async function jobsClaimedBy(db: Queryable, workerId: number): Promise<JobRow[]> {
+  const rows = await db.query<{ job: JobRow }>(
+    `SELECT to_jsonb(job) AS job FROM procrastinate_jobs AS job WHERE job.worker_id = $1 AND job.status = 'doing' ORDER BY job.id`,
+    [workerId],
+  )
+  return rows.map((row) => row.job)
+}
+
 /** Seconds each claimed job waited, from when it became ready to its claim (its 'started' event), by the database's clock. */
 export async function queueWaits(db: Queryable, jobs: Array<{ id: number; scheduledAt: Date | null }>): Promise<Map<number, number>> {
   const rows = await db.query<{ id: string; wait: number | null }>(

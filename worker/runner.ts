@@ -1,6 +1,7 @@
 // The jobs a worker holds: claimed jobs wait for a free slot (slots.ts), each runs its attempt
 // (attempt.ts), and its end is recorded by a call that may claim the next jobs (attempt-ends.ts);
-// jobs are stopped (an abort, a timeout, shutdown, a lost claim) or put back from here.
+// jobs are stopped (an abort, a timeout, shutdown, a lost claim) or put back from here, and the
+// jobs of a claim whose answer was lost are read back from the database.
 import type { App } from '../lib/queue/app.ts'
 import { jobFromRow, type Job } from '../lib/queue/job.ts'
 import type { Queryable } from '../lib/queue/queryable.ts'
@@ -9,7 +10,7 @@ import { runAttempt, type AttemptSetting, type SayOfJob } from './attempt.ts'
 import { AttemptEnds, type Claimer, type Reservation } from './attempt-ends.ts'
 import { JobLogs } from './job-logs.ts'
 import type { WorkerMetrics } from './metrics.ts'
-import { abortRequestedAmong, fetchJobs, jobOutcome, queueWaits } from './queries.ts'
+import { abortRequestedAmong, fetchJobs, jobOutcome, jobsClaimedBy, queueWaits } from './queries.ts'
 import { Slots, type Running, type StopReason } from './slots.ts'
 
 export interface RunnerSetting {
@@ -35,8 +36,14 @@ export class Runner {
   readonly slots: Slots
   readonly attemptEnds: AttemptEnds
   private readonly attemptSetting: AttemptSetting
-  /** Tasks done whose end is not yet handed to attemptEnds (their logs are being written). */
-  private ending = 0
+  /** Jobs taken out of the slots whose end (or release) is not yet written: still doing, and this worker's. */
+  private readonly ending = new Set<number>()
+  /**
+   * A call that claims failed after it was sent: it may have committed, and the database may hold
+   * jobs as this worker's that it never heard of (they would stay doing, unrun, while it lives).
+   * No claim goes out until takeUpLostClaims has read them back.
+   */
+  claimsInDoubt = false
   /** Queue-wait measurements on the wire (they never throw). */
   private readonly measuring = new Set<Promise<void>>()
 
@@ -61,12 +68,12 @@ export class Runner {
    * hop would take two round trips instead of one).
    */
   endsWillClaim(): boolean {
-    return this.slots.empty && (this.ending > 0 || this.attemptEnds.busy)
+    return this.slots.empty && (this.ending.size > 0 || this.attemptEnds.busy)
   }
 
   /** Nothing runs, nothing claimed waits, no end is being written. */
   idle(): boolean {
-    return this.slots.empty && this.ending === 0 && !this.attemptEnds.busy
+    return this.slots.empty && this.ending.size === 0 && !this.attemptEnds.busy
   }
 
   /** Lets the calls that record ends claim the next jobs too (one round trip for both). */
@@ -82,13 +89,14 @@ export class Runner {
       reserve() {
         // Only when nothing claimed waits to run: then the next job is a round trip sooner (a
         // DAG hop is one commit, not two); a busy worker's fetches and ends run side by side.
-        if (runner.slots.queued.length || runner.setting.stopping()) return { wanted: 0, startNow: 0 }
+        if (runner.slots.queued.length || runner.setting.stopping() || runner.claimsWait) return { wanted: 0, startNow: 0 }
         const reservation = runner.slots.reserveForEnds()
         runner.slots.ask(reservation)
         return reservation
       },
       claimed(reserved, rows, ms) {
         runner.slots.settle(reserved)
+        if (ms === undefined) runner.claimsInDoubt = true
         if (ms !== undefined) runner.slots.timing.fetched(ms)
         runner.enqueue(rows.map(jobFromRow))
       },
@@ -113,12 +121,41 @@ export class Runner {
   /** Claims jobs (a fetch), queues them and starts what free slots can take; how many it claimed. */
   async claim({ wanted, startNow }: Reservation): Promise<number> {
     const started = performance.now()
-    const rows = await fetchJobs(this.setting.db, this.setting.queues, this.setting.workerId(), wanted, startNow)
+    let rows
+    try {
+      rows = await fetchJobs(this.setting.db, this.setting.queues, this.setting.workerId(), wanted, startNow)
+    } catch (error) {
+      this.claimsInDoubt = true
+      throw error
+    }
     const ms = performance.now() - started
     this.slots.timing.fetched(ms)
     this.setting.metrics.roundTrip('fetch', ms)
     this.enqueue(rows.map(jobFromRow))
     return rows.length
+  }
+
+  /** Claims wait: for a lost answer's jobs to be read back, or for ends being written again. */
+  get claimsWait(): boolean {
+    return this.claimsInDoubt || this.attemptEnds.inDoubt
+  }
+
+  /**
+   * Reads back the jobs the database holds as this worker's that it does not know of (claimed by
+   * a call whose answer was lost) and queues them as that answer would have; false while a claim
+   * is on the wire (none starts meanwhile: claims wait while in doubt).
+   */
+  async takeUpLostClaims(): Promise<boolean> {
+    if (this.slots.claiming) return false
+    const rows = await jobsClaimedBy(this.setting.db, this.setting.workerId())
+    const known = new Set([...this.slots.held(), ...this.ending])
+    const lost = rows.map(jobFromRow).filter((job) => !known.has(job.id))
+    this.claimsInDoubt = false
+    for (const job of lost) {
+      this.setting.sayOfJob('warn', 'worker.claim_read_back', job, `job ${job.id} ${job.task} was claimed by a call whose answer was lost: read back from the database`)
+    }
+    this.enqueue(lost)
+    return true
   }
 
   /** Observes how long claimed jobs waited: from when each became ready to its claim. */
@@ -134,7 +171,9 @@ export class Runner {
   /** Ends the attempts of queued jobs without running them: back to todo, or aborted. */
   unqueue(jobs: Job[], outcome: 'released' | 'aborted'): void {
     for (const job of jobs) {
-      void this.attemptEnds.record({ id: job.id, worker_id: this.setting.workerId(), outcome }).then((ended) => {
+      this.ending.add(job.id)
+      void this.attemptEnds.record({ id: job.id, worker_id: this.setting.workerId(), attempts: job.attempts, outcome }).then((ended) => {
+        this.ending.delete(job.id)
         if (!ended) return
         // Putting back is routine (a busy worker claimed more than its slots took): debug only.
         if (outcome === 'released') this.setting.sayOfJob('debug', 'job.released', job, `job ${job.id} ${job.task} put back to todo before it started`)
@@ -150,7 +189,7 @@ export class Runner {
     // The database learns that a job claimed ahead started with the next call (ends batch with
     // it); were this worker lost before, its recovery counts the attempt all the same.
     if (job.claimedAhead) {
-      void this.attemptEnds.record({ id: job.id, worker_id: this.setting.workerId(), outcome: 'started' }).then((ours) => {
+      void this.attemptEnds.record({ id: job.id, worker_id: this.setting.workerId(), attempts: job.attempts, outcome: 'started' }).then((ours) => {
         if (!ours) this.stopJob(job.id, 'lost')
       })
     }
@@ -163,14 +202,13 @@ export class Runner {
       // The task is done: its slot takes the next job while the end is being recorded. With
       // nothing claimed left, the call that records the end claims for the slot (a child this
       // end makes ready among them): a fetch begun now would race it for the same jobs.
-      this.ending++
+      this.ending.add(job.id)
       this.slots.running.delete(job.id)
       this.startQueued()
       this.setting.wake()
     })
-    const recording = this.attemptEnds.record(end)
-    this.ending-- // attemptEnds is busy with it now
-    const ended = await recording
+    const ended = await this.attemptEnds.record(end)
+    this.ending.delete(job.id)
     this.setting.wake() // with `once`, a recorded end may have made children ready, or left nothing to do
     if (ended && end.spawn) await this.saySpawned(job, end.spawn.length)
     if (!ended) {
@@ -237,7 +275,12 @@ export class Runner {
       await Promise.allSettled(pending())
     }
     await this.attemptEnds.settled()
-    // Jobs claimed by calls that were on the wire when we stopped go back too.
+    if (this.claimsInDoubt) {
+      await this.takeUpLostClaims().catch((error) =>
+        this.setting.say('warn', 'worker.claims_unknown', `could not read back the jobs of a claim whose answer was lost (${message(error)}): they are recovered as its jobs once it is gone`),
+      )
+    }
+    // Jobs claimed by calls that were on the wire when we stopped (or read back) go back too.
     while (this.slots.queued.length) {
       this.unqueue(this.slots.takeAll(), 'released')
       await this.attemptEnds.settled()

@@ -55,6 +55,11 @@ export class Slots {
     this.startsRequested += reservation.startNow
   }
 
+  /** Whether a claim is on the wire. */
+  get claiming(): boolean {
+    return this.requested > 0
+  }
+
   settle(reservation: Reservation): void {
     this.requested -= reservation.wanted
     this.startsRequested -= reservation.startNow

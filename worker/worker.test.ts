@@ -160,18 +160,20 @@ describe('worker', () => {
 
   it('aborts a running job when an operator asks, by notification', async () => {
     const app = createApp({ databaseUrl: t.url })
+    let started = false
     let signalled = false
     app.task('long', {}, (_args, { signal }) =>
-      new Promise((_, reject) =>
+      new Promise((_, reject) => {
+        started = true
         signal.addEventListener('abort', () => {
           signalled = true
           reject(signal.reason)
-        }),
-      ),
+        })
+      }),
     )
     const [id] = await app.defer([{ task: 'long' }])
     startWorker(app, { heartbeatInterval: 60 }) // only the notification can tell it
-    await until(statusIs(id!, 'doing'), 'the start')
+    await until(async () => started, 'the start') // its task runs: the worker holds it
     await app.jobs.abort(id!)
     await until(statusIs(id!, 'aborted'), 'the abort')
     expect(signalled).toBe(true)
@@ -180,21 +182,24 @@ describe('worker', () => {
 
   it('aborts a running job by polling when the notification is missed', async () => {
     const app = createApp({ databaseUrl: t.url })
-    app.task('long', {}, () => new Promise(() => {})) // ignores its signal: the attempt still ends
+    let started = false
+    app.task('long', {}, () => new Promise(() => void (started = true))) // ignores its signal: the attempt still ends
     const [id] = await app.defer([{ task: 'long' }])
     startWorker(app)
-    await until(statusIs(id!, 'doing'), 'the start')
+    await until(async () => started, 'the start')
     await t.sql('UPDATE procrastinate_jobs SET abort_requested = true WHERE id = $1', [id]) // no NOTIFY
     await until(statusIs(id!, 'aborted'), 'the abort')
   })
 
   it('on shutdown, lets running jobs finish within the grace period, then puts the rest back', async () => {
     const app = createApp({ databaseUrl: t.url })
-    app.task('quick', {}, async () => new Promise((resolve) => setTimeout(() => resolve('ok'), 100)))
-    app.task('endless', {}, (_args, { signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))))
+    // Started: their tasks run (a job is doing from its claim, before the worker hears of it).
+    const started = new Set<string>()
+    app.task('quick', {}, async () => new Promise((resolve) => (started.add('quick'), setTimeout(() => resolve('ok'), 100))))
+    app.task('endless', {}, (_args, { signal }) => new Promise((_, reject) => (started.add('endless'), signal.addEventListener('abort', () => reject(signal.reason)))))
     const [quick, endless] = await app.defer([{ task: 'quick' }, { task: 'endless' }])
     const { worker, running } = startWorker(app, { shutdownGrace: 0.5 })
-    await until(async () => (await statusIs(quick!, 'doing')()) && (await statusIs(endless!, 'doing')()), 'both started')
+    await until(async () => started.size === 2, 'both started')
     worker.stop()
     await running
     expect((await jobRow(quick!)).status).toBe('succeeded')
@@ -204,12 +209,15 @@ describe('worker', () => {
 
   it('beats while it shuts down: a job running through the grace period is never taken from it', async () => {
     const app = createApp({ databaseUrl: t.url })
-    app.task('long', {}, async () => new Promise((resolve) => setTimeout(() => resolve('done'), 4000)))
+    let started = false
+    app.task('long', {}, async () => new Promise((resolve) => ((started = true), setTimeout(() => resolve('done'), 4000))))
     const [id] = await app.defer([{ task: 'long' }])
     // A job longer than the stale-after rule, and a worker watching for stalled ones.
     const { worker, running } = startWorker(app, { staleAfter: 3, shutdownGrace: 10 })
     startWorker(createApp({ databaseUrl: t.url }), { queues: ['elsewhere'], staleAfter: 3, name: 'recoverer' })
-    await until(statusIs(id!, 'doing'), 'the job to start')
+    // Its task runs (the job is doing from its claim, before the worker hears of it: stopped
+    // then, the worker puts it back unstarted).
+    await until(async () => started, 'the job to start')
     worker.stop()
     await running
     expect(await jobRow(id!)).toMatchObject({ status: 'succeeded', attempts: 1 })
@@ -218,10 +226,11 @@ describe('worker', () => {
 
   it('stops when an operator asks, through the database: finishes its running job, then exits; says its version', async () => {
     const app = createApp({ databaseUrl: t.url })
-    app.task('long', {}, async () => new Promise((resolve) => setTimeout(() => resolve('done'), 1500)))
+    let started = false
+    app.task('long', {}, async () => new Promise((resolve) => ((started = true), setTimeout(() => resolve('done'), 1500))))
     const [id] = await app.defer([{ task: 'long' }])
     const { running } = startWorker(app, { shutdownGrace: 30 })
-    await until(statusIs(id!, 'doing'), 'the job to start')
+    await until(async () => started, 'the job to start')
     const [registered] = await t.sql<{ id: string; version: string }>('SELECT id, version FROM procrastinate_workers')
     expect(registered!.version).toMatch(/^\d+\.\d+\.\d+/)
     expect(await t.sql('SELECT manana_request_worker_stop($1, $2) AS asked', [registered!.id, 'alice'])).toEqual([{ asked: true }])
@@ -529,6 +538,62 @@ describe('worker', () => {
     expect(new Set(runs).size).toBe(runs.length)
     const deferred = await t.sql(`SELECT args->>'timestamp' AS ts FROM procrastinate_jobs WHERE task_name = 'tick'`)
     expect(new Set(deferred.map((row) => row.ts)).size).toBe(deferred.length)
+  })
+})
+
+describe('claims whose answers were lost', () => {
+  /** A worker whose pool goes through a proxy that loses the answer to the first statement holding `text`, and refuses connections for 0.3 s. */
+  async function workerLosingAnswerTo(text: string) {
+    const proxy = await startTcpProxy(t.url)
+    stops.push(() => proxy.close())
+    const app = createApp({ databaseUrl: proxy.url, directUrl: t.url })
+    const ran: string[] = []
+    app.task('step', {}, async (_args, { job }) => void ran.push(job.step!))
+    const answerLost = proxy.dropAnswerTo(text).then(() => setTimeout(() => proxy.heal(), 300))
+    return { app, ran, answerLost }
+  }
+  async function defer(workflow: Parameters<App['deferWorkflow']>[0]) {
+    const app = createApp({ databaseUrl: t.url })
+    await app.deferWorkflow(workflow)
+    await app.close()
+  }
+  const statuses = async () => (await t.sql(`SELECT step_key, status, attempts FROM procrastinate_jobs ORDER BY id`)).map((row) => `${row.step_key} ${row.status} ${row.attempts}`)
+
+  it("runs the jobs a fetch claimed whose answer never came: they are read back, not left doing for a live worker", async () => {
+    const { app, ran, answerLost } = await workerLosingAnswerTo('FROM manana_fetch_jobs(')
+    await defer({ a: { task: 'step' }, b: { task: 'step' } })
+    startWorker(app, { heartbeatInterval: 1, staleAfter: 3600 })
+    await answerLost
+    await until(async () => (await statuses()).every((line) => line.endsWith('succeeded 1')), 'both jobs to succeed on the live worker')
+    expect(ran.sort()).toEqual(['a', 'b'])
+    expect(lines.join('\n')).toMatch(/job \d+ step was claimed by a call whose answer was lost: read back from the database/)
+  })
+
+  it("runs a child that the call recording its parent's end claimed, when that call's answer never came", async () => {
+    const { app, ran, answerLost } = await workerLosingAnswerTo('FROM manana_end_attempts_and_fetch(')
+    await defer({ a: { task: 'step' }, b: { task: 'step', dependsOn: ['a'] } })
+    startWorker(app, { heartbeatInterval: 1, staleAfter: 3600 })
+    await answerLost
+    await until(async () => (await statuses()).every((line) => line.endsWith('succeeded 1')), 'the parent and its child to succeed')
+    expect(ran).toEqual(['a', 'b'])
+    // The parent's end, written again, is known to be written: no false alarm.
+    expect(lines.join('\n')).not.toMatch(/was not recorded/)
+  })
+
+  it('writes an end again without ending a later attempt: the lost call had made the failed job ready for its retry and claimed it again', async () => {
+    const { app, answerLost } = await workerLosingAnswerTo('manana_end_attempts')
+    const runs: number[] = []
+    app.task('flaky', { retry: { maxAttempts: 3 } }, async (_args, { attempt }) => {
+      runs.push(attempt)
+      if (attempt === 1) throw new Error('first attempt fails')
+    })
+    await defer({ f: { task: 'flaky' } })
+    startWorker(app, { heartbeatInterval: 1, staleAfter: 3600, pollInterval: 0.05 })
+    await answerLost
+    await until(async () => (await statuses()).join() === 'f succeeded 2', 'the retry to succeed')
+    expect(runs).toEqual([1, 2])
+    expect(await t.sql(`SELECT attempt, message FROM manana_job_errors`)).toEqual([{ attempt: 1, message: 'first attempt fails' }])
+    expect(lines.join('\n')).not.toMatch(/was not recorded/)
   })
 })
 

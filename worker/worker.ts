@@ -273,6 +273,19 @@ export class Worker {
     const { slots } = runner
     while (!this.stopping) {
       this.lastTurn = performance.now()
+      if (runner.claimsInDoubt) {
+        try {
+          if (!(await runner.takeUpLostClaims())) await this.sleep(0.05) // a claim is on the wire
+        } catch (error) {
+          this.say('warn', 'worker.claims_unknown', `could not read back the jobs of a claim whose answer was lost: ${message(error)}; trying again`)
+          await this.sleep(1)
+        }
+        continue
+      }
+      if (runner.attemptEnds.inDoubt) {
+        await this.sleep(0.05) // claims wait for ends being written again
+        continue
+      }
       const wanted = slots.wanted()
       if (wanted > 0 && !runner.endsWillClaim()) {
         const reservation = { wanted, startNow: slots.startable(wanted) }

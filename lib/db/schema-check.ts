@@ -5,7 +5,7 @@ import { ManaError } from '../queue/errors.ts'
 import type { Queryable } from '../queue/queryable.ts'
 
 /** The newest migration this code needs. */
-export const schemaVersion = '20261212000000_task_run_class_inlined'
+export const schemaVersion = '20261213000000_ends_name_their_attempt'
 
 /** Throws schema_missing or schema_behind unless the database has every migration this code needs. */
 export async function checkSchema(db: Queryable): Promise<void> {

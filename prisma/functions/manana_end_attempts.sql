@@ -13,6 +13,7 @@ DECLARE
     given_ids bigint[];
     given_workers bigint[];
     given_results jsonb[];
+    given_attempts integer[];
     spawning boolean;
     refused bigint[] := '{}';
     refusals jsonb[] := '{}';
@@ -36,14 +37,15 @@ BEGIN
     ORDER BY id
     FOR NO KEY UPDATE;
     -- Starts of jobs claimed ahead.
-    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint)
-    INTO given_ids, given_workers
+    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint), array_agg((value->>'attempts')::integer)
+    INTO given_ids, given_workers, given_attempts
     FROM jsonb_array_elements(outcomes) WHERE value->>'outcome' = 'started';
     IF given_ids IS NOT NULL THEN
         WITH started AS (
             UPDATE procrastinate_jobs AS job SET claimed_ahead = false
             WHERE job.id = ANY (given_ids)
               AND job.status = 'doing' AND job.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, job.id)]
+              AND job.attempts = coalesce(given_attempts[array_position(given_ids, job.id)], job.attempts)
             RETURNING job.id
         )
         SELECT array_agg(id) INTO marked FROM started;
@@ -53,19 +55,21 @@ BEGIN
         WHERE given.value->>'outcome' = 'started';
     END IF;
     -- Successes together: those still doing for their worker, locked in id order, finished at once.
-    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint), array_agg(value->'result'), coalesce(bool_or(value ? 'spawn'), false)
-    INTO given_ids, given_workers, given_results, spawning
+    SELECT array_agg((value->>'id')::bigint), array_agg((value->>'worker_id')::bigint), array_agg(value->'result'), coalesce(bool_or(value ? 'spawn'), false),
+           array_agg((value->>'attempts')::integer)
+    INTO given_ids, given_workers, given_results, spawning, given_attempts
     FROM jsonb_array_elements(outcomes) WHERE value->>'outcome' = 'succeeded';
     SELECT array_agg(ours.id ORDER BY ours.id), array_agg(given_results[array_position(given_ids, ours.id)] ORDER BY ours.id)
     INTO succeeded_ids, succeeded_results
     FROM (
-        SELECT job.id, job.worker_id
+        SELECT job.id, job.worker_id, job.attempts
         FROM procrastinate_jobs AS job
         WHERE job.id = ANY (given_ids) AND job.status = 'doing'
         ORDER BY job.id
         FOR UPDATE
     ) AS ours
-    WHERE ours.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, ours.id)];
+    WHERE ours.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, ours.id)]
+      AND ours.attempts = coalesce(given_attempts[array_position(given_ids, ours.id)], ours.attempts);
     -- The jobs successes spawned, before the successes are recorded: the dependents count them
     -- first. Each success's spawn is a subtransaction of its own: one refused (too many for its
     -- workflow, a bad job) fails that attempt, not retried (it would spawn the same again), and
@@ -107,6 +111,14 @@ BEGIN
         ORDER BY (value->>'id')::bigint
     LOOP
         job_id := (item->>'id')::bigint;
+        -- An end names the attempt it ends by the job's attempts when it was claimed: written
+        -- again after its first call's answer was lost, it does not end a later attempt.
+        IF item ? 'attempts' AND NOT EXISTS (
+            SELECT 1 FROM procrastinate_jobs AS job WHERE job.id = job_id AND job.attempts = (item->>'attempts')::integer) THEN
+            ended := false;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
         ended := manana_end_attempt(
             job_id,
             (item->>'worker_id')::bigint,
