@@ -62,8 +62,9 @@ export class AttemptEnds {
   /** Ends on the wire now (0 once written, before their callers hear of it). */
   private writing = 0
   /**
-   * A call that failed after it was sent is being made again: it may have committed. Its worker
-   * claims nothing meanwhile, so that no end written again can meet a job claimed anew.
+   * A call of the batch being written failed after it was sent: it may have committed, and the
+   * batch is being written again. Its worker claims nothing until the batch is written, so that no
+   * end written again can meet a job claimed anew.
    */
   inDoubt = false
 
@@ -114,26 +115,22 @@ export class AttemptEnds {
       this.writing = batch.length
       const ended = await this.write(batch.map((item) => item.end))
       this.writing = 0
+      this.inDoubt = false
       batch.forEach((item, i) => item.resolve(ended[i]!))
     }
   }
 
   /** Writes a batch, retrying through connection losses; a batch the database refuses is written job by job. */
-  private async write(ends: AttemptEnd[]): Promise<boolean[]> {
+  private async write(ends: AttemptEnd[], inDoubt = false): Promise<boolean[]> {
     for (let delay = 0.1; ; delay = Math.min(delay * 2, 5)) {
       try {
         const ended = await this.call(ends)
-        if (this.inDoubt) await this.endedByEarlierCall(ends, ended)
-        this.inDoubt = false
+        if (inDoubt) await this.endedByEarlierCall(ends, ended)
         return ended
       } catch (failure) {
-        if (!isTransient(failure)) {
-          // Refused: this call did not commit (an earlier one may have: each end, written alone, is checked).
-          if (ends.length > 1) return this.oneByOne(ends)
-          this.inDoubt = false
-          return [this.refused(ends[0]!, failure)]
-        }
-        this.inDoubt = true
+        // Refused: this call did not commit (an earlier one may have: each end, written alone, is checked).
+        if (!isTransient(failure)) return ends.length === 1 ? [this.refused(ends[0]!, failure)] : this.oneByOne(ends, inDoubt)
+        inDoubt = this.inDoubt = true
         this.log(`could not record the end of ${ends.length} attempt(s) yet (${message(failure)}); trying again`)
         await new Promise((resolve) => setTimeout(resolve, delay * 1000))
       }
@@ -151,9 +148,9 @@ export class AttemptEnds {
     ends.forEach((end, i) => (ended[i] ||= end.worker_id !== null && registered.has(end.worker_id)))
   }
 
-  private async oneByOne(ends: AttemptEnd[]): Promise<boolean[]> {
+  private async oneByOne(ends: AttemptEnd[], inDoubt: boolean): Promise<boolean[]> {
     const ended: boolean[] = []
-    for (const end of ends) ended.push((await this.write([end]))[0]!)
+    for (const end of ends) ended.push((await this.write([end], inDoubt))[0]!)
     return ended
   }
 

@@ -147,8 +147,11 @@ export class Runner {
    */
   async takeUpLostClaims(): Promise<boolean> {
     if (this.slots.claiming) return false
-    const rows = await jobsClaimedBy(this.setting.db, this.setting.workerId())
+    // Known before the read too: a job whose end is written while the read is on the wire may be
+    // doing in what it reads, and no longer held once it answers.
     const known = new Set([...this.slots.held(), ...this.ending])
+    const rows = await jobsClaimedBy(this.setting.db, this.setting.workerId())
+    for (const id of [...this.slots.held(), ...this.ending]) known.add(id)
     const lost = rows.map(jobFromRow).filter((job) => !known.has(job.id))
     this.claimsInDoubt = false
     for (const job of lost) {
