@@ -2,7 +2,7 @@
 // bounded: a few connections, each closed unless it sends its request in time.
 import net from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { endpointTimeoutMs, json, maxEndpointConnections, serveEndpoints } from './endpoints.ts'
+import { endpointTimeoutMs, json, maxEndpointConnections, serveEndpoints, type EndpointServer } from './endpoints.ts'
 
 const connect = (port: number) =>
   new Promise<net.Socket>((resolve, reject) => {
@@ -10,6 +10,10 @@ const connect = (port: number) =>
     socket.once('error', reject)
   })
 const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve())))
+/** Until the server counts `count` connections (a client's connect or close is seen by it a moment later). */
+async function untilConnections(served: EndpointServer, count: number): Promise<void> {
+  while ((await served.connections()) !== count) await new Promise((resolve) => setTimeout(resolve, 10))
+}
 
 describe('worker endpoints', () => {
   it('listen on the address given, close a connection that does not send its request in time, and serve a bounded number at once', async () => {
@@ -21,17 +25,17 @@ describe('worker endpoints', () => {
       const started = performance.now()
       await closed(slow)
       expect(performance.now() - started).toBeLessThan(endpointTimeoutMs + 3000)
+      await untilConnections(served, 0)
 
       // Past the limit, connections are closed as they come; the ones held are still served.
       const held = await Promise.all(Array.from({ length: maxEndpointConnections }, () => connect(served.port)))
+      await untilConnections(served, maxEndpointConnections)
       const extra = await connect(served.port)
       await closed(extra)
+      let answer = ''
+      held[0]!.on('data', (chunk) => (answer += chunk))
       held[0]!.write('GET /live HTTP/1.1\r\nHost: worker\r\nConnection: close\r\n\r\n')
-      const answer = await new Promise<string>((resolve) => {
-        let text = ''
-        held[0]!.on('data', (chunk) => (text += chunk))
-        held[0]!.once('close', () => resolve(text))
-      })
+      await closed(held[0]!)
       expect(answer).toMatch(/^HTTP\/1\.1 200 OK/)
       for (const socket of held) socket.destroy()
     } finally {

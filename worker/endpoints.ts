@@ -14,6 +14,8 @@ export interface Answer {
 export interface EndpointServer {
   /** The port it listens on (the one given, or the one chosen for 0). */
   port: number
+  /** Connections open now (as the server counts them against its bound). */
+  connections(): Promise<number>
   close(): Promise<void>
 }
 
@@ -47,6 +49,7 @@ export async function serveEndpoints(routes: Record<string, () => Answer>, port:
   })
   return {
     port: (server.address() as AddressInfo).port,
+    connections: () => new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }
