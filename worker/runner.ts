@@ -97,7 +97,7 @@ export class Runner {
       claimed(reserved, rows, ms) {
         runner.slots.settle(reserved)
         if (ms === undefined) runner.claimsInDoubt = true
-        if (ms !== undefined) runner.slots.timing.fetched(ms)
+        else runner.slots.timing.fetched(ms)
         runner.enqueue(rows.map(jobFromRow))
       },
     }
@@ -149,9 +149,9 @@ export class Runner {
     if (this.slots.claiming) return false
     // Known before the read too: a job whose end is written while the read is on the wire may be
     // doing in what it reads, and no longer held once it answers.
-    const known = new Set([...this.slots.held(), ...this.ending])
+    const knownBefore = [...this.slots.held(), ...this.ending]
     const rows = await jobsClaimedBy(this.setting.db, this.setting.workerId())
-    for (const id of [...this.slots.held(), ...this.ending]) known.add(id)
+    const known = new Set([...knownBefore, ...this.slots.held(), ...this.ending])
     const lost = rows.map(jobFromRow).filter((job) => !known.has(job.id))
     this.claimsInDoubt = false
     for (const job of lost) {

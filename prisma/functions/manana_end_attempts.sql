@@ -43,9 +43,10 @@ BEGIN
     IF given_ids IS NOT NULL THEN
         WITH started AS (
             UPDATE procrastinate_jobs AS job SET claimed_ahead = false
-            WHERE job.id = ANY (given_ids)
-              AND job.status = 'doing' AND job.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, job.id)]
-              AND job.attempts = coalesce(given_attempts[array_position(given_ids, job.id)], job.attempts)
+            FROM unnest(given_ids, given_workers, given_attempts) AS given (id, worker_id, attempts)
+            WHERE job.id = given.id
+              AND job.status = 'doing' AND job.worker_id IS NOT DISTINCT FROM given.worker_id
+              AND job.attempts = coalesce(given.attempts, job.attempts)
             RETURNING job.id
         )
         SELECT array_agg(id) INTO marked FROM started;
@@ -59,17 +60,18 @@ BEGIN
            array_agg((value->>'attempts')::integer)
     INTO given_ids, given_workers, given_results, spawning, given_attempts
     FROM jsonb_array_elements(outcomes) WHERE value->>'outcome' = 'succeeded';
-    SELECT array_agg(ours.id ORDER BY ours.id), array_agg(given_results[array_position(given_ids, ours.id)] ORDER BY ours.id)
+    -- (Each success's place in the given arrays found once.)
+    SELECT array_agg(ours.id ORDER BY ours.id), array_agg(given_results[ours.at] ORDER BY ours.id)
     INTO succeeded_ids, succeeded_results
     FROM (
-        SELECT job.id, job.worker_id, job.attempts
+        SELECT job.id, job.worker_id, job.attempts, array_position(given_ids, job.id) AS at
         FROM procrastinate_jobs AS job
         WHERE job.id = ANY (given_ids) AND job.status = 'doing'
         ORDER BY job.id
         FOR UPDATE
     ) AS ours
-    WHERE ours.worker_id IS NOT DISTINCT FROM given_workers[array_position(given_ids, ours.id)]
-      AND ours.attempts = coalesce(given_attempts[array_position(given_ids, ours.id)], ours.attempts);
+    WHERE ours.worker_id IS NOT DISTINCT FROM given_workers[ours.at]
+      AND ours.attempts = coalesce(given_attempts[ours.at], ours.attempts);
     -- The jobs successes spawned, before the successes are recorded: the dependents count them
     -- first. Each success's spawn is a subtransaction of its own: one refused (too many for its
     -- workflow, a bad job) fails that attempt, not retried (it would spawn the same again), and
